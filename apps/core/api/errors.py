@@ -1,0 +1,83 @@
+"""One JSON error shape for every API error, from DRF views and from Django alike::
+
+    {"error": {"status": 400, "code": "invalid", "message": "Invalid input.",
+               "fields": {"email": ["Enter a valid email address."]}}}
+
+``fields`` appears only for validation errors; ``retry_after`` (seconds) only for throttling.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("not_authenticated", "Authentication credentials were not provided."),
+    403: ("permission_denied", "You do not have permission to perform this action."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "Method not allowed."),
+    429: ("throttled", "Request was throttled."),
+    500: ("server_error", "Something went wrong on our side; it has been logged."),
+}
+
+
+def error_body(
+    status_code: int, *, code: str | None = None, message: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    default_code, default_message = MESSAGES.get(status_code, ("error", "Error."))
+    body: dict[str, Any] = {
+        "status": status_code,
+        "code": code or default_code,
+        "message": message or default_message,
+    }
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return {"error": body}
+
+
+def json_error(status_code: int, **kwargs: Any) -> JsonResponse:
+    """A Django response in the API's error shape (for handlers outside DRF views)."""
+    return JsonResponse(error_body(status_code, **kwargs), status=status_code)
+
+
+def _first_message(detail: Any) -> str:
+    if isinstance(detail, list) and detail:
+        return _first_message(detail[0])
+    if isinstance(detail, dict) and detail:
+        return _first_message(next(iter(detail.values())))
+    return str(detail)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: DRF's own handling, reshaped. Unknown errors fall through to
+    Django's 500 handler, which answers in the same shape for /api/ paths."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None or not isinstance(exc, exceptions.APIException):
+        return response
+
+    extra: dict[str, Any] = {}
+    if isinstance(exc, exceptions.ValidationError):
+        detail = exc.detail
+        if isinstance(detail, dict):
+            extra["fields"] = detail
+            message = "Invalid input."
+        else:
+            message = _first_message(detail)
+        code = "invalid"
+    else:
+        message = _first_message(exc.detail)
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        extra["retry_after"] = int(exc.wait)
+    response.data = error_body(response.status_code, code=code, message=message, **extra)
+    return response

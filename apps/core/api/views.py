@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
+
+from apps.core import documents, events
+from apps.core.api.serializers import ActivityFilterInput, ActivityOutput, ApiRootOutput
+
+
+class ApiRootView(APIView):
+    """Where the API starts: its version and links to the schema, the docs and each area."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=ApiRootOutput, tags=["platform"])
+    def get(self, request: Request) -> Response:
+        links = {
+            "schema": reverse("api-schema", request=request),
+            "docs": reverse("api-docs", request=request),
+            "activity": reverse("api-activity", request=request),
+        }
+        return Response({"name": f"{settings.SITE_NAME} API", "version": "v1", "links": links})
+
+
+class ActivityListView(ListAPIView):
+    """The activity log of domain events, newest first. Staff only."""
+
+    permission_classes = [IsAdminUser]
+    serializer_class = ActivityOutput
+
+    def get_queryset(self) -> documents.DocumentQuery:
+        filters = ActivityFilterInput(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return events.activity_query(
+            name=filters.validated_data.get("name"), actor_id=filters.validated_data.get("actor")
+        )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "name", OpenApiTypes.STR, description="Only events of this name, e.g. blog.post_published"
+            ),
+            OpenApiParameter("actor", OpenApiTypes.INT, description="Only events caused by this user id"),
+        ],
+        tags=["platform"],
+    )
+    def get(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().get(request, *args, **kwargs)

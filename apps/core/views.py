@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
+
+from apps.core.api.errors import json_error
+from apps.core.health import check_parts
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+def status_page(request: HttpRequest) -> HttpResponse:
+    """Every part's health; the "Check again" button swaps in only the panel."""
+    template = "core/status.html#status-panel" if request.htmx else "core/status.html"
+    return render(request, template, {"parts": check_parts(), "checked_at": timezone.now()})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches no backing service on purpose."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: every part makes a round trip; 503 names any that is down."""
+    parts = check_parts()
+    ready = all(part.ok for part in parts)
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "parts": {part.name: part.as_dict(with_error_detail=False) for part in parts},
+    }
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+# --- Error pages: HTML for people, the API's JSON error shape under /api/ ------------------
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(400)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(500)
+    # No request context: whatever broke may be what a context processor needs.
+    return render(None, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return json_error(403, code="csrf_failed", message=f"CSRF verification failed: {reason}")
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
