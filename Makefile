@@ -22,7 +22,7 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 	@touch $@
 
 var:
-	@mkdir -p var/media
+	@mkdir -p var/media var/static
 
 run: $(VENV)/.installed var
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input

@@ -92,8 +92,6 @@ TEMPLATES = [
 # --- SQL ---------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
-    from psycopg_pool import ConnectionPool
-
     _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0, conn_health_checks=True)
     if _db["ENGINE"] != "django.db.backends.postgresql":
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or postgresql:// URL.")
@@ -101,12 +99,11 @@ if DATABASE_URL:
         "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1),
         # Under ASGI each request runs in its own thread, so Django's per-thread persistent
         # connections (CONN_MAX_AGE) would leak; psycopg's pool keeps connections alive
-        # across requests instead, checking each one before handing it out.
+        # across requests instead, and CONN_HEALTH_CHECKS makes it check each one first.
         "pool": {
             "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
             "max_size": env_int("DB_POOL_MAX_SIZE", 10, minimum=1),
             "timeout": env_int("DB_POOL_TIMEOUT", 5, minimum=1),
-            "check": ConnectionPool.check_connection,
         },
     }
     DATABASES = {"default": _db}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import Tags, Warning, register
+from django.core.checks import Warning, register
 
 
-@register(Tags.database, deploy=True)
+@register("platform", deploy=True)
 def embedded_parts_in_production(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     warnings: list[Warning] = []
     if not settings.DATABASE_URL:

@@ -83,6 +83,10 @@ class EmbeddedServer:
                         "127.0.0.1",
                         "-p",
                         str(self.port),
+                        # nx-27017 refuses to start while its default pid file (one per
+                        # machine) names a live server; each of ours gets its own.
+                        "--pid-file",
+                        str(self.data_dir / f"server-{self.port}.pid"),
                     ],
                     stdin=subprocess.DEVNULL,
                     stdout=log,

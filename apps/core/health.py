@@ -96,8 +96,12 @@ def _documents() -> str:
 
 
 def _storage() -> str:
-    # exists() is a HEAD on S3: it proves the endpoint, credentials and bucket without
-    # writing an object on every probe. On disk, the directory must also be writable.
+    # A HEAD on the bucket proves the endpoint, credentials and bucket without writing an
+    # object on every probe (exists() would not: it answers False for a missing bucket).
+    bucket = getattr(default_storage, "bucket", None)
+    if bucket is not None:
+        bucket.meta.client.head_bucket(Bucket=bucket.name)
+        return "s3"
     default_storage.exists("readyz-probe")
     if isinstance(default_storage, FileSystemStorage):
         location = default_storage.location
@@ -105,7 +109,7 @@ def _storage() -> str:
         if not os.access(location, os.W_OK):
             raise PermissionError(f"PermissionError: {location} is not writable")
         return "filesystem"
-    return "s3" if "s3" in type(default_storage).__module__ else type(default_storage).__name__
+    return type(default_storage).__name__
 
 
 def _backend_guess(name: str) -> str:

@@ -1,0 +1,168 @@
+"""Fixtures shared by every test: real parts on loopback, a clean slate per test, a cast of users."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+from django.test import Client
+
+from apps.core import documents
+from tests.core.factories import UserFactory
+from tests.utils import free_port, wait_for_http
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    sql = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    redis = "redis" if settings.REDIS_URL else None
+    return [
+        "backends: "
+        f"sql={sql} cache={redis or 'local memory'} channels={redis or 'in-memory'} "
+        f"documents={documents.backend_name()} "
+        f"storage={'s3' if settings.AWS_STORAGE_BUCKET_NAME else 'filesystem'} (+ s3 on moto's server)",
+        f"browser tests: {'required (CI=true)' if os.environ.get('CI') == 'true' else 'run when Chromium is installed'}",
+    ]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # Browser tests run last: they start Playwright's event loop in the main thread.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# --- Document store ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session", autouse=True)
+def document_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A test database in the configured store, or in an embedded server of the test run's own."""
+    settings.MONGODB_DB = f"test_{settings.MONGODB_DB or documents.DEFAULT_DB_NAME}"
+    if not settings.MONGODB_URL:
+        settings.DOCUMENTS_EMBEDDED_DIR = tmp_path_factory.mktemp("documents")
+    documents.reset()
+    yield
+    try:
+        documents.client().drop_database(settings.MONGODB_DB)
+    finally:
+        documents.reset()
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate() -> Iterator[None]:
+    """Each test starts with empty caches and an empty document database."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
+    yield
+    if documents._client is not None:
+        documents.client().drop_database(settings.MONGODB_DB)
+
+
+# --- S3 through moto's standalone server -----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """moto's S3 server as its own process on a free loopback port; yields its endpoint URL."""
+    port = free_port()
+    log = open(Path(tempfile.gettempdir()) / f"moto-{port}.log", "wb")  # noqa: SIM115
+    process = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)], stdout=log, stderr=log
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_http(endpoint, process=process)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+S3_CREDENTIALS = {"access_key": "testing", "secret_key": "testing", "region_name": "us-east-1"}
+
+
+@pytest.fixture
+def s3_bucket(s3_server: str) -> Iterator[str]:
+    name = f"test-{os.urandom(4).hex()}"
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3_server,
+        aws_access_key_id=S3_CREDENTIALS["access_key"],
+        aws_secret_access_key=S3_CREDENTIALS["secret_key"],
+        region_name=S3_CREDENTIALS["region_name"],
+    )
+    client.create_bucket(Bucket=name)
+    yield name
+    objects = client.list_objects_v2(Bucket=name).get("Contents", [])
+    for obj in objects:
+        client.delete_object(Bucket=name, Key=obj["Key"])
+    client.delete_bucket(Bucket=name)
+
+
+@pytest.fixture
+def s3_storage(settings, s3_server: str, s3_bucket: str):  # type: ignore[no-untyped-def]
+    """Point default_storage at a fresh bucket on moto's S3 server for one test."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": s3_bucket,
+                "endpoint_url": s3_server,
+                "location": "media",
+                **S3_CREDENTIALS,
+            },
+        },
+    }
+    settings.AWS_STORAGE_BUCKET_NAME = s3_bucket
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
+# --- A cast of users --------------------------------------------------------------------
+
+
+@pytest.fixture
+def member(db):  # type: ignore[no-untyped-def]
+    return UserFactory(display_name="Mia Member")
+
+
+@pytest.fixture
+def stranger(db):  # type: ignore[no-untyped-def]
+    return UserFactory(display_name="Sam Stranger")
+
+
+@pytest.fixture
+def staff(db):  # type: ignore[no-untyped-def]
+    return UserFactory(display_name="Stacy Staff", is_staff=True)
+
+
+@pytest.fixture
+def superuser(db):  # type: ignore[no-untyped-def]
+    return UserFactory(display_name="Sue Super", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def anonymous() -> None:
+    return None
+
+
+@pytest.fixture
+def client_for(db):  # type: ignore[no-untyped-def]
+    """``client_for(user)``: a test client signed in as ``user`` (anonymous for None)."""
+
+    def make(user) -> Client:  # type: ignore[no-untyped-def]
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
