@@ -18,8 +18,6 @@ application = ProtocolTypeRouter(
     {
         "http": django_http,
         # A page on another origin must not open sockets with a visitor's session cookie.
-        "websocket": AllowedHostsOriginValidator(
-            AuthMiddlewareStack(URLRouter(collect_websocket_urlpatterns()))
-        ),
+        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(collect_websocket_urlpatterns()))),
     }
 )

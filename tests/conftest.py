@@ -23,12 +23,13 @@ from tests.utils import free_port, wait_for_http
 def pytest_report_header(config: pytest.Config) -> list[str]:
     sql = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     redis = "redis" if settings.REDIS_URL else None
+    browser = "required (CI=true)" if os.environ.get("CI") == "true" else "run when Chromium is installed"
     return [
         "backends: "
         f"sql={sql} cache={redis or 'local memory'} channels={redis or 'in-memory'} "
         f"documents={documents.backend_name()} "
         f"storage={'s3' if settings.AWS_STORAGE_BUCKET_NAME else 'filesystem'} (+ s3 on moto's server)",
-        f"browser tests: {'required (CI=true)' if os.environ.get('CI') == 'true' else 'run when Chromium is installed'}",
+        f"browser tests: {browser}",
     ]
 
 

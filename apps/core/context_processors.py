@@ -20,10 +20,7 @@ def _nav(request: HttpRequest) -> list[NavItem]:
     if user is not None and user.is_active and user.is_staff:
         items.append(("Admin", reverse("admin:index")))
     path = request.path
-    return [
-        NavItem(label, url, active=(path == url if url == "/" else path.startswith(url)))
-        for label, url in items
-    ]
+    return [NavItem(label, url, active=(path == url if url == "/" else path.startswith(url))) for label, url in items]
 
 
 def site(request: HttpRequest) -> dict[str, object]:

@@ -140,9 +140,7 @@ def check_part(name: str) -> PartStatus:
     except Exception as exc:
         latency = (time.perf_counter() - started) * 1000
         message = str(exc)
-        error = (
-            message if message.split(":", 1)[0] == type(exc).__name__ else f"{type(exc).__name__}: {message}"
-        )
+        error = message if message.split(":", 1)[0] == type(exc).__name__ else f"{type(exc).__name__}: {message}"
         logger.warning("readiness: %s is down: %s", name, error)
         return PartStatus(name, _backend_guess(name), False, round(latency, 2), error.strip())
     latency = (time.perf_counter() - started) * 1000

@@ -60,9 +60,7 @@ def stopped_document_store(settings):
     documents.reset()
 
 
-def test_readyz_answers_503_naming_documents_when_the_document_server_stops(
-    client, db, stopped_document_store
-):
+def test_readyz_answers_503_naming_documents_when_the_document_server_stops(client, db, stopped_document_store):
     response = client.get("/readyz")
 
     assert response.status_code == 503

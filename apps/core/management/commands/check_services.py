@@ -8,9 +8,7 @@ from apps.core.health import check_parts
 
 
 class Command(BaseCommand):
-    help = (
-        "Probe every part the platform runs on (sql, cache, channels, documents, storage) and print a table."
-    )
+    help = "Probe every part the platform runs on (sql, cache, channels, documents, storage) and print a table."
 
     def handle(self, *args: Any, **options: Any) -> None:
         parts = check_parts()

@@ -24,15 +24,11 @@ class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run again: what exists is left as it is."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--force", action="store_true", help="Run even with DEBUG off (never on a real site)."
-        )
+        parser.add_argument("--force", action="store_true", help="Run even with DEBUG off (never on a real site).")
 
     def handle(self, *args: Any, force: bool = False, **options: Any) -> None:
         if not settings.DEBUG and not force:
-            raise CommandError(
-                "seed_demo creates accounts with published passwords; with DEBUG off, pass --force."
-            )
+            raise CommandError("seed_demo creates accounts with published passwords; with DEBUG off, pass --force.")
         rows = []
         with transaction.atomic():
             for account in DEMO_ACCOUNTS:
