@@ -118,6 +118,9 @@ def s3_storage(settings, s3_server: str, s3_bucket: str):  # type: ignore[no-unt
                 "bucket_name": s3_bucket,
                 "endpoint_url": s3_server,
                 "location": "media",
+                # As config/settings.py sets them for production:
+                "file_overwrite": False,
+                "default_acl": None,
                 **S3_CREDENTIALS,
             },
         },
