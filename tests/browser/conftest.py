@@ -1,0 +1,105 @@
+"""Browser journeys: Playwright drives Debian's Chromium against a live daphne server.
+
+The server is a forked child of the test process, so it uses the same test database
+(committed by ``transactional_db``), document store and settings as the test itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from daphne.testing import DaphneProcess
+from django.db import connections
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    # This machine has no internet: keep Chromium from trying to phone home.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def _application():  # type: ignore[no-untyped-def]
+    from config.asgi import application
+
+    return application
+
+
+def _forget_inherited_connections() -> None:
+    # The fork copied the parent's database sockets and pool threads; using (or closing) them
+    # here would corrupt the parent's sessions, so drop them and let the child open its own.
+    for connection in connections.all(initialized_only=True):
+        connection.connection = None
+    pools = getattr(type(connections["default"]), "_connection_pools", None)
+    if pools is not None:
+        pools.clear()
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path:
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail("CI must run the browser tests: install Debian's chromium package (.ci/run does).")
+    pytest.skip("Chromium is not installed (apt-get install chromium); browser tests skip outside CI.")
+
+
+@pytest.fixture(scope="session")
+def _daphne(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        process = DaphneProcess(host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections)
+        process.daemon = True
+        process.start()
+    if not process.ready.wait(20):
+        error = process.errors.get(timeout=1)[1] if not process.errors.empty() else "no error reported"
+        process.terminate()
+        raise RuntimeError(f"daphne did not start: {error}")
+    yield f"http://127.0.0.1:{process.port.value}"
+    process.terminate()
+    process.join(10)
+
+
+@pytest.fixture
+def live_server_url(_daphne: str, transactional_db) -> str:  # type: ignore[no-untyped-def]
+    """The live server's base URL; data the test creates is committed, so the server sees it."""
+    return _daphne
+
+
+@pytest.fixture(scope="module")
+def browser(chromium_executable: str):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous, so tell Django that is intended while the browser is up.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server_url: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    context = browser.new_context(base_url=live_server_url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not errors, f"the page logged errors: {errors}"

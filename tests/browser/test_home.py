@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_home_page_renders_with_the_theme_and_htmx(page):
+    page.goto("/")
+
+    expect(page).to_have_title(re.compile("Platform"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish, sell, teach")
+    # The stylesheet applied its custom properties, and htmx loaded from our own server.
+    primary = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--color-primary').trim()")
+    assert primary.startswith("#")
+    assert page.evaluate("typeof window.htmx") == "object"
+
+
+def test_status_check_again_swaps_the_panel_without_reloading_the_page(page):
+    page.goto("/")
+    page.get_by_role("link", name="See system status").click()
+    expect(page.get_by_role("heading", name="System status")).to_be_visible()
+    for part in ("sql", "cache", "channels", "documents", "storage"):
+        expect(page.locator(f'tr[data-part="{part}"] .badge')).to_have_text("ok")
+
+    page.evaluate("window.__sameDocument = true")
+    before = page.locator("[data-checked-at]").get_attribute("data-checked-at")
+    with page.expect_response(lambda r: r.url.endswith("/status/") and r.request.headers.get("hx-request") == "true"):
+        page.get_by_role("link", name="Check again").click()
+
+    expect(page.locator("[data-checked-at]")).not_to_have_attribute("data-checked-at", before)
+    assert page.evaluate("window.__sameDocument") is True  # swapped in place, no navigation
+    expect(page.locator('tr[data-part="documents"] .badge')).to_have_text("ok")
+
+
+def test_the_navigation_collapses_into_a_menu_on_small_screens(page):
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.goto("/")
+
+    nav_link = page.get_by_role("navigation", name="Main").get_by_role("link", name="Status")
+    expect(nav_link).to_be_hidden()
+    page.locator("label.nav-toggle__label").click()
+    expect(nav_link).to_be_visible()
