@@ -195,6 +195,7 @@ if AWS_STORAGE_BUCKET_NAME:
             "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "region_name": env_str("AWS_S3_REGION_NAME") or None,
             "custom_domain": env_str("AWS_S3_CUSTOM_DOMAIN") or None,
+            "url_protocol": env_str("AWS_S3_URL_PROTOCOL", "https:"),
             "location": env_str("AWS_LOCATION", "media"),
             "file_overwrite": False,
             "default_acl": None,
