@@ -13,9 +13,9 @@ def test_home_page_renders_with_the_theme_and_htmx(page):
 
     expect(page).to_have_title(re.compile("Platform"))
     expect(page.get_by_role("heading", level=1)).to_contain_text("Publish, sell, teach")
-    # The stylesheet applied its custom properties, and htmx loaded from our own server.
-    primary = page.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--color-primary').trim()")
-    assert primary.startswith("#")
+    # The stylesheet's custom properties reached the page, and htmx loaded from our own server.
+    button = page.get_by_role("link", name="Explore the API")
+    expect(button).to_have_css("background-color", "rgb(47, 91, 234)")  # --color-primary, light
     assert page.evaluate("typeof window.htmx") == "object"
 
 
@@ -34,6 +34,15 @@ def test_status_check_again_swaps_the_panel_without_reloading_the_page(page):
     expect(page.locator("[data-checked-at]")).not_to_have_attribute("data-checked-at", before)
     assert page.evaluate("window.__sameDocument") is True  # swapped in place, no navigation
     expect(page.locator('tr[data-part="documents"] .badge')).to_have_text("ok")
+
+
+def test_dark_mode_follows_the_system_preference(browser, live_server_url):
+    context = browser.new_context(base_url=live_server_url, color_scheme="dark")
+    page = context.new_page()
+    page.goto("/")
+
+    expect(page.locator("body")).to_have_css("background-color", "rgb(15, 18, 26)")  # --color-bg, dark
+    context.close()
 
 
 def test_the_navigation_collapses_into_a_menu_on_small_screens(page):
