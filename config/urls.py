@@ -4,13 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from apps.core import views as core_views
+from apps.core.views import site as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("status/", core_views.status_page, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("", include("apps.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.core.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

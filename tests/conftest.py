@@ -159,6 +159,28 @@ def anonymous() -> None:
     return None
 
 
+ROLE_CAST = ["super_admin", "admin", "instructor", "shop_owner", "blog_admin", "blog_author", "student"]
+
+
+@pytest.fixture
+def user_with_role(db):  # type: ignore[no-untyped-def]
+    """``user_with_role("instructor")``: a verified user holding that role (None: a plain member)."""
+
+    def make(role: str | None, **fields):  # type: ignore[no-untyped-def]
+        return UserFactory(roles=[role] if role else [], **fields)
+
+    return make
+
+
+@pytest.fixture
+def cast(user_with_role):  # type: ignore[no-untyped-def]
+    """One user per role, plus "member" (no role) and "anonymous" (None)."""
+    people = {role: user_with_role(role, display_name=role.replace("_", " ").title()) for role in ROLE_CAST}
+    people["member"] = user_with_role(None, display_name="Member")
+    people["anonymous"] = None
+    return people
+
+
 @pytest.fixture
 def client_for(db):  # type: ignore[no-untyped-def]
     """``client_for(user)``: a test client signed in as ``user`` (anonymous for None)."""

@@ -27,6 +27,7 @@ import dataclasses
 import json
 import logging
 import re
+import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable
@@ -64,7 +65,7 @@ class DomainEvent:
 
     name: ClassVar[str]
     actor_id: int | None = None
-    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    id: str = field(default_factory=lambda: _ordered_id())
     occurred_at: datetime = field(default_factory=timezone.now)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -81,6 +82,12 @@ class DomainEvent:
         """The subclass's own fields, made JSON-safe (dates, decimals and UUIDs as strings)."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in _BASE_FIELDS}
         return json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+
+
+def _ordered_id() -> str:
+    # Sortable by time: BSON dates keep only milliseconds, so events of the same millisecond
+    # are ordered by this id (16 hex digits of nanoseconds, then randomness for uniqueness).
+    return f"{time.time_ns():016x}{uuid.uuid4().hex[:16]}"
 
 
 E = TypeVar("E", bound=DomainEvent)

@@ -1,8 +1,12 @@
-"""Core models. The user model lives here from the first migration because Django cannot
-swap AUTH_USER_MODEL once tables exist; the identity issue grows it (roles, profile)."""
+"""Core models: the one user account of every domain, and the roles it holds.
+
+The user model lives here from the first migration because Django cannot swap
+AUTH_USER_MODEL once tables exist."""
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -10,6 +14,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+
+from apps.core.roles import DESCRIPTIONS, RoleName
 
 
 def normalize_email(email: str) -> str:
@@ -42,14 +48,45 @@ class UserManager(BaseUserManager["User"]):
         return self.get(email=normalize_email(username or ""))
 
 
+def avatar_path(instance: User, filename: str) -> str:
+    # A random name: the uploader's file name is neither trusted nor kept.
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"avatars/{instance.pk or 'new'}/{uuid.uuid4().hex}{suffix}"
+
+
+class Role(models.Model):
+    """One of the fixed roles of ``apps.core.roles``; rows exist so the admin can show and grant them."""
+
+    name = models.SlugField(max_length=32, unique=True, choices=RoleName.choices)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.get_name_display()
+
+    @property
+    def description(self) -> str:
+        return DESCRIPTIONS.get(self.name, "")
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """One account for every domain, signed in with an email address."""
 
     email = models.EmailField("email address", unique=True)
     display_name = models.CharField(max_length=150, blank=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    avatar = models.ImageField(upload_to=avatar_path, blank=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False, help_text="May sign in to the admin.")
     date_joined = models.DateTimeField(default=timezone.now)
+    roles = models.ManyToManyField(
+        Role, through="RoleGrant", through_fields=("user", "role"), related_name="users", blank=True
+    )
+    # Bumped whenever roles, the active flag or the password change: API tokens carry the value
+    # they were issued with and stop working once it moves on.
+    role_version = models.PositiveIntegerField(default=1)
 
     objects = UserManager()
 
@@ -75,3 +112,22 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class RoleGrant(models.Model):
+    """A role held by a user: who granted it and when."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.ForeignKey(Role, on_delete=models.CASCADE, related_name="grants")
+    granted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="core_rolegrant_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.role}"

@@ -1,0 +1,242 @@
+"""Every write to identity and access: registration, verification, profile, roles, activation.
+
+Services take the acting user and plain values (never a request), run in a transaction,
+raise ValidationError on bad input and publish domain events that are delivered on commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from django.conf import settings
+from django.contrib.auth.hashers import make_password
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core import events, permissions
+from apps.core.models import Role, RoleGrant, User, normalize_email
+from apps.core.roles import RoleName
+from apps.core.uploads import validate_image
+
+_VERIFY_SALT = "core.email-verification"
+
+
+# --- Events -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserRegistered(events.DomainEvent):
+    name: ClassVar[str] = "core.user_registered"
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EmailVerified(events.DomainEvent):
+    name: ClassVar[str] = "core.email_verified"
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleGranted(events.DomainEvent):
+    name: ClassVar[str] = "core.role_granted"
+    user_id: int
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RoleRevoked(events.DomainEvent):
+    name: ClassVar[str] = "core.role_revoked"
+    user_id: int
+    role: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserActivationChanged(events.DomainEvent):
+    name: ClassVar[str] = "core.user_activation_changed"
+    user_id: int
+    is_active: bool
+
+
+# --- Registration and email verification ------------------------------------------------
+
+
+def _absolute(path: str) -> str:
+    return f"{settings.SITE_URL.rstrip('/')}{path}"
+
+
+def _mail(*, to: str, template: str, context: dict[str, object]) -> None:
+    context = {"site_name": settings.SITE_NAME, **context}
+    subject = render_to_string(f"core/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"core/email/{template}.txt", context)
+    send_mail(subject, body, None, [to])
+
+
+def verification_token(user: User) -> str:
+    # The email is part of the payload: a link stops working if the address changes.
+    return signing.dumps({"user": user.pk, "email": user.email}, salt=_VERIFY_SALT)
+
+
+def user_send_verification(*, user: User) -> None:
+    """Email ``user`` a signed, expiring link that confirms their address."""
+    link = _absolute(reverse("verify-email", args=[verification_token(user)]))
+    _mail(to=user.email, template="verify_email", context={"user": user, "link": link})
+
+
+def user_register(*, email: str, password: str, display_name: str = "") -> None:
+    """Register an account, or tell the owner of an existing one that someone tried.
+
+    Returns nothing and answers the same either way (one password hash, one email), so the
+    form cannot be used to learn which addresses have accounts. The new account signs in once
+    its address is confirmed.
+    """
+    email = normalize_email(email)
+    with transaction.atomic():
+        existing = User.objects.select_for_update().filter(email=email).first()
+        if existing is not None:
+            make_password(password)  # the same work as creating an account
+            transaction.on_commit(
+                lambda: _mail(
+                    to=email,
+                    template="account_exists",
+                    context={
+                        "user": existing,
+                        "login": _absolute(reverse("login")),
+                        "reset": _absolute(reverse("password_reset")),
+                    },
+                )
+            )
+            return
+        user = User.objects.create_user(email=email, password=password, display_name=display_name.strip())
+        events.publish(UserRegistered(user_id=user.pk, actor_id=user.pk))
+        transaction.on_commit(lambda: user_send_verification(user=user))
+
+
+def user_verify_email(*, token: str) -> User:
+    """Confirm the address named by a verification link; returns the user."""
+    try:
+        data = signing.loads(token, salt=_VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise ValidationError("This link has expired. Sign in to get a new one.", code="expired") from None
+    except signing.BadSignature:
+        raise ValidationError("This link is not valid.", code="invalid") from None
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=data.get("user"), email=data.get("email")).first()
+        if user is None or not user.is_active:
+            raise ValidationError("This link is not valid.", code="invalid")
+        if user.email_verified_at is None:
+            user.email_verified_at = timezone.now()
+            user.save(update_fields=["email_verified_at"])
+            events.publish(EmailVerified(user_id=user.pk, actor_id=user.pk))
+    return user
+
+
+# --- Profile ------------------------------------------------------------------------------
+
+
+def profile_update(
+    *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, remove_avatar: bool = False
+) -> User:
+    """Change a user's own profile. The avatar is checked by its content, not its name."""
+    if avatar is not None:
+        validate_image(avatar)
+    old_avatar = user.avatar.name if user.avatar else ""
+    with transaction.atomic():
+        user.display_name = display_name.strip()
+        user.bio = bio.strip()
+        if avatar is not None:
+            user.avatar.save(avatar.name or "avatar", avatar, save=False)
+        elif remove_avatar:
+            user.avatar = ""
+        user.full_clean(exclude=["password", "email"])
+        user.save(update_fields=["display_name", "bio", "avatar"])
+    if old_avatar and old_avatar != (user.avatar.name if user.avatar else ""):
+        storage = user.avatar.storage
+        transaction.on_commit(lambda: storage.delete(old_avatar))
+    return user
+
+
+# --- Roles and activation -----------------------------------------------------------------
+
+
+def _bump_role_version(user: User) -> None:
+    User.objects.filter(pk=user.pk).update(role_version=F("role_version") + 1)
+    user.refresh_from_db(fields=["role_version"])
+
+
+def _sync_staff_flags(user: User) -> None:
+    # The admin site is for admins: its flags follow the roles rather than being set by hand.
+    held = {role.name for role in user.roles.all()}
+    is_super = RoleName.SUPER_ADMIN in held
+    is_staff = is_super or RoleName.ADMIN in held
+    if (user.is_staff, user.is_superuser) != (is_staff, is_super):
+        user.is_staff, user.is_superuser = is_staff, is_super
+        user.save(update_fields=["is_staff", "is_superuser"])
+
+
+def _check_grant(actor: User | None, role: str) -> Role:
+    if role not in RoleName.values:
+        raise ValidationError(f"Unknown role {role!r}.", code="unknown_role")
+    if actor is not None and not permissions.can_grant_role(actor, role):
+        raise PermissionDenied(f"You may not grant or revoke the {role} role.")
+    return Role.objects.get_or_create(name=role)[0]
+
+
+def role_grant(*, actor: User | None, user: User, role: str) -> bool:
+    """Give ``user`` a role; True if it was new. ``actor`` None means an operator command."""
+    role_row = _check_grant(actor, role)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()  # one change of roles at a time
+        _, created = RoleGrant.objects.get_or_create(user=user, role=role_row, defaults={"granted_by": actor})
+        if created:
+            permissions.forget_roles(user)
+            _bump_role_version(user)
+            _sync_staff_flags(user)
+            events.publish(RoleGranted(user_id=user.pk, role=role, actor_id=actor.pk if actor else None))
+    return created
+
+
+def role_revoke(*, actor: User | None, user: User, role: str) -> bool:
+    """Take a role from ``user``; True if they held it."""
+    role_row = _check_grant(actor, role)
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=user.pk).first()
+        deleted, _ = RoleGrant.objects.filter(user=user, role=role_row).delete()
+        if deleted:
+            permissions.forget_roles(user)
+            _bump_role_version(user)
+            _sync_staff_flags(user)
+            events.publish(RoleRevoked(user_id=user.pk, role=role, actor_id=actor.pk if actor else None))
+    return bool(deleted)
+
+
+def roles_set(*, actor: User | None, user: User, roles: set[str]) -> None:
+    """Make ``user`` hold exactly ``roles`` among those ``actor`` may grant."""
+    held = {role.name for role in user.roles.all()}
+    for role in sorted(roles - held):
+        role_grant(actor=actor, user=user, role=role)
+    for role in sorted(held - roles):
+        role_revoke(actor=actor, user=user, role=role)
+
+
+def user_set_active(*, actor: User | None, user: User, active: bool) -> None:
+    """Activate or deactivate an account; deactivation ends its API tokens at once."""
+    if actor is not None and not permissions.can_manage_users(actor):
+        raise PermissionDenied("You may not change who can sign in.")
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=active)
+        user.is_active = active
+        _bump_role_version(user)
+        events.publish(UserActivationChanged(user_id=user.pk, is_active=active, actor_id=actor.pk if actor else None))
+
+
+def user_credentials_changed(*, user: User) -> None:
+    """After a password change or reset: tokens issued before it stop working."""
+    _bump_role_version(user)
