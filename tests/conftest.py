@@ -146,12 +146,13 @@ def stranger(db):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def staff(db):  # type: ignore[no-untyped-def]
-    return UserFactory(display_name="Stacy Staff", is_staff=True)
+    """An admin: staff flags follow the admin role."""
+    return UserFactory(display_name="Stacy Staff", roles=["admin"])
 
 
 @pytest.fixture
 def superuser(db):  # type: ignore[no-untyped-def]
-    return UserFactory(display_name="Sue Super", is_staff=True, is_superuser=True)
+    return UserFactory(display_name="Sue Super", roles=["super_admin"])
 
 
 @pytest.fixture

@@ -25,5 +25,8 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers system checks and the activity log's indexes.
         from apps.core import checks, events  # noqa: F401
+        from apps.core.panels import register_core_panels
+
+        register_core_panels()
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")

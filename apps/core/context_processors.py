@@ -6,6 +6,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from apps.core import permissions
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -15,9 +17,12 @@ class NavItem:
 
 
 def _nav(request: HttpRequest) -> list[NavItem]:
+    # Only what this visitor may use: the policy module decides, as it does for the pages.
     items = [("Home", reverse("home")), ("Status", reverse("status")), ("API", reverse("api-docs"))]
     user = getattr(request, "user", None)
-    if user is not None and user.is_active and user.is_staff:
+    if user is not None and user.is_authenticated and user.is_active:
+        items.append(("Dashboard", reverse("dashboard")))
+    if permissions.can_access_admin(user):
         items.append(("Admin", reverse("admin:index")))
     path = request.path
     return [NavItem(label, url, active=(path == url if url == "/" else path.startswith(url))) for label, url in items]

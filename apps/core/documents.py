@@ -75,6 +75,9 @@ class EmbeddedServer:
                 self.process = subprocess.Popen(
                     [
                         sys.executable,
+                        # -P: the script's folder (apps/core, with modules named like the
+                        # standard library's) must not come first on sys.path.
+                        "-P",
                         str(_DOCSERVER_SCRIPT),
                         str(os.getpid()),
                         "--data-dir",

@@ -40,6 +40,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import PyMongoError
 
 from apps.core import documents
 
@@ -127,6 +128,8 @@ def publish(event: DomainEvent, *, using: str = DEFAULT_DB_ALIAS) -> None:
 def _deliver(event: DomainEvent) -> None:
     try:
         documents.collection(ACTIVITY_COLLECTION).insert_one(_activity_document(event))
+    except (documents.DocumentStoreError, PyMongoError) as exc:
+        logger.error("could not append %s %s to the activity log: %s", event.name, event.id, exc)
     except Exception:
         logger.exception("could not append %s %s to the activity log", event.name, event.id)
     for handler in list(_handlers.get(event.name, [])):

@@ -40,9 +40,14 @@ class UserManager(BaseUserManager["User"]):
         return self._create(email, password, **extra)
 
     def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        # `createsuperuser` makes a super admin: the flag and the role never disagree.
         extra["is_staff"] = True
         extra["is_superuser"] = True
-        return self._create(email, password, **extra)
+        extra.setdefault("email_verified_at", timezone.now())
+        user = self._create(email, password, **extra)
+        role, _ = Role.objects.get_or_create(name=RoleName.SUPER_ADMIN)
+        RoleGrant.objects.get_or_create(user=user, role=role)
+        return user
 
     def get_by_natural_key(self, username: str | None) -> User:
         return self.get(email=normalize_email(username or ""))
@@ -112,6 +117,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name or self.email.split("@")[0]
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        # A refreshed row must not answer with roles read before the refresh.
+        from apps.core.permissions import forget_roles
+
+        forget_roles(self)
 
     @property
     def email_verified(self) -> bool:

@@ -92,12 +92,12 @@ def test_activity_log_pages_and_filters(api, staff):
     publish_widgets(2)
     api.force_authenticate(staff)
 
-    page = api.get("/api/v1/activity/", {"page_size": 3, "page": 2}).json()
+    page = api.get("/api/v1/activity/", {"page_size": 3, "page": 2, "name": "testing.widget_made"}).json()
     mine = api.get("/api/v1/activity/", {"actor": staff.pk, "name": "testing.widget_made"}).json()
 
     assert page["count"] == 7 and page["pages"] == 3
     assert len(page["results"]) == 3
-    assert page["next"].endswith("page=3&page_size=3") and page["previous"]
+    assert "page=3" in page["next"] and page["previous"]
     assert page["results"][0].keys() == {"id", "name", "actor_id", "occurred_at", "payload"}
     assert mine["count"] == 5
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from apps.core.models import User
+from apps.core.permissions import held_roles
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -71,18 +72,44 @@ def test_a_malformed_variable_stops_start_up_naming_it():
     assert "DEBUG='flase' is not a boolean" in result.stderr
 
 
-def test_seed_demo_creates_the_admin_account_once(db, settings, capsys):
+SEED = {
+    "superadmin@freelancer.dev": ("SuperAdmin123!", "super_admin"),
+    "admin@freelancer.dev": ("AdminPass123!", "admin"),
+    "instructor@test.com": ("Instructor123!", "instructor"),
+    "shopowner@test.com": ("Shopowner123!", "shop_owner"),
+    "blogadmin@test.com": ("BlogAdmin123!", "blog_admin"),
+    "author@test.com": ("BlogAuthor123!", "blog_author"),
+    "student@test.com": ("Student123!", "student"),
+}
+
+
+def test_seed_demo_creates_one_verified_account_per_role_once(db, settings, capsys):
     settings.DEBUG = True
 
     call_command("seed_demo")
     call_command("seed_demo")
 
-    admin = User.objects.get(email="admin@freelancer.dev")
-    assert admin.is_superuser and admin.is_staff
-    assert admin.check_password("AdminPass123!")
-    assert User.objects.filter(email="admin@freelancer.dev").count() == 1
+    assert User.objects.count() == len(SEED)
+    for email, (password, role) in SEED.items():
+        user = User.objects.get(email=email)
+        assert user.check_password(password), email
+        assert user.email_verified
+        assert held_roles(user) == {role}
     out = capsys.readouterr().out
-    assert "created" in out and "exists" in out
+    assert out.count("created") == len(SEED) and out.count("exists") == len(SEED)
+    assert "/dashboard/super-admin/" in out and "/dashboard/shop/" in out
+
+
+def test_seed_demo_grants_a_missing_role_to_an_existing_account(db, settings, capsys):
+    settings.DEBUG = True
+    User.objects.create_user("instructor@test.com", "Some-Other-Pass-1")
+
+    call_command("seed_demo")
+
+    user = User.objects.get(email="instructor@test.com")
+    assert held_roles(user) == {"instructor"}
+    assert user.check_password("Some-Other-Pass-1")  # an existing password is never reset
+    assert "role granted" in capsys.readouterr().out
 
 
 def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
@@ -94,3 +121,31 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
 
     call_command("seed_demo", force=True)
     assert User.objects.filter(email="admin@freelancer.dev").exists()
+
+
+def test_grant_role_and_revoke_role_change_roles_and_the_role_version(member, capsys):
+    version = member.role_version
+
+    call_command("grant_role", member.email.upper(), "blog_author")
+    member.refresh_from_db()
+    assert held_roles(member) == {"blog_author"} and member.role_version == version + 1
+
+    call_command("grant_role", member.email, "blog_author")
+    assert "unchanged" in capsys.readouterr().out
+
+    call_command("revoke_role", member.email, "blog_author")
+    member.refresh_from_db()
+    assert held_roles(member) == frozenset() and member.role_version == version + 2
+
+
+def test_grant_role_names_what_is_wrong(member):
+    with pytest.raises(CommandError, match="No account"):
+        call_command("grant_role", "nobody@example.com", "admin")
+    with pytest.raises(CommandError, match="Unknown role 'wizard'"):
+        call_command("grant_role", member.email, "wizard")
+
+
+def test_createsuperuser_makes_a_super_admin(db):
+    user = User.objects.create_superuser("root@example.com", "Root-Pass-123!")
+
+    assert held_roles(user) == {"super_admin"} and user.is_staff and user.email_verified

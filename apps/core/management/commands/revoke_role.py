@@ -1,0 +1,13 @@
+from __future__ import annotations
+
+from apps.core import services
+from apps.core.management.commands.grant_role import RoleCommand
+from apps.core.models import User
+
+
+class Command(RoleCommand):
+    help = "Revoke a role from the account with this email (its API tokens stop working at once)."
+    verb = "revoked"
+
+    def apply(self, user: User, role: str) -> bool:
+        return services.role_revoke(actor=None, user=user, role=role)
