@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from daphne.testing import DaphneProcess
@@ -53,11 +54,31 @@ def chromium_executable() -> str:
 
 
 @pytest.fixture(scope="session")
-def _daphne(django_db_setup, django_db_blocker) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with django_db_blocker.unblock():
-        process = DaphneProcess(host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections)
-        process.daemon = True
-        process.start()
+def live_mailbox(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the live server writes its emails (one file per message)."""
+    return tmp_path_factory.mktemp("mail")
+
+
+def read_mails(mailbox: Path) -> list[str]:
+    """Every message the live server has sent so far, oldest first."""
+    return [path.read_text() for path in sorted(mailbox.glob("*.log"), key=lambda p: p.stat().st_mtime)]
+
+
+@pytest.fixture(scope="session")
+def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    from django.conf import settings
+
+    # The test run's in-memory mailbox would stay inside the server process; files don't.
+    backend, path = settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(live_mailbox)
+    try:
+        with django_db_blocker.unblock():
+            process = DaphneProcess(host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections)
+            process.daemon = True
+            process.start()
+    finally:
+        settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = backend, path
     if not process.ready.wait(20):
         error = process.errors.get(timeout=1)[1] if not process.errors.empty() else "no error reported"
         process.terminate()
@@ -94,12 +115,30 @@ def browser(chromium_executable: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def page(browser, live_server_url: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
-    context = browser.new_context(base_url=live_server_url)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    yield page
-    context.close()
-    assert not errors, f"the page logged errors: {errors}"
+def open_page(browser, live_server_url: str):  # type: ignore[no-untyped-def]
+    """``open_page(**context_options)``: a page in a fresh browser context (its own cookies).
+
+    Every page fails the test at teardown if it logged an error: a script error, a failed
+    request, or a Content-Security-Policy violation.
+    """
+    opened: list[tuple[object, list[str]]] = []
+
+    def make(**options):  # type: ignore[no-untyped-def]
+        context = browser.new_context(base_url=live_server_url, **options)
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        opened.append((context, errors))
+        return page
+
+    yield make
+    logged = [error for _, errors in opened for error in errors]
+    for context, _ in opened:
+        context.close()
+    assert not logged, f"pages logged errors: {logged}"
+
+
+@pytest.fixture
+def page(open_page):  # type: ignore[no-untyped-def]
+    return open_page()

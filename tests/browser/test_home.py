@@ -36,13 +36,11 @@ def test_status_check_again_swaps_the_panel_without_reloading_the_page(page):
     expect(page.locator('tr[data-part="documents"] .badge')).to_have_text("ok")
 
 
-def test_dark_mode_follows_the_system_preference(browser, live_server_url):
-    context = browser.new_context(base_url=live_server_url, color_scheme="dark")
-    page = context.new_page()
+def test_dark_mode_follows_the_system_preference(open_page):
+    page = open_page(color_scheme="dark")
     page.goto("/")
 
     expect(page.locator("body")).to_have_css("background-color", "rgb(15, 18, 26)")  # --color-bg, dark
-    context.close()
 
 
 def test_the_navigation_collapses_into_a_menu_on_small_screens(page):
