@@ -1,8 +1,13 @@
 from django.urls import path
 
+from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
 from apps.core.api.views import ActivityListView, ApiRootView
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
     path("activity/", ActivityListView.as_view(), name="api-activity"),
+    path("auth/token/", TokenObtainView.as_view(), name="api-token"),
+    path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
+    path("auth/logout/", LogoutView.as_view(), name="api-logout"),
+    path("me/", MeView.as_view(), name="api-me"),
 ]

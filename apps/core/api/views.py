@@ -25,6 +25,10 @@ class ApiRootView(APIView):
             "schema": reverse("api-schema", request=request),
             "docs": reverse("api-docs", request=request),
             "activity": reverse("api-activity", request=request),
+            "token": reverse("api-token", request=request),
+            "token_refresh": reverse("api-token-refresh", request=request),
+            "logout": reverse("api-logout", request=request),
+            "me": reverse("api-me", request=request),
         }
         return Response({"name": f"{settings.SITE_NAME} API", "version": "v1", "links": links})
 
