@@ -18,6 +18,7 @@ from config.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # the embedded parts keep their files here
 
 DEBUG = env_bool("DEBUG", default=False)
 
@@ -29,6 +30,8 @@ if not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# Proxies in front of the app that append to X-Forwarded-For; 0 trusts none of it.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Platform")
 # Where people reach the site; used in links inside emails.
@@ -247,8 +250,6 @@ LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 5, minimum=
 LOGIN_LOCKOUT_IP_LIMIT = env_int("LOGIN_LOCKOUT_IP_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_WINDOW = env_int("LOGIN_LOCKOUT_WINDOW", 15 * 60, minimum=1)
 REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 10, minimum=1)  # per address per hour
-# Proxies in front of the app that append to X-Forwarded-For; 0 trusts none of it.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -289,6 +290,8 @@ REST_FRAMEWORK = {
         "auth": env_str("API_THROTTLE_AUTH", "30/min"),
     },
     "EXCEPTION_HANDLER": "apps.core.api.errors.exception_handler",
+    # Throttles key on the client address: trust X-Forwarded-For only as far as our own proxies.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

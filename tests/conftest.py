@@ -55,6 +55,13 @@ def document_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         documents.reset()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> None:
+    # A real hasher costs ~0.25 s per password; the suite hashes hundreds. Tests of the hashing
+    # itself are Django's business. (Forked live servers inherit this too.)
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(autouse=True)
 def _clean_slate() -> Iterator[None]:
     """Each test starts with empty caches and an empty document database."""

@@ -592,3 +592,24 @@ def test_one_refresh_token_sent_twice_at_once_rotates_once(user_with_role):
         thread.join()
 
     assert sorted(codes) == [200, 401, 401, 401]
+
+
+def test_an_outdated_bearer_token_says_why_in_the_error_code(api, user_with_role):
+    user = user_with_role("student")
+    tokens = issue_tokens(user)
+    services.role_grant(actor=None, user=user, role="blog_author")
+
+    response = api.get("/api/v1/me/", **bearer(tokens["access"]))
+
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "token_outdated"
+
+
+def test_throttles_ignore_a_forged_forwarded_for_header(api, monkeypatch):
+    from rest_framework.throttling import AnonRateThrottle
+
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "100/min", "auth": "100/min"})
+
+    codes = [api.get("/api/v1/", HTTP_X_FORWARDED_FOR=f"10.0.0.{i}").status_code for i in range(3)]
+
+    assert codes == [200, 200, 429]

@@ -73,6 +73,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             message = _first_message(detail)
         code = "invalid"
+    elif isinstance(exc.detail, dict) and "code" in exc.detail:
+        # simplejwt puts its own code (token_not_valid, user_inactive ...) inside the detail.
+        message = str(exc.detail.get("detail") or exc.default_detail)
+        code = str(exc.detail["code"])
     else:
         message = _first_message(exc.detail)
         codes = exc.get_codes()
