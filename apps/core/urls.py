@@ -1,8 +1,22 @@
 from django.urls import path
 
-from apps.core.views import dashboards
+from apps.core.views import accounts, dashboards
 
 urlpatterns = [
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
+    # Accounts
+    path("accounts/register/", accounts.register, name="register"),
+    path("accounts/register/done/", accounts.register_done, name="register-done"),
+    path("accounts/verify/<str:token>/", accounts.verify_email, name="verify-email"),
+    path("accounts/resend-verification/", accounts.resend_verification, name="resend-verification"),
+    path("accounts/login/", accounts.sign_in, name="login"),
+    path("accounts/logout/", accounts.sign_out, name="logout"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/password/", accounts.password_change, name="password_change"),
+    path("accounts/password/done/", accounts.password_change_done, name="password_change_done"),
+    path("accounts/reset/", accounts.password_reset, name="password_reset"),
+    path("accounts/reset/sent/", accounts.password_reset_done, name="password_reset_done"),
+    path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
+    path("accounts/reset/<uidb64>/<token>/", accounts.password_reset_confirm, name="password_reset_confirm"),
 ]
