@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core.views import site as core_views
@@ -11,6 +13,8 @@ urlpatterns = [
     path("status/", core_views.status_page, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
     path("", include("apps.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.core.api.urls")),

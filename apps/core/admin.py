@@ -15,7 +15,8 @@ from apps.core import permissions, services
 from apps.core.models import Role, User
 from apps.core.roles import DESCRIPTIONS, RoleName
 
-ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName]
+# Everyone acts as "user": it is never granted, so it is not offered.
+ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName if role != RoleName.USER]
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -44,7 +45,7 @@ class UserEditForm(UserChangeForm):
             self.fields["platform_roles"].initial = sorted(permissions.held_roles(self.instance))
         grantable = set(permissions.grantable_roles(actor))
         self.fields["platform_roles"].help_text = (
-            "Roles you may not change are kept as they are." if len(grantable) < len(RoleName) else ""
+            "Roles you may not change are kept as they are." if len(grantable) < len(ROLE_CHOICES) + 1 else ""
         )
 
     def clean_platform_roles(self) -> set[str]:

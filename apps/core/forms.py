@@ -133,7 +133,5 @@ class ProfileForm(forms.Form):
     def clean_avatar(self) -> Any:
         avatar = self.cleaned_data.get("avatar")
         if avatar:
-            # The stored file's suffix comes from the upload's name (models.avatar_path): name it
-            # after its content instead, so a PNG uploaded as "x.html" is never served as HTML.
-            avatar.name = f"avatar{validate_image(avatar)}"
+            validate_image(avatar)  # an inline error on the field; the service checks again
         return avatar

@@ -79,6 +79,14 @@ def _mail(*, to: str, template: str, context: dict[str, object]) -> None:
     send_mail(subject, body, None, [to])
 
 
+def _duration_words(seconds: int) -> str:
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
+
+
 def verification_token(user: User) -> str:
     # The email is part of the payload: a link stops working if the address changes.
     return signing.dumps({"user": user.pk, "email": user.email}, salt=_VERIFY_SALT)
@@ -87,7 +95,11 @@ def verification_token(user: User) -> str:
 def user_send_verification(*, user: User) -> None:
     """Email ``user`` a signed, expiring link that confirms their address."""
     link = _absolute(reverse("verify-email", args=[verification_token(user)]))
-    _mail(to=user.email, template="verify_email", context={"user": user, "link": link})
+    _mail(
+        to=user.email,
+        template="verify_email",
+        context={"user": user, "link": link, "valid_for": _duration_words(settings.EMAIL_VERIFICATION_MAX_AGE)},
+    )
 
 
 def user_register(*, email: str, password: str, display_name: str = "") -> None:
@@ -144,21 +156,29 @@ def user_verify_email(*, token: str) -> User:
 def profile_update(
     *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, remove_avatar: bool = False
 ) -> User:
-    """Change a user's own profile. The avatar is checked by its content, not its name."""
-    if avatar is not None:
-        validate_image(avatar)
+    """Change a user's own profile. Everything is checked before anything is written; the avatar
+    is checked by its content and stored under a name its content implies (never the uploader's)."""
+    suffix = validate_image(avatar) if avatar is not None else ""
+    display_name = User._meta.get_field("display_name").clean(display_name.strip(), user)
+    bio = User._meta.get_field("bio").clean(bio.strip(), user)
     old_avatar = user.avatar.name if user.avatar else ""
-    with transaction.atomic():
-        user.display_name = display_name.strip()
-        user.bio = bio.strip()
-        if avatar is not None:
-            user.avatar.save(avatar.name or "avatar", avatar, save=False)
-        elif remove_avatar:
-            user.avatar = ""
-        user.full_clean(exclude=["password", "email"])
-        user.save(update_fields=["display_name", "bio", "avatar"])
+    storage = user.avatar.storage
+    new_avatar = ""
+    try:
+        with transaction.atomic():
+            user.display_name, user.bio = display_name, bio
+            if avatar is not None:
+                user.avatar.save(f"avatar{suffix}", avatar, save=False)
+                new_avatar = user.avatar.name
+            elif remove_avatar:
+                user.avatar = ""
+            user.save(update_fields=["display_name", "bio", "avatar"])
+    except Exception:
+        if new_avatar:
+            storage.delete(new_avatar)  # the row was not updated: do not keep its file
+        user.refresh_from_db(fields=["display_name", "bio", "avatar"])
+        raise
     if old_avatar and old_avatar != (user.avatar.name if user.avatar else ""):
-        storage = user.avatar.storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
     return user
 

@@ -128,7 +128,11 @@ def open_page(browser, live_server_url: str):  # type: ignore[no-untyped-def]
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        # The console message's location names the URL behind "Failed to load resource".
+        page.on(
+            "console",
+            lambda msg: errors.append(f"{msg.text} ({msg.location.get('url', '')})") if msg.type == "error" else None,
+        )
         opened.append((context, errors))
         return page
 

@@ -144,3 +144,10 @@ def test_permission_denied_and_bad_request_handlers_answer_by_surface(rf):
     assert core_views.permission_denied(rf.get("/api/v1/x/")).status_code == 403
     assert b'"permission_denied"' in core_views.permission_denied(rf.get("/api/v1/x/")).content
     assert b'"bad_request"' in core_views.bad_request(rf.get("/api/v1/x/")).content
+
+
+def test_favicon_ico_points_at_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"

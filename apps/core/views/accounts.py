@@ -167,7 +167,6 @@ def profile(request: HttpRequest) -> HttpResponse:
                     remove_avatar=data.get("remove_avatar", False),
                 )
             except ValidationError as error:
-                user.refresh_from_db()  # the service sets fields on the object before it refuses
                 form.add_error(None if hasattr(error, "error_dict") else "avatar", error)
             else:
                 messages.success(request, "Your profile is saved.")
