@@ -51,3 +51,9 @@ def test_the_navigation_collapses_into_a_menu_on_small_screens(page):
     expect(nav_link).to_be_hidden()
     page.locator("label.nav-toggle__label").click()
     expect(nav_link).to_be_visible()
+
+
+def test_the_api_docs_render_under_the_content_security_policy(page):
+    page.goto("/api/docs/")
+
+    expect(page.get_by_text("/api/v1/auth/token/").first).to_be_visible()

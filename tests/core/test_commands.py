@@ -149,3 +149,30 @@ def test_createsuperuser_makes_a_super_admin(db):
     user = User.objects.create_superuser("root@example.com", "Root-Pass-123!")
 
     assert held_roles(user) == {"super_admin"} and user.is_staff and user.email_verified
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "dashboard"),
+    [
+        ("admin@freelancer.dev", "AdminPass123!", "/dashboard/admin/"),
+        ("instructor@test.com", "Instructor123!", "/dashboard/instructor/"),
+        ("shopowner@test.com", "Shopowner123!", "/dashboard/shop/"),
+    ],
+)
+def test_the_seed_systems_accounts_sign_in_through_the_page_and_the_token_endpoint(
+    db, settings, client, email, password, dashboard
+):
+    from rest_framework.test import APIClient
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+    page = client.post("/accounts/login/", {"email": email, "password": password})
+    assert page.status_code == 302
+    assert client.get(page["Location"], follow=True).redirect_chain[-1][0] == dashboard
+
+    api = APIClient()
+    tokens = api.post("/api/v1/auth/token/", {"email": email, "password": password}, format="json")
+    assert tokens.status_code == 200, tokens.content
+    me = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {tokens.json()['access']}")
+    assert me.status_code == 200 and me.json()["email"] == email
