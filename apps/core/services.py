@@ -131,8 +131,11 @@ def user_register(*, email: str, password: str, display_name: str = "") -> None:
         transaction.on_commit(lambda: user_send_verification(user=user))
 
 
-def user_verify_email(*, token: str) -> User:
-    """Confirm the address named by a verification link; returns the user."""
+def user_verify_email(*, token: str) -> tuple[User, bool]:
+    """Confirm the address named by a verification link.
+
+    Returns the user and whether this call confirmed it (False: it was confirmed before, so the
+    link must not act as a standing sign-in link for whoever sees it later)."""
     try:
         data = signing.loads(token, salt=_VERIFY_SALT, max_age=settings.EMAIL_VERIFICATION_MAX_AGE)
     except signing.SignatureExpired:
@@ -143,11 +146,12 @@ def user_verify_email(*, token: str) -> User:
         user = User.objects.select_for_update().filter(pk=data.get("user"), email=data.get("email")).first()
         if user is None or not user.is_active:
             raise ValidationError("This link is not valid.", code="invalid")
-        if user.email_verified_at is None:
-            user.email_verified_at = timezone.now()
-            user.save(update_fields=["email_verified_at"])
-            events.publish(EmailVerified(user_id=user.pk, actor_id=user.pk))
-    return user
+        if user.email_verified_at is not None:
+            return user, False
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        events.publish(EmailVerified(user_id=user.pk, actor_id=user.pk))
+    return user, True
 
 
 # --- Profile ------------------------------------------------------------------------------

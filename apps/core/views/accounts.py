@@ -18,7 +18,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -77,15 +76,13 @@ def register_done(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def verify_email(request: HttpRequest, token: str) -> HttpResponse:
-    started = timezone.now()
     try:
-        user = services.user_verify_email(token=token)
+        user, newly_confirmed = services.user_verify_email(token=token)
     except ValidationError as error:
         context = {"errors": error.messages, "form": ResendVerificationForm()}
         return render(request, TEMPLATES + "verification_failed.html", context, status=400)
-    if user.email_verified_at and user.email_verified_at < started:
-        # Confirmed by an earlier visit: the link stays valid for days, so it must not also
-        # work as a standing sign-in link for whoever sees it later.
+    if not newly_confirmed:
+        # The link stays valid for days; it must not also work as a standing sign-in link.
         messages.info(request, "Your email address is already confirmed. Sign in to continue.")
         return redirect("login")
     login(request, user, backend=BACKEND)
