@@ -54,6 +54,11 @@ def highest_role(user: Any) -> str | None:
     return highest(held_roles(user))
 
 
+def can_receive_notifications(user: Any) -> bool:
+    """A signed-in, active account may open its own notification socket."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
 def can_access_admin(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_staff)
 

@@ -41,6 +41,15 @@ async def test_anonymous_socket_is_closed_with_4401():
     assert code == realtime.CLOSE_UNAUTHENTICATED
 
 
+async def test_a_deactivated_users_socket_is_closed_with_4401(member):
+    cookie = await session_cookie_for(member)
+    await sync_to_async(type(member).objects.filter(pk=member.pk).update)(is_active=False)
+
+    communicator, connected, code = await connect([ORIGIN, (b"cookie", cookie)])
+
+    assert not connected and code == realtime.CLOSE_UNAUTHENTICATED
+
+
 async def test_socket_from_another_origin_is_refused(member):
     cookie = await session_cookie_for(member)
 
