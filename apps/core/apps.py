@@ -26,6 +26,7 @@ class CoreConfig(AppConfig):
         # Importing registers system checks and the activity log's indexes.
         from apps.core import checks, events  # noqa: F401
         from apps.core.panels import register_core_panels
+        from apps.core.publishing import revisions  # noqa: F401
 
         register_core_panels()
 

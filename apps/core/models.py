@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.core.publishing.models import Publishable
 from apps.core.roles import DESCRIPTIONS, RoleName
 
 
@@ -143,3 +144,40 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} as {self.role}"
+
+
+# --- Site pages ---------------------------------------------------------------------------
+
+# Top-level paths the platform already uses: a free page may not shadow them.
+RESERVED_PAGE_SLUGS = frozenset(
+    {"admin", "api", "accounts", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws"}
+)
+
+
+def validate_page_slug(value: str) -> None:
+    from django.core.exceptions import ValidationError
+
+    if value in RESERVED_PAGE_SLUGS:
+        raise ValidationError(f"“{value}” is used by the platform itself; choose another address.", code="reserved")
+
+
+class SitePage(Publishable):
+    """A free page at its own address (/about/, /terms/ ...), published through the engine."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True, validators=[validate_page_slug])
+    body = models.JSONField(default=list, blank=True)
+    seo_description = models.CharField("description for search engines", max_length=300, blank=True)
+
+    content_fields = ("title", "slug", "body", "seo_description")
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("page", args=[self.slug])

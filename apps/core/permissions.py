@@ -79,6 +79,16 @@ def grantable_roles(actor: Any) -> list[str]:
     return [role for role in RoleName.values if can_grant_role(actor, role)]
 
 
+def can_publish(user: Any, obj: Any) -> bool:
+    """Publishing, unpublishing and scheduling: the roles the content's model names (admins by default)."""
+    return any(has_role(user, role) for role in obj.publish_roles)
+
+
+def can_edit_draft(user: Any, obj: Any) -> bool:
+    """Saving drafts and previewing them: publishers, and the roles the model allows to draft."""
+    return can_publish(user, obj) or any(has_role(user, role) for role in obj.draft_roles)
+
+
 def is_owner(user: Any, obj: Any, *, field: str = "owner_id") -> bool:
     """Whether ``obj.<field>`` names ``user``."""
     return bool(getattr(user, "is_authenticated", False) and getattr(obj, field, None) == user.pk)

@@ -1,0 +1,274 @@
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from apps.core import events
+from apps.core.models import SitePage
+from apps.core.publishing import services
+from apps.core.publishing.selectors import revision_diff, revision_history_with_authors
+
+
+def content(**changes):
+    base = {"title": "About us", "slug": "about", "body": [], "seo_description": "Who we are"}
+    return {**base, **changes}
+
+
+@pytest.fixture
+def admin(user_with_role):
+    return user_with_role("admin")
+
+
+@pytest.fixture
+def page(admin):
+    return services.draft_create(model=SitePage, content=content(), author=admin)
+
+
+def live_titles() -> list[str]:
+    return list(SitePage.objects.filter(live=True).values_list("title", flat=True))
+
+
+def test_a_new_page_is_a_draft_that_visitors_do_not_see(page):
+    assert page.latest_revision == 1 and not page.live
+    assert live_titles() == []
+    assert page.status == "draft"
+
+
+def test_publishing_makes_the_draft_what_visitors_see(page, admin):
+    services.publish(obj=page, author=admin)
+
+    assert live_titles() == ["About us"]
+    page.refresh_from_db()
+    assert page.live_revision == 1 and not page.has_unpublished_changes and page.first_published_at
+
+
+def test_a_new_draft_of_a_live_page_changes_nothing_visitors_see_until_published(page, admin):
+    services.publish(obj=page, author=admin)
+
+    number = services.draft_save(obj=page, content=content(title="About the team"), author=admin, based_on=1)
+
+    assert number == 2 and live_titles() == ["About us"]
+    assert page.has_unpublished_changes and page.status == "live, with unpublished changes"
+    services.publish(obj=page, author=admin)
+    assert live_titles() == ["About the team"]
+
+
+def test_reverting_to_an_older_revision_brings_its_content_back_as_a_new_revision(page, admin):
+    services.publish(obj=page, author=admin)
+    services.draft_save(obj=page, content=content(title="Wrong title"), author=admin, based_on=1)
+    services.publish(obj=page, author=admin)
+
+    number = services.revert(obj=page, to_revision=1, author=admin, based_on=2)
+    assert number == 3 and live_titles() == ["Wrong title"]  # a revert is a draft until published
+    services.publish(obj=page, author=admin)
+
+    assert live_titles() == ["About us"]
+    assert [entry["number"] for entry in revision_history_with_authors(page)] == [3, 2, 1]
+
+
+def test_a_second_editor_saving_an_outdated_draft_is_told_and_loses_nothing(page, admin, user_with_role):
+    other = user_with_role("super_admin")
+    services.draft_save(obj=page, content=content(title="First editor"), author=admin, based_on=1)
+
+    with pytest.raises(services.DraftConflict) as conflict:
+        services.draft_save(obj=page, content=content(title="Second editor"), author=other, based_on=1)
+
+    assert "Revision 2 was saved" in conflict.value.messages[0]
+    assert conflict.value.content["title"] == "Second editor"  # handed back to the second editor
+    page.refresh_from_db()
+    assert page.latest_revision == 2
+    assert revision_history_with_authors(page)[0]["author"] == admin
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_editors_saving_at_once_never_both_win(user_with_role):
+    # Real concurrent requests: the row lock serialises them; one conflicts (PostgreSQL) or
+    # waits and then conflicts (SQLite's write lock) — never two revisions on the same base.
+    admin = user_with_role("admin")
+    page = services.draft_create(model=SitePage, content=content(), author=admin)
+    outcomes: list[str] = []
+
+    def save(title: str) -> None:
+        try:
+            services.draft_save(
+                obj=SitePage.objects.get(pk=page.pk), content=content(title=title), author=admin, based_on=1
+            )
+            outcomes.append("saved")
+        except services.DraftConflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=save, args=(f"Editor {i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(outcomes) == ["conflict", "saved"]
+    assert SitePage.objects.get(pk=page.pk).latest_revision == 2
+
+
+def test_scheduled_publication_happens_exactly_when_due(page, admin, time_machine):
+    start = timezone.now()
+    services.schedule(obj=page, author=admin, revision=1, go_live_at=start + timedelta(hours=1))
+    assert page.status == "scheduled"
+
+    time_machine.move_to(start + timedelta(minutes=59))
+    assert services.publish_due() == {"published": 0, "expired": 0}
+    assert live_titles() == []
+
+    time_machine.move_to(start + timedelta(hours=1, seconds=1))
+    assert services.publish_due() == {"published": 1, "expired": 0}
+    assert live_titles() == ["About us"]
+    assert services.publish_due() == {"published": 0, "expired": 0}  # never twice
+
+
+def test_a_scheduled_end_takes_the_page_down_when_due(page, admin, time_machine):
+    start = timezone.now()
+    services.publish(obj=page, author=admin)
+    services.schedule(obj=page, author=admin, revision=None, go_live_at=None, expire_at=start + timedelta(days=1))
+
+    time_machine.move_to(start + timedelta(days=1, seconds=1))
+    call_command("publish_scheduled")
+
+    assert live_titles() == []
+
+
+def test_requests_apply_due_schedules_on_their_own(client, page, admin, time_machine):
+    start = timezone.now()
+    services.schedule(obj=page, author=admin, revision=1, go_live_at=start + timedelta(minutes=5))
+    time_machine.move_to(start + timedelta(minutes=6))
+
+    client.get("/")
+
+    assert live_titles() == ["About us"]
+
+
+def test_schedules_in_the_past_or_ending_before_they_start_are_refused(page, admin):
+    now = timezone.now()
+    with pytest.raises(ValidationError, match="future"):
+        services.schedule(obj=page, author=admin, revision=1, go_live_at=now - timedelta(minutes=1))
+    with pytest.raises(ValidationError, match="after the publication"):
+        services.schedule(
+            obj=page, author=admin, revision=1, go_live_at=now + timedelta(hours=2), expire_at=now + timedelta(hours=1)
+        )
+    page.refresh_from_db()
+    assert page.go_live_at is None
+
+
+@pytest.mark.parametrize("role", ["blog_admin", "instructor", "student", None])
+def test_only_admins_may_draft_or_publish_site_pages(page, user_with_role, role):
+    user = user_with_role(role)
+
+    with pytest.raises(PermissionDenied):
+        services.draft_save(obj=page, content=content(title="Mine"), author=user, based_on=1)
+    with pytest.raises(PermissionDenied):
+        services.publish(obj=page, author=user)
+    assert live_titles() == []
+
+
+def test_a_draft_that_breaks_a_rule_is_refused_and_nothing_is_written(page, admin):
+    services.draft_create(model=SitePage, content=content(slug="terms", title="Terms"), author=admin)
+
+    for bad in (content(slug="terms"), content(slug="admin"), content(title=""), {"nonsense": 1}):
+        with pytest.raises(ValidationError):
+            services.draft_save(obj=page, content=bad, author=admin, based_on=1)
+
+    page.refresh_from_db()
+    assert page.latest_revision == 1
+
+
+def test_history_and_diff_show_every_step_with_its_author(page, admin, user_with_role):
+    other = user_with_role("super_admin")
+    services.draft_save(obj=page, content=content(title="About our team"), author=other, based_on=1)
+    services.publish(obj=page, author=admin, revision=2)
+
+    history = revision_history_with_authors(page)
+    diff = revision_diff(page, 1, 2)
+
+    assert [(entry["number"], entry["author"], entry["is_live"]) for entry in history] == [
+        (2, other, True),
+        (1, admin, False),
+    ]
+    assert [change.name for change in diff] == ["title"]
+    assert diff[0].segments == [("equal", "About "), ("delete", "us"), ("insert", "our team")]
+
+
+def test_diff_of_block_bodies_says_which_blocks_were_added_changed_moved_or_removed(page, admin):
+    a = {"type": "heading", "id": "a", "text": "One", "level": 2}
+    b = {"type": "heading", "id": "b", "text": "Two", "level": 2}
+    c = {"type": "heading", "id": "c", "text": "Three", "level": 2}
+    services.draft_save(obj=page, content=content(body=[a, b, c]), author=admin, based_on=1)
+    services.draft_save(
+        obj=page, content=content(body=[c, {**a, "text": "Uno"}, {**b, "id": "d"}]), author=admin, based_on=2
+    )
+
+    (change,) = revision_diff(page, 2, 3)
+
+    assert {(c["change"], c["block"]["id"]) for c in change.blocks} == {
+        ("moved", "c"),
+        ("changed", "a"),
+        ("added", "d"),
+        ("removed", "b"),
+    }
+
+
+def test_every_action_lands_in_the_audit_log(page, admin, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.draft_save(obj=page, content=content(title="Again"), author=admin, based_on=1)
+        services.publish(obj=page, author=admin)
+        services.unpublish(obj=page, author=admin)
+
+    names = [entry["name"] for entry in events.activity_query(actor_id=admin.pk)]
+    assert names[:3] == ["core.content_unpublished", "core.content_published", "core.draft_saved"]
+
+
+def test_a_preview_link_shows_the_draft_only_to_its_editor_and_only_for_a_while(
+    page, admin, user_with_role, settings, time_machine
+):
+    token = services.preview_token(obj=page, revision=1, user=admin)
+
+    assert services.preview_content(token=token, obj=page, user=admin) == (1, content())
+    for stranger in (user_with_role("super_admin"), user_with_role(None)):
+        with pytest.raises(PermissionDenied):
+            services.preview_content(token=token, obj=page, user=stranger)
+    with pytest.raises(PermissionDenied):
+        services.preview_content(token=token + "x", obj=page, user=admin)
+
+    time_machine.move_to(timezone.now() + timedelta(seconds=settings.PREVIEW_MAX_AGE + 1))
+    with pytest.raises(PermissionDenied, match="expired"):
+        services.preview_content(token=token, obj=page, user=admin)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_schedulers_publish_each_page_exactly_once(user_with_role, time_machine):
+    admin = user_with_role("admin")
+    start = timezone.now()
+    for i in range(6):
+        page = services.draft_create(model=SitePage, content=content(slug=f"page-{i}", title=f"Page {i}"), author=admin)
+        services.schedule(obj=page, author=admin, revision=1, go_live_at=start + timedelta(minutes=1))
+    time_machine.move_to(start + timedelta(minutes=2))
+    totals: list[int] = []
+
+    def run() -> None:
+        try:
+            totals.append(services.publish_due()["published"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sum(totals) == 6
+    assert events.activity_query(name="core.content_published").count() == 6
+    assert SitePage.objects.filter(live=True, go_live_at__isnull=True).count() == 6
