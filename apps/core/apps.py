@@ -25,9 +25,11 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers system checks and the activity log's indexes.
         from apps.core import checks, events  # noqa: F401
+        from apps.core.blocks.slots import register_core_slots
         from apps.core.panels import register_core_panels
         from apps.core.publishing import revisions  # noqa: F401
 
         register_core_panels()
+        register_core_slots()
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
