@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.core.views import pages as page_views
 from apps.core.views import site as core_views
 
 urlpatterns = [
@@ -25,6 +26,9 @@ urlpatterns = [
 
 if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Last: free pages live at the top level (/about/), after every route the platform owns.
+urlpatterns += [path("<slug:slug>/", page_views.page_detail, name="page")]
 
 handler400 = "apps.core.views.bad_request"
 handler403 = "apps.core.views.permission_denied"

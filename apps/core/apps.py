@@ -30,6 +30,10 @@ class CoreConfig(AppConfig):
         from apps.core.publishing import revisions  # noqa: F401
 
         register_core_panels()
+
+        from apps.core import handlers
+
+        handlers.connect()
         register_core_slots()
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")

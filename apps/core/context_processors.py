@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 
-from apps.core import permissions
+from apps.core import permissions, selectors
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,9 @@ def _nav(request: HttpRequest) -> list[NavItem]:
 
 def site(request: HttpRequest) -> dict[str, object]:
     """The site's name and navigation, for the base layout."""
-    return {"site_name": settings.SITE_NAME, "nav_items": _nav(request)}
+    return {
+        "site_name": settings.SITE_NAME,
+        "nav_items": _nav(request),
+        # Lazy: evaluated only by templates that render the footer.
+        "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
+    }

@@ -181,3 +181,11 @@ class SitePage(Publishable):
         from django.urls import reverse
 
         return reverse("page", args=[self.slug])
+
+    def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        # The body is blocks: sanitised and checked against the schema before any revision is kept.
+        from apps.core.blocks import clean_blocks
+
+        if "body" in content:
+            content = {**content, "body": clean_blocks(content["body"])}
+        return super().clean_content(content)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.models import Role, RoleGrant, User
+from apps.core.models import Role, RoleGrant, SitePage, User
 from apps.core.roles import DESCRIPTIONS, EFFECTIVE, RANK
 
 
@@ -40,3 +41,31 @@ def role_grant_list_recent(*, limit: int = 10) -> QuerySet[RoleGrant]:
 def role_capabilities(role: str) -> list[dict[str, str]]:
     """What holding ``role`` lets one do: its own description and those of the roles it includes."""
     return [{"name": name, "description": DESCRIPTIONS[name]} for name in RANK if name in EFFECTIVE[role]]
+
+
+def site_page_get_live(*, slug: str) -> SitePage | None:
+    """The published page at ``slug``; drafts and unpublished pages do not exist for visitors."""
+    return SitePage.objects.filter(live=True, slug=slug).first()
+
+
+def site_page_get(*, slug: str) -> SitePage | None:
+    """Any page at ``slug`` whatever its state (for editors, who then prove their access)."""
+    return SitePage.objects.filter(slug=slug).first()
+
+
+FOOTER_PAGES_KEY = "site:footer-pages"
+
+
+def site_page_list_for_footer() -> list[dict[str, str]]:
+    """Title and address of the published pages, cached: every page view renders the footer.
+
+    The cache is cleared when a page is published or taken down (apps/core/handlers.py)."""
+
+    def load() -> list[dict[str, str]]:
+        pages = SitePage.objects.filter(live=True).order_by("title").values("title", "slug")[:12]
+        return [{"title": p["title"], "url": f"/{p['slug']}/"} for p in pages]
+
+    try:
+        return cache.get_or_set(FOOTER_PAGES_KEY, load, timeout=3600)
+    except Exception:  # the cache is down: the footer still renders, from SQL
+        return load()

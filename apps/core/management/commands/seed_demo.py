@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from apps.core import permissions, services
 from apps.core.dashboards import home_for
-from apps.core.models import User
+from apps.core.models import SitePage, User
+from apps.core.publishing import services as publishing
 
 # The seed system's accounts (the first three keep their published passwords), one per role.
 DEMO_ACCOUNTS: list[dict[str, str]] = [
@@ -20,6 +21,37 @@ DEMO_ACCOUNTS: list[dict[str, str]] = [
     {"email": "blogadmin@test.com", "password": "BlogAdmin123!", "role": "blog_admin", "name": "Bea Blogadmin"},
     {"email": "author@test.com", "password": "BlogAuthor123!", "role": "blog_author", "name": "Art Author"},
     {"email": "student@test.com", "password": "Student123!", "role": "student", "name": "Stu Student"},
+]
+
+
+DEMO_PAGES: list[dict[str, Any]] = [
+    {
+        "title": "About",
+        "slug": "about",
+        "seo_description": "What this platform is and who runs it.",
+        "body": [
+            {"type": "heading", "text": "One platform, one account", "level": 2},
+            {
+                "type": "rich_text",
+                "html": "<p>This site runs publishing, a shop, courses, a community and live video on a single "
+                "account and a single set of permissions.</p>",
+            },
+            {"type": "slot", "name": "signup_prompt"},
+            {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "secondary"},
+        ],
+    },
+    {
+        "title": "Terms of use",
+        "slug": "terms",
+        "seo_description": "The rules for using this site.",
+        "body": [
+            {
+                "type": "rich_text",
+                "html": "<p>Be kind, post only what you have the right to share, and keep your password to "
+                "yourself. Staff may remove content that breaks these rules.</p>",
+            },
+        ],
+    },
 ]
 
 
@@ -37,6 +69,16 @@ class Command(BaseCommand):
             for account in DEMO_ACCOUNTS:
                 rows.append(self._account(account))
         self._table(rows)
+        self._pages(User.objects.get(email="admin@freelancer.dev"))
+
+    def _pages(self, author: User) -> None:
+        # Published through the engine, as an editor would: revision 1, then publish.
+        for content in DEMO_PAGES:
+            if SitePage.objects.filter(slug=content["slug"]).exists():
+                continue
+            page = publishing.draft_create(model=SitePage, content=content, author=author)
+            publishing.publish(obj=page, author=author)
+            self.stdout.write(f"page /{page.slug}/ published")
 
     def _account(self, account: dict[str, str]) -> tuple[str, ...]:
         user, created = User.objects.get_or_create(

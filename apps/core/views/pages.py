@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_cookie
+
+from apps.core import selectors
+from apps.core.blocks import render_blocks
+from apps.core.publishing.services import preview_content
+
+
+@require_GET
+@vary_on_cookie
+def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A free page as visitors see it, or a draft revision through its editor's preview link."""
+    token = request.GET.get("preview")
+    if token is None:
+        page = selectors.site_page_get_live(slug=slug)
+        if page is None:
+            raise Http404("No such page.")
+        return render(request, "core/page.html", {"page": page, "body": render_blocks(page.body, request=request)})
+
+    page = selectors.site_page_get(slug=slug)
+    if page is None:
+        raise Http404("No such page.")
+    revision, content = preview_content(token=token, obj=page, user=request.user)  # PermissionDenied otherwise
+    page.apply_content(content)
+    response = render(
+        request,
+        "core/page.html",
+        {"page": page, "body": render_blocks(page.body, request=request), "preview_revision": revision},
+    )
+    # A draft must never be cached by a browser or a proxy, nor indexed.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
