@@ -173,6 +173,11 @@ else:
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# Site-wide reads cached for every page view (active theme, footer pages). Publish events clear
+# them at once in a shared cache (Redis); with the local-memory cache another process's change
+# (a cron command) shows after at most this many seconds.
+SITE_CACHE_SECONDS = env_int("SITE_CACHE_SECONDS", 3600 if REDIS_URL else 60, minimum=0)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("theme.css", core_views.theme_css, name="theme-css"),
     path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
     path("", include("apps.core.urls")),
     path("admin/", admin.site.urls),

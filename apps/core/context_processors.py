@@ -36,4 +36,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "nav_items": _nav(request),
         # Lazy: evaluated only by templates that render the footer.
         "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
+        "theme": SimpleLazyObject(lambda: selectors.active_theme_stylesheet() or {}),
     }

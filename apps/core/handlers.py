@@ -7,8 +7,8 @@ import logging
 from django.core.cache import cache
 
 from apps.core import events
-from apps.core.publishing.services import ContentPublished, ContentUnpublished
-from apps.core.selectors import FOOTER_PAGES_KEY
+from apps.core.publishing.services import ContentPublished, ContentUnpublished, ThemeActivated
+from apps.core.selectors import ACTIVE_THEME_KEY, FOOTER_PAGES_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -18,6 +18,13 @@ def forget_footer_pages(event: ContentPublished | ContentUnpublished) -> None:
         cache.delete(FOOTER_PAGES_KEY)
 
 
+def forget_active_theme(event: ContentPublished | ContentUnpublished | ThemeActivated) -> None:
+    if event.model == "core.theme":
+        cache.delete(ACTIVE_THEME_KEY)
+
+
 def connect() -> None:
-    events.subscribe(ContentPublished)(forget_footer_pages)
-    events.subscribe(ContentUnpublished)(forget_footer_pages)
+    for event_type in (ContentPublished, ContentUnpublished):
+        events.subscribe(event_type)(forget_footer_pages)
+        events.subscribe(event_type)(forget_active_theme)
+    events.subscribe(ThemeActivated)(forget_active_theme)

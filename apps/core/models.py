@@ -189,3 +189,34 @@ class SitePage(Publishable):
         if "body" in content:
             content = {**content, "body": clean_blocks(content["body"])}
         return super().clean_content(content)
+
+
+class Theme(Publishable):
+    """A set of values for the site's CSS custom properties (see apps/core/themes.py).
+
+    Several themes may exist; the published revision of the one marked active styles the site.
+    """
+
+    name = models.CharField(max_length=80, unique=True)
+    tokens = models.JSONField(default=dict, blank=True)
+    is_active = models.BooleanField(default=False, editable=False)
+
+    content_fields = ("name", "tokens")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"], condition=models.Q(is_active=True), name="core_theme_one_active"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        from apps.core.themes import clean_tokens
+
+        if "tokens" in content:
+            content = {**content, "tokens": clean_tokens(content["tokens"])}
+        return super().clean_content(content)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.models import Role, RoleGrant, SitePage, User
+from apps.core.models import Role, RoleGrant, SitePage, Theme, User
 from apps.core.roles import DESCRIPTIONS, EFFECTIVE, RANK
 
 
@@ -66,6 +67,27 @@ def site_page_list_for_footer() -> list[dict[str, str]]:
         return [{"title": p["title"], "url": f"/{p['slug']}/"} for p in pages]
 
     try:
-        return cache.get_or_set(FOOTER_PAGES_KEY, load, timeout=3600)
+        return cache.get_or_set(FOOTER_PAGES_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
     except Exception:  # the cache is down: the footer still renders, from SQL
+        return load()
+
+
+ACTIVE_THEME_KEY = "site:active-theme"
+
+
+def active_theme_stylesheet() -> dict[str, Any] | None:
+    """The active theme's published stylesheet and its version, cached for every page view.
+
+    None when no theme is active (site.css's defaults apply). Cleared by theme events."""
+    from apps.core.themes import render_css
+
+    def load() -> dict[str, Any] | None:
+        theme = Theme.objects.filter(is_active=True, live=True).only("pk", "tokens", "live_revision").first()
+        if theme is None:
+            return None
+        return {"version": f"{theme.pk}-{theme.live_revision}", "css": render_css(theme.tokens)}
+
+    try:
+        return cache.get_or_set(ACTIVE_THEME_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
+    except Exception:  # the cache is down: pages still get their theme, from SQL
         return load()

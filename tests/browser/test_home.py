@@ -57,3 +57,27 @@ def test_the_api_docs_render_under_the_content_security_policy(page):
     page.goto("/api/docs/")
 
     expect(page.get_by_text("/api/v1/auth/token/").first).to_be_visible()
+
+
+def test_publishing_a_new_primary_colour_changes_what_visitors_see(page, user_with_role):
+    from apps.core.models import Theme
+    from apps.core.publishing import services
+
+    admin = user_with_role("admin")
+    theme = services.draft_create(model=Theme, content={"name": "Brand", "tokens": {}}, author=admin)
+    services.publish(obj=theme, author=admin)
+    services.theme_activate(theme=theme, author=admin)
+    services.draft_save(
+        obj=theme,
+        content={"name": "Brand", "tokens": {"color-primary": {"light": "#c0392b", "dark": "#ff8a80"}}},
+        author=admin,
+        based_on=1,
+    )
+    button = page.get_by_role("link", name="Explore the API")
+
+    page.goto("/")
+    expect(button).to_have_css("background-color", "rgb(47, 91, 234)")  # a draft changes nothing
+
+    services.publish(obj=theme, author=admin)
+    page.goto("/")
+    expect(button).to_have_css("background-color", "rgb(192, 57, 43)")

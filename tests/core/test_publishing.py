@@ -272,3 +272,27 @@ def test_concurrent_schedulers_publish_each_page_exactly_once(user_with_role, ti
     assert sum(totals) == 6
     assert events.activity_query(name="core.content_published").count() == 6
     assert SitePage.objects.filter(live=True, go_live_at__isnull=True).count() == 6
+
+
+def test_a_scheduled_revision_that_no_longer_validates_is_dropped_and_the_rest_go_live(admin, time_machine, caplog):
+    start = timezone.now()
+    first = services.draft_create(model=SitePage, content=content(slug="first", title="First"), author=admin)
+    second = services.draft_create(model=SitePage, content=content(slug="second", title="Second"), author=admin)
+    services.draft_save(obj=first, content=content(slug="taken", title="First"), author=admin, based_on=1)
+    for page in (first, second):
+        services.schedule(obj=page, author=admin, revision=None, go_live_at=start + timedelta(minutes=1))
+    # Meanwhile another page takes the address the first one's scheduled revision wants.
+    other = services.draft_create(model=SitePage, content=content(slug="taken", title="Other"), author=admin)
+    services.publish(obj=other, author=admin)
+    time_machine.move_to(start + timedelta(minutes=2))
+
+    assert services.publish_due() == {"published": 1, "expired": 0}
+
+    assert sorted(live_titles()) == ["Other", "Second"]
+    first.refresh_from_db()
+    assert first.go_live_at is None and "scheduled publication of core.sitepage" in caplog.text
+
+
+def test_checking_for_due_schedules_costs_one_query_per_model_when_nothing_is_due(page, django_assert_num_queries):
+    with django_assert_num_queries(len(services.publishable_models())):
+        assert services.publish_due() == {"published": 0, "expired": 0}

@@ -7,6 +7,7 @@ platform itself (the scheduler or an operator command).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
@@ -16,12 +17,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.core import events, permissions
 from apps.core.publishing import revisions
 from apps.core.publishing.models import Publishable
 
+logger = logging.getLogger(__name__)
 P = TypeVar("P", bound=Publishable)
 _PREVIEW_SALT = "core.publishing.preview"
 
@@ -265,26 +268,39 @@ def publish_due(*, now: datetime | None = None) -> dict[str, int]:
     """Apply every schedule that is due; safe to run often and from several processes at once.
 
     Rows are claimed with SELECT ... FOR UPDATE SKIP LOCKED (PostgreSQL), and a publication
-    clears its schedule in the same transaction, so nothing is published twice.
+    clears its schedule in the same transaction, so nothing is published twice. When nothing is
+    due it costs one EXISTS query per publishable model.
     """
     now = now or timezone.now()
     counts = {"published": 0, "expired": 0}
     for model in publishable_models():
+        starting = Q(go_live_at__lte=now, scheduled_revision__isnull=False)
+        ending = Q(expire_at__lte=now, live=True)
+        if not model.objects.filter(starting | ending).exists():
+            continue
         with transaction.atomic():
-            due = model.objects.select_for_update(skip_locked=True).filter(
-                go_live_at__lte=now, scheduled_revision__isnull=False
-            )
-            for row in due:
-                _publish_row(row, row.scheduled_revision, None)
-                counts["published"] += 1
-        with transaction.atomic():
-            ending = model.objects.select_for_update(skip_locked=True).filter(expire_at__lte=now, live=True)
-            for row in ending:
+            for row in model.objects.select_for_update(skip_locked=True).filter(starting):
+                if _publish_scheduled_row(row):
+                    counts["published"] += 1
+            for row in model.objects.select_for_update(skip_locked=True).filter(ending):
                 row.live, row.expire_at, row.has_unpublished_changes = False, None, True
                 row.save(update_fields=["live", "expire_at", "has_unpublished_changes"])
                 _audit(ContentUnpublished, row, None, revision=row.live_revision)
                 counts["expired"] += 1
     return counts
+
+
+def _publish_scheduled_row(row: Publishable) -> bool:
+    # One bad revision (say, its address was taken since) must not hold up the others: it is
+    # logged and its schedule dropped, so editors see it is no longer scheduled.
+    try:
+        with transaction.atomic():
+            _publish_row(row, row.scheduled_revision, None)
+        return True
+    except ValidationError as exc:
+        logger.error("scheduled publication of %s %s failed: %s", row.content_label(), row.pk, "; ".join(exc.messages))
+        type(row).objects.filter(pk=row.pk).update(go_live_at=None, scheduled_revision=None)
+        return False
 
 
 # --- Preview ----------------------------------------------------------------------------------
@@ -315,3 +331,26 @@ def preview_content(*, token: str, obj: Publishable, user: Any) -> tuple[int, di
     ):
         raise PermissionDenied("This preview link is not for you.")
     return data["r"], _revision_content(obj, data["r"])
+
+
+# --- Themes -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class ThemeActivated(_ContentRef, events.DomainEvent):
+    name: ClassVar[str] = "core.theme_activated"
+
+
+def theme_activate(*, theme: Any, author: Any) -> None:
+    """Make a published theme the one that styles the site (the others step down)."""
+    _check(author, permissions.can_publish(author, theme), "change the site's theme")
+    model = type(theme)
+    with transaction.atomic():
+        row = _lock(theme)
+        if not row.live:
+            raise ValidationError("Publish the theme before making it the site's theme.", code="not_live")
+        model.objects.select_for_update().filter(is_active=True).exclude(pk=row.pk).update(is_active=False)
+        row.is_active = True
+        row.save(update_fields=["is_active"])
+        _audit(ThemeActivated, row, author, revision=row.live_revision)
+    _sync(theme, row)

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core import selectors
 from apps.core.api.errors import json_error
 from apps.core.health import check_parts
 
@@ -85,3 +86,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
         return json_error(403, code="csrf_failed", message=f"CSRF verification failed: {reason}")
     return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+@require_GET
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The active theme's stylesheet. Pages link it with ?v=<theme>-<revision>, so each
+    published revision has its own address and browsers may keep it for a year."""
+    sheet = selectors.active_theme_stylesheet()
+    response = HttpResponse(sheet["css"] if sheet else "", content_type="text/css; charset=utf-8")
+    versioned = sheet is not None and request.GET.get("v") == sheet["version"]
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"
+    return response

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.core import permissions, services
 from apps.core.dashboards import home_for
-from apps.core.models import SitePage, User
+from apps.core.models import SitePage, Theme, User
 from apps.core.publishing import services as publishing
 
 # The seed system's accounts (the first three keep their published passwords), one per role.
@@ -55,6 +55,17 @@ DEMO_PAGES: list[dict[str, Any]] = [
 ]
 
 
+DEMO_THEME: dict[str, Any] = {
+    "name": "Platform",
+    "tokens": {
+        "color-primary": {"light": "#2f5bea", "dark": "#7c9cff"},
+        "color-accent": {"light": "#0f9d84", "dark": "#3cc7ab"},
+        "font-body": "system",
+        "radius": "0.5rem",
+    },
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run again: what exists is kept, missing roles are granted."
 
@@ -69,7 +80,17 @@ class Command(BaseCommand):
             for account in DEMO_ACCOUNTS:
                 rows.append(self._account(account))
         self._table(rows)
-        self._pages(User.objects.get(email="admin@freelancer.dev"))
+        admin = User.objects.get(email="admin@freelancer.dev")
+        self._pages(admin)
+        self._theme(admin)
+
+    def _theme(self, author: User) -> None:
+        if Theme.objects.exists():
+            return
+        theme = publishing.draft_create(model=Theme, content=DEMO_THEME, author=author)
+        publishing.publish(obj=theme, author=author)
+        publishing.theme_activate(theme=theme, author=author)
+        self.stdout.write(f"theme {theme.name!r} published and active")
 
     def _pages(self, author: User) -> None:
         # Published through the engine, as an editor would: revision 1, then publish.
