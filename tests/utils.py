@@ -7,13 +7,17 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import requests
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -59,3 +63,30 @@ def daphne_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def race(work: Callable[[int], T], times: int) -> list[T | BaseException]:
+    """Run ``work(0) ... work(times - 1)`` in threads released together, as concurrent requests
+    would arrive; returns each result or the exception it raised, in order.
+
+    Each thread has its own database connection (closed when it ends), so the database's own
+    locking decides the outcome.
+    """
+    start = threading.Barrier(times)
+    results: list[T | BaseException] = [RuntimeError("did not run")] * times
+
+    def run(index: int) -> None:
+        try:
+            start.wait()
+            results[index] = work(index)
+        except BaseException as exc:  # handed back to the test, which decides
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 from datetime import timedelta
 from typing import Any
@@ -11,7 +10,6 @@ from typing import Any
 import jwt
 import pytest
 import yaml
-from django.db import connection
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
@@ -20,6 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from apps.core import services
 from apps.core.api.auth_views import issue_tokens
 from tests.core.factories import DEFAULT_PASSWORD
+from tests.utils import race
 
 TOKEN = "/api/v1/auth/token/"
 REFRESH = "/api/v1/auth/token/refresh/"
@@ -575,21 +574,8 @@ def test_the_api_root_links_the_auth_endpoints(api):
 @pytest.mark.django_db(transaction=True)
 def test_one_refresh_token_sent_twice_at_once_rotates_once(user_with_role):
     tokens = issue_tokens(user_with_role("student"))
-    start = threading.Barrier(4)
-    codes: list[int] = []
 
-    def use_it() -> None:
-        try:
-            start.wait()
-            codes.append(refresh(APIClient(), tokens["refresh"]).status_code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=use_it) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    codes = race(lambda _: refresh(APIClient(), tokens["refresh"]).status_code, times=4)
 
     assert sorted(codes) == [200, 401, 401, 401]
 

@@ -1,18 +1,17 @@
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from apps.core import events
 from apps.core.models import SitePage
 from apps.core.publishing import services
 from apps.core.publishing.selectors import revision_diff, revision_history_with_authors
+from tests.utils import race
 
 
 def content(**changes):
@@ -92,26 +91,14 @@ def test_two_editors_saving_at_once_never_both_win(user_with_role):
     # waits and then conflicts (SQLite's write lock) — never two revisions on the same base.
     admin = user_with_role("admin")
     page = services.draft_create(model=SitePage, content=content(), author=admin)
-    outcomes: list[str] = []
 
-    def save(title: str) -> None:
-        try:
-            services.draft_save(
-                obj=SitePage.objects.get(pk=page.pk), content=content(title=title), author=admin, based_on=1
-            )
-            outcomes.append("saved")
-        except services.DraftConflict:
-            outcomes.append("conflict")
-        finally:
-            connection.close()
+    def save(index: int) -> int:
+        fresh = SitePage.objects.get(pk=page.pk)
+        return services.draft_save(obj=fresh, content=content(title=f"Editor {index}"), author=admin, based_on=1)
 
-    threads = [threading.Thread(target=save, args=(f"Editor {i}",)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    results = race(save, times=2)
 
-    assert sorted(outcomes) == ["conflict", "saved"]
+    assert sorted(type(result).__name__ for result in results) == ["DraftConflict", "int"], results
     assert SitePage.objects.get(pk=page.pk).latest_revision == 2
 
 
@@ -255,19 +242,8 @@ def test_concurrent_schedulers_publish_each_page_exactly_once(user_with_role, ti
         page = services.draft_create(model=SitePage, content=content(slug=f"page-{i}", title=f"Page {i}"), author=admin)
         services.schedule(obj=page, author=admin, revision=1, go_live_at=start + timedelta(minutes=1))
     time_machine.move_to(start + timedelta(minutes=2))
-    totals: list[int] = []
 
-    def run() -> None:
-        try:
-            totals.append(services.publish_due()["published"])
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    totals = [counts["published"] for counts in race(lambda _: services.publish_due(), times=4)]
 
     assert sum(totals) == 6
     assert events.activity_query(name="core.content_published").count() == 6
