@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -8,6 +9,8 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from apps.core import permissions, selectors
+from apps.core.blocks import render_blocks
+from apps.core.blocks.fields import link_url_problem
 
 
 @dataclass(frozen=True)
@@ -15,26 +18,68 @@ class NavItem:
     label: str
     url: str
     active: bool
+    children: tuple[NavItem, ...] = field(default=())
 
 
-def _nav(request: HttpRequest) -> list[NavItem]:
-    # Only what this visitor may use: the policy module decides, as it does for the pages.
-    items = [("Home", reverse("home")), ("Status", reverse("status")), ("API", reverse("api-docs"))]
-    user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and user.is_active:
-        items.append(("Dashboard", reverse("dashboard")))
-    if permissions.can_access_admin(user):
-        items.append(("Admin", reverse("admin:index")))
+def _is_active(path: str, url: str) -> bool:
+    return path == url if url == "/" else path.startswith(url)
+
+
+def _shown(link: Any) -> bool:
+    # Stored content is untrusted when shown, as blocks are: a link written around the cleaner
+    # (or under older rules) with a bad URL is left out rather than rendered.
+    return (
+        isinstance(link, dict)
+        and isinstance(link.get("label"), str)
+        and isinstance(link.get("url"), str)
+        and link_url_problem(link["url"]) is None
+    )
+
+
+def _menu_item(path: str, item: dict[str, Any]) -> NavItem:
+    children = tuple(
+        NavItem(child["label"], child["url"], _is_active(path, child["url"]))
+        for child in item.get("children") or []
+        if _shown(child)
+    )
+    return NavItem(item["label"], item["url"], _is_active(path, item["url"]), children)
+
+
+def _nav(request: HttpRequest, header: dict[str, Any] | None) -> list[NavItem]:
+    # The published header's menu replaces the built-in links; the role-based ones always follow,
+    # since only what this visitor may use is offered and the policy module decides that.
     path = request.path
-    return [NavItem(label, url, active=(path == url if url == "/" else path.startswith(url))) for label, url in items]
+    if header is not None:
+        items = [_menu_item(path, item) for item in header.get("menu") or [] if _shown(item)]
+    else:
+        links = [("Home", reverse("home")), ("Status", reverse("status")), ("API", reverse("api-docs"))]
+        items = [NavItem(label, url, _is_active(path, url)) for label, url in links]
+    user = getattr(request, "user", None)
+    role_links = []
+    if user is not None and user.is_authenticated and user.is_active:
+        role_links.append(("Dashboard", reverse("dashboard")))
+    if permissions.can_access_admin(user):
+        role_links.append(("Admin", reverse("admin:index")))
+    return items + [NavItem(label, url, _is_active(path, url)) for label, url in role_links]
+
+
+def _footer(request: HttpRequest, footer: dict[str, Any] | None) -> dict[str, Any]:
+    if footer is None:
+        return {}
+    return {
+        "blocks": render_blocks(footer.get("blocks") or [], request=request),
+        "links": [link for link in footer.get("links") or [] if _shown(link)],
+    }
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    """The site's name and navigation, for the base layout."""
+    """The site's name, navigation, footer and theme, for the base layout."""
+    # Lazy: read (from the cache) only by templates that render the header or the footer.
+    components = SimpleLazyObject(selectors.site_components_live)
     return {
         "site_name": settings.SITE_NAME,
-        "nav_items": _nav(request),
-        # Lazy: evaluated only by templates that render the footer.
+        "nav_items": SimpleLazyObject(lambda: _nav(request, components.get("header"))),
         "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
+        "site_footer": SimpleLazyObject(lambda: _footer(request, components.get("footer"))),
         "theme": SimpleLazyObject(lambda: selectors.active_theme_stylesheet() or {}),
     }

@@ -220,3 +220,32 @@ class Theme(Publishable):
         if "tokens" in content:
             content = {**content, "tokens": clean_tokens(content["tokens"])}
         return super().clean_content(content)
+
+
+class SiteComponent(Publishable):
+    """The header's menu, the home page's sections or the footer: one row per key, published
+    through the engine. ``content``'s shape depends on the key (apps/core/site_components.py)."""
+
+    class Key(models.TextChoices):
+        HEADER = "header", "Header"
+        HOME = "home", "Home page"
+        FOOTER = "footer", "Footer"
+
+    key = models.SlugField(max_length=20, unique=True, choices=Key.choices)
+    content = models.JSONField(default=dict, blank=True)
+
+    content_fields = ("content",)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.get_key_display()
+
+    def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        # The key says what the content is; it is fixed when the row is created, never edited.
+        from apps.core.site_components import clean_component
+
+        if "content" in content:
+            content = {**content, "content": clean_component(self.key, content["content"])}
+        return super().clean_content(content)

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from apps.core.models import Role, RoleGrant, SitePage, Theme, User
+from apps.core.models import Role, RoleGrant, SiteComponent, SitePage, Theme, User
 from apps.core.roles import DESCRIPTIONS, EFFECTIVE, RANK
 
 
@@ -91,3 +91,25 @@ def active_theme_stylesheet() -> dict[str, Any] | None:
         return cache.get_or_set(ACTIVE_THEME_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
     except Exception:  # the cache is down: pages still get their theme, from SQL
         return load()
+
+
+SITE_COMPONENTS_KEY = "site:components"
+
+
+def site_components_live() -> dict[str, dict[str, Any]]:
+    """The published content of the header, home and footer by key (absent when not live).
+
+    One query, cached for every page view; cleared by their publish events (apps/core/handlers.py)."""
+
+    def load() -> dict[str, dict[str, Any]]:
+        return dict(SiteComponent.objects.filter(live=True).values_list("key", "content"))
+
+    try:
+        return cache.get_or_set(SITE_COMPONENTS_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
+    except Exception:  # the cache is down: the header, home and footer still render, from SQL
+        return load()
+
+
+def site_component_get(*, key: str) -> SiteComponent | None:
+    """The component ``key`` whatever its state (for editors, who then prove their access)."""
+    return SiteComponent.objects.filter(key=key).first()

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import events, permissions
-from apps.core.models import Role, RoleGrant, User, normalize_email
+from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
 from apps.core.uploads import validate_image
 
@@ -264,3 +264,20 @@ def user_set_active(*, actor: User | None, user: User, active: bool) -> None:
 def user_credentials_changed(*, user: User) -> None:
     """After a password change or reset: tokens issued before it stop working."""
     _bump_role_version(user)
+
+
+# --- Site components --------------------------------------------------------------------
+
+
+def site_component_get_or_create(*, key: str, author: User | None) -> SiteComponent:
+    """The header, home or footer component, created empty and unpublished on first use.
+
+    Its content is then written like any publishable's: ``publishing.services.draft_save`` and
+    ``publish``. The key is fixed at creation, which is why this comes before the first draft
+    (the engine's ``draft_create`` knows only content fields)."""
+    if author is not None and not permissions.can_edit_draft(author, SiteComponent(key=key)):
+        raise PermissionDenied("You may not write drafts of the site's components.")
+    if key not in SiteComponent.Key.values:
+        raise ValidationError(f"Unknown site component {key!r}.", code="unknown_key")
+    component, _ = SiteComponent.objects.get_or_create(key=key)
+    return component

@@ -2,23 +2,45 @@ from __future__ import annotations
 
 import logging
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from django.views.decorators.vary import vary_on_headers
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from apps.core import selectors
 from apps.core.api.errors import json_error
+from apps.core.blocks import render_blocks
 from apps.core.health import check_parts
+from apps.core.publishing.services import preview_content
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The published home sections (built-in content when none are live), or a draft of them
+    through its editor's preview link."""
+    token = request.GET.get("preview")
+    if token is None:
+        home = selectors.site_components_live().get("home")
+        sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
+        return render(request, "core/home.html", {"sections": sections})
+
+    component = selectors.site_component_get(key="home")
+    if component is None:
+        raise PermissionDenied("This preview link is not valid.")
+    revision, content = preview_content(token=token, obj=component, user=request.user)  # PermissionDenied otherwise
+    component.apply_content(content)
+    sections = render_blocks(component.content.get("sections") or [], request=request)
+    response = render(request, "core/home.html", {"sections": sections, "preview_revision": revision})
+    # A draft must never be cached by a browser or a proxy, nor indexed.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    return response
 
 
 @require_GET

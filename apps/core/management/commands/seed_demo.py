@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from apps.core import permissions, services
 from apps.core.dashboards import home_for
-from apps.core.models import SitePage, Theme, User
+from apps.core.models import SiteComponent, SitePage, Theme, User
 from apps.core.publishing import services as publishing
 
 # The seed system's accounts (the first three keep their published passwords), one per role.
@@ -66,6 +66,63 @@ DEMO_THEME: dict[str, Any] = {
 }
 
 
+def _card(title: str, html: str) -> list[dict[str, Any]]:
+    return [{"type": "heading", "text": title, "level": 3}, {"type": "rich_text", "html": html}]
+
+
+# The header, home and footer, as an editor would publish them (the home reproduces the
+# built-in home page as blocks).
+DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
+    "header": {
+        "menu": [
+            {"label": "About", "url": "/about/"},
+            {"label": "Terms of use", "url": "/terms/"},
+            {"label": "Status", "url": "/status/"},
+            {"label": "API", "url": "/api/docs/"},
+        ]
+    },
+    "home": {
+        "sections": [
+            {"type": "heading", "text": "Publish, sell, teach, connect and stream on one platform.", "level": 2},
+            {
+                "type": "rich_text",
+                "html": "<p>This site runs a blog, a shop, courses, a social network and live video from one "
+                "Django project: one account, one set of permissions, one theme, one admin and one API.</p>",
+            },
+            {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "primary"},
+            {"type": "cta", "text": "See system status", "url": "/status/", "style": "secondary"},
+            {
+                "type": "columns",
+                "columns": [
+                    _card(
+                        "One identity",
+                        "<p>A single account signs in everywhere, from the storefront to the staff admin.</p>",
+                    ),
+                    _card(
+                        "One site and theme",
+                        "<p>Every page is drawn from the same theme variables, so a change of colour reaches "
+                        "them all.</p>",
+                    ),
+                    _card(
+                        "One API",
+                        '<p>An OpenAPI 3 schema describes every endpoint; <a href="/api/schema/">download it</a> '
+                        "or browse the docs.</p>",
+                    ),
+                ],
+            },
+        ]
+    },
+    "footer": {
+        "blocks": [{"type": "rich_text", "html": "<p>One account for publishing, shopping, learning and more.</p>"}],
+        "links": [
+            {"label": "About", "url": "/about/"},
+            {"label": "Terms of use", "url": "/terms/"},
+            {"label": "Status", "url": "/status/"},
+        ],
+    },
+}
+
+
 class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run again: what exists is kept, missing roles are granted."
 
@@ -83,6 +140,17 @@ class Command(BaseCommand):
         admin = User.objects.get(email="admin@freelancer.dev")
         self._pages(admin)
         self._theme(admin)
+        self._site_components(admin)
+
+    def _site_components(self, author: User) -> None:
+        # Through the engine, like the pages: the empty row, revision 1, then publish.
+        for key, content in DEMO_COMPONENTS.items():
+            if SiteComponent.objects.filter(key=key).exists():
+                continue
+            component = services.site_component_get_or_create(key=key, author=author)
+            publishing.draft_save(obj=component, content={"content": content}, author=author, based_on=0)
+            publishing.publish(obj=component, author=author)
+            self.stdout.write(f"site component {key!r} published")
 
     def _theme(self, author: User) -> None:
         if Theme.objects.exists():
