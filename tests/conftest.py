@@ -69,7 +69,11 @@ def _clean_slate() -> Iterator[None]:
         caches[alias].clear()
     yield
     if documents._client is not None:
-        documents.client().drop_database(settings.MONGODB_DB)
+        # Empty the collections rather than drop the database: nx-27017 deletes a dropped
+        # database's SQLite file, which a live server's open connection then fails to write.
+        database = documents.database()
+        for name in database.list_collection_names():
+            database[name].delete_many({})
 
 
 # --- S3 through moto's standalone server -----------------------------------------------

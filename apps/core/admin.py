@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core import permissions, services
-from apps.core.models import Role, User
+from apps.core.models import Role, Theme, User
 from apps.core.roles import DESCRIPTIONS, RoleName
+from apps.core.theme_editor import ThemeAdmin
 
 # Everyone acts as "user": it is never granted, so it is not offered.
 ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName if role != RoleName.USER]
@@ -141,6 +142,8 @@ class RoleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
+admin.site.register(Theme, ThemeAdmin)
 
 admin.site.site_header = "Platform administration"
 admin.site.site_title = "Platform admin"

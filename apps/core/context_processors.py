@@ -81,5 +81,5 @@ def site(request: HttpRequest) -> dict[str, object]:
         "nav_items": SimpleLazyObject(lambda: _nav(request, components.get("header"))),
         "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
         "site_footer": SimpleLazyObject(lambda: _footer(request, components.get("footer"))),
-        "theme": SimpleLazyObject(lambda: selectors.active_theme_stylesheet() or {}),
+        "theme": SimpleLazyObject(lambda: selectors.theme_for_request(request)),
     }

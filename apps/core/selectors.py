@@ -113,3 +113,42 @@ def site_components_live() -> dict[str, dict[str, Any]]:
 def site_component_get(*, key: str) -> SiteComponent | None:
     """The component ``key`` whatever its state (for editors, who then prove their access)."""
     return SiteComponent.objects.filter(key=key).first()
+
+
+def theme_preview_stylesheet(*, token: str, user: Any) -> dict[str, Any]:
+    """A theme draft's stylesheet for the editor its preview token was made for.
+
+    Raises PermissionDenied for anyone else, or a forged or expired token."""
+    from django.core.exceptions import PermissionDenied
+
+    from apps.core.publishing.services import preview_content, preview_target
+    from apps.core.themes import render_css
+
+    target = preview_target(token)
+    theme = Theme.objects.filter(pk=target[1]).first() if target and target[0] == "core.theme" else None
+    if theme is None:
+        raise PermissionDenied("This preview link is not valid or has expired.")
+    revision, content = preview_content(token=token, obj=theme, user=user)
+    return {"revision": revision, "name": content["name"], "css": render_css(content["tokens"])}
+
+
+def theme_for_request(request: Any) -> dict[str, Any]:
+    """Which theme stylesheet a page links: the active theme's, or a draft its editor previews."""
+    from urllib.parse import quote
+
+    from django.core.exceptions import PermissionDenied
+
+    token = request.GET.get("theme_preview")
+    if token:
+        try:
+            preview = theme_preview_stylesheet(token=token, user=request.user)
+        except PermissionDenied:
+            pass  # not theirs to see: the page shows the published theme
+        else:
+            return {
+                "href": f"/theme.css?preview={quote(token)}",
+                "preview_revision": preview["revision"],
+                "name": preview["name"],
+            }
+    sheet = active_theme_stylesheet()
+    return {"href": f"/theme.css?v={sheet['version']}"} if sheet else {}

@@ -123,6 +123,34 @@ def render_css(tokens: dict[str, Any]) -> str:
     return ":root {\n" + "\n".join(lines) + "\n}\n" if lines else ""
 
 
+# site.css's own values: what a token shows until a theme sets it (a test keeps them in step).
+DEFAULTS: dict[str, Any] = {
+    "color-primary": {"light": "#2f5bea", "dark": "#7c9cff"},
+    "color-primary-contrast": {"light": "#ffffff", "dark": "#0d1020"},
+    "color-accent": {"light": "#0f9d84", "dark": "#3cc7ab"},
+    "color-bg": {"light": "#f7f8fb", "dark": "#0f121a"},
+    "color-surface": {"light": "#ffffff", "dark": "#171b26"},
+    "color-text": {"light": "#1b2030", "dark": "#e7e9f0"},
+    "color-muted": {"light": "#5b6478", "dark": "#9aa3b8"},
+    "color-border": {"light": "#dfe3ec", "dark": "#2a3142"},
+    "color-success": {"light": "#147a3d", "dark": "#6fd69a"},
+    "color-success-bg": {"light": "#e5f5eb", "dark": "#11301f"},
+    "color-danger": {"light": "#b3261e", "dark": "#ff8a80"},
+    "color-danger-bg": {"light": "#fbe9e7", "dark": "#3a1512"},
+    "color-warning": {"light": "#8a5a00", "dark": "#ffd27a"},
+    "color-warning-bg": {"light": "#fff4d6", "dark": "#3a2c0a"},
+    "color-info-bg": {"light": "#e8eefc", "dark": "#1b2542"},
+    "font-body": "system",
+    "font-heading": "system",
+    "font-mono": "mono",
+    "radius": "0.5rem",
+    "radius-small": "0.3rem",
+    "font-size-base": "1rem",
+    "container-width": "72rem",
+    "line-height": 1.6,
+}
+
+
 def token_reference() -> dict[str, Any]:
     """A machine-readable description of the tokens, for the theme editor and the API docs."""
     return {

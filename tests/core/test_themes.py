@@ -114,3 +114,19 @@ def test_the_theme_is_read_once_then_served_from_the_cache(client, user_with_rol
 
     with django_assert_num_queries(0):
         assert client.get("/").status_code == 200
+
+
+def test_the_theme_defaults_match_site_css():
+    import re
+
+    from django.conf import settings
+
+    from apps.core.themes import COLOR_TOKENS, DEFAULTS
+
+    css = (settings.BASE_DIR / "static/css/site.css").read_text()
+    for token in COLOR_TOKENS:
+        light, dark = re.search(rf"--{token}: light-dark\((#[0-9a-f]+), (#[0-9a-f]+)\);", css).groups()
+        assert DEFAULTS[token] == {"light": light, "dark": dark}, token
+    for token in ("radius", "radius-small", "font-size-base", "container-width"):
+        assert f"--{token}: {DEFAULTS[token]};" in css, token
+    assert f"--line-height: {DEFAULTS['line-height']};" in css

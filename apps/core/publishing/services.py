@@ -312,6 +312,17 @@ def preview_token(*, obj: Publishable, revision: int, user: Any) -> str:
     return signing.dumps({"m": obj.content_label(), "o": str(obj.pk), "r": revision, "u": user.pk}, salt=_PREVIEW_SALT)
 
 
+def preview_target(token: str) -> tuple[str, str] | None:
+    """The (model label, object pk) a well-signed, unexpired preview token names, else None.
+
+    It says nothing about who may use the token: ``preview_content`` decides that."""
+    try:
+        data = signing.loads(token, salt=_PREVIEW_SALT, max_age=settings.PREVIEW_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return data.get("m"), data.get("o")
+
+
 def preview_content(*, token: str, obj: Publishable, user: Any) -> tuple[int, dict[str, Any]]:
     """The (revision, content) a preview token shows, if it is for this object and this user.
 

@@ -113,7 +113,14 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 @require_GET
 def theme_css(request: HttpRequest) -> HttpResponse:
     """The active theme's stylesheet. Pages link it with ?v=<theme>-<revision>, so each
-    published revision has its own address and browsers may keep it for a year."""
+    published revision has its own address and browsers may keep it for a year. With
+    ?preview=<token>, a draft for the editor the token was made for (never cached)."""
+    token = request.GET.get("preview")
+    if token:
+        sheet = selectors.theme_preview_stylesheet(token=token, user=request.user)  # 403 for anyone else
+        response = HttpResponse(sheet["css"], content_type="text/css; charset=utf-8")
+        response["Cache-Control"] = "private, no-store"
+        return response
     sheet = selectors.active_theme_stylesheet()
     response = HttpResponse(sheet["css"] if sheet else "", content_type="text/css; charset=utf-8")
     versioned = sheet is not None and request.GET.get("v") == sheet["version"]
