@@ -229,9 +229,9 @@ def schedule(
     go_live_at: datetime | None,
     expire_at: datetime | None = None,
 ) -> None:
-    """Publish ``revision`` at ``go_live_at`` and/or take the object down at ``expire_at``.
-
-    ``go_live_at=None`` with a revision is refused; both None cancels the schedule.
+    """Publish ``revision`` (the newest by default) at ``go_live_at``, and/or take the object
+    down at ``expire_at``. ``go_live_at=None`` cancels a scheduled publication; both None
+    cancel the whole schedule. Times must lie in the future, the end after the start.
     """
     _check(author, permissions.can_publish(author, obj), "schedule this content")
     now = timezone.now()
