@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-import logging
-
 from django.core.cache import cache
 
 from apps.core import events
 from apps.core.publishing.services import ContentPublished, ContentUnpublished, ThemeActivated
 from apps.core.selectors import ACTIVE_THEME_KEY, FOOTER_PAGES_KEY, SITE_COMPONENTS_KEY
 
-logger = logging.getLogger(__name__)
+# Which cached site-wide read each kind of publishable content feeds.
+SITE_CACHE_KEYS = {
+    "core.sitepage": FOOTER_PAGES_KEY,
+    "core.theme": ACTIVE_THEME_KEY,
+    "core.sitecomponent": SITE_COMPONENTS_KEY,
+}
 
 
-def forget_footer_pages(event: ContentPublished | ContentUnpublished) -> None:
-    if event.model == "core.sitepage":
-        cache.delete(FOOTER_PAGES_KEY)
-
-
-def forget_active_theme(event: ContentPublished | ContentUnpublished | ThemeActivated) -> None:
-    if event.model == "core.theme":
-        cache.delete(ACTIVE_THEME_KEY)
-
-
-def forget_site_components(event: ContentPublished | ContentUnpublished) -> None:
-    if event.model == "core.sitecomponent":
-        cache.delete(SITE_COMPONENTS_KEY)
+def forget_cached_site_content(event: ContentPublished | ContentUnpublished | ThemeActivated) -> None:
+    """What visitors see changed: drop the cached read that shows it."""
+    key = SITE_CACHE_KEYS.get(event.model)
+    if key is not None:
+        cache.delete(key)
 
 
 def connect() -> None:
-    for event_type in (ContentPublished, ContentUnpublished):
-        events.subscribe(event_type)(forget_footer_pages)
-        events.subscribe(event_type)(forget_active_theme)
-        events.subscribe(event_type)(forget_site_components)
-    events.subscribe(ThemeActivated)(forget_active_theme)
+    for event_type in (ContentPublished, ContentUnpublished, ThemeActivated):
+        events.subscribe(event_type)(forget_cached_site_content)

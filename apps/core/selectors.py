@@ -1,9 +1,10 @@
-"""Reads for identity and access: permission-aware, prefetched, flat in query count."""
+"""Reads: permission-aware, prefetched, flat in query count; site-wide content cached."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
@@ -12,6 +13,8 @@ from django.utils import timezone
 
 from apps.core.models import Role, RoleGrant, SiteComponent, SitePage, Theme, User
 from apps.core.roles import DESCRIPTIONS, EFFECTIVE, RANK
+
+T = TypeVar("T")
 
 
 def people_summary() -> dict[str, int]:
@@ -54,6 +57,15 @@ def site_page_get(*, slug: str) -> SitePage | None:
     return SitePage.objects.filter(slug=slug).first()
 
 
+def _cached(key: str, load: Callable[[], T]) -> T:
+    """``load()`` kept in the cache for SITE_CACHE_SECONDS; straight from SQL if the cache is down,
+    so pages still render during a Redis outage."""
+    try:
+        return cache.get_or_set(key, load, timeout=settings.SITE_CACHE_SECONDS)
+    except Exception:
+        return load()
+
+
 FOOTER_PAGES_KEY = "site:footer-pages"
 
 
@@ -66,10 +78,7 @@ def site_page_list_for_footer() -> list[dict[str, str]]:
         pages = SitePage.objects.filter(live=True).order_by("title").values("title", "slug")[:12]
         return [{"title": p["title"], "url": f"/{p['slug']}/"} for p in pages]
 
-    try:
-        return cache.get_or_set(FOOTER_PAGES_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
-    except Exception:  # the cache is down: the footer still renders, from SQL
-        return load()
+    return _cached(FOOTER_PAGES_KEY, load)
 
 
 ACTIVE_THEME_KEY = "site:active-theme"
@@ -87,10 +96,7 @@ def active_theme_stylesheet() -> dict[str, Any] | None:
             return None
         return {"version": f"{theme.pk}-{theme.live_revision}", "css": render_css(theme.tokens)}
 
-    try:
-        return cache.get_or_set(ACTIVE_THEME_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
-    except Exception:  # the cache is down: pages still get their theme, from SQL
-        return load()
+    return _cached(ACTIVE_THEME_KEY, load)
 
 
 SITE_COMPONENTS_KEY = "site:components"
@@ -104,10 +110,7 @@ def site_components_live() -> dict[str, dict[str, Any]]:
     def load() -> dict[str, dict[str, Any]]:
         return dict(SiteComponent.objects.filter(live=True).values_list("key", "content"))
 
-    try:
-        return cache.get_or_set(SITE_COMPONENTS_KEY, load, timeout=settings.SITE_CACHE_SECONDS)
-    except Exception:  # the cache is down: the header, home and footer still render, from SQL
-        return load()
+    return _cached(SITE_COMPONENTS_KEY, load)
 
 
 def site_component_get(*, key: str) -> SiteComponent | None:
