@@ -7,7 +7,7 @@ from django.views.decorators.vary import vary_on_cookie
 
 from apps.core import selectors
 from apps.core.blocks import render_blocks
-from apps.core.publishing.services import preview_content
+from apps.core.publishing.http import apply_preview, as_draft
 
 
 @require_GET
@@ -24,14 +24,6 @@ def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.site_page_get(slug=slug)
     if page is None:
         raise Http404("No such page.")
-    revision, content = preview_content(token=token, obj=page, user=request.user)  # PermissionDenied otherwise
-    page.apply_content(content)
-    response = render(
-        request,
-        "core/page.html",
-        {"page": page, "body": render_blocks(page.body, request=request), "preview_revision": revision},
-    )
-    # A draft must never be cached by a browser or a proxy, nor indexed.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    revision = apply_preview(token=token, obj=page, user=request.user)  # PermissionDenied otherwise
+    context = {"page": page, "body": render_blocks(page.body, request=request), "preview_revision": revision}
+    return as_draft(render(request, "core/page.html", context))

@@ -14,7 +14,7 @@ from apps.core import selectors
 from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.health import check_parts
-from apps.core.publishing.services import preview_content
+from apps.core.publishing.http import apply_preview, as_draft
 
 logger = logging.getLogger(__name__)
 
@@ -33,14 +33,9 @@ def home(request: HttpRequest) -> HttpResponse:
     component = selectors.site_component_get(key="home")
     if component is None:
         raise PermissionDenied("This preview link is not valid.")
-    revision, content = preview_content(token=token, obj=component, user=request.user)  # PermissionDenied otherwise
-    component.apply_content(content)
+    revision = apply_preview(token=token, obj=component, user=request.user)  # PermissionDenied otherwise
     sections = render_blocks(component.content.get("sections") or [], request=request)
-    response = render(request, "core/home.html", {"sections": sections, "preview_revision": revision})
-    # A draft must never be cached by a browser or a proxy, nor indexed.
-    response["Cache-Control"] = "private, no-store"
-    response["X-Robots-Tag"] = "noindex"
-    return response
+    return as_draft(render(request, "core/home.html", {"sections": sections, "preview_revision": revision}))
 
 
 @require_GET
@@ -118,9 +113,7 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("preview")
     if token:
         sheet = selectors.theme_preview_stylesheet(token=token, user=request.user)  # 403 for anyone else
-        response = HttpResponse(sheet["css"], content_type="text/css; charset=utf-8")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return as_draft(HttpResponse(sheet["css"], content_type="text/css; charset=utf-8"))
     sheet = selectors.active_theme_stylesheet()
     response = HttpResponse(sheet["css"] if sheet else "", content_type="text/css; charset=utf-8")
     versioned = sheet is not None and request.GET.get("v") == sheet["version"]
