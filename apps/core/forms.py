@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.contrib.auth import authenticate, password_validation
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
@@ -87,16 +87,13 @@ class SignInForm(forms.Form):
         email, password = cleaned.get("email"), cleaned.get("password")
         if not email or not password:
             return cleaned
-        ip = security.client_ip(self.request)
-        self.lockout = security.lockout_for(email=email, ip=ip)
-        if self.lockout is not None:
-            raise ValidationError(self.lockout.message, code="locked")
-        user = authenticate(self.request, email=email, password=password)
-        if user is None:
-            # One answer for an unknown email and a wrong password; both count towards lockout.
-            security.record_failure(email=email, ip=ip)
-            raise ValidationError(INVALID_LOGIN, code="invalid_login")
-        self.user = user
+        try:
+            self.user = security.authenticate_with_lockout(self.request, email=email, password=password)
+        except security.SignInRefused as refused:
+            self.lockout = refused.lockout
+            if refused.lockout is not None:
+                raise ValidationError(refused.lockout.message, code="locked") from None
+            raise ValidationError(INVALID_LOGIN, code="invalid_login") from None
         return cleaned
 
 

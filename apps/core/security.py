@@ -12,8 +12,10 @@ import hashlib
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import authenticate
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -84,6 +86,34 @@ def record_failure(*, email: str, ip: str) -> None:
         except ValueError:  # the window closed between add() and incr()
             cache.set(key, 1, timeout=window)
             cache.set(f"{key}:ends", time.time() + window, timeout=window)
+
+
+class SignInRefused(Exception):
+    """Credentials refused: ``lockout`` is set when the lockout refused them, None when they
+    were wrong (an unknown email, a wrong password and a deactivated account look alike)."""
+
+    def __init__(self, lockout: Lockout | None = None) -> None:
+        super().__init__(lockout.message if lockout else "invalid credentials")
+        self.lockout = lockout
+
+
+def authenticate_with_lockout(request: Any, *, email: str, password: str) -> Any:
+    """The account these credentials name, for every sign-in surface (page and API).
+
+    The lockout is checked before the password is looked at, and a refused attempt counts
+    towards it. authenticate() hashes even for an unknown email and refuses inactive users, so
+    the refusals look alike in answer and in time. The caller clears the failures once it lets
+    the user in (it may still refuse, say, an unconfirmed address).
+    """
+    ip = client_ip(request)
+    lockout = lockout_for(email=email, ip=ip)
+    if lockout is not None:
+        raise SignInRefused(lockout)
+    user = authenticate(request, username=normalize_email(email), password=password)
+    if user is None:
+        record_failure(email=email, ip=ip)
+        raise SignInRefused()
+    return user
 
 
 def clear_failures(*, email: str) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate
 from django.contrib.auth.models import update_last_login
 from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -101,16 +100,12 @@ def _rotate(refresh: RefreshToken) -> dict[str, str]:
 def _sign_in(request: Request, *, email: str, password: str) -> User:
     """The user these credentials name, checked against the lockout first; raises 401, 403 or 429."""
     email = normalize_email(email)
-    ip = security.client_ip(request)
-    lockout = security.lockout_for(email=email, ip=ip)
-    if lockout is not None:
-        raise LockedOut(lockout)
-    # authenticate() hashes even for an unknown email, and refuses inactive users, so an unknown
-    # address, a wrong password and a deactivated account look alike, in answer and in time.
-    user = authenticate(request, username=email, password=password)
-    if user is None:
-        security.record_failure(email=email, ip=ip)
-        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials")
+    try:
+        user = security.authenticate_with_lockout(request, email=email, password=password)
+    except security.SignInRefused as refused:
+        if refused.lockout is not None:
+            raise LockedOut(refused.lockout) from None
+        raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials") from None
     if user.email_verified_at is None:
         raise exceptions.PermissionDenied(
             "Confirm your email address first: follow the link we sent you.", code="email_unverified"
