@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
-from apps.core import permissions, services
+from apps.core import services
 from apps.core.dashboards import home_for
 from apps.core.models import SiteComponent, SitePage, Theme, User
 from apps.core.publishing import services as publishing
@@ -178,7 +178,6 @@ class Command(BaseCommand):
             user.set_password(account["password"])
             user.save(update_fields=["password"])
         granted = services.role_grant(actor=None, user=user, role=account["role"])
-        permissions.forget_roles(user)
         state = "created" if created else ("role granted" if granted else "exists")
         return (user.email, account["password"], account["role"], f"/dashboard/{home_for(user).key}/", state)
 
