@@ -16,8 +16,7 @@ from dataclasses import asdict, dataclass
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
-from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
@@ -52,15 +51,13 @@ class PartStatus:
         return data
 
 
-def _sql() -> str:
-    connection = connections["default"]
-    with connection.cursor() as cursor:
+def _sql() -> None:
+    with connections["default"].cursor() as cursor:
         cursor.execute("SELECT 1")
         cursor.fetchone()
-    return connection.vendor
 
 
-def _cache() -> str:
+def _cache() -> None:
     key = f"readyz:{uuid.uuid4().hex}"
     cache.set(key, "1", timeout=10)
     try:
@@ -68,7 +65,6 @@ def _cache() -> str:
             raise RuntimeError("CacheMiss: a value written could not be read back")
     finally:
         cache.delete(key)
-    return "redis" if settings.REDIS_URL else "local memory"
 
 
 async def _channel_round_trip() -> None:
@@ -82,69 +78,83 @@ async def _channel_round_trip() -> None:
         raise RuntimeError(f"UnexpectedMessage: {message!r}")
 
 
-def _channels() -> str:
+def _channels() -> None:
     async def bounded() -> None:
         await asyncio.wait_for(_channel_round_trip(), CHANNEL_TIMEOUT_S)
 
     async_to_sync(bounded)()
-    return "redis" if settings.REDIS_URL else "in-memory"
 
 
-def _documents() -> str:
-    documents.ping()
-    return documents.backend_name()
-
-
-def _storage() -> str:
+def _storage() -> None:
     # A HEAD on the bucket proves the endpoint, credentials and bucket without writing an
     # object on every probe (exists() would not: it answers False for a missing bucket).
     bucket = getattr(default_storage, "bucket", None)
     if bucket is not None:
         bucket.meta.client.head_bucket(Bucket=bucket.name)
-        return "s3"
+        return
     default_storage.exists("readyz-probe")
     if isinstance(default_storage, FileSystemStorage):
         location = default_storage.location
         os.makedirs(location, exist_ok=True)
         if not os.access(location, os.W_OK):
             raise PermissionError(f"PermissionError: {location} is not writable")
-        return "filesystem"
-    return type(default_storage).__name__
 
 
-def _backend_guess(name: str) -> str:
-    # What a part would have been, for the report of one that failed before saying.
-    return {
-        "sql": connections["default"].vendor,
-        "cache": "redis" if settings.REDIS_URL else "local memory",
-        "channels": "redis" if settings.REDIS_URL else "in-memory",
-        "documents": documents.backend_name(),
-        "storage": "s3" if settings.AWS_STORAGE_BUCKET_NAME else "filesystem",
-    }[name]
-
-
-PROBES: dict[str, Callable[[], str]] = {
+PROBES: dict[str, Callable[[], None]] = {
     "sql": _sql,
     "cache": _cache,
     "channels": _channels,
-    "documents": _documents,
+    "documents": documents.ping,
     "storage": _storage,
 }
+
+# Backend classes by the names operators know them by.
+_BACKEND_NAMES = {
+    "RedisCache": "redis",
+    "LocMemCache": "local memory",
+    "RedisChannelLayer": "redis",
+    "InMemoryChannelLayer": "in-memory",
+    "S3Storage": "s3",
+    "FileSystemStorage": "filesystem",
+}
+
+
+_CONFIGURED: dict[str, Callable[[], object]] = {
+    "cache": lambda: caches["default"],
+    "channels": get_channel_layer,
+    "storage": lambda: default_storage,
+}
+
+
+def backend_of(name: str) -> str:
+    """Which backend a part runs on, read from the configured objects (no round trip)."""
+    try:
+        if name == "sql":
+            return connections["default"].vendor
+        if name == "documents":
+            return documents.backend_name()
+        part = {"cache": lambda: caches["default"], "channels": get_channel_layer, "storage": lambda: default_storage}[
+            name
+        ]()
+    except Exception:  # misconfigured: the probe will say what is wrong
+        return "unknown"
+    class_name = part.__class__.__name__  # __class__, not type(): default_storage is a lazy proxy
+    return _BACKEND_NAMES.get(class_name, class_name)
 
 
 def check_part(name: str) -> PartStatus:
     """Probe one part; never raises."""
     started = time.perf_counter()
     try:
-        backend = PROBES[name]()
+        PROBES[name]()
     except Exception as exc:
         latency = (time.perf_counter() - started) * 1000
         message = str(exc)
         error = message if message.split(":", 1)[0] == type(exc).__name__ else f"{type(exc).__name__}: {message}"
         logger.warning("readiness: %s is down: %s", name, error)
-        return PartStatus(name, _backend_guess(name), False, round(latency, 2), error.strip())
+        return PartStatus(name, backend_of(name), False, round(latency, 2), error.strip())
     latency = (time.perf_counter() - started) * 1000
-    return PartStatus(name, backend, True, round(latency, 2))
+    return PartStatus(name, backend_of(name), True, round(latency, 2))
 
 
 def check_parts() -> list[PartStatus]:
