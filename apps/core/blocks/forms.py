@@ -1,0 +1,76 @@
+"""A form field for a body of blocks, shared by every editor (site pages, home sections, posts ...).
+
+The value travels as JSON text in a textarea, so a form works without JavaScript; the block
+editor script (static/js/block-editor.js) turns the textarea into per-block forms when it runs.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.core.blocks import block_types, clean_blocks
+
+
+class BlockEditorWidget(forms.Textarea):
+    template_name = "core/widgets/block_editor.html"
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs={"rows": 14, "class": "block-editor__source", **(attrs or {})})
+
+    def format_value(self, value: Any) -> str | None:
+        if value is None or isinstance(value, str):
+            return value
+        return json.dumps(value, indent=2, ensure_ascii=False)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["block_types"] = block_types()
+        return context
+
+    class Media:
+        js = ("js/block-editor.js",)
+        css = {"all": ("css/block-editor.css",)}
+
+
+class BlocksField(forms.Field):
+    """A list of blocks, cleaned by ``clean_blocks``; each problem becomes one form error."""
+
+    widget = BlockEditorWidget
+
+    def __init__(self, *, known_slots: set[str] | None = None, **kwargs: Any) -> None:
+        self.known_slots = known_slots
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> list[dict[str, Any]]:
+        if value in (None, ""):
+            return []
+        if isinstance(value, list):
+            return value
+        try:
+            data = json.loads(value)
+        except (TypeError, ValueError):
+            raise ValidationError("The body is not valid JSON.", code="invalid_json") from None
+        return data
+
+    def validate(self, value: Any) -> None:
+        if self.required and not value:
+            raise ValidationError(self.error_messages["required"], code="required")
+
+    def clean(self, value: Any) -> list[dict[str, Any]]:
+        data = self.to_python(value)
+        self.validate(data)
+        return clean_blocks(data, known_slots=self.known_slots)
+
+    def prepare_value(self, value: Any) -> Any:
+        return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        try:
+            return self.to_python(data) != (initial or [])
+        except ValidationError:
+            return True
