@@ -37,6 +37,9 @@ SITE_NAME = env_str("SITE_NAME", "Platform")
 # Where people reach the site; used in links inside emails.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 
+# Widgets render through the project's template engine, so widget templates live in templates/.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets from one ASGI process.
     "daphne",
@@ -47,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.forms",  # the built-in widget templates, for the project-wide form renderer below
     "channels",
     "django_htmx",
     "template_partials",
