@@ -1,11 +1,15 @@
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from apps.blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
+from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
 from apps.core.views import pages as page_views
 from apps.core.views import site as core_views
 
@@ -23,6 +27,13 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs need no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("blog/", include("apps.blog.urls")),
+    path(
+        "sitemap.xml",
+        require_GET(sitemap),
+        {"sitemaps": {**CORE_SITEMAPS, **BLOG_SITEMAPS}},
+        name="django.contrib.sitemaps.views.sitemap",
+    ),
 ]
 
 if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:

@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from apps.blog import covers, permissions
 from apps.blog.models import MAX_TAGS, RESERVED_POST_SLUGS, Category, Post, Tag
+from apps.blog.selectors import post_draft_content
 from apps.core import events
 from apps.core.models import User
 from apps.core.publishing import revisions
@@ -175,12 +176,6 @@ def post_create(*, author: User, data: PostInput, cover: UploadedFile | None = N
             return publishing.draft_create(model=Post, content=content, author=author, attrs={"author": author})
 
     return _with_cover(cover, "", write)
-
-
-def post_draft_content(post: Post) -> dict[str, Any]:
-    """The newest revision's content: what the editor opens."""
-    document = revisions.revision_read(post, post.latest_revision) if post.latest_revision else None
-    return document["content"] if document else post.content_of()
 
 
 def post_update(

@@ -52,7 +52,12 @@ def _nav(request: HttpRequest, header: dict[str, Any] | None) -> list[NavItem]:
     if header is not None:
         items = [_menu_item(path, item) for item in header.get("menu") or [] if _shown(item)]
     else:
-        links = [("Home", reverse("home")), ("Status", reverse("status")), ("API", reverse("api-docs"))]
+        links = [
+            ("Home", reverse("home")),
+            ("Blog", reverse("blog:post-list")),
+            ("Status", reverse("status")),
+            ("API", reverse("api-docs")),
+        ]
         items = [NavItem(label, url, _is_active(path, url)) for label, url in links]
     user = getattr(request, "user", None)
     role_links = []

@@ -54,6 +54,8 @@ class Panel:
     dashboards: frozenset[str]
     context: Callable[[Any], dict[str, Any]]
     order: int = 100
+    # Who sees it among the dashboard's viewers (say, only those who write posts); None: all.
+    show: Callable[[Any], bool] | None = None
 
 
 _panels: list[Panel] = []
@@ -86,5 +88,5 @@ def panels_for(dashboard: Dashboard, user: Any) -> list[dict[str, Any]]:
     return [
         {"key": p.key, "title": p.title, "template": p.template, **p.context(user)}
         for p in _panels
-        if dashboard.key in p.dashboards
+        if dashboard.key in p.dashboards and (p.show is None or p.show(user))
     ]

@@ -150,7 +150,7 @@ class RoleGrant(models.Model):
 
 # Top-level paths the platform already uses: a free page may not shadow them.
 RESERVED_PAGE_SLUGS = frozenset(
-    {"admin", "api", "accounts", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws"}
+    {"admin", "api", "accounts", "blog", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws"}
 )
 
 

@@ -1,0 +1,34 @@
+"""The blog's dashboard panels: the review queue for blog admins, "your posts" for authors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.blog import permissions, selectors
+from apps.core.dashboards import Panel, register_panel
+
+
+def _review(user: Any) -> dict[str, Any]:
+    return {"summary": selectors.review_summary(), "submitted": selectors.post_list_submitted()[:5]}
+
+
+def _my_posts(user: Any) -> dict[str, Any]:
+    return {"rows": selectors.post_list_for_author(user=user)[:5]}
+
+
+def register_blog_panels() -> None:
+    register_panel(
+        Panel("blog-review", "Review queue", "blog/panels/_review.html", frozenset({"blog"}), _review, order=15)
+    )
+    # Blog authors land on the member dashboard; the panel shows only to those who write.
+    register_panel(
+        Panel(
+            "blog-my-posts",
+            "Your posts",
+            "blog/panels/_my_posts.html",
+            frozenset({"blog", "member"}),
+            _my_posts,
+            order=16,
+            show=permissions.can_create_post,
+        )
+    )

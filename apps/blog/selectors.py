@@ -1,0 +1,382 @@
+"""Reads of the blog: what visitors see (live posts, cached), and what editors work on.
+
+Visitors' reads are cached under a *generation*: a token that every publish, unpublish and new
+category replaces (apps/blog/handlers.py), so one event retires every cached list, page, feed and
+count at once, and nothing has to know which keys exist. A rendered body is cached per post and
+live revision, which never changes, so it needs no invalidation at all. With the cache down,
+everything is read straight from SQL.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+from apps.blog.models import Category, Post, Tag
+from apps.core.blocks import render_blocks
+from apps.core.models import User
+from apps.core.publishing import revisions
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+GENERATION_KEY = "blog:generation"
+PAGE_SIZE = 10
+RELATED_LIMIT = 3
+FEED_LIMIT = 20
+# Lists never need a post's body or review fields; leaving them out keeps cached lists small.
+_LIST_DEFERRED = ("body", "review_note", "seo_description")
+
+
+# --- Caching ------------------------------------------------------------------------------------
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # No timeout: if the key is ever evicted, a new random token orphans every old entry,
+        # so a stale read can never come back under a reused number.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def _store(key: str, value: Any, timeout: int | None) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception as exc:
+        # The cache is down: pages are served from SQL meanwhile, and entries expire on their own.
+        logger.warning("blog cache write of %s failed: %s", key, exc)
+
+
+def forget_live_reads() -> None:
+    """Retire every cached visitor read of the blog (after a publish, unpublish or new category)."""
+    _store(GENERATION_KEY, uuid.uuid4().hex[:12], None)
+
+
+def _cached(name: str, load: Callable[[], T]) -> T:
+    """``load()`` cached for SITE_CACHE_SECONDS under the current generation; None is not cached
+    (a guessed address must not fill the cache)."""
+    try:
+        key = f"blog:{_generation()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        return load()
+    if value is None:
+        value = load()
+        if value is not None:
+            _store(key, value, settings.SITE_CACHE_SECONDS)
+    return value
+
+
+# --- Live posts ---------------------------------------------------------------------------------
+
+
+def _categories_by_name() -> Prefetch:
+    return Prefetch("categories", queryset=Category.objects.order_by("name"))
+
+
+def _tags_by_name() -> Prefetch:
+    return Prefetch("tags", queryset=Tag.objects.order_by("name"))
+
+
+def post_list_live(
+    *, category: str | None = None, tag: str | None = None, author_id: int | None = None, q: str = ""
+) -> QuerySet[Post]:
+    """Live posts, newest first, with author, categories and tags loaded (three queries for any
+    number of posts), optionally narrowed to a category or tag slug, an author, or words in the
+    title or excerpt."""
+    posts = Post.objects.filter(live=True)
+    if category:
+        posts = posts.filter(categories__slug=category)
+    if tag:
+        posts = posts.filter(tags__slug=tag)
+    if author_id is not None:
+        posts = posts.filter(author_id=author_id)
+    for word in q.split()[:8]:
+        posts = posts.filter(Q(title__icontains=word) | Q(excerpt__icontains=word))
+    return (
+        posts.select_related("author")
+        .prefetch_related(_categories_by_name(), _tags_by_name())
+        .defer(*_LIST_DEFERRED)
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+@dataclass
+class PostPage:
+    """One page of a list of posts: plain values, so it can be cached."""
+
+    posts: list[Post]
+    number: int
+    num_pages: int
+    count: int
+    filters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def post_page_live(
+    *,
+    page: Any = 1,
+    category: str | None = None,
+    tag: str | None = None,
+    author_id: int | None = None,
+    q: str = "",
+    per_page: int = PAGE_SIZE,
+) -> PostPage:
+    """A page of ``post_list_live`` (a bad page number gives the nearest page). Cached, except
+    searches, whose words are too many to keep."""
+    q = " ".join(q.split())[:100]
+
+    def load() -> PostPage:
+        paginator = Paginator(post_list_live(category=category, tag=tag, author_id=author_id, q=q), per_page)
+        current = paginator.get_page(page)
+        filters = {"category": category, "tag": tag, "author_id": author_id, "q": q}
+        return PostPage(list(current.object_list), current.number, paginator.num_pages, paginator.count, filters)
+
+    number = page if isinstance(page, int) else (int(page) if str(page).isdigit() else 1)
+    if q or number > 50:
+        return load()  # deep pages are rare; keeping them would let crawlers fill the cache
+    return _cached(f"list:{category or ''}:{tag or ''}:{author_id or ''}:{number}:{per_page}", load)
+
+
+def post_get_live(*, slug: str) -> Post | None:
+    """The live post at ``slug`` with its author, categories and tags; None for anything else."""
+    return (
+        Post.objects.filter(live=True, slug=slug)
+        .select_related("author")
+        .prefetch_related(_categories_by_name(), _tags_by_name())
+        .first()
+    )
+
+
+def post_list_related(post: Post, *, limit: int = RELATED_LIMIT) -> list[Post]:
+    """Other live posts sharing the most tags, then categories, with ``post`` (newest first among
+    equals); one query. Reads ``post``'s own tags and categories from its prefetch."""
+    tag_ids = [tag.pk for tag in post.tags.all()]
+    category_ids = [category.pk for category in post.categories.all()]
+    if not tag_ids and not category_ids:
+        return []
+    through_tags, through_categories = Post.tags.through.objects, Post.categories.through.objects
+    sharing = Q(pk__in=through_tags.filter(tag_id__in=tag_ids).values("post_id")) | Q(
+        pk__in=through_categories.filter(category_id__in=category_ids).values("post_id")
+    )
+    return list(
+        Post.objects.filter(sharing, live=True)
+        .exclude(pk=post.pk)
+        .annotate(
+            shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True),
+            shared_categories=Count("categories", filter=Q(categories__in=category_ids), distinct=True),
+        )
+        .select_related("author")
+        .defer(*_LIST_DEFERRED)
+        .order_by("-shared_tags", "-shared_categories", "-first_published_at", "-pk")[:limit]
+    )
+
+
+@dataclass
+class PostDetail:
+    post: Post
+    related: list[Post]
+
+
+def post_detail_live(*, slug: str) -> PostDetail | None:
+    """A live post and its related posts, for its page: cached, so a warm read costs no query."""
+
+    def load() -> PostDetail | None:
+        post = post_get_live(slug=slug)
+        return PostDetail(post, post_list_related(post)) if post is not None else None
+
+    return _cached(f"post:{slug}", load)
+
+
+def _has_slot(blocks: Any) -> bool:
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "slot":
+            return True
+        if block.get("type") == "columns" and any(_has_slot(column) for column in block.get("columns") or []):
+            return True
+    return False
+
+
+def post_body_html(post: Post, *, request: HttpRequest | None = None) -> SafeString:
+    """A live post's body as HTML, cached per post and live revision (a revision never changes,
+    so no event has to clear it). Bodies with slots depend on who reads them and are rendered
+    for each request."""
+    if _has_slot(post.body) or post.live_revision is None:
+        return render_blocks(post.body, request=request)
+    key = f"blog:body:{post.pk}:{post.live_revision}"
+    try:
+        html = cache.get(key)
+    except Exception:
+        return render_blocks(post.body, request=request)
+    if html is None:
+        html = str(render_blocks(post.body))
+        _store(key, html, settings.SITE_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 (render_blocks' own output, sanitised and escaped)
+
+
+def post_list_recent(*, limit: int = 3) -> list[Post]:
+    """The newest live posts (the ``latest_posts`` slot), cached."""
+    return _cached(f"recent:{limit}", lambda: list(post_list_live()[:limit]))
+
+
+def post_list_for_feed(*, category: str | None = None, tag: str | None = None) -> list[Post]:
+    """The newest live posts of the blog, a category or a tag, for RSS and Atom; cached."""
+    return _cached(
+        f"feed:{category or ''}:{tag or ''}",
+        lambda: list(post_list_live(category=category, tag=tag)[:FEED_LIMIT]),
+    )
+
+
+# --- Categories, tags, authors -------------------------------------------------------------------
+
+
+def category_get(*, slug: str) -> Category | None:
+    return _cached(f"category:{slug}", lambda: Category.objects.filter(slug=slug).first())
+
+
+def tag_get(*, slug: str) -> Tag | None:
+    return _cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
+
+
+def category_list_with_counts() -> list[Category]:
+    """Categories that have live posts, each with ``live_posts``; cached."""
+
+    def load() -> list[Category]:
+        return list(
+            Category.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
+            .filter(live_posts__gt=0)
+            .order_by("name")
+        )
+
+    return _cached("categories", load)
+
+
+def category_list() -> QuerySet[Category]:
+    """Every category (editors choose from them)."""
+    return Category.objects.order_by("name")
+
+
+def tag_list_with_counts(*, limit: int = 30) -> list[Tag]:
+    """The most used tags of live posts, each with ``live_posts``, by name; cached."""
+
+    def load() -> list[Tag]:
+        top = (
+            Tag.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
+            .filter(live_posts__gt=0)
+            .order_by("-live_posts", "name")[:limit]
+        )
+        return sorted(top, key=lambda tag: tag.name.lower())
+
+    return _cached(f"tags:{limit}", load)
+
+
+def author_get_with_live_posts(*, pk: int) -> User | None:
+    """An author who has live posts; anyone else does not exist here (the blog does not list
+    accounts)."""
+    return _cached(
+        f"author:{pk}",
+        lambda: User.objects.filter(pk=pk, is_active=True, blog_posts__live=True).distinct().first(),
+    )
+
+
+# --- Editors ------------------------------------------------------------------------------------
+
+
+def post_get_for_editor(*, pk: int) -> Post | None:
+    """Any post whatever its state, with its author (editors then prove their access)."""
+    return Post.objects.select_related("author").filter(pk=pk).first()
+
+
+def post_get(*, slug: str) -> Post | None:
+    """Any post at ``slug`` whatever its state (for previews, which then prove their access)."""
+    return Post.objects.select_related("author").filter(slug=slug).first()
+
+
+def post_draft_content(post: Post) -> dict[str, Any]:
+    """The newest revision's content: what the editor opens (the row's own content before any)."""
+    document = revisions.revision_read(post, post.latest_revision) if post.latest_revision else None
+    return document["content"] if document else post.content_of()
+
+
+@dataclass
+class DraftRow:
+    """A post as its editors see it: the row (published state) and its newest draft's content."""
+
+    post: Post
+    draft: dict[str, Any]
+
+    @property
+    def title(self) -> str:
+        return self.draft.get("title") or self.post.title
+
+
+def _with_drafts(posts: QuerySet[Post]) -> list[DraftRow]:
+    rows = list(posts)
+    latest = revisions.revision_read_latest(rows)
+    return [DraftRow(post, latest.get(post.pk, {}).get("content") or {}) for post in rows]
+
+
+def post_list_for_author(*, user: User) -> list[DraftRow]:
+    """Every post ``user`` wrote, newest first, with each newest draft's content
+    (one SQL and one document query)."""
+    posts = Post.objects.filter(author=user).select_related("author").defer("body").order_by("-created_at", "-pk")
+    return _with_drafts(posts)
+
+
+def post_list_submitted() -> list[DraftRow]:
+    """The review queue: posts waiting for a blog admin, oldest submission first."""
+    posts = (
+        Post.objects.filter(review_state=Post.ReviewState.SUBMITTED)
+        .select_related("author")
+        .defer("body")
+        .order_by("submitted_at", "pk")
+    )
+    return _with_drafts(posts)
+
+
+def post_list_scheduled() -> list[DraftRow]:
+    """Posts with a publication time ahead, soonest first."""
+    posts = (
+        Post.objects.filter(go_live_at__isnull=False, scheduled_revision__isnull=False)
+        .select_related("author")
+        .defer("body")
+        .order_by("go_live_at", "pk")
+    )
+    return _with_drafts(posts)
+
+
+def review_summary() -> dict[str, int]:
+    """Counts for the blog admin's dashboard, in one query."""
+    return Post.objects.aggregate(
+        submitted=Count("pk", filter=Q(review_state=Post.ReviewState.SUBMITTED)),
+        scheduled=Count("pk", filter=Q(go_live_at__isnull=False, scheduled_revision__isnull=False)),
+        live=Count("pk", filter=Q(live=True)),
+    )

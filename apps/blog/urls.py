@@ -1,0 +1,35 @@
+from django.urls import path
+from django.views.decorators.http import require_GET
+
+from apps.blog import feeds
+from apps.blog.views import editing, reading
+
+app_name = "blog"
+
+urlpatterns = [
+    path("", reading.post_list, name="post-list"),
+    path("feed/rss/", require_GET(feeds.PostsRssFeed()), name="feed-rss"),
+    path("feed/atom/", require_GET(feeds.PostsAtomFeed()), name="feed-atom"),
+    path("category/<slug:slug>/", reading.category_detail, name="category"),
+    path("category/<slug:slug>/feed/rss/", require_GET(feeds.CategoryRssFeed()), name="category-feed-rss"),
+    path("category/<slug:slug>/feed/atom/", require_GET(feeds.CategoryAtomFeed()), name="category-feed-atom"),
+    path("tag/<slug:slug>/", reading.tag_detail, name="tag"),
+    path("tag/<slug:slug>/feed/rss/", require_GET(feeds.TagRssFeed()), name="tag-feed-rss"),
+    path("tag/<slug:slug>/feed/atom/", require_GET(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("author/<int:pk>/", reading.author_detail, name="author"),
+    # Writing and reviewing
+    path("write/", editing.post_write, name="write"),
+    path("mine/", editing.post_mine, name="mine"),
+    path("review/", editing.review_queue, name="review"),
+    path("review/categories/", editing.category_create, name="category-create"),
+    path("posts/<int:pk>/edit/", editing.post_edit, name="edit"),
+    path("posts/<int:pk>/preview/", editing.post_preview, name="preview"),
+    path("posts/<int:pk>/submit/", editing.post_submit, name="submit"),
+    path("posts/<int:pk>/publish/", editing.post_publish, name="publish"),
+    path("posts/<int:pk>/schedule/", editing.post_schedule, name="schedule"),
+    path("posts/<int:pk>/unschedule/", editing.post_unschedule, name="unschedule"),
+    path("posts/<int:pk>/unpublish/", editing.post_unpublish, name="unpublish"),
+    path("posts/<int:pk>/request-changes/", editing.post_request_changes, name="request-changes"),
+    # Last: a post's own address.
+    path("<slug:slug>/", reading.post_detail, name="post"),
+]

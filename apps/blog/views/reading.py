@@ -1,0 +1,146 @@
+"""What visitors read: the list (with category, tag, author and search), and a post's page.
+
+Live reads come from cached selectors, so a warm post page costs an anonymous reader no query.
+A draft is shown only through its editor's signed preview link, never cached nor indexed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
+
+from apps.blog import permissions, selectors
+from apps.core.blocks import render_blocks
+from apps.core.publishing.http import apply_preview, as_draft
+
+
+def _list_page(
+    request: HttpRequest,
+    *,
+    heading: str,
+    base_url: str,
+    feeds: dict[str, str],
+    description: str = "",
+    filterable: bool = False,
+    **filters: Any,
+) -> HttpResponse:
+    # The list's own address carries category/tag/author; the query string adds search and page
+    # (and, on /blog/ itself, the filter form's category and tag).
+    page = selectors.post_page_live(page=request.GET.get("page", 1), q=request.GET.get("q", ""), **filters)
+    in_query = {"q": page.filters["q"]} | ({k: filters.get(k) for k in ("category", "tag")} if filterable else {})
+    context = {
+        "page": page,
+        "q": page.filters["q"],
+        "query": urlencode({key: value for key, value in in_query.items() if value}),
+        "heading": heading,
+        "description": description,
+        "base_url": base_url,
+        "feeds": feeds,
+        "filterable": filterable,
+        "can_write": permissions.can_create_post(request.user),
+        "categories": selectors.category_list_with_counts(),
+        "tags": selectors.tag_list_with_counts(),
+        **filters,
+    }
+    # A history restore asks for the whole page even from htmx.
+    partial = request.htmx and not request.htmx.history_restore_request
+    return render(request, "blog/post_list.html#post-list" if partial else "blog/post_list.html", context)
+
+
+def _feeds(rss: str, atom: str, *args: str) -> dict[str, str]:
+    return {"rss": reverse(rss, args=args), "atom": reverse(atom, args=args)}
+
+
+@require_GET
+@vary_on_headers("HX-Request", "Cookie")
+def post_list(request: HttpRequest) -> HttpResponse:
+    """Every live post, newest first; ?category=, ?tag= and ?q= narrow it (the filter form)."""
+    category = selectors.category_get(slug=request.GET.get("category", "")) if request.GET.get("category") else None
+    tag = selectors.tag_get(slug=request.GET.get("tag", "")) if request.GET.get("tag") else None
+    return _list_page(
+        request,
+        heading="Blog",
+        base_url=reverse("blog:post-list"),
+        feeds=_feeds("blog:feed-rss", "blog:feed-atom"),
+        filterable=True,
+        category=category.slug if category else None,
+        tag=tag.slug if tag else None,
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request", "Cookie")
+def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    category = selectors.category_get(slug=slug)
+    if category is None:
+        raise Http404("No such category.")
+    feeds = _feeds("blog:category-feed-rss", "blog:category-feed-atom", slug)
+    return _list_page(
+        request,
+        heading=category.name,
+        description=category.description,
+        base_url=category.get_absolute_url(),
+        feeds=feeds,
+        category=slug,
+    )
+
+
+@require_GET
+@vary_on_headers("HX-Request", "Cookie")
+def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    tag = selectors.tag_get(slug=slug)
+    if tag is None:
+        raise Http404("No such tag.")
+    feeds = _feeds("blog:tag-feed-rss", "blog:tag-feed-atom", slug)
+    return _list_page(request, heading=f"Tagged “{tag.name}”", base_url=tag.get_absolute_url(), feeds=feeds, tag=slug)
+
+
+@require_GET
+@vary_on_headers("HX-Request", "Cookie")
+def author_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    author = selectors.author_get_with_live_posts(pk=pk)
+    if author is None:
+        raise Http404("No such author.")
+    url = reverse("blog:author", args=[pk])
+    feeds = _feeds("blog:feed-rss", "blog:feed-atom")
+    return _list_page(request, heading=f"Posts by {author}", base_url=url, feeds=feeds, author_id=pk)
+
+
+@require_GET
+@vary_on_cookie
+def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A live post as readers see it, or a draft revision through its editor's preview link."""
+    token = request.GET.get("preview")
+    if token is None:
+        detail = selectors.post_detail_live(slug=slug)
+        if detail is None:
+            raise Http404("No such post.")
+        post = detail.post
+        context = {
+            "post": post,
+            "categories": post.category_list,
+            "tags": post.tag_list,
+            "related": detail.related,
+            "body": selectors.post_body_html(post, request=request),
+            "can_edit": permissions.can_edit_post(request.user, post),
+        }
+        return render(request, "blog/post_detail.html", context)
+
+    post = selectors.post_get(slug=slug)
+    if post is None:
+        raise Http404("No such post.")
+    revision = apply_preview(token=token, obj=post, user=request.user)  # PermissionDenied otherwise
+    context = {
+        "post": post,
+        "categories": post.category_list,
+        "tags": post.tag_list,
+        "body": render_blocks(post.body, request=request),
+        "preview_revision": revision,
+    }
+    return as_draft(render(request, "blog/post_detail.html", context))
