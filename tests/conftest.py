@@ -76,6 +76,19 @@ def _clean_slate() -> Iterator[None]:
             database[name].delete_many({})
 
 
+@pytest.fixture(autouse=True)
+def _uploads_in_a_temporary_directory(settings, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """Files a test stores (covers, avatars, seeded demo images) go to a directory of its own
+    rather than var/media; with S3 configured they go to its bucket."""
+    if not settings.AWS_STORAGE_BUCKET_NAME:
+        location = tmp_path_factory.mktemp("media")
+        default = settings.STORAGES["default"]
+        settings.STORAGES = {
+            **settings.STORAGES,
+            "default": {**default, "OPTIONS": {**default.get("OPTIONS", {}), "location": location}},
+        }
+
+
 # --- S3 through moto's standalone server -----------------------------------------------
 
 

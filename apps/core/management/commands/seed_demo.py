@@ -75,6 +75,7 @@ def _card(title: str, html: str) -> list[dict[str, Any]]:
 DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
     "header": {
         "menu": [
+            {"label": "Blog", "url": "/blog/"},
             {"label": "About", "url": "/about/"},
             {"label": "Terms of use", "url": "/terms/"},
             {"label": "Status", "url": "/status/"},
@@ -91,6 +92,8 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
             },
             {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "primary"},
             {"type": "cta", "text": "See system status", "url": "/status/", "style": "secondary"},
+            {"type": "heading", "text": "From the blog", "level": 2},
+            {"type": "slot", "name": "latest_posts", "options": {"limit": 3}},
             {
                 "type": "columns",
                 "columns": [
@@ -141,6 +144,10 @@ class Command(BaseCommand):
         self._pages(admin)
         self._theme(admin)
         self._site_components(admin)
+        # Each domain seeds its own content through its own services.
+        from apps.blog.demo import seed_blog
+
+        seed_blog(write=self.stdout.write)
 
     def _site_components(self, author: User) -> None:
         # Through the engine, like the pages: the empty row, revision 1, then publish.
