@@ -41,7 +41,8 @@ class Rendition:
 def rendition_widths(width: int) -> list[int]:
     """The widths made for an image ``width`` pixels wide: never upscaled, at most the largest."""
     widths = [w for w in RENDITION_WIDTHS if w < width]
-    return widths + [min(width, RENDITION_WIDTHS[-1])]
+    largest = min(width, RENDITION_WIDTHS[-1])
+    return widths if largest in widths else [*widths, largest]
 
 
 def renditions(name: str) -> list[Rendition]:

@@ -29,7 +29,7 @@ def edit(post: Post, editor, **changes) -> int:
 
 
 def services_content(post: Post) -> dict:
-    from apps.blog.services import post_draft_content
+    from apps.blog.selectors import post_draft_content
 
     return post_draft_content(post)
 

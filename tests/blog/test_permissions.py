@@ -1,0 +1,106 @@
+"""The blog's policy, person by person: author, another author, blog admin, admin, member, anonymous."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.blog import permissions
+from apps.blog.models import CommentBan
+from apps.core.services import user_set_active
+from tests.blog.factories import make_post
+
+WHO = ["author", "other_author", "blog_admin", "admin", "member", "anonymous"]
+
+
+def answers(people, check) -> dict[str, bool]:
+    return {who: check(people[who]) for who in WHO}
+
+
+@pytest.fixture
+def draft(author):
+    return make_post(author=author)
+
+
+@pytest.fixture
+def live(author, blog_admin):
+    return make_post(author=author, live=True, publisher=blog_admin)
+
+
+def test_everyone_sees_a_live_post_and_only_its_editors_see_a_draft(people, draft, live):
+    assert all(answers(people, lambda u: permissions.can_view_post(u, live)).values())
+    assert answers(people, lambda u: permissions.can_view_post(u, draft)) == {
+        "author": True,
+        "other_author": False,
+        "blog_admin": True,
+        "admin": True,
+        "member": False,
+        "anonymous": False,
+    }
+
+
+def test_authors_and_above_write_posts(people):
+    assert answers(people, permissions.can_create_post) == {
+        "author": True,
+        "other_author": True,
+        "blog_admin": True,
+        "admin": True,
+        "member": False,
+        "anonymous": False,
+    }
+
+
+def test_an_author_edits_only_their_own_posts_and_blog_admins_edit_any(people, draft):
+    assert answers(people, lambda u: permissions.can_edit_post(u, draft)) == {
+        "author": True,
+        "other_author": False,
+        "blog_admin": True,
+        "admin": True,
+        "member": False,
+        "anonymous": False,
+    }
+
+
+def test_only_blog_admins_and_above_publish_review_and_moderate(people, draft):
+    expected = {
+        "author": False,
+        "other_author": False,
+        "blog_admin": True,
+        "admin": True,
+        "member": False,
+        "anonymous": False,
+    }
+    assert answers(people, lambda u: permissions.can_publish_post(u, draft)) == expected
+    assert answers(people, permissions.can_review) == expected
+    assert answers(people, permissions.can_moderate_comments) == expected
+    assert answers(people, permissions.can_manage_categories) == expected
+
+
+def test_a_post_is_submitted_once_and_only_when_it_has_something_new(author, blog_admin, other_author, draft, live):
+    assert permissions.can_submit_post(author, draft)
+    assert not permissions.can_submit_post(other_author, draft)
+    assert not permissions.can_submit_post(author, live)  # nothing unpublished
+    draft.review_state = draft.ReviewState.SUBMITTED
+    assert not permissions.can_submit_post(author, draft)
+
+
+def test_signed_in_readers_comment_on_live_posts_unless_banned(people, member, blog_admin, draft, live):
+    assert answers(people, lambda u: permissions.can_comment(u, live)) == {
+        "author": True,
+        "other_author": True,
+        "blog_admin": True,
+        "admin": True,
+        "member": True,
+        "anonymous": False,
+    }
+    assert not permissions.can_comment(member, draft)
+    CommentBan.objects.create(user=member, banned_by=blog_admin, reason="spam")
+    permissions.forget_comment_ban(member)
+    assert not permissions.can_comment(member, live)
+
+
+def test_a_deactivated_author_can_do_nothing(author, draft):
+    user_set_active(actor=None, user=author, active=False)
+
+    assert not permissions.can_edit_post(author, draft)
+    assert not permissions.can_create_post(author)
+    assert not permissions.can_comment(author)
