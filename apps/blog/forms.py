@@ -28,7 +28,7 @@ class PostForm(forms.Form):
         max_length=100,
         required=False,
         label="Address",
-        help_text="Letters, digits and hyphens: the post is at /blog/<address>/. Made from the title when empty.",
+        help_text="Letters, digits and hyphens, as in /blog/my-first-post/. Made from the title when empty.",
     )
     excerpt = forms.CharField(
         max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown in lists and feeds."

@@ -63,9 +63,9 @@ def forget_live_reads() -> None:
     _store(GENERATION_KEY, uuid.uuid4().hex[:12], None)
 
 
-def _cached(name: str, load: Callable[[], T]) -> T:
-    """``load()`` cached for SITE_CACHE_SECONDS under the current generation; None is not cached
-    (a guessed address must not fill the cache)."""
+def cached_live(name: str, load: Callable[[], T]) -> T:
+    """``load()`` cached for SITE_CACHE_SECONDS under the current generation, so the next publish
+    retires it; None is not cached (a guessed address must not fill the cache)."""
     try:
         key = f"blog:{_generation()}:{name}"
         value = cache.get(key)
@@ -121,6 +121,8 @@ class PostPage:
     num_pages: int
     count: int
     filters: dict[str, Any] = field(default_factory=dict)
+    key: str = ""  # its cache name; "" when it must not be cached (searches, deep pages)
+    cards: str = ""  # its posts rendered (apps/blog/fragments.py)
 
     @property
     def has_previous(self) -> bool:
@@ -139,6 +141,27 @@ class PostPage:
         return self.number + 1
 
 
+def _words(q: str) -> str:
+    return " ".join(q.split())[:100]
+
+
+def post_page_key(
+    *,
+    page: Any = 1,
+    category: str | None = None,
+    tag: str | None = None,
+    author_id: int | None = None,
+    q: str = "",
+    per_page: int = PAGE_SIZE,
+) -> str:
+    """The name a page of live posts is cached under, or "" for searches and deep pages, whose
+    variety would let crawlers fill the cache."""
+    number = page if isinstance(page, int) else (int(page) if str(page).isdigit() else 1)
+    if _words(q) or number > 50:
+        return ""
+    return f"list:{category or ''}:{tag or ''}:{author_id or ''}:{number}:{per_page}"
+
+
 def post_page_live(
     *,
     page: Any = 1,
@@ -148,20 +171,14 @@ def post_page_live(
     q: str = "",
     per_page: int = PAGE_SIZE,
 ) -> PostPage:
-    """A page of ``post_list_live`` (a bad page number gives the nearest page). Cached, except
-    searches, whose words are too many to keep."""
-    q = " ".join(q.split())[:100]
-
-    def load() -> PostPage:
-        paginator = Paginator(post_list_live(category=category, tag=tag, author_id=author_id, q=q), per_page)
-        current = paginator.get_page(page)
-        filters = {"category": category, "tag": tag, "author_id": author_id, "q": q}
-        return PostPage(list(current.object_list), current.number, paginator.num_pages, paginator.count, filters)
-
-    number = page if isinstance(page, int) else (int(page) if str(page).isdigit() else 1)
-    if q or number > 50:
-        return load()  # deep pages are rare; keeping them would let crawlers fill the cache
-    return _cached(f"list:{category or ''}:{tag or ''}:{author_id or ''}:{number}:{per_page}", load)
+    """A page of ``post_list_live`` (a bad page number gives the nearest page); uncached
+    (fragments.post_list_page caches it with its rendered cards)."""
+    name = post_page_key(page=page, category=category, tag=tag, author_id=author_id, q=q, per_page=per_page)
+    q = _words(q)
+    paginator = Paginator(post_list_live(category=category, tag=tag, author_id=author_id, q=q), per_page)
+    current = paginator.get_page(page)
+    filters = {"category": category, "tag": tag, "author_id": author_id, "q": q}
+    return PostPage(list(current.object_list), current.number, paginator.num_pages, paginator.count, filters, name)
 
 
 def post_get_live(*, slug: str) -> Post | None:
@@ -200,27 +217,28 @@ def post_list_related(post: Post, *, limit: int = RELATED_LIMIT) -> list[Post]:
 
 @dataclass
 class PostDetail:
+    """What a post's page shows: the post, its related posts, and (when it is the same for every
+    reader) its article rendered once (apps/blog/fragments.py)."""
+
     post: Post
     related: list[Post]
+    article: str | None = None
 
 
 def post_detail_live(*, slug: str) -> PostDetail | None:
-    """A live post and its related posts, for its page: cached, so a warm read costs no query."""
-
-    def load() -> PostDetail | None:
-        post = post_get_live(slug=slug)
-        return PostDetail(post, post_list_related(post)) if post is not None else None
-
-    return _cached(f"post:{slug}", load)
+    """A live post and its related posts (uncached: fragments.post_detail_with_article caches them
+    with the rendered article)."""
+    post = post_get_live(slug=slug)
+    return PostDetail(post, post_list_related(post)) if post is not None else None
 
 
-def _has_slot(blocks: Any) -> bool:
+def has_slot(blocks: Any) -> bool:
     for block in blocks if isinstance(blocks, list) else []:
         if not isinstance(block, dict):
             continue
         if block.get("type") == "slot":
             return True
-        if block.get("type") == "columns" and any(_has_slot(column) for column in block.get("columns") or []):
+        if block.get("type") == "columns" and any(has_slot(column) for column in block.get("columns") or []):
             return True
     return False
 
@@ -229,7 +247,7 @@ def post_body_html(post: Post, *, request: HttpRequest | None = None) -> SafeStr
     """A live post's body as HTML, cached per post and live revision (a revision never changes,
     so no event has to clear it). Bodies with slots depend on who reads them and are rendered
     for each request."""
-    if _has_slot(post.body) or post.live_revision is None:
+    if has_slot(post.body) or post.live_revision is None:
         return render_blocks(post.body, request=request)
     key = f"blog:body:{post.pk}:{post.live_revision}"
     try:
@@ -244,12 +262,12 @@ def post_body_html(post: Post, *, request: HttpRequest | None = None) -> SafeStr
 
 def post_list_recent(*, limit: int = 3) -> list[Post]:
     """The newest live posts (the ``latest_posts`` slot), cached."""
-    return _cached(f"recent:{limit}", lambda: list(post_list_live()[:limit]))
+    return cached_live(f"recent:{limit}", lambda: list(post_list_live()[:limit]))
 
 
 def post_list_for_feed(*, category: str | None = None, tag: str | None = None) -> list[Post]:
     """The newest live posts of the blog, a category or a tag, for RSS and Atom; cached."""
-    return _cached(
+    return cached_live(
         f"feed:{category or ''}:{tag or ''}",
         lambda: list(post_list_live(category=category, tag=tag)[:FEED_LIMIT]),
     )
@@ -259,24 +277,20 @@ def post_list_for_feed(*, category: str | None = None, tag: str | None = None) -
 
 
 def category_get(*, slug: str) -> Category | None:
-    return _cached(f"category:{slug}", lambda: Category.objects.filter(slug=slug).first())
+    return cached_live(f"category:{slug}", lambda: Category.objects.filter(slug=slug).first())
 
 
 def tag_get(*, slug: str) -> Tag | None:
-    return _cached(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
+    return cached_live(f"tag:{slug}", lambda: Tag.objects.filter(slug=slug).first())
 
 
 def category_list_with_counts() -> list[Category]:
-    """Categories that have live posts, each with ``live_posts``; cached."""
-
-    def load() -> list[Category]:
-        return list(
-            Category.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
-            .filter(live_posts__gt=0)
-            .order_by("name")
-        )
-
-    return _cached("categories", load)
+    """Categories that have live posts, each with ``live_posts``."""
+    return list(
+        Category.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
+        .filter(live_posts__gt=0)
+        .order_by("name")
+    )
 
 
 def category_list() -> QuerySet[Category]:
@@ -285,23 +299,24 @@ def category_list() -> QuerySet[Category]:
 
 
 def tag_list_with_counts(*, limit: int = 30) -> list[Tag]:
-    """The most used tags of live posts, each with ``live_posts``, by name; cached."""
+    """The most used tags of live posts, each with ``live_posts``, by name."""
+    top = (
+        Tag.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
+        .filter(live_posts__gt=0)
+        .order_by("-live_posts", "name")[:limit]
+    )
+    return sorted(top, key=lambda tag: tag.name.lower())
 
-    def load() -> list[Tag]:
-        top = (
-            Tag.objects.annotate(live_posts=Count("posts", filter=Q(posts__live=True)))
-            .filter(live_posts__gt=0)
-            .order_by("-live_posts", "name")[:limit]
-        )
-        return sorted(top, key=lambda tag: tag.name.lower())
 
-    return _cached(f"tags:{limit}", load)
+def terms_with_counts() -> dict[str, list[Any]]:
+    """The side column of the lists: categories and tags with their live posts; one cache entry."""
+    return cached_live("terms", lambda: {"categories": category_list_with_counts(), "tags": tag_list_with_counts()})
 
 
 def author_get_with_live_posts(*, pk: int) -> User | None:
     """An author who has live posts; anyone else does not exist here (the blog does not list
     accounts)."""
-    return _cached(
+    return cached_live(
         f"author:{pk}",
         lambda: User.objects.filter(pk=pk, is_active=True, blog_posts__live=True).distinct().first(),
     )

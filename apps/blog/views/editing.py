@@ -52,12 +52,13 @@ def _editor_context(request: HttpRequest, form: PostForm, post: Post | None) -> 
     # Authors always see "Submit for review": saving withdraws a submission, submitting renews it.
     can_publish = permissions.can_publish_post(request.user, post or Post())
     draft = selectors.post_draft_content(post) if post is not None else {}
+    cover = {"cover": draft["cover"], "cover_alt": draft.get("cover_alt", "")} if draft.get("cover") else None
     return {
         "form": form,
         "post": post,
         "can_publish": can_publish,
         "can_submit": not can_publish,
-        "current_cover": {"cover": draft.get("cover", ""), "cover_alt": draft.get("cover_alt", "")},
+        "current_cover": cover,
     }
 
 

@@ -12,10 +12,11 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
-from apps.blog import permissions, selectors
+from apps.blog import fragments, permissions, selectors
 from apps.core.blocks import render_blocks
 from apps.core.publishing.http import apply_preview, as_draft
 
@@ -32,10 +33,12 @@ def _list_page(
 ) -> HttpResponse:
     # The list's own address carries category/tag/author; the query string adds search and page
     # (and, on /blog/ itself, the filter form's category and tag).
-    page = selectors.post_page_live(page=request.GET.get("page", 1), q=request.GET.get("q", ""), **filters)
+    page = fragments.post_list_page(page=request.GET.get("page", 1), q=request.GET.get("q", ""), **filters)
+    terms = selectors.terms_with_counts()
     in_query = {"q": page.filters["q"]} | ({k: filters.get(k) for k in ("category", "tag")} if filterable else {})
     context = {
         "page": page,
+        "cards": mark_safe(page.cards),  # noqa: S308 (an autoescaped template's output)
         "q": page.filters["q"],
         "query": urlencode({key: value for key, value in in_query.items() if value}),
         "heading": heading,
@@ -44,8 +47,8 @@ def _list_page(
         "feeds": feeds,
         "filterable": filterable,
         "can_write": permissions.can_create_post(request.user),
-        "categories": selectors.category_list_with_counts(),
-        "tags": selectors.tag_list_with_counts(),
+        "categories": terms["categories"],
+        "tags": terms["tags"],
         **filters,
     }
     # A history restore asks for the whole page even from htmx.
@@ -118,16 +121,14 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A live post as readers see it, or a draft revision through its editor's preview link."""
     token = request.GET.get("preview")
     if token is None:
-        detail = selectors.post_detail_live(slug=slug)
+        detail = fragments.post_detail_with_article(slug=slug, request=request)
         if detail is None:
             raise Http404("No such post.")
         post = detail.post
         context = {
             "post": post,
-            "categories": post.category_list,
             "tags": post.tag_list,
-            "related": detail.related,
-            "body": selectors.post_body_html(post, request=request),
+            "article": mark_safe(detail.article),  # noqa: S308 (fragments.render_article's output)
             "can_edit": permissions.can_edit_post(request.user, post),
         }
         return render(request, "blog/post_detail.html", context)
@@ -136,11 +137,6 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if post is None:
         raise Http404("No such post.")
     revision = apply_preview(token=token, obj=post, user=request.user)  # PermissionDenied otherwise
-    context = {
-        "post": post,
-        "categories": post.category_list,
-        "tags": post.tag_list,
-        "body": render_blocks(post.body, request=request),
-        "preview_revision": revision,
-    }
+    article = fragments.render_article(post, body=render_blocks(post.body, request=request), related=[])
+    context = {"post": post, "tags": post.tag_list, "article": article, "preview_revision": revision}
     return as_draft(render(request, "blog/post_detail.html", context))
