@@ -347,6 +347,7 @@ class DraftRow:
 
     post: Post
     draft: dict[str, Any]
+    can_submit: bool = False  # filled in by views, which know who is asking
 
     @property
     def title(self) -> str:

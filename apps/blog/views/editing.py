@@ -157,7 +157,7 @@ def post_mine(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     rows = selectors.post_list_for_author(user=request.user)
     for row in rows:
-        row.can_submit = permissions.can_submit_post(request.user, row.post)  # type: ignore[attr-defined]
+        row.can_submit = permissions.can_submit_post(request.user, row.post)
     return render(request, "blog/post_mine.html", {"rows": rows})
 
 
