@@ -1,0 +1,61 @@
+"""The blog's journey in a real browser: an author writes and submits, a blog admin publishes from
+the review queue, a visitor finds the post by its category (the list swaps in place) and reads it."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.blog.factories import CategoryFactory
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Correct-Horse-42!"
+
+
+def sign_in(page: Page, email: str) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile("/dashboard/"))
+
+
+def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen(open_page):
+    UserFactory(email="writer@example.com", display_name="Wren Writer", roles=["blog_author"])
+    UserFactory(email="editor@example.com", roles=["blog_admin"])
+    CategoryFactory(name="Field notes", slug="field-notes")
+    CategoryFactory(name="Other", slug="other")
+    author, reviewer, visitor = open_page(), open_page(), open_page()
+
+    sign_in(author, "writer@example.com")
+    author.get_by_role("link", name="Your posts").click()
+    author.get_by_role("link", name="Write a post").first.click()
+    author.get_by_label("Title").fill("Notes from the field")
+    author.get_by_label("Excerpt").fill("What we saw <out there>.")
+    author.get_by_label("Or write plain text").fill("First paragraph.\n\nSecond paragraph.")
+    author.get_by_label("Field notes").check()
+    author.get_by_label("Tags").fill("travel, notes")
+    author.get_by_role("button", name="Submit for review").click()
+    expect(author.get_by_role("status")).to_contain_text("submitted for review")
+
+    visitor.goto("/blog/")
+    expect(visitor.get_by_text("Notes from the field")).to_have_count(0)
+
+    sign_in(reviewer, "editor@example.com")
+    reviewer.goto("/blog/review/")
+    expect(reviewer.get_by_role("link", name="Notes from the field")).to_be_visible()
+    reviewer.get_by_role("button", name="Publish revision 1").click()
+    expect(reviewer.get_by_role("status")).to_contain_text("is published")
+
+    visitor.reload()
+    visitor.get_by_label("Category").select_option("field-notes")
+    visitor.wait_for_url(re.compile(r"category=field-notes"))
+    expect(visitor.locator("#post-list .post-card")).to_have_count(1)
+    visitor.get_by_role("link", name="Notes from the field").click()
+    expect(visitor.get_by_role("heading", level=1)).to_have_text("Notes from the field")
+    expect(visitor.locator(".post__lead")).to_have_text("What we saw <out there>.")
+    expect(visitor.locator(".post__body p")).to_have_text(["First paragraph.", "Second paragraph."])
+    expect(visitor.get_by_role("link", name="#travel")).to_be_visible()
