@@ -152,8 +152,9 @@ def test_the_list_filters_by_category_tag_and_words(client, live, blog_admin, ne
     assert "Release notes" not in client.get("/blog/?tag=django").content.decode()
     found = client.get("/blog/?q=changed").content.decode()
     assert "Release notes" in found and "Hello readers" not in found and 'name="robots" content="noindex"' in found
-    everything = client.get("/blog/?category=unknown").content.decode()  # an unknown filter is no filter
-    assert "Release notes" in everything and "Hello readers" in everything
+    for unknown in ("unknown", "not a slug", "x" * 300):  # an unknown filter is no filter
+        everything = client.get("/blog/", {"category": unknown, "tag": unknown}).content.decode()
+        assert "Release notes" in everything and "Hello readers" in everything
 
 
 def test_the_list_is_paginated_and_a_bad_page_number_gives_a_page(client, author, blog_admin):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -60,12 +61,19 @@ def _feeds(rss: str, atom: str, *args: str) -> dict[str, str]:
     return {"rss": reverse(rss, args=args), "atom": reverse(atom, args=args)}
 
 
+def _slug_param(request: HttpRequest, name: str) -> str:
+    # Anything that is not a slug names no category or tag (and never reaches a cache key).
+    value = request.GET.get(name, "")
+    return value if slug_re.fullmatch(value) and len(value) <= 100 else ""
+
+
 @require_GET
 @vary_on_headers("HX-Request", "Cookie")
 def post_list(request: HttpRequest) -> HttpResponse:
     """Every live post, newest first; ?category=, ?tag= and ?q= narrow it (the filter form)."""
-    category = selectors.category_get(slug=request.GET.get("category", "")) if request.GET.get("category") else None
-    tag = selectors.tag_get(slug=request.GET.get("tag", "")) if request.GET.get("tag") else None
+    category_slug, tag_slug = _slug_param(request, "category"), _slug_param(request, "tag")
+    category = selectors.category_get(slug=category_slug) if category_slug else None
+    tag = selectors.tag_get(slug=tag_slug) if tag_slug else None
     return _list_page(
         request,
         heading="Blog",
