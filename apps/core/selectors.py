@@ -141,7 +141,12 @@ def theme_for_request(request: Any) -> dict[str, Any]:
 
     from django.core.exceptions import PermissionDenied
 
-    token = request.GET.get("theme_preview")
+    override = getattr(request, "theme_override", None)
+    if override is not None:
+        return override
+    drafts = getattr(request, "site_drafts", None)
+    previewed = drafts.find("core.theme", lambda theme: True) if drafts else None
+    token = request.GET.get("theme_preview") or (previewed.token if previewed else None)
     if token:
         try:
             preview = theme_preview_stylesheet(token=token, user=request.user)

@@ -306,8 +306,10 @@ def _publish_scheduled_row(row: Publishable) -> bool:
 # --- Preview ----------------------------------------------------------------------------------
 
 
-def preview_token(*, obj: Publishable, revision: int, user: Any) -> str:
-    """A signed link token showing ``revision`` of ``obj`` to ``user`` alone, for a while."""
+def preview_token(*, obj: Publishable, revision: int | None, user: Any) -> str:
+    """A signed link token showing ``revision`` of ``obj`` to ``user`` alone, for a while.
+
+    ``revision=None`` follows the newest draft (the full-site preview, as the editor keeps saving)."""
     _check(user, permissions.can_edit_draft(user, obj), "preview this content")
     return signing.dumps({"m": obj.content_label(), "o": str(obj.pk), "r": revision, "u": user.pk}, salt=_PREVIEW_SALT)
 
@@ -341,7 +343,8 @@ def preview_content(*, token: str, obj: Publishable, user: Any) -> tuple[int, di
         or not permissions.can_edit_draft(user, obj)
     ):
         raise PermissionDenied("This preview link is not for you.")
-    return data["r"], _revision_content(obj, data["r"])
+    number = data["r"] if data.get("r") is not None else obj.latest_revision
+    return number, _revision_content(obj, number)
 
 
 # --- Themes -------------------------------------------------------------------------------------
