@@ -80,13 +80,15 @@ def grantable_roles(actor: Any) -> list[str]:
 
 
 def can_publish(user: Any, obj: Any) -> bool:
-    """Publishing, unpublishing and scheduling: the roles the content's model names (admins by default)."""
-    return any(has_role(user, role) for role in obj.publish_roles)
+    """Publishing, unpublishing and scheduling: the content decides (``Publishable.allows_publish_by``),
+    by default from the roles its model names (admins by default)."""
+    return obj.allows_publish_by(user)
 
 
 def can_edit_draft(user: Any, obj: Any) -> bool:
-    """Saving drafts and previewing them: publishers, and the roles the model allows to draft."""
-    return can_publish(user, obj) or any(has_role(user, role) for role in obj.draft_roles)
+    """Saving drafts and previewing them: the content decides (``Publishable.allows_draft_by``), by
+    default publishers and the roles the model allows to draft; models with owners narrow it."""
+    return obj.allows_draft_by(user)
 
 
 def is_owner(user: Any, obj: Any, *, field: str = "owner_id") -> bool:

@@ -71,6 +71,27 @@ class Publishable(models.Model):
         candidate.full_clean(exclude=exclude)
         return candidate.content_of()
 
+    def after_publish(self, content: dict[str, Any]) -> None:
+        """Called by the engine once a revision's ``content`` is published and the row saved, in
+        the same transaction: models whose content is more than the row's own columns (say,
+        many-to-many relations) apply the rest here. The default does nothing."""
+
+    def allows_draft_by(self, user: Any) -> bool:
+        """Whether ``user`` may save drafts of this object and preview them.
+
+        The default follows the model's roles: publishers and ``draft_roles``. Models with
+        owners override this (a blog author drafts only their own posts)."""
+        from apps.core.permissions import has_role
+
+        return self.allows_publish_by(user) or any(has_role(user, role) for role in self.draft_roles)
+
+    def allows_publish_by(self, user: Any) -> bool:
+        """Whether ``user`` may publish, unpublish and schedule this object: by default the
+        holders of ``publish_roles``."""
+        from apps.core.permissions import has_role
+
+        return any(has_role(user, role) for role in self.publish_roles)
+
     @property
     def status(self) -> str:
         if self.live:

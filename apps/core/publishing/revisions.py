@@ -6,6 +6,7 @@ One document per revision, keyed by ``<model label>:<object pk>:<number>`` so a 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -55,6 +56,16 @@ def revision_write(
 
 def revision_read(obj: Publishable, number: int) -> dict[str, Any] | None:
     return documents.collection(COLLECTION).find_one({"_id": _key(obj, number)})
+
+
+def revision_read_latest(objs: Iterable[Publishable]) -> dict[Any, dict[str, Any]]:
+    """The newest revision of each object, by the object's pk, in one query (lists of drafts
+    show each draft's own title, not the row's published one)."""
+    keys = {_key(obj, obj.latest_revision): obj.pk for obj in objs if obj.latest_revision}
+    if not keys:
+        return {}
+    found = documents.collection(COLLECTION).find({"_id": {"$in": list(keys)}})
+    return {keys[document["_id"]]: document for document in found}
 
 
 def revision_history(obj: Publishable, *, limit: int = 200) -> list[dict[str, Any]]:

@@ -75,6 +75,11 @@ def _block_changes(before: list[dict[str, Any]], after: list[dict[str, Any]]) ->
     return changes
 
 
+def _is_blocks(value: Any) -> bool:
+    # A list of plain values (a post's category ids or tag slugs) is compared as one value.
+    return isinstance(value, list) and all(isinstance(item, dict) for item in value)
+
+
 def revision_diff(obj: Publishable, a: int, b: int) -> list[FieldChange]:
     """What changed from revision ``a`` to revision ``b`` of ``obj``, field by field."""
     first, second = revisions.revision_read(obj, a), revisions.revision_read(obj, b)
@@ -85,7 +90,7 @@ def revision_diff(obj: Publishable, a: int, b: int) -> list[FieldChange]:
         before, after = first["content"].get(name), second["content"].get(name)
         if before == after:
             continue
-        if isinstance(before, list) and isinstance(after, list):
+        if _is_blocks(before) and _is_blocks(after):
             changes.append(FieldChange(name, "blocks", before, after, blocks=_block_changes(before, after)))
         elif isinstance(before, str | None) and isinstance(after, str | None):
             changes.append(FieldChange(name, "text", before, after, segments=_text_segments(before or "", after or "")))

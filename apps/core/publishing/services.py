@@ -138,13 +138,18 @@ def _new_revision(row: Publishable, content: dict[str, Any], author: Any, *, kin
 # --- Drafts -----------------------------------------------------------------------------------
 
 
-def draft_create(*, model: type[P], content: dict[str, Any], author: Any, message: str = "") -> P:
-    """Create a never-published object from its first draft (revision 1)."""
-    probe = model()
+def draft_create(
+    *, model: type[P], content: dict[str, Any], author: Any, message: str = "", attrs: dict[str, Any] | None = None
+) -> P:
+    """Create a never-published object from its first draft (revision 1).
+
+    ``attrs`` sets fields that are not content (a post's author) on the new row; the permission
+    check already sees them, so ownership rules apply from the first draft."""
+    probe = model(**(attrs or {}))
     _check(author, permissions.can_edit_draft(author, probe), "write drafts of this content")
     clean = probe.clean_content(content)
     with transaction.atomic():
-        obj = model()
+        obj = model(**(attrs or {}))
         obj.apply_content(clean)
         obj.save()
         number = _new_revision(obj, clean, author, kind="draft", message=message)
@@ -184,7 +189,8 @@ def revert(*, obj: Publishable, to_revision: int, author: Any, based_on: int) ->
 
 
 def _publish_row(row: Publishable, number: int, author: Any) -> None:
-    row.apply_content(_revision_content(row, number))
+    content = _revision_content(row, number)
+    row.apply_content(content)
     row.full_clean(exclude=[f.name for f in row._meta.fields if f.name not in row.content_fields])
     now = timezone.now()
     row.live = True
@@ -195,6 +201,7 @@ def _publish_row(row: Publishable, number: int, author: Any) -> None:
     if row.scheduled_revision is not None and row.scheduled_revision <= number:
         row.go_live_at = row.scheduled_revision = None
     row.save()
+    row.after_publish(content)
     _audit(ContentPublished, row, author, revision=number)
 
 

@@ -1,0 +1,96 @@
+"""Who may do what on the blog: one policy for pages, the API, comments and the engine.
+
+Answers come from roles (``apps.core.permissions.has_role``, cached per user object) and
+ownership (a field comparison), so asking costs no query once a user's roles are loaded.
+A blog author writes and submits their own posts; a blog admin (and every role above it:
+admin, super admin) edits, reviews, publishes and schedules any post and moderates comments.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.core.permissions import has_role
+from apps.core.roles import RoleName
+
+_BAN_CACHE_ATTR = "_blog_comment_banned"
+
+
+def _active(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def _owns(user: Any, post: Any) -> bool:
+    return _active(user) and post.author_id == user.pk
+
+
+def can_view_post(user: Any, post: Any) -> bool:
+    """Everyone sees a live post; a post that is not live exists only for those who may edit it."""
+    return bool(post.live) or can_edit_post(user, post)
+
+
+def can_create_post(user: Any) -> bool:
+    """Blog authors (and blog admins and above) start new posts."""
+    return has_role(user, RoleName.BLOG_AUTHOR)
+
+
+def can_edit_post(user: Any, post: Any) -> bool:
+    """Blog admins edit any post; a blog author edits their own (a post without an author yet is
+    one they are creating)."""
+    if has_role(user, RoleName.BLOG_ADMIN):
+        return True
+    if not has_role(user, RoleName.BLOG_AUTHOR):
+        return False
+    return post.author_id is None or _owns(user, post)
+
+
+def can_submit_post(user: Any, post: Any) -> bool:
+    """An editor of the post asks for review when there is something to publish and it is not
+    already waiting."""
+    has_news = post.has_unpublished_changes or not post.live
+    return can_edit_post(user, post) and has_news and post.review_state != post.ReviewState.SUBMITTED
+
+
+def can_publish_post(user: Any, post: Any) -> bool:
+    """Publishing, scheduling and taking down: blog admins and above, never authors alone."""
+    return has_role(user, RoleName.BLOG_ADMIN)
+
+
+def can_review(user: Any) -> bool:
+    """The review queue: blog admins read it, publish from it and request changes."""
+    return has_role(user, RoleName.BLOG_ADMIN)
+
+
+def can_manage_categories(user: Any) -> bool:
+    """Categories are the blog's sections: blog admins keep the list."""
+    return has_role(user, RoleName.BLOG_ADMIN)
+
+
+def can_create_tags(user: Any) -> bool:
+    """Tags are free labels: whoever writes posts may add new ones."""
+    return has_role(user, RoleName.BLOG_AUTHOR)
+
+
+def can_moderate_comments(user: Any) -> bool:
+    """Approving, rejecting and removing comments, and banning commenters: blog admins and above."""
+    return has_role(user, RoleName.BLOG_ADMIN)
+
+
+def is_comment_banned(user: Any) -> bool:
+    """Whether ``user`` is banned from commenting (one query, then remembered on the user object)."""
+    if not _active(user):
+        return False
+    banned = getattr(user, _BAN_CACHE_ATTR, None)
+    if banned is None:
+        from apps.blog.models import CommentBan
+
+        banned = CommentBan.objects.filter(user_id=user.pk).exists()
+        setattr(user, _BAN_CACHE_ATTR, banned)
+    return banned
+
+
+def can_comment(user: Any, post: Any = None) -> bool:
+    """Signed-in, active readers who are not banned comment on live posts."""
+    if not _active(user) or (post is not None and not post.live):
+        return False
+    return not is_comment_banned(user)
