@@ -400,3 +400,6 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+
+# Benchmark mode (`make bench`): mounts /bench/hello/, the bare view every figure is divided by.
+BENCH = env_bool("BENCH", default=False)
