@@ -27,13 +27,14 @@ Responses say ``X-Page-Cache: hit``, ``miss`` or ``bypass`` (a cookie was sent).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import caches
@@ -53,6 +54,7 @@ _UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 _PREFIX = "pagecache"
 
 View = Callable[..., HttpResponseBase]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,11 @@ def _new_version() -> str:
     return uuid.uuid4().hex[:12]
 
 
+def _is_current(stored: tuple[str, ...], version_keys: list[str], found: dict[str, Any]) -> bool:
+    """Whether an entry was made under the versions in force now (none is, if one was lost)."""
+    return all(k in found for k in version_keys) and stored == tuple(found[k] for k in version_keys)
+
+
 def _current_versions(keys: list[str], found: dict[str, Any]) -> tuple[str, ...]:
     missing = [key for key in keys if key not in found]
     if missing:
@@ -109,15 +116,13 @@ def lookup(namespace: str, request: HttpRequest) -> HttpResponse | Pending:
     key = _page_key(namespace, request)
     found = _cache().get_many([*version_keys, key])
     entry = found.get(key)
-    if entry is not None and all(k in found for k in version_keys):
-        versions = tuple(found[k] for k in version_keys)
-        stored_versions, status, headers, content = entry
-        if stored_versions == versions:
-            response = HttpResponse(content, status=status)
-            for name, value in headers:
-                response[name] = value
-            response[HEADER] = "hit"
-            return response
+    if entry is not None and _is_current(entry[0], version_keys, found):
+        _, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response[HEADER] = "hit"
+        return response
     return Pending(key=key, versions=_current_versions(version_keys, found))
 
 
@@ -144,6 +149,33 @@ def store(pending: Pending, response: HttpResponseBase) -> bool:
     entry = (pending.versions, response.status_code, headers, response.content)
     _cache().set(pending.key, entry, timeout=settings.PAGE_CACHE_SECONDS)
     return True
+
+
+def cached(namespace: str, name: str, load: Callable[[], T]) -> T:
+    """A fragment cache that edits clear at once: ``load()``, kept until ``invalidate(namespace)``
+    or a site-wide invalidation (or PAGE_CACHE_SECONDS). One round trip to the cache when warm.
+
+    For what every view of a page reads (a post by its slug, a rendered sidebar): unlike whole
+    pages, this serves visitors with cookies too. ``None`` is not kept, so looking up addresses
+    that do not exist cannot fill the cache. Straight from ``load()`` when the cache is down."""
+    if not settings.PAGE_CACHE_SECONDS:
+        return load()
+    version_keys = [_version_key(ns) for ns in _namespaces(namespace)]
+    key = f"{_PREFIX}:f:{namespace}:{name}"
+    try:
+        found = _cache().get_many([*version_keys, key])
+        entry = found.get(key)
+        if entry is not None and _is_current(entry[0], version_keys, found):
+            return entry[1]
+        versions = _current_versions(version_keys, found)
+    except Exception as exc:
+        logger.warning("fragment cache unavailable, loading %s directly (%s)", name, exc)
+        return load()
+    value = load()
+    if value is not None:
+        with contextlib.suppress(Exception):
+            _cache().set(key, (versions, value), timeout=settings.PAGE_CACHE_SECONDS)
+    return value
 
 
 def invalidate(namespace: str = SITE) -> None:
