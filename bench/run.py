@@ -409,6 +409,12 @@ def render_markdown(data: dict[str, Any]) -> str:
         f"{settings['duration']:g} s per target; queries counted over {settings['query_samples']} warm requests",
         f"- hello: {hello['first']:.0f} req/s first, {hello['last']:.0f} req/s last, mean {hello['mean']:.0f} "
         f"(drift {hello['drift']:+.1%}); every ratio is to the mean",
+    ]
+    if "load_average" in hello:
+        lines.append(f"- load average at the end (1, 5, 15 min): {', '.join(map(str, hello['load_average']))}")
+    if abs(hello["drift"]) > 0.1:
+        lines.append("- **hello drifted by more than 10%: something else ran on the machine; run again**")
+    lines += [
         "",
         table(data),
         "",
@@ -520,6 +526,8 @@ def main(argv: list[str] | None = None) -> None:
 
     hello_first, hello_last = rows[0], rows[-1]
     hello = summarise(rows, hello_first, hello_last)
+    # Other work on the machine skews everything; the load average and hello's drift show it.
+    hello["load_average"] = [round(value, 2) for value in os.getloadavg()]
     data = {
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "machine": machine(),

@@ -175,6 +175,7 @@ def test_the_results_page_holds_every_ratio_and_the_commands(tmp_path):
     assert "- date: 2026-01-02T03:04:05Z" in text
     assert "- machine: Test CPU, 2 CPUs, 24.0 GiB, Linux 6" in text
     assert "- hello: 1000 req/s first, 900 req/s last, mean 950 (drift -10.5%)" in text
+    assert "more than 10%: something else ran on the machine" in text
     assert "| post page, uncached | `/x/` (Cookie: bench=1) | 550 | 10.0 | 40.0 | 1.0 | 0.58 | 0.50 | pass |" in text
     assert "| post page, cached | `/x/` | 700 | 10.0 | 40.0 | 1.0 | 0.74 | 0.80 | FAIL |" in text
     assert "| post list API | — | — | — | — | — | — | 0.40 | skipped: not seeded |" in text
