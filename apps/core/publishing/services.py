@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import events, permissions
+from apps.core import events, pagecache, permissions
 from apps.core.publishing import revisions
 from apps.core.publishing.models import Publishable
 
@@ -61,7 +61,14 @@ class ContentScheduled(_ContentRef, events.DomainEvent):
     expire_at: str | None = None
 
 
+# Events after which visitors see something else: published content of any kind may show on
+# any page (home sections, lists, the footer), so every cached page goes stale.
+_SHOWN_TO_VISITORS = {"core.content_published", "core.content_unpublished", "core.theme_activated"}
+
+
 def _audit(event_type: type[_ContentRef], obj: Publishable, author: Any, **fields: Any) -> None:
+    if event_type.name in _SHOWN_TO_VISITORS:
+        pagecache.invalidate(pagecache.SITE)  # now, and again when the transaction commits
     events.publish(
         event_type(
             model=obj.content_label(),

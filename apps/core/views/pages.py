@@ -7,11 +7,13 @@ from django.views.decorators.vary import vary_on_cookie
 
 from apps.core import selectors
 from apps.core.blocks import render_blocks
+from apps.core.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 from apps.core.publishing.preview import drafts_of
 
 
 @require_GET
+@cache_public_page(SITE)
 @vary_on_cookie
 def page_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A free page as visitors see it, or a draft revision through its editor's preview link."""

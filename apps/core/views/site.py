@@ -15,6 +15,7 @@ from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.health import check_parts
 from apps.core.models import Theme
+from apps.core.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 from apps.core.publishing.preview import drafts_of, preview_clear
 from apps.core.themes import live_stylesheet_tokens, render_css
@@ -23,6 +24,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_GET
+@cache_public_page(SITE)
 @vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
     """The published home sections (built-in content when none are live), or a draft of them
