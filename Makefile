@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format check-services clean
+.PHONY: run serve test lint format check-services bench clean
 
 # The stamp files make a second `make run` skip pip entirely unless pyproject.toml changed.
 $(BIN)/python:
@@ -42,6 +42,10 @@ format: $(VENV)/.installed-dev
 
 check-services: $(VENV)/.installed
 	$(BIN)/python manage.py check_services
+
+# One daphne process in production mode against wrk: see bench/README.md. Writes bench/RESULTS.md.
+bench: $(VENV)/.installed var
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -43,7 +43,7 @@ FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 INSTALLED_APPS = [
     # daphne first: its runserver serves HTTP and websockets from one ASGI process.
     "daphne",
-    "django.contrib.admin",
+    "apps.core.apps.PlatformAdminConfig",  # django.contrib.admin with the platform's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,13 +70,16 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Above sessions, CSRF and messages: it stores a public page only once they have had their say.
+    "apps.core.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.core.publishing.preview.SitePreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "apps.core.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     "apps.core.publishing.middleware.ScheduledPublishingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -181,6 +184,11 @@ else:
 # them at once in a shared cache (Redis); with the local-memory cache another process's change
 # (a cron command) shows after at most this many seconds.
 SITE_CACHE_SECONDS = env_int("SITE_CACHE_SECONDS", 3600 if REDIS_URL else 60, minimum=0)
+
+# Whole pages kept for visitors without cookies (apps/core/pagecache.py); 0 turns it off. Publish
+# events make them stale at once wherever the cache is shared (Redis), as for the reads above.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", SITE_CACHE_SECONDS, minimum=0)
+PAGE_CACHE_ALIAS = "default"
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
@@ -400,3 +408,6 @@ LOGGING = {
 }
 
 CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+
+# Benchmark mode (`make bench`): mounts /bench/hello/, the bare view every figure is divided by.
+BENCH = env_bool("BENCH", default=False)

@@ -36,6 +36,11 @@ urlpatterns = [
     ),
 ]
 
+if settings.BENCH:
+    from apps.core.views import bench as bench_views
+
+    urlpatterns += [path("bench/hello/", bench_views.hello, name="bench-hello")]
+
 if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 

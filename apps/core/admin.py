@@ -12,8 +12,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from apps.core import permissions, services
-from apps.core.models import Role, Theme, User
+from apps.core.models import Role, SiteComponent, SitePage, Theme, User
 from apps.core.roles import DESCRIPTIONS, RoleName
+from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.theme_editor import ThemeAdmin
 
 # Everyone acts as "user": it is never granted, so it is not offered.
@@ -144,7 +145,5 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Theme, ThemeAdmin)
-
-admin.site.site_header = "Platform administration"
-admin.site.site_title = "Platform admin"
-admin.site.index_title = "Staff portal"
+admin.site.register(SitePage, SitePageAdmin)
+admin.site.register(SiteComponent, SiteComponentAdmin)

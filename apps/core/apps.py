@@ -1,6 +1,7 @@
 import logging
 
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 
 logger = logging.getLogger(__name__)
@@ -37,3 +38,11 @@ class CoreConfig(AppConfig):
         register_core_slots()
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
+
+
+class PlatformAdminConfig(admin_apps.AdminConfig):
+    """The Django admin, with the platform's admin site (a "Site" section) as ``admin.site``."""
+
+    default = False  # CoreConfig stays this module's default
+
+    default_site = "apps.core.admin_site.PlatformAdminSite"

@@ -77,14 +77,27 @@ def _footer(request: HttpRequest, footer: dict[str, Any] | None) -> dict[str, An
     }
 
 
+def _components(request: HttpRequest) -> dict[str, Any]:
+    """The published header, home and footer, with the drafts an editor previews in their place."""
+    components = selectors.site_components_live()
+    drafts = getattr(request, "site_drafts", None)
+    if drafts:
+        for key in ("header", "footer"):
+            draft = drafts.find("core.sitecomponent", lambda component, key=key: component.key == key)
+            if draft is not None:
+                components = {**components, key: draft.obj.content}
+    return components
+
+
 def site(request: HttpRequest) -> dict[str, object]:
     """The site's name, navigation, footer and theme, for the base layout."""
     # Lazy: read (from the cache) only by templates that render the header or the footer.
-    components = SimpleLazyObject(selectors.site_components_live)
+    components = SimpleLazyObject(lambda: _components(request))
     return {
         "site_name": settings.SITE_NAME,
         "nav_items": SimpleLazyObject(lambda: _nav(request, components.get("header"))),
         "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
         "site_footer": SimpleLazyObject(lambda: _footer(request, components.get("footer"))),
         "theme": SimpleLazyObject(lambda: selectors.theme_for_request(request)),
+        "site_preview": getattr(request, "site_drafts", None),
     }

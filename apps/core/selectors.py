@@ -48,8 +48,14 @@ def role_capabilities(role: str) -> list[dict[str, str]]:
 
 
 def site_page_get_live(*, slug: str) -> SitePage | None:
-    """The published page at ``slug``; drafts and unpublished pages do not exist for visitors."""
-    return SitePage.objects.filter(live=True, slug=slug).first()
+    """The published page at ``slug``; drafts and unpublished pages do not exist for visitors.
+
+    Cached until the next publish or unpublish (``pagecache.cached``): every view of a page reads it."""
+    from apps.core import pagecache
+
+    return pagecache.cached(
+        pagecache.SITE, f"page:{slug}", lambda: SitePage.objects.filter(live=True, slug=slug).first()
+    )
 
 
 def site_page_get(*, slug: str) -> SitePage | None:
@@ -141,7 +147,12 @@ def theme_for_request(request: Any) -> dict[str, Any]:
 
     from django.core.exceptions import PermissionDenied
 
-    token = request.GET.get("theme_preview")
+    override = getattr(request, "theme_override", None)
+    if override is not None:
+        return override
+    drafts = getattr(request, "site_drafts", None)
+    previewed = drafts.find("core.theme", lambda theme: True) if drafts else None
+    token = request.GET.get("theme_preview") or (previewed.token if previewed else None)
     if token:
         try:
             preview = theme_preview_stylesheet(token=token, user=request.user)

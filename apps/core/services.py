@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import events, permissions
+from apps.core import events, pagecache, permissions
 from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
 from apps.core.uploads import validate_image
@@ -177,6 +177,8 @@ def profile_update(
             elif remove_avatar:
                 user.avatar = ""
             user.save(update_fields=["display_name", "bio", "avatar"])
+            # Names and avatars show on public pages (bylines); cached copies must not outlive them.
+            pagecache.invalidate(pagecache.SITE)
     except Exception:
         if new_avatar:
             storage.delete(new_avatar)  # the row was not updated: do not keep its file

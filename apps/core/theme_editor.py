@@ -1,30 +1,38 @@
-"""The theme editor inside the admin: a draft form built from the token schema, preview in a new
-tab, publish, make active, history, diff and revert. Every write goes through the engine."""
+"""The theme editor inside the admin: a draft form built from the token schema, with a live
+preview styled by the unsaved values, and everything the engine's editor gives (full-site preview
+in a new tab, publish, schedule, history, diff, revert), plus making a theme the site's."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from apps.core import permissions
-from apps.core.models import Theme
-from apps.core.publishing import revisions, selectors, services
-from apps.core.themes import COLOR_TOKENS, DEFAULTS, FONT_STACKS, FONT_TOKENS, LENGTH_TOKENS, clean_tokens
+from apps.core.blocks import render_blocks
+from apps.core.publishing import selectors, services
+from apps.core.publishing.admin import EditorForm, PublishableAdmin
+from apps.core.selectors import site_components_live
+from apps.core.themes import (
+    COLOR_TOKENS,
+    DEFAULTS,
+    FONT_STACKS,
+    FONT_TOKENS,
+    LENGTH_TOKENS,
+    clean_tokens,
+    live_stylesheet_token,
+)
 
 
-class ThemeForm(forms.Form):
+class ThemeForm(EditorForm):
     """Every token as a field; colours as a pair of colour pickers (light, dark)."""
 
     name = forms.CharField(max_length=80)
-    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -40,9 +48,9 @@ class ThemeForm(forms.Form):
         self.fields["line-height"] = forms.FloatField(min_value=1.0, max_value=2.2)
 
     @staticmethod
-    def initial_for(name: str, tokens: dict[str, Any], based_on: int) -> dict[str, Any]:
+    def initial_for(name: str, tokens: dict[str, Any]) -> dict[str, Any]:
         values = {**DEFAULTS, **tokens}
-        initial: dict[str, Any] = {"name": name, "based_on": based_on}
+        initial: dict[str, Any] = {"name": name}
         for token, value in values.items():
             if token in COLOR_TOKENS:
                 initial[f"{token}__light"], initial[f"{token}__dark"] = value["light"], value["dark"]
@@ -71,145 +79,37 @@ class ThemeForm(forms.Form):
         return data
 
 
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(PublishableAdmin):
+    form_class = ThemeForm
     list_display = ("name", "status", "is_active", "live_revision", "latest_revision", "last_published_at")
     change_form_template = "core/editor/theme_form.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return permissions.can_edit_draft(request.user, Theme())
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return permissions.can_edit_draft(request.user, obj or Theme())
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_change_permission(request, obj)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[Any]:
         wrap = self.admin_site.admin_view
         return [
-            path("<int:pk>/preview/", wrap(self.preview_view), name="core_theme_preview"),
-            path("<int:pk>/revisions/", wrap(self.revisions_view), name="core_theme_revisions"),
-            path("<int:pk>/diff/<int:a>/<int:b>/", wrap(self.diff_view), name="core_theme_diff"),
-            path("<int:pk>/revert/<int:number>/", wrap(require_POST(self.revert_view)), name="core_theme_revert"),
             path("<int:pk>/activate/", wrap(require_POST(self.activate_view)), name="core_theme_activate"),
             *super().get_urls(),
         ]
 
-    # --- Editing ----------------------------------------------------------------------------
+    def content_from_form(self, form: forms.Form, obj: Any) -> dict[str, Any]:
+        return {"name": form.cleaned_data["name"], "tokens": form.cleaned_data["tokens"]}
 
-    def add_view(self, request: HttpRequest, form_url: str = "", extra_context: Any = None) -> HttpResponse:
-        return self._edit(request, None)
+    def initial_from_content(self, content: dict[str, Any], obj: Any) -> dict[str, Any]:
+        return ThemeForm.initial_for(content.get("name", ""), content.get("tokens", {}))
 
-    def change_view(
-        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: Any = None
-    ) -> HttpResponse:
-        return self._edit(request, get_object_or_404(Theme, pk=object_id))
+    def render_live_preview(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        # The home page styled by the unsaved tokens, through a signed stylesheet address.
+        href = f"{reverse('theme-css')}?live={live_stylesheet_token(tokens=obj.tokens, user=request.user)}"
+        request.theme_override = {"href": href, "name": obj.name}  # type: ignore[attr-defined]
+        home = site_components_live().get("home")
+        sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
+        return render(request, "core/home.html", {"sections": sections})
 
-    def _edit(self, request: HttpRequest, theme: Theme | None) -> HttpResponse:
-        if not self.has_change_permission(request, theme):
-            raise PermissionDenied
-        if request.method == "POST":
-            form = ThemeForm(request.POST)
-            if form.is_valid():
-                saved = self._save(request, theme, form)
-                if saved is not None:
-                    return redirect("admin:core_theme_change", saved.pk)
-        else:
-            if theme is None:
-                form = ThemeForm(initial=ThemeForm.initial_for("", {}, 0))
-            else:
-                latest = revisions.revision_read(theme, theme.latest_revision) or {"content": theme.content_of()}
-                content = latest["content"]
-                form = ThemeForm(
-                    initial=ThemeForm.initial_for(content["name"], content["tokens"], theme.latest_revision)
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": Theme._meta,
-            "title": f"Theme: {theme.name}" if theme else "New theme",
-            "theme": theme,
-            "form": form,
-            "can_publish": permissions.can_publish(request.user, theme or Theme()),
-        }
-        return TemplateResponse(request, self.change_form_template, context)
-
-    def _save(self, request: HttpRequest, theme: Theme | None, form: ThemeForm) -> Theme | None:
-        content = {"name": form.cleaned_data["name"], "tokens": form.cleaned_data["tokens"]}
-        publish = "_publish" in request.POST
-        try:
-            if theme is None:
-                theme = services.draft_create(model=Theme, content=content, author=request.user)
-            else:
-                services.draft_save(
-                    obj=theme, content=content, author=request.user, based_on=form.cleaned_data["based_on"]
-                )
-            if publish:
-                services.publish(obj=theme, author=request.user)
-        except ValidationError as exc:
-            # A conflict keeps the editor's values in the form: nothing typed is lost.
-            form.add_error(None, exc.messages)
-            return None
-        except PermissionDenied as exc:
-            form.add_error(None, str(exc))
-            return None
-        messages.success(request, f"Revision {theme.latest_revision} {'published' if publish else 'saved as a draft'}.")
-        return theme
-
-    # --- Preview, history, diff, revert, activate -----------------------------------------------
-
-    def preview_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=pk)
-        token = services.preview_token(obj=theme, revision=theme.latest_revision, user=request.user)
-        return HttpResponseRedirect(f"{reverse('home')}?theme_preview={token}")
-
-    def revisions_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=pk)
-        if not self.has_change_permission(request, theme):
-            raise PermissionDenied
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": Theme._meta,
-            "title": f"History of {theme.name}",
-            "theme": theme,
-            "history": selectors.revision_history_with_authors(theme),
-        }
-        return TemplateResponse(request, "core/editor/revisions.html", context)
-
-    def diff_view(self, request: HttpRequest, pk: int, a: int, b: int) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=pk)
-        if not self.has_change_permission(request, theme):
-            raise PermissionDenied
-        try:
-            changes = selectors.revision_diff(theme, a, b)
-        except ValidationError as exc:
-            raise PermissionDenied(exc.messages[0]) from None
-        rows = _token_rows(changes)
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": Theme._meta,
-            "title": f"{theme.name}: revision {a} to {b}",
-            "theme": theme,
-            "rows": rows,
-        }
-        return TemplateResponse(request, "core/editor/diff.html", context)
-
-    def revert_view(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=pk)
-        try:
-            new = services.revert(obj=theme, to_revision=number, author=request.user, based_on=theme.latest_revision)
-        except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
-        else:
-            messages.success(
-                request, f"Revision {number} is the draft again, as revision {new}. Publish it to show it."
-            )
-        return redirect("admin:core_theme_change", pk)
+    def diff_rows(self, changes: list[selectors.FieldChange]) -> list[dict[str, Any]] | None:
+        return _token_rows(changes)
 
     def activate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
-        theme = get_object_or_404(Theme, pk=pk)
+        theme = self._get(request, pk)
         try:
             services.theme_activate(theme=theme, author=request.user)
         except (ValidationError, PermissionDenied) as exc:

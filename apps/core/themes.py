@@ -11,7 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
 
 COLOR_TOKENS = (
     "color-primary",
@@ -159,3 +161,22 @@ def token_reference() -> dict[str, Any]:
         "lengths": {token: {"min_rem": low, "max_rem": high} for token, (low, high) in LENGTH_TOKENS.items()},
         "numbers": {token: {"min": low, "max": high} for token, (low, high) in NUMBER_TOKENS.items()},
     }
+
+
+_LIVE_SALT = "core.theme.live-preview"
+
+
+def live_stylesheet_token(*, tokens: dict[str, Any], user: Any) -> str:
+    """Signed, unsaved theme values for the live preview's stylesheet, usable by ``user`` alone."""
+    return signing.dumps({"t": tokens, "u": user.pk}, salt=_LIVE_SALT, compress=True)
+
+
+def live_stylesheet_tokens(*, token: str, user: Any) -> dict[str, Any]:
+    """The theme values a live-preview token carries; PermissionDenied for anyone else or when stale."""
+    try:
+        data = signing.loads(token, salt=_LIVE_SALT, max_age=settings.PREVIEW_MAX_AGE)
+    except signing.BadSignature:
+        raise PermissionDenied("This preview link is not valid or has expired.") from None
+    if not getattr(user, "is_authenticated", False) or data.get("u") != user.pk:
+        raise PermissionDenied("This preview link is not for you.")
+    return clean_tokens(data["t"])

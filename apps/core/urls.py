@@ -1,8 +1,9 @@
 from django.urls import path
 
-from apps.core.views import accounts, dashboards
+from apps.core.views import accounts, dashboards, site
 
 urlpatterns = [
+    path("preview/leave/", site.site_preview_exit, name="site-preview-exit"),
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
     # Accounts

@@ -69,19 +69,21 @@ def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[
     from django.conf import settings
 
     # The test run's in-memory mailbox would stay inside the server process; files don't.
-    backend, path, site_cache = settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH, settings.SITE_CACHE_SECONDS
+    backend, path = settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH
+    site_cache, page_cache = settings.SITE_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(live_mailbox)
     # The tests change content from their own process, which cannot clear the server's
-    # local-memory cache; the server reads site-wide content fresh instead.
-    settings.SITE_CACHE_SECONDS = 0
+    # local-memory cache; the server reads site-wide content and renders pages fresh instead.
+    settings.SITE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0
     try:
         with django_db_blocker.unblock():
             process = DaphneProcess(host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections)
             process.daemon = True
             process.start()
     finally:
-        settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH, settings.SITE_CACHE_SECONDS = backend, path, site_cache
+        settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = backend, path
+        settings.SITE_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS = site_cache, page_cache
     if not process.ready.wait(20):
         error = process.errors.get(timeout=1)[1] if not process.errors.empty() else "no error reported"
         process.terminate()

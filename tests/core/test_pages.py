@@ -143,12 +143,13 @@ def test_the_page_refuses_post(client, about, admin):
 
 
 @pytest.mark.parametrize("blocks", [1, 40])
-def test_page_query_count_does_not_grow_with_blocks(client, about, admin, blocks, django_assert_num_queries):
+def test_page_query_count_does_not_grow_with_blocks(client, about, admin, blocks, django_assert_max_num_queries):
     save(about, admin, body=[heading(f"Section {i}", f"h{i}") for i in range(blocks)])
     services.publish(obj=about, author=admin)
-    client.get("/about/")  # the first request of a test may apply schedules
+    client.cookies["seen"] = "1"  # any cookie bypasses the page cache: this counts rendering
+    client.get("/about/")  # the first request of a test may apply schedules (and caches the page row)
 
-    with django_assert_num_queries(1):
+    with django_assert_max_num_queries(1):
         assert client.get("/about/").status_code == 200
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from urllib.parse import quote
+import re
+from urllib.parse import unquote
 
 import pytest
 
@@ -108,14 +109,16 @@ def test_preview_shows_the_draft_to_its_editor_only(admin_client, client_for, us
     )
 
     redirect = admin_client.get(f"/admin/core/theme/{theme.pk}/preview/")
-    page = admin_client.get(redirect["Location"]).content.decode()
-    token = redirect["Location"].split("theme_preview=")[1]
+    response = admin_client.get(redirect["Location"])
+    page = response.content.decode()
+    token = re.search(r'/theme\.css\?preview=([^"]+)"', page).group(1)
 
-    assert "Previewing revision 2" in page and f"/theme.css?preview={quote(token)}" in page
-    assert "#c0392b" in admin_client.get(f"/theme.css?preview={token}").content.decode()
+    assert redirect["Location"] == "/" and response["Cache-Control"] == "private, no-store"
+    assert "Previewing drafts" in page and "“Brand” (revision 2)" in page
+    assert "#c0392b" in admin_client.get(f"/theme.css?preview={unquote(token)}").content.decode()
     other = client_for(user_with_role("super_admin"))
-    assert "Previewing" not in other.get(redirect["Location"]).content.decode()
-    assert other.get(f"/theme.css?preview={token}").status_code == 403
+    assert "Previewing" not in other.get("/").content.decode()
+    assert other.get(f"/theme.css?preview={unquote(token)}").status_code == 403
 
 
 def test_history_diff_and_revert(admin_client, theme):

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
+from apps.core.api.site_views import SiteComponentsView, SitePageDetailView, SitePageListView, ThemeView
 from apps.core.api.views import ActivityListView, ApiRootView
 
 urlpatterns = [
@@ -10,4 +11,8 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("site/pages/", SitePageListView.as_view(), name="api-site-pages"),
+    path("site/pages/<slug:slug>/", SitePageDetailView.as_view(), name="api-site-page"),
+    path("site/components/", SiteComponentsView.as_view(), name="api-site-components"),
+    path("site/theme/", ThemeView.as_view(), name="api-site-theme"),
 ]

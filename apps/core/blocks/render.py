@@ -7,6 +7,8 @@ that does not make sense is left out rather than shown half-broken.
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -82,20 +84,59 @@ _PREPARE: dict[str, Callable[[dict[str, Any], HttpRequest | None], Context | Non
 }
 
 
+def _render_block(block: dict[str, Any], block_type: str, request: HttpRequest | None) -> str:
+    context = _PREPARE[block_type](block, request)
+    if context is None:
+        return ""
+    context["id"] = block.get("id") if isinstance(block.get("id"), str) else ""
+    # No request here: context processors would run once per block for nothing.
+    return render_to_string(f"core/blocks/_{block_type}.html", context)
+
+
+def _depends_only_on_itself(block: dict[str, Any]) -> bool:
+    """Whether a block's HTML is a function of its content alone: not a slot (slots render per
+    visitor), not an image stored by us (its URL comes from the storage, which may sign it)."""
+    block_type = block.get("type")
+    if block_type == "slot":
+        return False
+    if block_type == "image":
+        return _text(block, "src").lower().startswith(("http://", "https://"))
+    if block_type == "columns":
+        columns = block.get("columns")
+        return all(
+            _depends_only_on_itself(inner)
+            for column in (columns if isinstance(columns, list) else [])
+            if isinstance(column, list)
+            for inner in column
+            if isinstance(inner, dict)
+        )
+    return True
+
+
+@functools.lru_cache(maxsize=1024)
+def _render_shared(block_json: str, block_type: str) -> str:
+    # Keyed by the block's content, so an edited block is a new entry and shows at once; only
+    # the sanitising and template work of blocks seen before is saved (every page view repeats it).
+    return _render_block(json.loads(block_json), block_type, None)
+
+
 def _render_list(blocks: Any, request: HttpRequest | None, *, nested: bool) -> SafeString:
     if not isinstance(blocks, list):
         return mark_safe("")
     parts: list[str] = []
     for block in blocks:
         block_type = block.get("type") if isinstance(block, dict) else None
-        prepare = _PREPARE.get(block_type) if isinstance(block_type, str) else None
-        if prepare is None or (nested and block_type == "columns"):
+        if block_type not in _PREPARE or (nested and block_type == "columns"):
             continue  # a type from a newer version, or nesting the schema forbids
-        context = prepare(block, request)
-        if context is not None:
-            context["id"] = block.get("id") if isinstance(block.get("id"), str) else ""
-            # No request here: context processors would run once per block for nothing.
-            parts.append(render_to_string(f"core/blocks/_{block_type}.html", context))
+        if _depends_only_on_itself(block):
+            try:
+                block_json = json.dumps(block, sort_keys=True, separators=(",", ":"))
+            except (TypeError, ValueError):
+                parts.append(_render_block(block, block_type, request))
+            else:
+                parts.append(_render_shared(block_json, block_type))
+        else:
+            parts.append(_render_block(block, block_type, request))
     return mark_safe("".join(parts))  # noqa: S308 (each part is an autoescaped template's output)
 
 

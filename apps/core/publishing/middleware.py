@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -12,6 +13,10 @@ from apps.core.publishing.services import publish_due
 logger = logging.getLogger(__name__)
 
 TURN_KEY = "publishing:due-check"
+# Each process asks the cache for the turn at most this often: the cache key already limits the
+# check to once per PUBLISH_CHECK_SECONDS across processes, and asking on every request cost a
+# cache round trip per request (a network one with Redis).
+LOCAL_INTERVAL = 1.0
 
 
 def _claim_turn() -> bool:
@@ -36,9 +41,17 @@ class ScheduledPublishingMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self.next_ask = 0.0
+
+    def _my_turn(self) -> bool:
+        now = time.monotonic()
+        if now < self.next_ask:
+            return False
+        self.next_ask = now + min(LOCAL_INTERVAL, settings.PUBLISH_CHECK_SECONDS)
+        return _claim_turn()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if not request.path.startswith(self.skipped_prefixes) and _claim_turn():
+        if not request.path.startswith(self.skipped_prefixes) and self._my_turn():
             try:
                 publish_due()
             except Exception:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import events, permissions
+from apps.core import events, pagecache, permissions
 from apps.core.publishing import revisions
 from apps.core.publishing.models import Publishable
 
@@ -61,7 +61,14 @@ class ContentScheduled(_ContentRef, events.DomainEvent):
     expire_at: str | None = None
 
 
+# Events after which visitors see something else: published content of any kind may show on
+# any page (home sections, lists, the footer), so every cached page goes stale.
+_SHOWN_TO_VISITORS = {"core.content_published", "core.content_unpublished", "core.theme_activated"}
+
+
 def _audit(event_type: type[_ContentRef], obj: Publishable, author: Any, **fields: Any) -> None:
+    if event_type.name in _SHOWN_TO_VISITORS:
+        pagecache.invalidate(pagecache.SITE)  # now, and again when the transaction commits
     events.publish(
         event_type(
             model=obj.content_label(),
@@ -313,8 +320,10 @@ def _publish_scheduled_row(row: Publishable) -> bool:
 # --- Preview ----------------------------------------------------------------------------------
 
 
-def preview_token(*, obj: Publishable, revision: int, user: Any) -> str:
-    """A signed link token showing ``revision`` of ``obj`` to ``user`` alone, for a while."""
+def preview_token(*, obj: Publishable, revision: int | None, user: Any) -> str:
+    """A signed link token showing ``revision`` of ``obj`` to ``user`` alone, for a while.
+
+    ``revision=None`` follows the newest draft (the full-site preview, as the editor keeps saving)."""
     _check(user, permissions.can_edit_draft(user, obj), "preview this content")
     return signing.dumps({"m": obj.content_label(), "o": str(obj.pk), "r": revision, "u": user.pk}, salt=_PREVIEW_SALT)
 
@@ -348,7 +357,8 @@ def preview_content(*, token: str, obj: Publishable, user: Any) -> tuple[int, di
         or not permissions.can_edit_draft(user, obj)
     ):
         raise PermissionDenied("This preview link is not for you.")
-    return data["r"], _revision_content(obj, data["r"])
+    number = data["r"] if data.get("r") is not None else obj.latest_revision
+    return number, _revision_content(obj, number)
 
 
 # --- Themes -------------------------------------------------------------------------------------

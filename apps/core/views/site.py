@@ -4,27 +4,36 @@ import logging
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
-from apps.core import selectors
+from apps.core import permissions, selectors
 from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.health import check_parts
+from apps.core.models import Theme
+from apps.core.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
+from apps.core.publishing.preview import drafts_of, preview_clear
+from apps.core.themes import live_stylesheet_tokens, render_css
 
 logger = logging.getLogger(__name__)
 
 
 @require_GET
+@cache_public_page(SITE)
 @vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
     """The published home sections (built-in content when none are live), or a draft of them
     through its editor's preview link."""
     token = request.GET.get("preview")
+    draft = drafts_of(request).find("core.sitecomponent", lambda component: component.key == "home")
+    if draft is not None and token is None:
+        sections = render_blocks(draft.obj.content.get("sections") or [], request=request)
+        return render(request, "core/home.html", {"sections": sections})
     if token is None:
         home = selectors.site_components_live().get("home")
         sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
@@ -110,6 +119,13 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     """The active theme's stylesheet. Pages link it with ?v=<theme>-<revision>, so each
     published revision has its own address and browsers may keep it for a year. With
     ?preview=<token>, a draft for the editor the token was made for (never cached)."""
+    live = request.GET.get("live")
+    if live:
+        # The editor's unsaved values, for the live preview beside the theme form.
+        if not permissions.can_edit_draft(request.user, Theme()):
+            raise PermissionDenied("Only theme editors see unsaved themes.")
+        tokens = live_stylesheet_tokens(token=live, user=request.user)  # 403 for anyone else
+        return as_draft(HttpResponse(render_css(tokens), content_type="text/css; charset=utf-8"))
     token = request.GET.get("preview")
     if token:
         sheet = selectors.theme_preview_stylesheet(token=token, user=request.user)  # 403 for anyone else
@@ -119,3 +135,10 @@ def theme_css(request: HttpRequest) -> HttpResponse:
     versioned = sheet is not None and request.GET.get("v") == sheet["version"]
     response["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"
     return response
+
+
+@require_POST
+def site_preview_exit(request: HttpRequest) -> HttpResponse:
+    """Leave the full-site preview: the editor sees the published site again."""
+    preview_clear(request)
+    return redirect("home")

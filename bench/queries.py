@@ -1,0 +1,63 @@
+"""Queries per request of each bench target, counted out of band (`python -m bench.queries`).
+
+The load run cannot count queries without slowing the process it measures, so this runs after
+it, in a process with the same environment (same database, same cache backend), through the
+full middleware stack with Django's test client. Each target is requested a few times first,
+so caches are as warm as they were under load; then ``samples`` requests are counted.
+
+Reads ``{"samples": n, "warmup": n, "targets": [{"name", "path", "cookie"}]}`` on stdin and
+prints ``{name: queries per request}`` as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any
+
+BENCH_COOKIE = "bench=1"
+HOST = "127.0.0.1"
+
+
+def count_queries(path: str, *, cookie: bool, samples: int, warmup: int) -> float:
+    """Mean number of SQL queries one GET of ``path`` makes once warm (a visitor with a harmless
+    cookie when ``cookie``, else a cookieless one, as the load generator sends them)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client(HTTP_HOST=HOST)
+    headers = {"Cookie": BENCH_COOKIE} if cookie else {}
+
+    def get() -> None:
+        client.cookies.clear()  # the load generator keeps no cookies either
+        response = client.get(path, headers=headers)
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {path} answered {response.status_code}")
+
+    for _ in range(warmup):
+        get()
+    with CaptureQueriesContext(connection) as captured:
+        for _ in range(samples):
+            get()
+    return len(captured) / samples
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    spec: dict[str, Any] = json.load(sys.stdin)
+    counts = {
+        target["name"]: count_queries(
+            target["path"], cookie=target["cookie"], samples=spec["samples"], warmup=spec["warmup"]
+        )
+        for target in spec["targets"]
+    }
+    print(json.dumps(counts))
+
+
+if __name__ == "__main__":
+    main()
