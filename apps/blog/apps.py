@@ -7,11 +7,9 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from apps.blog import handlers
         from apps.blog.panels import register_blog_panels
         from apps.blog.slots import latest_posts
         from apps.core.blocks import register_slot
 
-        handlers.connect()
         register_blog_panels()
         register_slot("latest_posts", latest_posts, description="The newest published blog posts.")

@@ -138,7 +138,7 @@ DEMO_SUBMITTED: dict[str, Any] = {
 }
 
 
-def _cover_image(colours: tuple[str, str], name: str) -> SimpleUploadedFile:
+def generated_image(colours: tuple[str, str], name: str) -> SimpleUploadedFile:
     # A generated picture (two colour bands and a circle): no files ship with the demo.
     image = Image.new("RGB", (1600, 900), colours[0])
     draw = ImageDraw.Draw(image)
@@ -160,7 +160,7 @@ def _write(spec: dict[str, Any], author: User) -> Post:
         category_ids=tuple(categories[slug] for slug in spec["categories"]),
         tag_names=tuple(spec["tags"]),
     )
-    cover = _cover_image(spec["cover"], spec["slug"]) if spec["cover"] else None
+    cover = generated_image(spec["cover"], spec["slug"]) if spec["cover"] else None
     return services.post_create(author=author, data=data, cover=cover)
 
 

@@ -1,9 +1,10 @@
 """Rendered pieces of the blog's pages, cached beside the reads they are made of.
 
 A post's article (title, meta, cover, body, terms, related posts) and a list's cards are the
-costly part of their pages and the same for every reader, so they are rendered once per
-generation of the live reads (apps/blog/selectors.py) and inserted as they are. The page around
-them still renders per request what depends on the reader: the header, the edit link, tokens.
+costly part of their pages and the same for every reader, so they are rendered once and kept
+with the reads they show until the next publish (selectors.cached_live) and inserted as they
+are. The page around them still renders per request what depends on the reader: the header,
+the edit link, tokens. (Visitors without cookies may get the whole page from the page cache.)
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from apps.blog.selectors import (
     PostPage,
     cached_live,
     has_slot,
-    post_body_html,
     post_detail_live,
     post_page_key,
     post_page_live,
@@ -37,13 +37,15 @@ def render_article(post: Post, *, body: str, related: list[Post]) -> SafeString:
 
 def post_detail_with_article(*, slug: str, request: HttpRequest | None = None) -> PostDetail | None:
     """A live post, its related posts and its rendered article, in one cache entry until the next
-    publish (so a warm page costs two cache reads and no query). A body with slots depends on its
-    reader: its article is rendered for each request."""
+    publish (so a warm page costs one cache round trip and no query). A body with slots depends
+    on its reader: its article is rendered for each request."""
 
     def load() -> PostDetail | None:
         detail = post_detail_live(slug=slug)
         if detail is not None and not has_slot(detail.post.body):
-            detail.article = str(render_article(detail.post, body=post_body_html(detail.post), related=detail.related))
+            # No request: a body without slots reads the same for everyone.
+            body = render_blocks(detail.post.body)
+            detail.article = str(render_article(detail.post, body=body, related=detail.related))
         return detail
 
     detail = cached_live(f"page:{slug}", load)

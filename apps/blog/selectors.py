@@ -1,35 +1,28 @@
 """Reads of the blog: what visitors see (live posts, cached), and what editors work on.
 
-Visitors' reads are cached under a *generation*: a token that every publish, unpublish and new
-category replaces (apps/blog/handlers.py), so one event retires every cached list, page, feed and
-count at once, and nothing has to know which keys exist. A rendered body is cached per post and
-live revision, which never changes, so it needs no invalidation at all. With the cache down,
-everything is read straight from SQL.
+Visitors' reads (lists, a post with its related posts, feeds, categories and tags with counts)
+are fragments of the page cache (``apps.core.pagecache.cached`` in the ``blog`` namespace):
+every publish or unpublish through the engine makes all of them stale at once, and so does
+``forget_live_reads()`` (for changes visitors see that are not publications, e.g. comments).
+With the cache down they are read straight from SQL.
 """
 
 from __future__ import annotations
 
-import logging
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
-from django.http import HttpRequest
-from django.utils.safestring import SafeString, mark_safe
 
 from apps.blog.models import Category, Post, Tag
-from apps.core.blocks import render_blocks
+from apps.core import pagecache
 from apps.core.models import User
 from apps.core.publishing import revisions
 
-logger = logging.getLogger(__name__)
 T = TypeVar("T")
-GENERATION_KEY = "blog:generation"
+NAMESPACE = "blog"
 PAGE_SIZE = 10
 RELATED_LIMIT = 3
 FEED_LIMIT = 20
@@ -40,42 +33,16 @@ _LIST_DEFERRED = ("body", "review_note", "seo_description")
 # --- Caching ------------------------------------------------------------------------------------
 
 
-def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # No timeout: if the key is ever evicted, a new random token orphans every old entry,
-        # so a stale read can never come back under a reused number.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
-def _store(key: str, value: Any, timeout: int | None) -> None:
-    try:
-        cache.set(key, value, timeout=timeout)
-    except Exception as exc:
-        # The cache is down: pages are served from SQL meanwhile, and entries expire on their own.
-        logger.warning("blog cache write of %s failed: %s", key, exc)
+def cached_live(name: str, load: Callable[[], T]) -> T:
+    """``load()`` kept until the next publish, unpublish or ``forget_live_reads()`` (at most
+    PAGE_CACHE_SECONDS); one cache round trip when warm. None is not kept (a guessed address must
+    not fill the cache)."""
+    return pagecache.cached(NAMESPACE, name, load)
 
 
 def forget_live_reads() -> None:
-    """Retire every cached visitor read of the blog (after a publish, unpublish or new category)."""
-    _store(GENERATION_KEY, uuid.uuid4().hex[:12], None)
-
-
-def cached_live(name: str, load: Callable[[], T]) -> T:
-    """``load()`` cached for SITE_CACHE_SECONDS under the current generation, so the next publish
-    retires it; None is not cached (a guessed address must not fill the cache)."""
-    try:
-        key = f"blog:{_generation()}:{name}"
-        value = cache.get(key)
-    except Exception:
-        return load()
-    if value is None:
-        value = load()
-        if value is not None:
-            _store(key, value, settings.SITE_CACHE_SECONDS)
-    return value
+    """Make every cached read and page of the blog stale (now, and again on commit)."""
+    pagecache.invalidate(NAMESPACE)
 
 
 # --- Live posts ---------------------------------------------------------------------------------
@@ -241,23 +208,6 @@ def has_slot(blocks: Any) -> bool:
         if block.get("type") == "columns" and any(has_slot(column) for column in block.get("columns") or []):
             return True
     return False
-
-
-def post_body_html(post: Post, *, request: HttpRequest | None = None) -> SafeString:
-    """A live post's body as HTML, cached per post and live revision (a revision never changes,
-    so no event has to clear it). Bodies with slots depend on who reads them and are rendered
-    for each request."""
-    if has_slot(post.body) or post.live_revision is None:
-        return render_blocks(post.body, request=request)
-    key = f"blog:body:{post.pk}:{post.live_revision}"
-    try:
-        html = cache.get(key)
-    except Exception:
-        return render_blocks(post.body, request=request)
-    if html is None:
-        html = str(render_blocks(post.body))
-        _store(key, html, settings.SITE_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 (render_blocks' own output, sanitised and escaped)
 
 
 def post_list_recent(*, limit: int = 3) -> list[Post]:

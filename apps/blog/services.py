@@ -75,6 +75,7 @@ def category_create(*, actor: User, name: str, slug: str = "", description: str 
     category.full_clean()
     with transaction.atomic():
         category.save()
+        # Visitors see a category only once a live post is in it: that publish refreshes their pages.
         events.publish(CategoryCreated(category_id=category.pk, actor_id=actor.pk))
     return category
 

@@ -2,20 +2,24 @@ from django.urls import path
 from django.views.decorators.http import require_GET
 
 from apps.blog import feeds
+from apps.blog.selectors import NAMESPACE
 from apps.blog.views import editing, reading
+from apps.core.pagecache import cache_public_page
 
 app_name = "blog"
+# Feed readers come without cookies: they get the whole feed from the page cache.
+public = cache_public_page(NAMESPACE)
 
 urlpatterns = [
     path("", reading.post_list, name="post-list"),
-    path("feed/rss/", require_GET(feeds.PostsRssFeed()), name="feed-rss"),
-    path("feed/atom/", require_GET(feeds.PostsAtomFeed()), name="feed-atom"),
+    path("feed/rss/", require_GET(public(feeds.PostsRssFeed())), name="feed-rss"),
+    path("feed/atom/", require_GET(public(feeds.PostsAtomFeed())), name="feed-atom"),
     path("category/<slug:slug>/", reading.category_detail, name="category"),
-    path("category/<slug:slug>/feed/rss/", require_GET(feeds.CategoryRssFeed()), name="category-feed-rss"),
-    path("category/<slug:slug>/feed/atom/", require_GET(feeds.CategoryAtomFeed()), name="category-feed-atom"),
+    path("category/<slug:slug>/feed/rss/", require_GET(public(feeds.CategoryRssFeed())), name="category-feed-rss"),
+    path("category/<slug:slug>/feed/atom/", require_GET(public(feeds.CategoryAtomFeed())), name="category-feed-atom"),
     path("tag/<slug:slug>/", reading.tag_detail, name="tag"),
-    path("tag/<slug:slug>/feed/rss/", require_GET(feeds.TagRssFeed()), name="tag-feed-rss"),
-    path("tag/<slug:slug>/feed/atom/", require_GET(feeds.TagAtomFeed()), name="tag-feed-atom"),
+    path("tag/<slug:slug>/feed/rss/", require_GET(public(feeds.TagRssFeed())), name="tag-feed-rss"),
+    path("tag/<slug:slug>/feed/atom/", require_GET(public(feeds.TagAtomFeed())), name="tag-feed-atom"),
     path("author/<int:pk>/", reading.author_detail, name="author"),
     # Writing and reviewing
     path("write/", editing.post_write, name="write"),

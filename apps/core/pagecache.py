@@ -48,8 +48,9 @@ SITE = "site"
 HEADER = "X-Page-Cache"
 # Request headers that are part of a page's key. A response that varies on any other header
 # (Cookie aside: a cached request has none) is not stored.
-KEYED_HEADERS = ("HTTP_ACCEPT", "HTTP_HX_REQUEST")
-_VARY_KEYED = frozenset({"cookie", "accept", "hx-request"})
+# (An htmx history restore asks for the whole page with HX-Request set: it has a key of its own.)
+KEYED_HEADERS = ("HTTP_ACCEPT", "HTTP_HX_REQUEST", "HTTP_HX_HISTORY_RESTORE_REQUEST")
+_VARY_KEYED = frozenset({"cookie", "accept", "hx-request", "hx-history-restore-request"})
 _UNCACHEABLE_DIRECTIVES = frozenset({"private", "no-store", "no-cache"})
 _PREFIX = "pagecache"
 

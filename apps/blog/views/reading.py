@@ -18,7 +18,9 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from apps.blog import fragments, permissions, selectors
+from apps.blog.selectors import NAMESPACE
 from apps.core.blocks import render_blocks
+from apps.core.pagecache import cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 
 
@@ -68,7 +70,8 @@ def _slug_param(request: HttpRequest, name: str) -> str:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "Cookie")
+@cache_public_page(NAMESPACE)
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", "Cookie")
 def post_list(request: HttpRequest) -> HttpResponse:
     """Every live post, newest first; ?category=, ?tag= and ?q= narrow it (the filter form)."""
     category_slug, tag_slug = _slug_param(request, "category"), _slug_param(request, "tag")
@@ -86,7 +89,8 @@ def post_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "Cookie")
+@cache_public_page(NAMESPACE)
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", "Cookie")
 def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
     category = selectors.category_get(slug=slug)
     if category is None:
@@ -103,7 +107,8 @@ def category_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "Cookie")
+@cache_public_page(NAMESPACE)
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", "Cookie")
 def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
     tag = selectors.tag_get(slug=slug)
     if tag is None:
@@ -113,7 +118,8 @@ def tag_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "Cookie")
+@cache_public_page(NAMESPACE)
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", "Cookie")
 def author_detail(request: HttpRequest, pk: int) -> HttpResponse:
     author = selectors.author_get_with_live_posts(pk=pk)
     if author is None:
@@ -124,6 +130,7 @@ def author_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
+@cache_public_page(NAMESPACE)
 @vary_on_cookie
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A live post as readers see it, or a draft revision through its editor's preview link."""
