@@ -1,16 +1,18 @@
 """Rendered pieces of the blog's pages, cached beside the reads they are made of.
 
-A post's article (title, meta, cover, body, terms, related posts) and a list's cards are the
-costly part of their pages and the same for every reader, so they are rendered once and kept
-with the reads they show until the next publish (selectors.cached_live) and inserted as they
-are. The page around them still renders per request what depends on the reader: the header,
+A post's head tags and article (title, meta, cover, body, terms, related posts) and a list's
+cards are the costly part of their pages and the same for every reader, so they are rendered
+once and kept with the reads they show until the next publish (selectors.cached_live) and
+inserted as they are. The page around them still renders per request what depends on the reader: the header,
 the edit link, tokens. (Visitors without cookies may get the whole page from the page cache.)
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
@@ -25,6 +27,7 @@ from apps.blog.selectors import (
     post_page_key,
     post_page_live,
 )
+from apps.blog.templatetags.blog_tags import cover_share_url
 from apps.core.blocks import render_blocks
 
 
@@ -35,24 +38,57 @@ def render_article(post: Post, *, body: str, related: list[Post]) -> SafeString:
     return mark_safe(render_to_string("blog/_post_article.html", context))  # noqa: S308 (an autoescaped template)
 
 
-def post_detail_with_article(*, slug: str, request: HttpRequest | None = None) -> PostDetail | None:
-    """A live post, its related posts and its rendered article, in one cache entry until the next
-    publish (so a warm page costs one cache round trip and no query). A body with slots depends
-    on its reader: its article is rendered for each request."""
+def render_head(post: Post, *, base: str, preview: bool = False) -> SafeString:
+    """What a post's page adds to ``<head>``: description, canonical address and OpenGraph tags
+    (absolute, on ``base``: scheme and host), the blog's stylesheet and feeds. A preview says
+    noindex and shares nothing."""
+    share = cover_share_url(post)
+    context = {
+        "post": post,
+        "tags": post.tag_list,
+        "preview": preview,
+        "site_name": settings.SITE_NAME,
+        "canonical": base + post.get_absolute_url(),
+        "share_image": share if share.startswith(("http://", "https://")) or not share else base + share,
+    }
+    return mark_safe(render_to_string("blog/_post_head.html", context))  # noqa: S308 (an autoescaped template)
 
-    def load() -> PostDetail | None:
+
+@dataclass
+class PostView:
+    """A live post's page as its view needs it: small to keep and quick to read back (no model
+    instances, unless the body has slots and must be rendered for each reader)."""
+
+    pk: int
+    author_id: int
+    title: str
+    head: str
+    article: str
+    detail: PostDetail | None = None  # kept only for bodies with slots
+
+
+def post_view_live(*, slug: str, request: HttpRequest) -> PostView | None:
+    """A live post's page parts, in one cache entry per address until the next publish: a warm
+    page costs one cache round trip, no query and almost no template work. Absolute addresses
+    in the head follow the request's host, so each host has its own entry."""
+    base = request.build_absolute_uri("/")[:-1]
+
+    def load() -> PostView | None:
         detail = post_detail_live(slug=slug)
-        if detail is not None and not has_slot(detail.post.body):
-            # No request: a body without slots reads the same for everyone.
-            body = render_blocks(detail.post.body)
-            detail.article = str(render_article(detail.post, body=body, related=detail.related))
-        return detail
+        if detail is None:
+            return None
+        post, slots = detail.post, has_slot(detail.post.body)
+        # Without slots a body reads the same for everyone: rendered here, without a request.
+        article = "" if slots else str(render_article(post, body=render_blocks(post.body), related=detail.related))
+        head = str(render_head(post, base=base))
+        return PostView(post.pk, post.author_id, post.title, head, article, detail if slots else None)
 
-    detail = cached_live(f"page:{slug}", load)
-    if detail is not None and detail.article is None:
+    view = cached_live(f"view:{slug}:{base}", load)
+    if view is not None and view.detail is not None:
+        detail = view.detail
         body = render_blocks(detail.post.body, request=request)
-        detail.article = str(render_article(detail.post, body=body, related=detail.related))
-    return detail
+        view.article = str(render_article(detail.post, body=body, related=detail.related))
+    return view
 
 
 def post_list_page(**filters: Any) -> PostPage:

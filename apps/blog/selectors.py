@@ -184,17 +184,15 @@ def post_list_related(post: Post, *, limit: int = RELATED_LIMIT) -> list[Post]:
 
 @dataclass
 class PostDetail:
-    """What a post's page shows: the post, its related posts, and (when it is the same for every
-    reader) its article rendered once (apps/blog/fragments.py)."""
+    """What a post's page shows: the post and its related posts."""
 
     post: Post
     related: list[Post]
-    article: str | None = None
 
 
 def post_detail_live(*, slug: str) -> PostDetail | None:
-    """A live post and its related posts (uncached: fragments.post_detail_with_article caches them
-    with the rendered article)."""
+    """A live post and its related posts (uncached: fragments.post_view_live caches the page made
+    of them)."""
     post = post_get_live(slug=slug)
     return PostDetail(post, post_list_related(post)) if post is not None else None
 

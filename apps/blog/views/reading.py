@@ -136,15 +136,14 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A live post as readers see it, or a draft revision through its editor's preview link."""
     token = request.GET.get("preview")
     if token is None:
-        detail = fragments.post_detail_with_article(slug=slug, request=request)
-        if detail is None:
+        view = fragments.post_view_live(slug=slug, request=request)
+        if view is None:
             raise Http404("No such post.")
-        post = detail.post
         context = {
-            "post": post,
-            "tags": post.tag_list,
-            "article": mark_safe(detail.article),  # noqa: S308 (fragments.render_article's output)
-            "can_edit": permissions.can_edit_post(request.user, post),
+            "post": view,
+            "head": mark_safe(view.head),  # noqa: S308 (fragments' autoescaped templates)
+            "article": mark_safe(view.article),  # noqa: S308
+            "can_edit": permissions.can_edit_post(request.user, view),
         }
         return render(request, "blog/post_detail.html", context)
 
@@ -152,6 +151,10 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if post is None:
         raise Http404("No such post.")
     revision = apply_preview(token=token, obj=post, user=request.user)  # PermissionDenied otherwise
-    article = fragments.render_article(post, body=render_blocks(post.body, request=request), related=[])
-    context = {"post": post, "tags": post.tag_list, "article": article, "preview_revision": revision}
+    context = {
+        "post": post,
+        "head": fragments.render_head(post, base=request.build_absolute_uri("/")[:-1], preview=True),
+        "article": fragments.render_article(post, body=render_blocks(post.body, request=request), related=[]),
+        "preview_revision": revision,
+    }
     return as_draft(render(request, "blog/post_detail.html", context))
