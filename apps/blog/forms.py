@@ -35,7 +35,7 @@ class PostForm(forms.Form):
     )
     body = BlocksField(
         label="Body",
-        help_text="The post as a list of blocks (JSON). See docs/blocks.md for the block types.",
+        help_text="The post as a list of blocks; without JavaScript, as JSON (docs/blocks.md lists the types).",
     )
     text = forms.CharField(
         max_length=100_000,
