@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
 from apps.core.api.views import ActivityListView, ApiRootView
@@ -10,4 +10,5 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("blog/", include("apps.blog.api.urls")),
 ]

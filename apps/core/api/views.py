@@ -29,6 +29,9 @@ class ApiRootView(APIView):
             "token_refresh": reverse("api-token-refresh", request=request),
             "logout": reverse("api-logout", request=request),
             "me": reverse("api-me", request=request),
+            "blog_posts": reverse("api-blog-posts", request=request),
+            "blog_categories": reverse("api-blog-categories", request=request),
+            "blog_tags": reverse("api-blog-tags", request=request),
         }
         return Response({"name": f"{settings.SITE_NAME} API", "version": "v1", "links": links})
 
