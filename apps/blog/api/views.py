@@ -122,14 +122,15 @@ class PostListView(GenericAPIView):
 
     def _cache_key(self, request: Request) -> str | None:
         """The key of this page's cached answer, or None for answers not worth keeping: searches,
-        deep pages, parameters in any but their one spelling (or unknown: the neighbour links
-        repeat them). Built from the raw parameters, so a cached answer costs no validation;
+        deep pages, parameters in any but their one spelling, repeated or unknown (the neighbour
+        links repeat them). Built from the raw parameters, so a cached answer costs no validation;
         anything malformed is not canonical, so it is validated (and refused) uncached."""
         params = request.query_params
         if not set(params) <= _CANONICAL_LIST_PARAMS.keys():
             return None
-        if not all(_CANONICAL_LIST_PARAMS[name].fullmatch(value) for name, value in params.items()):
-            return None
+        for name, values in params.lists():
+            if len(values) != 1 or not _CANONICAL_LIST_PARAMS[name].fullmatch(values[0]):
+                return None
         page = params.get("page", "1")
         if int(page) > CACHED_PAGES:
             return None
