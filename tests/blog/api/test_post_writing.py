@@ -18,7 +18,7 @@ from apps.core.api.auth_views import issue_tokens
 from apps.core.publishing import revisions
 from tests.blog.api.support import MINE, POSTS, REVIEW, action_url, error_of, png, post_url
 from tests.blog.factories import CategoryFactory, make_post, paragraph
-from tests.core.factories import UserFactory
+from tests.core.factories import DEFAULT_PASSWORD, UserFactory
 
 WHO = ["author", "other_author", "blog_admin", "admin", "member", "anonymous"]
 
@@ -546,6 +546,17 @@ def test_an_anonymous_write_is_a_401_asking_for_a_bearer_token(api_as, author):
 
     assert error_of(response, 401)["code"] == "not_authenticated"
     assert response["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_an_author_signs_in_for_a_token_then_writes_with_it(author):
+    client = APIClient()
+    tokens = client.post("/api/v1/auth/token/", {"email": author.email, "password": DEFAULT_PASSWORD}).json()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
+
+    created = client.post(POSTS, new_post(), format="json")
+
+    assert created.status_code == 201, created.content
+    assert client.get(MINE).json()["results"][0]["id"] == created.json()["id"]
 
 
 def test_a_token_issued_before_a_role_change_is_a_401(author):
