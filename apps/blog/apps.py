@@ -13,3 +13,7 @@ class BlogConfig(AppConfig):
 
         register_blog_panels()
         register_slot("latest_posts", latest_posts, description="The newest published blog posts.")
+
+        from apps.blog.api import handlers as api_handlers
+
+        api_handlers.connect()

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
 from apps.core.api.site_views import SiteComponentsView, SitePageDetailView, SitePageListView, ThemeView
@@ -15,4 +15,5 @@ urlpatterns = [
     path("site/pages/<slug:slug>/", SitePageDetailView.as_view(), name="api-site-page"),
     path("site/components/", SiteComponentsView.as_view(), name="api-site-components"),
     path("site/theme/", ThemeView.as_view(), name="api-site-theme"),
+    path("blog/", include("apps.blog.api.urls")),
 ]

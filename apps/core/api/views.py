@@ -32,6 +32,9 @@ class ApiRootView(APIView):
             "site_pages": reverse("api-site-pages", request=request),
             "site_components": reverse("api-site-components", request=request),
             "site_theme": reverse("api-site-theme", request=request),
+            "blog_posts": reverse("api-blog-posts", request=request),
+            "blog_categories": reverse("api-blog-categories", request=request),
+            "blog_tags": reverse("api-blog-tags", request=request),
         }
         return Response({"name": f"{settings.SITE_NAME} API", "version": "v1", "links": links})
 

@@ -1,0 +1,213 @@
+"""Reads behind the blog's API: what visitors see (live posts, their terms, approved comments) and
+what authors and reviewers work on.
+
+Visitors' answers about posts are the same for everyone, so the views cache them whole
+(``live_read_cached``) under a *generation*: a token that every publication and take-down of a
+post replaces (``live_reads_forget``, from handlers.py), which retires every cached answer at once
+without anyone knowing which keys exist. An edit therefore shows at once; a draft never reaches
+these reads, whoever asks. With the cache down, everything is read straight from SQL.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from apps.blog.models import Category, Comment, Post, Tag
+from apps.core.models import User
+from apps.core.publishing import revisions
+
+T = TypeVar("T")
+GENERATION_KEY = "blog:api:generation"
+# The cache's own expiry is only a backstop, for changes no event announces (an author's new
+# display name, an edit in the Django admin); it also stays well inside the hour that signed
+# S3 URLs of covers, which the answers carry, remain valid.
+LIVE_READ_MAX_SECONDS = 300
+MAX_SEARCH_WORDS = 8
+
+# What a list shows of a post and its author: never the body, review notes or schedule.
+_LIST_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "excerpt",
+    "cover",
+    "cover_alt",
+    "reading_time",
+    "live",
+    "first_published_at",
+    "last_published_at",
+    "author",
+    "author__id",
+    "author__display_name",
+)
+_DETAIL_FIELDS = (*_LIST_FIELDS, "body", "seo_description", "live_revision")
+
+
+# --- Caching visitors' reads --------------------------------------------------------------------
+
+
+def _generation() -> str:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # No expiry; and if the key is ever evicted, a new random token orphans every old entry,
+        # so an old answer can never come back under a reused value.
+        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
+        generation = cache.get(GENERATION_KEY)
+    return generation
+
+
+def live_reads_forget() -> None:
+    """Retire every cached visitor answer about posts (after a post is published or taken down)."""
+    # With the cache down nothing is read from it either, and its entries expire on their own.
+    with contextlib.suppress(Exception):
+        cache.set(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
+
+
+def live_read_cached(name: str, load: Callable[[], T | None]) -> T | None:
+    """``load()``, cached under ``name`` until the next publication or take-down. None is not
+    cached: loaders answer None for what is not worth keeping (a guessed address, an empty
+    page), so guesses cannot fill the cache."""
+    try:
+        key = f"blog:api:{_generation()}:{name}"
+        value = cache.get(key)
+    except Exception:
+        return load()
+    if value is None:
+        value = load()
+        if value is not None:
+            with contextlib.suppress(Exception):  # a cache that failed just now: answer anyway
+                cache.set(key, value, timeout=min(settings.SITE_CACHE_SECONDS, LIVE_READ_MAX_SECONDS))
+    return value
+
+
+# --- Live posts -----------------------------------------------------------------------------------
+
+
+def _terms() -> list[Prefetch]:
+    # Plain lists (to_attr): reading them builds no related manager per post.
+    return [
+        Prefetch(
+            "categories",
+            queryset=Category.objects.only("id", "name", "slug").order_by("name"),
+            to_attr="live_categories",
+        ),
+        Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug").order_by("name"), to_attr="live_tags"),
+    ]
+
+
+def post_list_live(
+    *, category: str | None = None, tag: str | None = None, author_id: int | None = None, q: str = ""
+) -> QuerySet[Post]:
+    """Live posts, newest first, with author, categories and tags loaded (three queries for any
+    number of posts; the terms as the lists ``live_categories`` and ``live_tags``), narrowed to
+    a category or tag slug, an author, or posts whose title or excerpt holds every word of ``q``."""
+    posts = Post.objects.filter(live=True)
+    if category:
+        posts = posts.filter(categories__slug=category)
+    if tag:
+        posts = posts.filter(tags__slug=tag)
+    if author_id is not None:
+        posts = posts.filter(author_id=author_id)
+    for word in q.split()[:MAX_SEARCH_WORDS]:
+        posts = posts.filter(Q(title__icontains=word) | Q(excerpt__icontains=word))
+    return (
+        posts.select_related("author")
+        .prefetch_related(*_terms())
+        .only(*_LIST_FIELDS)
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def post_get_live(*, slug: str) -> Post | None:
+    """The live post at ``slug`` with its author and terms; None for a draft or anything else."""
+    return (
+        Post.objects.filter(live=True, slug=slug)
+        .select_related("author")
+        .prefetch_related(*_terms())
+        .only(*_DETAIL_FIELDS)
+        .first()
+    )
+
+
+def post_id_live(*, slug: str) -> int | None:
+    """The id of the live post at ``slug``, or None."""
+    return Post.objects.filter(live=True, slug=slug).values_list("pk", flat=True).first()
+
+
+# --- Authors and reviewers ------------------------------------------------------------------------
+
+
+def post_get(*, pk: int) -> Post | None:
+    """The post ``pk`` in any state, with its author; callers decide who may see it
+    (apps/blog/permissions.can_view_post)."""
+    return Post.objects.select_related("author").filter(pk=pk).first()
+
+
+def post_list_of_author(*, author: User) -> QuerySet[Post]:
+    """Every post ``author`` wrote, whatever its state, newest first."""
+    return Post.objects.filter(author=author).select_related("author").order_by("-created_at", "-pk")
+
+
+def post_list_submitted() -> QuerySet[Post]:
+    """Posts waiting for review, longest waiting first."""
+    return (
+        Post.objects.filter(review_state=Post.ReviewState.SUBMITTED)
+        .select_related("author")
+        .order_by("submitted_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A post with the content of its newest revision (what its editors work on)."""
+
+    post: Post
+    content: dict[str, Any]
+
+
+def drafts_of(posts: Iterable[Post]) -> list[Draft]:
+    """Each post with its newest revision's content: one document query for all of them."""
+    posts = list(posts)
+    latest = revisions.revision_read_latest(posts)
+    return [Draft(post, latest[post.pk]["content"] if post.pk in latest else post.content_of()) for post in posts]
+
+
+def draft_of(post: Post) -> Draft:
+    return drafts_of([post])[0]
+
+
+# --- Categories, tags, comments ---------------------------------------------------------------------
+
+
+def category_list_with_counts() -> QuerySet[Category]:
+    """Every category by name, each with the number of its live posts as ``post_count`` (one query)."""
+    return Category.objects.annotate(post_count=Count("posts", filter=Q(posts__live=True))).order_by("name", "pk")
+
+
+def tag_list_live() -> QuerySet[Tag]:
+    """Tags of live posts by name, with ``post_count``. Tags used only by drafts are left out: an
+    author's labels must not reveal what they are writing."""
+    return (
+        Tag.objects.annotate(post_count=Count("posts", filter=Q(posts__live=True)))
+        .filter(post_count__gt=0)
+        .order_by("name", "pk")
+    )
+
+
+def comment_list_approved(*, post_id: int) -> QuerySet[Comment]:
+    """The approved comments of a post, oldest first, flat (replies name their parent), with
+    their authors' names."""
+    return (
+        Comment.objects.filter(post_id=post_id, status=Comment.Status.APPROVED)
+        .select_related("author")
+        .only("id", "parent", "body", "created_at", "author", "author__id", "author__display_name")
+        .order_by("created_at", "pk")
+    )
