@@ -4,8 +4,6 @@ Idempotent: posts that exist are kept."""
 
 from __future__ import annotations
 
-from django.urls import Resolver404, resolve
-
 from apps.blog import covers, services
 from apps.blog.demo import AUTHOR_EMAIL, BLOG_ADMIN_EMAIL, generated_image
 from apps.blog.models import Category, Post
@@ -61,11 +59,4 @@ def seed() -> dict[str, str]:
         post = services.post_create(author=author, data=data, cover=cover)
         services.post_submit(post=post, author=author)
         services.post_publish(post=post, publisher=blog_admin)
-    urls = {"post_page": f"/blog/{MEASURED}/", "post_list": "/blog/"}
-    try:
-        resolve(POST_LIST_API)
-    except Resolver404:
-        pass  # the blog's API is not mounted (yet)
-    else:
-        urls["post_list_api"] = POST_LIST_API
-    return urls
+    return {"post_page": f"/blog/{MEASURED}/", "post_list": "/blog/", "post_list_api": POST_LIST_API}

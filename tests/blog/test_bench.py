@@ -13,7 +13,7 @@ def test_the_bench_seed_writes_thirty_realistic_live_posts_once(client, db, sett
     urls = bench.seed()
     bench.seed()
 
-    assert urls["post_page"] == "/blog/bench-post-01/" and "post_list_api" not in urls  # no API yet
+    assert urls["post_page"] == "/blog/bench-post-01/" and urls["post_list_api"] == "/api/v1/blog/posts/"
     posts = Post.objects.filter(slug__startswith="bench-post-", live=True)
     assert posts.count() == 30
     post = posts.get(slug="bench-post-01")
