@@ -69,6 +69,16 @@ class CommentNode:
     def edit_ends_at(self) -> datetime:
         return permissions.comment_edit_ends_at(self.comment)
 
+    @property
+    def moderation(self) -> list[tuple[str, str, bool]]:
+        """The moderator's buttons: (decision, label, allowed)."""
+        keep = "Keep" if self.comment.status == Status.APPROVED else "Approve"
+        return [
+            ("approve", keep, self.can_approve),
+            ("reject", "Reject", self.can_reject),
+            ("remove", "Remove", self.can_remove),
+        ]
+
     @cached_property
     def body_html(self) -> SafeString:
         return comment_html(self.comment.body)
@@ -198,6 +208,11 @@ def comment_node_for(*, comment: Comment, viewer: Any) -> CommentNode | None:
 def post_get_commentable(*, slug: str) -> Post | None:
     """The live post at ``slug``: comments are written on published posts only."""
     return Post.objects.filter(slug=slug, live=True).first()
+
+
+def post_is_commentable(*, post_id: int) -> bool:
+    """Whether the post exists and is published (its thread may be listened to)."""
+    return Post.objects.filter(pk=post_id, live=True).exists()
 
 
 def comment_counts(post_ids: Iterable[int]) -> dict[int, int]:
