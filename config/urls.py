@@ -27,6 +27,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs need no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Comments first: their addresses sit under /blog/comments/, which no post may take.
+    path("blog/", include("apps.blog.comments.urls")),
     path("blog/", include("apps.blog.urls")),
     path(
         "sitemap.xml",

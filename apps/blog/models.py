@@ -258,7 +258,7 @@ def _existing_tag_slugs(raw: Any) -> list[str]:
     return slugs
 
 
-# --- Comments (pages and services: apps/blog/comments, later) -----------------------------------
+# --- Comments (pages, services and selectors: apps/blog/comments) ---------------------------------
 
 
 class Comment(models.Model):
@@ -269,6 +269,7 @@ class Comment(models.Model):
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
         REMOVED = "removed", "Removed"
+        HIDDEN = "hidden", "Hidden after reports"
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blog_comments")
@@ -278,17 +279,50 @@ class Comment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     flag_count = models.PositiveIntegerField(default=0)
+    # Flags a moderator has already looked at: the comment is back in the queue (and may be hidden
+    # again) only when new reports arrive after that.
+    reviewed_flag_count = models.PositiveIntegerField(default=0)
     depth = models.PositiveSmallIntegerField(default=0)
+    # Deleted by its author: the body is wiped, the row stays so that replies keep their place.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["post", "status", "created_at"], name="blog_comment_post_status"),
             models.Index(fields=["parent"], name="blog_comment_parent"),
+            # "Has this reader an approved comment yet?" (first comments wait for approval).
+            models.Index(fields=["author", "status"], name="blog_comment_author_status"),
+            # The moderation queue: waiting, hidden, or reported since a moderator last looked.
+            models.Index(
+                fields=["created_at"],
+                name="blog_comment_queue",
+                condition=models.Q(status__in=["pending", "hidden"])
+                | models.Q(flag_count__gt=models.F("reviewed_flag_count")),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reviewed_flag_count__lte=models.F("flag_count")),
+                name="blog_comment_reviewed_flags_lte_flags",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Comment {self.pk} on {self.post_id}"
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def is_published(self) -> bool:
+        """Shown to every reader of the post (as text, or as "deleted" when its author deleted it)."""
+        return self.status == self.Status.APPROVED
+
+    @property
+    def unreviewed_flags(self) -> int:
+        return self.flag_count - self.reviewed_flag_count
 
 
 class CommentFlag(models.Model):

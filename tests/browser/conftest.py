@@ -9,9 +9,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from asgiref.sync import SyncToAsync
 from daphne.testing import DaphneProcess
 from django.db import connections
 
@@ -41,6 +43,10 @@ def _forget_inherited_connections() -> None:
     pools = getattr(type(connections["default"]), "_connection_pools", None)
     if pools is not None:
         pools.clear()
+    # Likewise asgiref's one-thread executor behind database_sync_to_async: its worker thread did
+    # not survive the fork, so work handed to it (a websocket's user, a consumer's query) would
+    # wait forever once async tests in the parent had started it.
+    SyncToAsync.single_thread_executor = ThreadPoolExecutor(max_workers=1)
 
 
 @pytest.fixture(scope="session")

@@ -18,8 +18,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from apps.blog import fragments, permissions, selectors
+from apps.blog.comments.selectors import CommentThread, comment_thread_for
+from apps.blog.models import Post
 from apps.blog.selectors import NAMESPACE
 from apps.core.blocks import render_blocks
+from apps.core import pagecache
 from apps.core.pagecache import cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 
@@ -144,6 +147,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "head": mark_safe(view.head),  # noqa: S308 (fragments' autoescaped templates)
             "article": mark_safe(view.article),  # noqa: S308
             "can_edit": permissions.can_edit_post(request.user, view),
+            "comments": _thread(request, view, slug),
         }
         return render(request, "blog/post_detail.html", context)
 
@@ -158,3 +162,13 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "preview_revision": revision,
     }
     return as_draft(render(request, "blog/post_detail.html", context))
+
+
+def _thread(request: HttpRequest, view: fragments.PostView, slug: str) -> CommentThread:
+    """The comment thread as this reader sees it. The thread needs only the post's identity, so
+    it gets an unsaved stand-in rather than a query. Signed-out readers all see the same thread:
+    it is kept in the blog's fragment cache, which every comment event clears (comments/handlers.py)."""
+    post = Post(pk=view.pk, slug=slug, title=view.title, author_id=view.author_id, live=True)
+    if request.user.is_authenticated:
+        return comment_thread_for(post=post, viewer=request.user)
+    return pagecache.cached(NAMESPACE, f"thread:{view.pk}", lambda: comment_thread_for(post=post, viewer=None))

@@ -145,9 +145,11 @@ class Command(BaseCommand):
         self._theme(admin)
         self._site_components(admin)
         # Each domain seeds its own content through its own services.
+        from apps.blog.comments.demo import seed_comment_threads
         from apps.blog.demo import seed_blog
 
         seed_blog(write=self.stdout.write)
+        seed_comment_threads(write=self.stdout.write)
 
     def _site_components(self, author: User) -> None:
         # Through the engine, like the pages: the empty row, revision 1, then publish.
