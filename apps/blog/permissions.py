@@ -89,12 +89,6 @@ def is_comment_banned(user: Any) -> bool:
     return banned
 
 
-def forget_comment_ban(user: Any) -> None:
-    """Drop the remembered answer (after banning or unbanning this user object)."""
-    if hasattr(user, _BAN_CACHE_ATTR):
-        delattr(user, _BAN_CACHE_ATTR)
-
-
 def can_comment(user: Any, post: Any = None) -> bool:
     """Signed-in, active readers who are not banned comment on live posts."""
     if not _active(user) or (post is not None and not post.live):

@@ -301,8 +301,8 @@ def test_the_post_page_costs_no_query_when_warm_and_the_same_few_when_cold(with_
     cold = count_queries(with_cookie, "/blog/measured/")
     warm = count_queries(with_cookie, "/blog/measured/")
 
-    # The post, its categories, its tags, related posts: then one cache entry holds them all.
-    assert (cold, warm) == (4, 0), (cold, warm)
+    # The post, its categories, its tags, related posts, the comment thread: then cache entries hold them.
+    assert (cold, warm) == (5, 0), (cold, warm)
 
 
 @pytest.mark.parametrize("size", [1, 12])
@@ -326,8 +326,9 @@ def test_a_signed_in_reader_costs_only_their_account_and_roles_more(client_for, 
     client.get("/")
     count_queries(client, "/blog/hello-readers/")
 
-    # The session is cached; the user and their roles (may they edit this post?) are read.
-    assert count_queries(client, "/blog/hello-readers/") == 2
+    # The session is cached; the user and their roles (may they edit this post?) are read, then
+    # the thread as they see it (their own waiting comments) and whether they may comment.
+    assert count_queries(client, "/blog/hello-readers/") == 4
 
 
 def test_visitors_without_cookies_share_whole_pages_and_nobody_else_does(client, client_for, author, live):

@@ -21,8 +21,8 @@ from apps.blog import fragments, permissions, selectors
 from apps.blog.comments.selectors import CommentThread, comment_thread_for
 from apps.blog.models import Post
 from apps.blog.selectors import NAMESPACE
-from apps.core.blocks import render_blocks
 from apps.core import pagecache
+from apps.core.blocks import render_blocks
 from apps.core.pagecache import cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 
