@@ -12,8 +12,9 @@ from urllib.parse import urlencode
 from django.core.validators import slug_re
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
@@ -147,7 +148,7 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "head": mark_safe(view.head),  # noqa: S308 (fragments' autoescaped templates)
             "article": mark_safe(view.article),  # noqa: S308
             "can_edit": permissions.can_edit_post(request.user, view),
-            "comments": _thread(request, view, slug),
+            **_thread(request, view, slug),
         }
         return render(request, "blog/post_detail.html", context)
 
@@ -164,11 +165,17 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return as_draft(render(request, "blog/post_detail.html", context))
 
 
-def _thread(request: HttpRequest, view: fragments.PostView, slug: str) -> CommentThread:
+def _thread(request: HttpRequest, view: fragments.PostView, slug: str) -> dict[str, CommentThread | SafeString]:
     """The comment thread as this reader sees it. The thread needs only the post's identity, so
     it gets an unsaved stand-in rather than a query. Signed-out readers all see the same thread:
-    it is kept in the blog's fragment cache, which every comment event clears (comments/handlers.py)."""
+    its HTML is kept in the blog's fragment cache, which every comment event clears
+    (comments/handlers.py)."""
     post = Post(pk=view.pk, slug=slug, title=view.title, author_id=view.author_id, live=True)
     if request.user.is_authenticated:
-        return comment_thread_for(post=post, viewer=request.user)
-    return pagecache.cached(NAMESPACE, f"thread:{view.pk}", lambda: comment_thread_for(post=post, viewer=None))
+        return {"comments": comment_thread_for(post=post, viewer=request.user)}
+
+    def render_thread() -> str:
+        thread = comment_thread_for(post=post, viewer=None)
+        return render_to_string("blog/comments/_thread.html", {"comments": thread}, request=request)
+
+    return {"comments_html": mark_safe(pagecache.cached(NAMESPACE, f"thread-html:{view.pk}", render_thread))}  # noqa: S308
