@@ -1,5 +1,6 @@
 """The blog's journey in a real browser: an author writes and submits, a blog admin publishes from
-the review queue, a visitor finds the post by its category (the list swaps in place) and reads it."""
+the review queue, a visitor finds the post by its category (the list swaps in place), reads it,
+comments, and replies to a reply while the thread updates without a reload."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.blog.factories import CategoryFactory
+from apps.blog.models import Comment, Post
+from tests.blog.comments.factories import CommentFactory
+from tests.blog.factories import CategoryFactory, PostFactory
+from tests.browser.test_comments import comment_of, read_live, signed_in, still_the_same_page
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -23,7 +27,7 @@ def sign_in(page: Page, email: str) -> None:
     page.wait_for_url(re.compile("/dashboard/"))
 
 
-def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen(open_page):
+def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen_and_its_thread(open_page, live_server_url):
     UserFactory(email="writer@example.com", display_name="Wren Writer", roles=["blog_author"])
     UserFactory(email="editor@example.com", roles=["blog_admin"])
     CategoryFactory(name="Field notes", slug="field-notes")
@@ -59,3 +63,33 @@ def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen(open_page):
     expect(visitor.locator(".post__lead")).to_have_text("What we saw <out there>.")
     expect(visitor.locator(".post__body p")).to_have_text(["First paragraph.", "Second paragraph."])
     expect(visitor.get_by_role("link", name="#travel")).to_be_visible()
+
+    # The visitor signs in to join the conversation: their comment shows at once (they have been
+    # approved before), another reader's reply arrives live, and the visitor replies to that reply
+    # in place, all without a reload.
+    post = Post.objects.get(title="Notes from the field")
+    rita = UserFactory(email="rita@example.com", display_name="Rita Reader")
+    otto = UserFactory(display_name="Otto Other")
+    for regular in (rita, otto):
+        CommentFactory(post=PostFactory(live=True), author=regular)
+    sign_in(visitor, "rita@example.com")
+    read_live(visitor, post.get_absolute_url())
+    visitor.get_by_label("Add a comment").fill("Lovely notes.")
+    visitor.get_by_role("button", name="Post comment").click()
+    expect(comment_of(visitor, "Lovely notes.")).to_be_visible()
+
+    first = Comment.objects.get(body="Lovely notes.")
+    other = signed_in(open_page, live_server_url, otto)
+    read_live(other, post.get_absolute_url())
+    other.locator(f"#comment-{first.pk} > article").get_by_role("link", name="Reply").click()
+    other.get_by_label("Your reply to Rita Reader").fill("Which field was it?")
+    other.get_by_role("button", name="Post reply").click()
+    expect(visitor.locator(f"#replies-{first.pk}").get_by_text("Which field was it?")).to_be_visible()
+
+    reply = Comment.objects.get(body="Which field was it?")
+    visitor.locator(f"#comment-{reply.pk} > article").get_by_role("link", name="Reply").click()
+    visitor.get_by_label("Your reply to Otto Other").fill("The one by the river.")
+    visitor.get_by_role("button", name="Post reply").click()
+    expect(visitor.locator(f"#replies-{reply.pk}").get_by_text("The one by the river.")).to_be_visible()
+    expect(other.locator(f"#replies-{reply.pk}").get_by_text("The one by the river.")).to_be_visible()
+    assert still_the_same_page(visitor) and still_the_same_page(other)
