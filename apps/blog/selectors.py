@@ -56,12 +56,11 @@ def _tags_by_name() -> Prefetch:
     return Prefetch("tags", queryset=Tag.objects.order_by("name"))
 
 
-def post_list_live(
+def live_posts_matching(
     *, category: str | None = None, tag: str | None = None, author_id: int | None = None, q: str = ""
 ) -> QuerySet[Post]:
-    """Live posts, newest first, with author, categories and tags loaded (three queries for any
-    number of posts), optionally narrowed to a category or tag slug, an author, or words in the
-    title or excerpt."""
+    """Live posts narrowed to a category or tag slug, an author, or posts whose title or excerpt
+    holds every word of ``q`` (the first eight): the filtering the pages and the API share."""
     posts = Post.objects.filter(live=True)
     if category:
         posts = posts.filter(categories__slug=category)
@@ -71,6 +70,15 @@ def post_list_live(
         posts = posts.filter(author_id=author_id)
     for word in q.split()[:8]:
         posts = posts.filter(Q(title__icontains=word) | Q(excerpt__icontains=word))
+    return posts
+
+
+def post_list_live(
+    *, category: str | None = None, tag: str | None = None, author_id: int | None = None, q: str = ""
+) -> QuerySet[Post]:
+    """Live posts, newest first, with author, categories and tags loaded (three queries for any
+    number of posts), optionally narrowed as ``live_posts_matching`` does."""
+    posts = live_posts_matching(category=category, tag=tag, author_id=author_id, q=q)
     return (
         posts.select_related("author")
         .prefetch_related(_categories_by_name(), _tags_by_name())

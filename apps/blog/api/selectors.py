@@ -21,6 +21,7 @@ from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.blog.models import Category, Comment, Post, Tag
+from apps.blog.selectors import live_posts_matching
 from apps.core.models import User
 from apps.core.publishing import revisions
 
@@ -30,7 +31,6 @@ GENERATION_KEY = "blog:api:generation"
 # display name, an edit in the Django admin); it also stays well inside the hour that signed
 # S3 URLs of covers, which the answers carry, remain valid.
 LIVE_READ_MAX_SECONDS = 300
-MAX_SEARCH_WORDS = 8
 
 # What a list shows of a post and its author: never the body, review notes or schedule.
 _LIST_FIELDS = (
@@ -109,15 +109,7 @@ def post_list_live(
     """Live posts, newest first, with author, categories and tags loaded (three queries for any
     number of posts; the terms as the lists ``live_categories`` and ``live_tags``), narrowed to
     a category or tag slug, an author, or posts whose title or excerpt holds every word of ``q``."""
-    posts = Post.objects.filter(live=True)
-    if category:
-        posts = posts.filter(categories__slug=category)
-    if tag:
-        posts = posts.filter(tags__slug=tag)
-    if author_id is not None:
-        posts = posts.filter(author_id=author_id)
-    for word in q.split()[:MAX_SEARCH_WORDS]:
-        posts = posts.filter(Q(title__icontains=word) | Q(excerpt__icontains=word))
+    posts = live_posts_matching(category=category, tag=tag, author_id=author_id, q=q)
     return (
         posts.select_related("author")
         .prefetch_related(*_terms())
