@@ -152,7 +152,11 @@ def theme_for_request(request: Any) -> dict[str, Any]:
         return override
     drafts = getattr(request, "site_drafts", None)
     previewed = drafts.find("core.theme", lambda theme: True) if drafts else None
-    token = request.GET.get("theme_preview") or (previewed.token if previewed else None)
+    token = request.GET.get("theme_preview")
+    if previewed is not None and not token:
+        # Already checked by SitePreviewMiddleware for this request: no second look at its revision.
+        href = f"/theme.css?preview={quote(previewed.token)}"
+        return {"href": href, "preview_revision": previewed.revision, "name": previewed.obj.name}
     if token:
         try:
             preview = theme_preview_stylesheet(token=token, user=request.user)
