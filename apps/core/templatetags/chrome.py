@@ -22,7 +22,9 @@ _MAX_PATH = 300  # longer addresses are rendered, not kept: nobody may fill the 
 
 
 @register.simple_tag(takes_context=True)
-def chrome(context: Context, template_name: str) -> SafeString:
+def chrome(context: Context, template_name: str, per_address: bool = False) -> SafeString:
+    """``template_name`` rendered in this context; for signed-out visitors kept once (``per_address``:
+    once per address, for parts that mark the current page)."""
     request = context.get("request")
     part = context.template.engine.get_template(template_name)
     shared = (
@@ -33,7 +35,7 @@ def chrome(context: Context, template_name: str) -> SafeString:
     )
     if not shared:
         return part.render(context)
-    path = hashlib.blake2b(request.path.encode(), digest_size=12).hexdigest()
-    key = f"chrome:{template_name}:{path if 'header' in template_name else ''}"
+    address = hashlib.blake2b(request.path.encode(), digest_size=12).hexdigest() if per_address else ""
+    key = f"chrome:{template_name}:{address}"
     html = pagecache.cached(pagecache.SITE, key, lambda: str(part.render(context)))
     return mark_safe(html)  # noqa: S308 (rendered by an autoescaping template)
