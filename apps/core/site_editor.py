@@ -22,7 +22,7 @@ from apps.core.blocks.forms import BlocksField
 from apps.core.models import SiteComponent, SitePage
 from apps.core.publishing.admin import EditorForm, PublishableAdmin
 from apps.core.publishing.preview import Draft, drafts_of
-from apps.core.selectors import site_components_live
+from apps.core.views.site import home_for, render_home
 
 # --- Free pages ---------------------------------------------------------------------------------
 
@@ -179,6 +179,4 @@ class SiteComponentAdmin(PublishableAdmin):
         drafts = drafts_of(request)
         drafts.drafts.setdefault(obj.content_label(), {})[str(obj.pk)] = Draft(obj=obj, revision=0, token="")
         request.site_drafts = drafts  # type: ignore[attr-defined]
-        home = obj.content if obj.key == SiteComponent.Key.HOME else site_components_live().get("home")
-        sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
-        return render(request, "core/home.html", {"sections": sections})
+        return render_home(request, home_for(request))

@@ -10,13 +10,12 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 
-from apps.core.blocks import render_blocks
 from apps.core.publishing import selectors, services
-from apps.core.publishing.admin import EditorForm, PublishableAdmin
+from apps.core.publishing.admin import EditorForm, PublishableAdmin, error_messages
 from apps.core.selectors import site_components_live
 from apps.core.themes import (
     COLOR_TOKENS,
@@ -27,6 +26,7 @@ from apps.core.themes import (
     clean_tokens,
     live_stylesheet_token,
 )
+from apps.core.views.site import render_home
 
 
 class ThemeForm(EditorForm):
@@ -101,9 +101,7 @@ class ThemeAdmin(PublishableAdmin):
         # The home page styled by the unsaved tokens, through a signed stylesheet address.
         href = f"{reverse('theme-css')}?live={live_stylesheet_token(tokens=obj.tokens, user=request.user)}"
         request.theme_override = {"href": href, "name": obj.name}  # type: ignore[attr-defined]
-        home = site_components_live().get("home")
-        sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
-        return render(request, "core/home.html", {"sections": sections})
+        return render_home(request, site_components_live().get("home"))
 
     def diff_rows(self, changes: list[selectors.FieldChange]) -> list[dict[str, Any]] | None:
         return _token_rows(changes)
@@ -113,7 +111,7 @@ class ThemeAdmin(PublishableAdmin):
         try:
             services.theme_activate(theme=theme, author=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
+            messages.error(request, "; ".join(error_messages(exc)))
         else:
             messages.success(request, f"{theme.name} now styles the site.")
         return redirect("admin:core_theme_change", pk)

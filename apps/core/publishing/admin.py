@@ -52,7 +52,8 @@ class ScheduleForm(forms.Form):
     )
 
 
-def _errors(exc: ValidationError | PermissionDenied) -> list[str]:
+def error_messages(exc: ValidationError | PermissionDenied) -> list[str]:
+    """What a refused service call says, as a list of messages for the editor."""
     return list(getattr(exc, "messages", None) or [str(exc)])
 
 
@@ -197,7 +198,7 @@ class PublishableAdmin(admin.ModelAdmin):
                 services.publish(obj=obj, author=request.user)
         except (ValidationError, PermissionDenied) as exc:
             # A conflict or a refused value keeps the editor's values in the form: nothing typed is lost.
-            form.add_error(None, _errors(exc))
+            form.add_error(None, error_messages(exc))
             return None
         done = "published" if publish else "saved as a draft"
         messages.success(request, f"Revision {obj.latest_revision} {done}.")
@@ -229,7 +230,7 @@ class PublishableAdmin(admin.ModelAdmin):
             try:
                 target.apply_content(target.clean_content(self.content_from_form(form, obj)))
             except ValidationError as exc:
-                form.add_error(None, _errors(exc))
+                form.add_error(None, error_messages(exc))
         if not form.is_valid():
             context = {"form": form, "title": "Nothing to preview yet"}
             return as_draft(TemplateResponse(request, "core/editor/live_preview_errors.html", context))
@@ -245,7 +246,7 @@ class PublishableAdmin(admin.ModelAdmin):
             try:
                 services.schedule(obj=obj, author=request.user, revision=None, go_live_at=start, expire_at=end)
             except (ValidationError, PermissionDenied) as exc:
-                form.add_error(None, _errors(exc))
+                form.add_error(None, error_messages(exc))
             else:
                 messages.success(request, _schedule_message(start, end))
                 return redirect(f"admin:{self._url_name('change')}", pk)
@@ -299,7 +300,7 @@ class PublishableAdmin(admin.ModelAdmin):
         try:
             new = services.revert(obj=obj, to_revision=number, author=request.user, based_on=obj.latest_revision)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, "; ".join(_errors(exc)))
+            messages.error(request, "; ".join(error_messages(exc)))
         else:
             messages.success(
                 request, f"Revision {number} is the draft again, as revision {new}. Publish it to show it."

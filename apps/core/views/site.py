@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -23,28 +24,33 @@ from apps.core.themes import live_stylesheet_tokens, render_css
 logger = logging.getLogger(__name__)
 
 
+def render_home(request: HttpRequest, home: dict[str, Any] | None, **context: Any) -> HttpResponse:
+    """The home page showing ``home``'s sections; ``None`` shows the built-in content."""
+    sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
+    return render(request, "core/home.html", {"sections": sections, **context})
+
+
+def home_for(request: HttpRequest) -> dict[str, Any] | None:
+    """The home component this request shows: its editor's previewed draft, else the published one."""
+    draft = drafts_of(request).find("core.sitecomponent", lambda component: component.key == "home")
+    return draft.obj.content if draft is not None else selectors.site_components_live().get("home")
+
+
 @require_GET
 @cache_public_page(SITE)
 @vary_on_cookie
 def home(request: HttpRequest) -> HttpResponse:
     """The published home sections (built-in content when none are live), or a draft of them
-    through its editor's preview link."""
+    through its editor's preview link or site preview."""
     token = request.GET.get("preview")
-    draft = drafts_of(request).find("core.sitecomponent", lambda component: component.key == "home")
-    if draft is not None and token is None:
-        sections = render_blocks(draft.obj.content.get("sections") or [], request=request)
-        return render(request, "core/home.html", {"sections": sections})
     if token is None:
-        home = selectors.site_components_live().get("home")
-        sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
-        return render(request, "core/home.html", {"sections": sections})
+        return render_home(request, home_for(request))
 
     component = selectors.site_component_get(key="home")
     if component is None:
         raise PermissionDenied("This preview link is not valid.")
     revision = apply_preview(token=token, obj=component, user=request.user)  # PermissionDenied otherwise
-    sections = render_blocks(component.content.get("sections") or [], request=request)
-    return as_draft(render(request, "core/home.html", {"sections": sections, "preview_revision": revision}))
+    return as_draft(render_home(request, component.content, preview_revision=revision))
 
 
 @require_GET
