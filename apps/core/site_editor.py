@@ -139,8 +139,6 @@ class NewComponentForm(forms.Form):
 
 
 class SiteComponentAdmin(PublishableAdmin):
-    list_display = ("__str__", "status", "live_revision", "latest_revision", "last_published_at", "go_live_at")
-
     def _missing_keys(self) -> list[tuple[str, str]]:
         existing = set(SiteComponent.objects.values_list("key", flat=True))
         return [(key, label) for key, label in SiteComponent.Key.choices if key not in existing]
@@ -170,9 +168,6 @@ class SiteComponentAdmin(PublishableAdmin):
     def initial_from_content(self, content: dict[str, Any], obj: Any) -> dict[str, Any]:
         body = content.get("content") or {}
         return {name: body.get(name, []) for name in COMPONENT_FORMS[obj.key].base_fields if name != "based_on"}
-
-    def site_url(self, obj: Any) -> str:
-        return "/"
 
     def render_live_preview(self, request: HttpRequest, obj: Any) -> HttpResponse:
         # The home page with this component's draft in place of its published version.
