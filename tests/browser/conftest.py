@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from asgiref.sync import SyncToAsync
 from daphne.testing import DaphneProcess
+from django.core.cache import caches
 from django.db import connections
 
 CHROMIUM_ARGS = [
@@ -82,6 +83,10 @@ def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[
     # The tests change content from their own process, which cannot clear the server's
     # local-memory cache; the server reads site-wide content and renders pages fresh instead.
     settings.SITE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0
+    # The forked server starts with this process's memory: whatever the test before it left in
+    # the local-memory cache (a site-wide read with an old timeout) must not follow it there.
+    for alias in settings.CACHES:
+        caches[alias].clear()
     try:
         with django_db_blocker.unblock():
             process = DaphneProcess(host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections)
