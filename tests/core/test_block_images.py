@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
@@ -173,3 +175,15 @@ def test_an_uploaded_image_becomes_a_block_that_renders_at_its_storage_url(staff
     assert f'<img src="{s3_server}/{s3_bucket}/media/{stored.key}?' in html
     with s3_storage.open(stored.key) as file:
         assert Image.open(io.BytesIO(file.read())).format == "WEBP"
+
+
+def test_the_demo_seed_uploads_the_images_of_its_bodies_and_shows_them_from_the_storage(client, db, settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: the same image, stored once
+
+    html = client.get("/blog/writing-accessible-posts/").content.decode()
+    [key] = re.findall(r'<img src="/media/(uploads/blocks/[0-9a-f]{32}\.webp)"', html)
+    assert default_storage.exists(key) and stored_block_images() == [key.rsplit("/", 1)[1]]
+    assert 'alt="A yellow circle above a yellow band on a purple background"' in html
