@@ -16,8 +16,8 @@ def block_image_upload_view(request: HttpRequest) -> JsonResponse:
     """POST ``file`` (multipart, with the CSRF token): 201 ``{"key", "url", "width", "height"}``.
 
     Every refusal is the API's JSON error shape: 405 for another method, 403 for visitors who
-    may not upload, 400 naming what is wrong with the file. The site editor in the admin and
-    the blog's on-site editor both post here (static/js/block-editor.js)."""
+    may not upload, 400 naming what is wrong with the file. Every block editor posts here (the
+    admin's site editor and the domains' on-site editors, through static/js/block-editor.js)."""
     if request.method != "POST":
         response = json_error(405)
         response["Allow"] = "POST"
