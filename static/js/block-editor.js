@@ -164,8 +164,8 @@
         accept: (spec.formats || []).map((format) => `image/${format}`).join(","),
         className: "block-editor__file",
       });
-      const status = make("p", { class: "block-editor__status", role: "status" });
-      status.setAttribute("aria-live", "polite");
+      const status = make("p", { class: "block-editor__status", "aria-live": "polite" });
+      status.setAttribute("role", "status");
       const preview = make("img", { class: "block-editor__preview", alt: "Preview of the block's image", hidden: true });
       const show = () => {
         const url = this.editor.imageUrls[key.value.trim()];
