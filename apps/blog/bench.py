@@ -4,10 +4,11 @@ Idempotent: posts that exist are kept."""
 
 from __future__ import annotations
 
-from apps.blog import covers, services
+from apps.blog import services
 from apps.blog.demo import AUTHOR_EMAIL, BLOG_ADMIN_EMAIL, generated_image
 from apps.blog.models import Category, Post
 from apps.blog.services import PostInput
+from apps.core.blocks.images import block_image_upload
 from apps.core.models import User
 
 POSTS = 30
@@ -42,8 +43,8 @@ def seed() -> dict[str, str]:
     categories = list(Category.objects.order_by("pk").values_list("pk", flat=True))
     missing = [n for n in range(1, POSTS + 1) if not Post.objects.filter(slug=f"bench-post-{n:02}").exists()]
     if missing:
-        # One picture for every body (a storage name, as an editor's image block holds).
-        inline = covers.renditions(covers.cover_store(generated_image(_COLOURS[1], "bench-inline")))[1].name
+        # One picture for every body, uploaded as an editor uploads it in the block editor.
+        inline = block_image_upload(user=author, file=generated_image(_COLOURS[1], "bench-inline")).key
     for number in missing:
         data = PostInput(
             title=f"Benchmark post {number:02}: how the platform keeps pages fast",

@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from apps.blog import services
 from apps.blog.models import Category, Post
 from apps.blog.services import PostInput
+from apps.core.blocks.images import block_image_upload
 from apps.core.models import User
 
 AUTHOR_EMAIL = "author@test.com"
@@ -103,6 +104,13 @@ DEMO_POSTS: list[dict[str, Any]] = [
             _p("Good structure helps every reader, and some readers cannot do without it."),
             _h("Describe your images"),
             _p("A cover or an image in the body needs a short description, unless it is only decoration."),
+            # Uploaded when the post is written (see _body), as the block editor uploads one.
+            {
+                "type": "image",
+                "generate": ("#7c3aed", "#f59e0b"),
+                "alt": "A yellow circle above a yellow band on a purple background",
+                "caption": "An image in the body, with its description",
+            },
             _h("Say where links go"),
             _p("“Read the style guide” beats “click here”: a screen reader's list of links should make sense."),
         ],
@@ -149,13 +157,26 @@ def generated_image(colours: tuple[str, str], name: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(f"{name}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
+def _body(spec: dict[str, Any], author: User) -> list[dict[str, Any]]:
+    # Image blocks hold the key of an image uploaded to the site's storage: the demo's are
+    # generated and uploaded through the block editor's own service.
+    body = []
+    for number, block in enumerate(spec["body"], start=1):
+        if "generate" in block:
+            upload = generated_image(block["generate"], f"{spec['slug']}-{number}")
+            stored = block_image_upload(user=author, file=upload)
+            block = {**{k: v for k, v in block.items() if k != "generate"}, "src": stored.key}
+        body.append(block)
+    return body
+
+
 def _write(spec: dict[str, Any], author: User) -> Post:
     categories = dict(Category.objects.values_list("slug", "pk"))
     data = PostInput(
         title=spec["title"],
         slug=spec["slug"],
         excerpt=spec["excerpt"],
-        body=spec["body"],
+        body=_body(spec, author),
         cover_alt="An abstract pattern in the post's colours" if spec["cover"] else "",
         category_ids=tuple(categories[slug] for slug in spec["categories"]),
         tag_names=tuple(spec["tags"]),

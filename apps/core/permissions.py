@@ -91,6 +91,25 @@ def can_edit_draft(user: Any, obj: Any) -> bool:
     return obj.allows_draft_by(user)
 
 
+def can_upload_block_image(user: Any) -> bool:
+    """Uploading images for image blocks: anyone who may draft some kind of publishable content.
+
+    Asked of every ``Publishable`` model's roles (``draft_roles`` and ``publish_roles``), so a
+    domain that adds content with its own drafting roles lets those roles upload too; models
+    that narrow drafting to owners still let their role draft its own, so the role suffices."""
+    roles = roles_of(user)
+    if not roles:
+        return False
+    from django.apps import apps
+
+    from apps.core.publishing.models import Publishable
+
+    return any(
+        issubclass(model, Publishable) and roles & (model.draft_roles | model.publish_roles)
+        for model in apps.get_models()
+    )
+
+
 def is_owner(user: Any, obj: Any, *, field: str = "owner_id") -> bool:
     """Whether ``obj.<field>`` names ``user``."""
     return bool(getattr(user, "is_authenticated", False) and getattr(obj, field, None) == user.pk)

@@ -1,9 +1,10 @@
 from django.urls import path
 
-from apps.core.views import accounts, dashboards, site
+from apps.core.views import accounts, block_images, dashboards, site
 
 urlpatterns = [
     path("preview/leave/", site.site_preview_exit, name="site-preview-exit"),
+    path("editor/block-images/", block_images.block_image_upload_view, name="block-image-upload"),
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
     # Accounts

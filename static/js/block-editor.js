@@ -102,6 +102,7 @@
         row.append(make("span", { class: "block-editor__label", text: "columns" }), this.columns(block, name, spec));
         return row;
       }
+      if (spec.format === "stored_image") return this.imageField(block, name, spec, row, label, id);
       if (spec.type === "boolean") {
         input = make("input", { type: "checkbox", id, checked: Boolean(block[name]) });
         input.addEventListener("change", () => {
@@ -147,6 +148,66 @@
         this.changed();
       });
       input.addEventListener("change", () => input.dispatchEvent(new Event("input")));
+      return row;
+    }
+
+    imageField(block, name, spec, row, label, id) {
+      // The key stays a text field (a stored key may be typed or pasted); the picker uploads a
+      // file to the site's storage and fills it in. The preview shows the stored image from the
+      // storage's own address, which the CSP allows (a local blob: preview would be blocked).
+      const key = make("input", { type: "text", id, maxLength: spec.max_length || 300, placeholder: "uploads/blocks/…" });
+      key.value = block[name] ?? "";
+      const fileId = nextId("block-image");
+      const picker = make("input", {
+        type: "file",
+        id: fileId,
+        accept: (spec.formats || []).map((format) => `image/${format}`).join(","),
+        className: "block-editor__file",
+      });
+      const status = make("p", { class: "block-editor__status", "aria-live": "polite" });
+      status.setAttribute("role", "status");
+      const preview = make("img", { class: "block-editor__preview", alt: "Preview of the block's image", hidden: true });
+      const show = () => {
+        const url = this.editor.imageUrls[key.value.trim()];
+        preview.hidden = !url;
+        if (url) preview.src = url;
+        else preview.removeAttribute("src");
+      };
+      key.addEventListener("input", () => {
+        block[name] = key.value;
+        show();
+        this.changed();
+      });
+      picker.addEventListener("change", async () => {
+        const [file] = picker.files;
+        if (!file) return;
+        status.classList.remove("block-editor__status--error");
+        status.textContent = `Uploading ${file.name}…`;
+        try {
+          const stored = await this.editor.upload(file);
+          this.editor.imageUrls[stored.key] = stored.url;
+          key.value = block[name] = stored.key;
+          status.textContent = `Uploaded (${stored.width} × ${stored.height}).`;
+          show();
+          this.changed();
+        } catch (error) {
+          status.classList.add("block-editor__status--error");
+          status.textContent = error.message;
+        } finally {
+          picker.value = "";
+        }
+      });
+      show();
+      row.classList.add("block-editor__image");
+      row.append(
+        label,
+        key,
+        make("label", { htmlFor: fileId, text: "Upload an image" }),
+        picker,
+        make("div", { class: "help", text: `PNG, JPEG, GIF or WebP, up to ${Math.round((spec.max_bytes || 0) / 1048576)} MB.` }),
+        status,
+        preview,
+      );
       return row;
     }
 
@@ -211,6 +272,8 @@
       this.root = root;
       this.source = root.querySelector("textarea");
       this.types = JSON.parse(document.getElementById(root.dataset.blockEditor).textContent);
+      const images = root.dataset.imageUrls && document.getElementById(root.dataset.imageUrls);
+      this.imageUrls = images ? JSON.parse(images.textContent) : {};
       let blocks;
       try {
         blocks = this.source.value.trim() ? JSON.parse(this.source.value) : [];
@@ -244,6 +307,33 @@
       } catch {
         /* keep editing the JSON: the server names the problem on save */
       }
+    }
+
+    csrfToken() {
+      const field = this.root.closest("form")?.querySelector("input[name=csrfmiddlewaretoken]");
+      if (field) return field.value;
+      const cookie = document.cookie.split("; ").find((part) => part.startsWith("csrftoken="));
+      return cookie ? decodeURIComponent(cookie.slice("csrftoken=".length)) : "";
+    }
+
+    async upload(file) {
+      // Resolves to {key, url, width, height}; rejects with the server's message.
+      const body = new FormData();
+      body.append("file", file);
+      let response;
+      try {
+        response = await fetch(this.root.dataset.imageUpload, {
+          method: "POST",
+          body,
+          credentials: "same-origin",
+          headers: { "X-CSRFToken": this.csrfToken(), Accept: "application/json" },
+        });
+      } catch {
+        throw new Error("The upload failed: the server could not be reached.");
+      }
+      const answer = await response.json().catch(() => ({}));
+      if (!response.ok) throw new Error(answer.error?.message || `The upload failed (${response.status}).`);
+      return answer;
     }
 
     sync() {

@@ -14,8 +14,10 @@ from django.test import RequestFactory
 from apps.core import blocks
 from apps.core.blocks import block_types, clean_blocks, register_slot, render_blocks, text_of
 from apps.core.blocks import slots as slot_registry
+from tests.core.images import stored_key
 
 EXTERNAL_REL = 'rel="noopener noreferrer nofollow"'
+IMAGE = "uploads/blocks/" + "0" * 32 + ".webp"  # the image_key fixture stores it
 
 
 @pytest.fixture
@@ -28,6 +30,12 @@ def filesystem_storage(settings, tmp_path):  # type: ignore[no-untyped-def]
             "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
         },
     }
+
+
+@pytest.fixture
+def image_key() -> str:
+    """An uploaded block image's key (the file exists in the test's storage)."""
+    return stored_key()
 
 
 @pytest.fixture
@@ -84,18 +92,104 @@ def test_rich_text_keeps_allowed_markup():
     assert '<div class="block block-rich-text"' in html and "<ol><li>two</li></ol>" in html
 
 
-def test_an_image_from_storage_renders_lazily_with_alt_and_caption(filesystem_storage):
-    html = render_one({"type": "image", "src": "blocks/sea view.jpg", "alt": "The sea", "caption": "Taken at dawn"})
+def test_an_uploaded_image_renders_lazily_at_its_storage_url_with_alt_and_caption(filesystem_storage):
+    key = stored_key()
+    html = render_one({"type": "image", "src": key, "alt": "The sea", "caption": "Taken at dawn"})
 
-    assert '<img src="/media/blocks/sea%20view.jpg" alt="The sea" loading="lazy" decoding="async">' in html
+    assert f'<img src="/media/{key}" alt="The sea" loading="lazy" decoding="async">' in html
     assert "<figcaption>Taken at dawn</figcaption>" in html
 
 
-def test_an_image_may_come_from_an_http_url_and_a_decorative_one_has_empty_alt():
-    html = render_one({"type": "image", "src": "https://cdn.example.com/a.png", "alt": "", "decorative": True})
+def test_a_decorative_image_has_an_empty_alt(image_key):
+    html = render_one({"type": "image", "src": image_key, "alt": "", "decorative": True})
 
-    assert 'src="https://cdn.example.com/a.png" alt=""' in html
+    assert 'alt=""' in html
     assert "<figcaption>" not in html
+
+
+IMAGE_SOURCES_REFUSED = [
+    ("https://cdn.example.com/a.png", "src must be an image uploaded to this site (an external URL is refused"),
+    ("http://cdn.example.com/a.png", "src must be an image uploaded to this site (an external URL is refused"),
+    ("//cdn.example.com/a.png", "src must be an image uploaded to this site (an external URL is refused"),
+    ("data:image/png;base64,iVBOR", "src must be the key of an image uploaded to this site (uploads/blocks/"),
+    ("javascript:alert(1)", "src must be the key of an image uploaded to this site"),
+    ("blocks/sea.jpg", "src must be the key of an image uploaded to this site"),
+    ("blog/covers/2026/" + "a" * 32 + "_1600x900_960w.webp", "src must be the key of an image uploaded"),
+    ("uploads/blocks/../../config/settings.py", "src must be the key of an image uploaded to this site"),
+    ("uploads/blocks/" + "0" * 32 + ".webp/../x.webp", "src must be the key of an image uploaded"),
+    ("../settings.py", "src must be the key of an image uploaded to this site"),
+    ("/etc/passwd", "src must be the key of an image uploaded to this site"),
+    ("/static/img/logo.png", "src must be the key of an image uploaded to this site"),
+    (
+        "uploads/blocks/" + "f" * 32 + ".webp",
+        "src names no uploaded image (uploads/blocks/" + "f" * 32 + ".webp is not",
+    ),
+    ("", "src must not be empty (upload an image)"),
+]
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"), IMAGE_SOURCES_REFUSED, ids=[src or "empty" for src, _ in IMAGE_SOURCES_REFUSED]
+)
+def test_an_image_block_refuses_any_source_but_an_uploaded_image_naming_its_position_and_field(src, expected):
+    body = [{"type": "heading", "text": "Hi", "level": 2}, {"type": "image", "src": src, "alt": "A"}]
+
+    messages = errors_of(body)
+
+    assert len(messages) == 1 and messages[0].startswith(f"Block 2 (image): {expected}"), messages
+
+
+def test_an_image_block_inside_columns_names_its_column_when_its_source_is_external(image_key):
+    body = [
+        {
+            "type": "columns",
+            "columns": [
+                [{"type": "image", "src": image_key, "alt": "Ours"}],
+                [{"type": "image", "src": "https://cdn.example.com/a.png", "alt": "Theirs"}],
+            ],
+        }
+    ]
+
+    [message] = errors_of(body)
+
+    assert message.startswith(
+        "Block 1 (columns), column 2, block 1 (image): src must be an image uploaded to this site"
+    )
+
+
+def test_an_image_block_accepts_an_uploaded_key(image_key):
+    [block] = clean_blocks([{"type": "image", "src": f"  {image_key} ", "alt": "A"}])
+
+    assert block["src"] == image_key
+
+
+def test_an_image_stored_as_its_media_url_is_kept_as_its_key(settings, image_key):
+    [block] = clean_blocks([{"type": "image", "src": f"{settings.MEDIA_URL}{image_key}", "alt": "A"}])
+
+    assert block["src"] == image_key
+
+
+def test_a_media_url_of_a_file_that_is_not_there_is_refused(settings):
+    missing = "uploads/blocks/" + "e" * 32 + ".webp"
+
+    messages = errors_of([{"type": "image", "src": f"{settings.MEDIA_URL}{missing}", "alt": "A"}])
+
+    assert messages == [
+        f"Block 1 (image): src names no uploaded image ({missing} is not in the storage); upload the image again"
+    ]
+
+
+def test_an_external_image_stored_around_clean_blocks_is_not_rendered():
+    stored = [{"type": "image", "id": "i1", "src": "https://cdn.example.com/a.png", "alt": "Theirs"}]
+
+    assert render_blocks(stored) == ""
+
+
+def test_a_storage_name_outside_the_block_uploads_stored_around_clean_blocks_is_not_rendered(filesystem_storage):
+    # Another upload's name (an export, a private file) must never get a storage URL in a page.
+    stored = [{"type": "image", "id": "i1", "src": "exports/orders.csv", "alt": "x"}]
+
+    assert render_blocks(stored) == ""
 
 
 def test_a_call_to_action_is_a_button_and_secondary_is_a_ghost_button():
@@ -188,20 +282,19 @@ INVALID = [
         [{"type": "rich_text", "html": "<p>" + "x" * 50_001 + "</p>"}],
         "Block 1 (rich_text): html must be at most 50,000 characters after cleaning",
     ),
-    ([{"type": "image", "src": "a.png"}], "Block 1 (image): alt is required"),
+    ([{"type": "image", "src": IMAGE}], "Block 1 (image): alt is required"),
     ([{"type": "image", "alt": "A"}], "Block 1 (image): src is required"),
-    ([{"type": "image", "src": "a.png", "alt": ""}], "Block 1 (image): alt is required (describe the image"),
-    ([{"type": "image", "src": "a.png", "alt": "x" * 301}], "Block 1 (image): alt must be at most 300 characters"),
+    ([{"type": "image", "src": IMAGE, "alt": ""}], "Block 1 (image): alt is required (describe the image"),
+    ([{"type": "image", "src": IMAGE, "alt": "x" * 301}], "Block 1 (image): alt must be at most 300 characters"),
     (
-        [{"type": "image", "src": "a.png", "alt": "A", "decorative": True}],
+        [{"type": "image", "src": IMAGE, "alt": "A", "decorative": True}],
         "Block 1 (image): alt must be empty for a decorative image",
     ),
-    ([{"type": "image", "src": "a.png", "alt": "A", "decorative": "yes"}], "Block 1 (image): decorative must be"),
-    ([{"type": "image", "src": "a.png", "alt": "A", "caption": 3}], "Block 1 (image): caption must be text"),
-    ([{"type": "image", "src": "javascript:alert(1)", "alt": "A"}], "Block 1 (image): src must be a storage name"),
-    ([{"type": "image", "src": "data:image/png;base64,iVBOR", "alt": "A"}], "Block 1 (image): src must be a storage"),
-    ([{"type": "image", "src": "../settings.py", "alt": "A"}], "Block 1 (image): src must be a storage name inside"),
-    ([{"type": "image", "src": "/etc/passwd", "alt": "A"}], "Block 1 (image): src must be a storage name inside"),
+    ([{"type": "image", "src": IMAGE, "alt": "A", "decorative": "yes"}], "Block 1 (image): decorative must be"),
+    ([{"type": "image", "src": IMAGE, "alt": "A", "caption": 3}], "Block 1 (image): caption must be text"),
+    ([{"type": "image", "src": "javascript:alert(1)", "alt": "A"}], "Block 1 (image): src must be the key of an"),
+    ([{"type": "image", "src": "data:image/png;base64,iVBOR", "alt": "A"}], "Block 1 (image): src must be the key"),
+    ([{"type": "image", "src": "https://cdn.example.com/a.png", "alt": "A"}], "Block 1 (image): src must be an image"),
     ([{"type": "cta", "text": "Go"}], "Block 1 (cta): url is required"),
     ([{"type": "cta", "text": "", "url": "/"}], "Block 1 (cta): text must not be empty"),
     ([{"type": "cta", "text": "x" * 81, "url": "/"}], "Block 1 (cta): text must be at most 80 characters"),
@@ -230,7 +323,7 @@ INVALID = [
 
 
 @pytest.mark.parametrize(("raw", "expected"), INVALID, ids=[expected for _, expected in INVALID])
-def test_an_invalid_block_is_refused_with_a_message_naming_its_position_and_field(raw, expected):
+def test_an_invalid_block_is_refused_with_a_message_naming_its_position_and_field(raw, expected, image_key):
     messages = errors_of(raw)
 
     assert any(message.startswith(expected) for message in messages), messages
@@ -368,12 +461,12 @@ def test_external_links_get_rel_noopener_and_internal_ones_do_not():
     assert EXTERNAL_REL in external_cta
 
 
-def test_a_rendered_body_has_no_inline_script_or_style_for_the_csp():
+def test_a_rendered_body_has_no_inline_script_or_style_for_the_csp(image_key):
     body = clean_blocks(
         [
             H,
             {"type": "rich_text", "html": '<p style="color:red" onclick="x()">Hi</p><script>x()</script>'},
-            {"type": "image", "src": "a.png", "alt": "A"},
+            {"type": "image", "src": image_key, "alt": "A"},
             {"type": "cta", "text": "Go", "url": "/"},
             {"type": "columns", "columns": [[H], [H], [H], [H]]},
             {"type": "slot", "name": "signup_prompt"},
@@ -420,11 +513,11 @@ def test_ids_survive_a_second_clean_so_revisions_can_be_compared():
     assert clean_blocks(once) == once
 
 
-def test_clean_never_changes_its_input():
+def test_clean_never_changes_its_input(image_key):
     raw = [
         {"type": "heading", "text": "  Padded  ", "level": 2},
         {"type": "rich_text", "html": "<p>Hi<script>x</script></p>"},
-        {"type": "columns", "columns": [[{"type": "image", "src": "a.png", "alt": "A"}], []]},
+        {"type": "columns", "columns": [[{"type": "image", "src": image_key, "alt": "A"}], []]},
         {"type": "slot", "name": "signup_prompt", "options": {"limit": 3}},
     ]
     before = copy.deepcopy(raw)
@@ -436,8 +529,8 @@ def test_clean_never_changes_its_input():
     assert cleaned[2]["columns"][0] is not raw[2]["columns"][0]
 
 
-def test_a_cleaned_body_is_plain_json():
-    body = clean_blocks([H, {"type": "image", "src": "a.png", "alt": "A"}, {"type": "cta", "text": "Go", "url": "/"}])
+def test_a_cleaned_body_is_plain_json(image_key):
+    body = clean_blocks([H, {"type": "image", "src": image_key, "alt": "A"}, {"type": "cta", "text": "Go", "url": "/"}])
 
     assert json.loads(json.dumps(body)) == body
     assert body[1]["decorative"] is False and body[1]["caption"] == ""  # defaults are filled in
@@ -468,7 +561,7 @@ def test_block_types_describes_the_six_types_and_their_limits():
     json.dumps(schema)  # an editor and the API docs read it as JSON
 
 
-def test_text_of_returns_the_readable_text_of_a_body():
+def test_text_of_returns_the_readable_text_of_a_body(image_key):
     body = clean_blocks(
         [
             {"type": "heading", "text": "Opening hours", "level": 2},
@@ -476,7 +569,7 @@ def test_text_of_returns_the_readable_text_of_a_body():
                 "type": "rich_text",
                 "html": "<p>Mon&ndash;Fri &amp; <b>Sat</b></p><ul><li>9 to 5</li><li>closed Sun</li></ul>",
             },
-            {"type": "image", "src": "a.png", "alt": "Our door", "caption": "The front door"},
+            {"type": "image", "src": image_key, "alt": "Our door", "caption": "The front door"},
             {"type": "columns", "columns": [[{"type": "cta", "text": "Book a visit", "url": "/book/"}], []]},
             {"type": "slot", "name": "signup_prompt"},
         ]
@@ -486,7 +579,8 @@ def test_text_of_returns_the_readable_text_of_a_body():
 
 
 def test_rendering_a_hundred_images_makes_no_database_query(db, django_assert_num_queries):
-    body = clean_blocks([{"type": "image", "src": f"gallery/{n}.jpg", "alt": f"Photo {n}"} for n in range(100)])
+    keys = [stored_key(f"{n:032x}") for n in range(100)]
+    body = clean_blocks([{"type": "image", "src": key, "alt": f"Photo {n}"} for n, key in enumerate(keys)])
 
     with django_assert_num_queries(0):
         html = str(render_blocks(body, request=visitor()))
@@ -495,14 +589,16 @@ def test_rendering_a_hundred_images_makes_no_database_query(db, django_assert_nu
 
 
 def test_image_urls_come_from_the_configured_storage(s3_storage, s3_server, s3_bucket):
-    html = render_one({"type": "image", "src": "blocks/a.png", "alt": "A"})
+    key = stored_key()
+    html = render_one({"type": "image", "src": key, "alt": "A"})
 
-    assert f'src="{s3_server}/{s3_bucket}/media/blocks/a.png?' in html
+    assert f'src="{s3_server}/{s3_bucket}/media/{key}?' in html
 
 
 def test_the_example_body_in_the_documentation_is_valid():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "blocks.md").read_text()
     example = docs.split("## An example body", 1)[1].split("```json", 1)[1].split("```", 1)[0]
+    stored_key("5f2b9c0e7d4a41b6a8e3c2d1f0e9b8a7")  # the example's image, as if uploaded
 
     body = clean_blocks(json.loads(example), known_slots={"upcoming_courses"})
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from django.core.exceptions import SuspiciousFileOperation, ValidationError
-from django.core.files.utils import validate_file_name
+from django.core.exceptions import ValidationError
 
+from apps.core.blocks import images
 from apps.core.blocks.html import LINK_SCHEMES, RICH_TEXT_ATTRIBUTES, RICH_TEXT_TAGS, sanitize_html
 from apps.core.blocks.slots import registered_slots
 
@@ -167,26 +167,6 @@ def link_url_problem(url: str) -> str | None:
     return message
 
 
-def image_src_problem(src: str) -> str | None:
-    """Why ``src`` may not be an image's source, or None: a storage name or an http(s) URL."""
-    if _CONTROL_CHARACTERS.search(src) or "\\" in src:
-        return "must not contain backslashes or control characters"
-    scheme = urlsplit(src).scheme.lower()
-    if scheme in {"http", "https"}:
-        if src.lower().startswith(f"{scheme}://") and urlsplit(src).netloc and " " not in src:
-            return None
-        return "must be a complete http(s) URL"
-    if scheme or ":" in src.split("/", 1)[0]:
-        return "must be a storage name or an http(s) URL (other schemes, such as javascript: and data:, are refused)"
-    try:
-        validate_file_name(src, allow_relative_path=True)
-    except SuspiciousFileOperation:
-        return "must be a storage name inside the platform's storage (no .. and no leading /)"
-    if src.startswith("/") or not src:
-        return "must be a storage name inside the platform's storage (no .. and no leading /)"
-    return None
-
-
 @dataclass(frozen=True)
 class Checked(Field):
     """A string checked by a function that names what is wrong with it."""
@@ -207,6 +187,38 @@ class Checked(Field):
 
     def describe(self) -> dict[str, Any]:
         return {"type": "string", "format": self.format, "max_length": self.max_length}
+
+
+@dataclass(frozen=True)
+class StoredImage(Field):
+    """An image uploaded to the site's storage (``apps.core.blocks.images``), held by its key.
+
+    The file must exist when the body is saved; an address under MEDIA_URL that names one is
+    kept as its key."""
+
+    max_length: int = 300
+
+    def clean(self, value: Any, run: Run, where: str) -> str:
+        if not isinstance(value, str):
+            raise FieldError("must be text")
+        value = value.strip()
+        if not value:
+            raise FieldError("must not be empty (upload an image)")
+        if len(value) > self.max_length or _CONTROL_CHARACTERS.search(value):
+            raise FieldError(f"must be the key of an image uploaded to this site ({images.PREFIX}...)")
+        if problem := images.block_image_problem(value):
+            raise FieldError(problem)
+        return images.block_image_key(value) or value
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "format": "stored_image",
+            "pattern": f"^{images.KEY.pattern}$",
+            "max_length": self.max_length,
+            "formats": ["png", "jpeg", "gif", "webp"],
+            "max_bytes": images.MAX_BYTES,
+        }
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from apps.core.blocks import block_types, clean_blocks
+from apps.core.blocks.images import block_image_key, block_image_url
 
 
 class BlockEditorWidget(forms.Textarea):
@@ -29,11 +31,34 @@ class BlockEditorWidget(forms.Textarea):
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context = super().get_context(name, value, attrs)
         context["block_types"] = block_types()
+        # The image picker posts files here and previews the images the body already holds.
+        context["image_upload_url"] = reverse("block-image-upload")
+        context["image_urls"] = {key: block_image_url(key) for key in _image_keys(value)}
         return context
 
     class Media:
         js = ("js/block-editor.js",)
         css = {"all": ("css/block-editor.css",)}
+
+
+def _image_keys(value: Any) -> set[str]:
+    """The uploaded images an (uncleaned) body refers to, through columns."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return set()
+    keys: set[str] = set()
+    for block in value if isinstance(value, list) else []:
+        if not isinstance(block, dict):
+            continue
+        src = block.get("src") if block.get("type") == "image" else None
+        if isinstance(src, str) and (key := block_image_key(src.strip())):
+            keys.add(key)
+        columns = block.get("columns") if block.get("type") == "columns" else None
+        for column in columns if isinstance(columns, list) else []:
+            keys |= _image_keys(column)
+    return keys
 
 
 class BlocksField(forms.Field):

@@ -12,14 +12,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core.blocks.fields import image_src_problem, link_url_problem
+from apps.core.blocks.fields import link_url_problem
 from apps.core.blocks.html import EXTERNAL_REL, html_to_text, is_external_url, sanitize_html
+from apps.core.blocks.images import block_image_key, block_image_url
 from apps.core.blocks.slots import render_slot
 
 Context = dict[str, Any]
@@ -43,11 +43,13 @@ def _rich_text(block: dict[str, Any], request: HttpRequest | None) -> Context | 
 
 
 def _image(block: dict[str, Any], request: HttpRequest | None) -> Context | None:
-    src = _text(block, "src")
-    if not src or image_src_problem(src):
+    # Only uploaded block images: an external URL would be blocked by the CSP, and any other
+    # storage name might be a private file the storage would sign a URL for.
+    key = block_image_key(_text(block, "src"))
+    if key is None:
         return None
-    # A storage name becomes a URL without touching the database (S3 signs it locally).
-    url = src if src.lower().startswith(("http://", "https://")) else default_storage.url(src)
+    # A key becomes a URL without touching the database or the storage (S3 signs it locally).
+    url = block_image_url(key)
     decorative = block.get("decorative") is True
     return {"src": url, "alt": "" if decorative else _text(block, "alt"), "caption": _text(block, "caption")}
 
@@ -95,12 +97,10 @@ def _render_block(block: dict[str, Any], block_type: str, request: HttpRequest |
 
 def _depends_only_on_itself(block: dict[str, Any]) -> bool:
     """Whether a block's HTML is a function of its content alone: not a slot (slots render per
-    visitor), not an image stored by us (its URL comes from the storage, which may sign it)."""
+    visitor), not an image (its URL comes from the storage, which may sign it)."""
     block_type = block.get("type")
-    if block_type == "slot":
+    if block_type in {"slot", "image"}:
         return False
-    if block_type == "image":
-        return _text(block, "src").lower().startswith(("http://", "https://"))
     if block_type == "columns":
         columns = block.get("columns")
         return all(

@@ -21,7 +21,7 @@ from apps.core.blocks.fields import (
     Run,
     SlotName,
     SlotOptions,
-    image_src_problem,
+    StoredImage,
     link_url_problem,
 )
 
@@ -96,9 +96,9 @@ BLOCK_TYPES: dict[str, BlockType] = {
         BlockType(
             "image",
             "Image",
-            "An image from the platform's storage or an http(s) URL, with its text alternative.",
+            "An image uploaded to the site (held by its storage key), with its text alternative.",
             {
-                "src": Checked(problem=image_src_problem, format="storage name or http(s) URL"),
+                "src": StoredImage(),
                 "alt": PlainText(min_length=0, max_length=300),
                 "decorative": Boolean(required=False),
                 "caption": PlainText(required=False, min_length=0, max_length=500),
