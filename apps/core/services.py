@@ -338,7 +338,7 @@ def user_set_password(*, actor: User | None, user: User, password: str | None) -
 def user_set_email(*, actor: User | None, user: User, email: str) -> None:
     """Change the address ``user`` signs in with and resets their password through. Only an admin
     above them may; staff vouch for the address they set, as for accounts they create."""
-    email = normalize_email(User._meta.get_field("email").clean(email, user))
+    email = User._meta.get_field("email").clean(normalize_email(email), user)
     with transaction.atomic():
         _lock(user)
         _require(actor, user, permissions.AccountChange.EMAIL)
