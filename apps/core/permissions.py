@@ -65,7 +65,7 @@ def can_access_admin(user: Any) -> bool:
 
 
 def can_manage_users(actor: Any) -> bool:
-    """Admins see and edit people and grant the roles below their own."""
+    """Admins open the people admin; which accounts they may change: ``account_change_refusal``."""
     return has_role(actor, RoleName.ADMIN)
 
 
