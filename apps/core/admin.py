@@ -1,18 +1,23 @@
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Count, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from apps.core import permissions, services
 from apps.core.models import Role, SiteComponent, SitePage, Theme, User
+from apps.core.permissions import AccountChange
 from apps.core.roles import DESCRIPTIONS, RoleName
 from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.theme_editor import ThemeAdmin
@@ -39,16 +44,20 @@ class UserEditForm(UserChangeForm):
     class Meta:
         model = User
         fields = "__all__"
+        # Roles are the one way to grant power: Django's own permission fields are never offered,
+        # and a posted value for them is ignored.
+        exclude = ("user_permissions", "groups", "is_superuser", "is_staff", "role_version")
 
     def __init__(self, *args: Any, actor: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.actor = actor
-        if self.instance.pk:
-            self.fields["platform_roles"].initial = sorted(permissions.held_roles(self.instance))
+        field = self.fields.get("platform_roles")
+        if field is None:  # read-only for this actor
+            return
         grantable = set(permissions.grantable_roles(actor))
-        self.fields["platform_roles"].help_text = (
-            "Roles you may not change are kept as they are." if len(grantable) < len(ROLE_CHOICES) + 1 else ""
-        )
+        field.choices = [choice for choice in ROLE_CHOICES if choice[0] in grantable]
+        if self.instance.pk:
+            field.initial = sorted(permissions.held_roles(self.instance) & grantable)
 
     def clean_platform_roles(self) -> set[str]:
         wanted = set(self.cleaned_data["platform_roles"])
@@ -57,29 +66,78 @@ class UserEditForm(UserChangeForm):
         forbidden = sorted((wanted ^ held) - grantable)
         if forbidden:
             raise forms.ValidationError(f"You may not grant or revoke: {', '.join(forbidden)}.")
-        return wanted
+        return wanted | (held - grantable)  # roles the actor may not change are kept as they are
+
+
+class PasswordSetForm(AdminPasswordChangeForm):
+    """Django's form; the write goes through ``services.user_set_password`` (policy, token revocation)."""
+
+    actor: Any = None
+
+    def save(self, commit: bool = True) -> User:
+        password = self.cleaned_data["password1"] if self.cleaned_data.get("set_usable_password", True) else None
+        services.user_set_password(actor=self.actor, user=self.user, password=password)
+        return self.user
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    """People: everyone sees the list; an admin changes only accounts below their own role
+    (``permissions.account_change_refusal``), and on their own account the profile and password."""
+
     form = UserEditForm
     add_form = UserCreationForm
+    change_password_form = PasswordSetForm
     ordering = ("email",)
     list_display = ("email", "display_name", "role_list", "is_active", "email_confirmed", "date_joined")
     list_filter = ("roles__name", "is_active", "is_staff")
     search_fields = ("email", "display_name")
-    readonly_fields = ("last_login", "date_joined", "email_verified_at", "is_staff", "is_superuser", "role_version")
+    readonly_fields = ("last_login", "date_joined", "email_verified_at", "is_staff", "role_version", "role_list")
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Profile", {"fields": ("display_name", "bio", "avatar", "email_verified_at")}),
-        ("Access", {"fields": ("is_active", "platform_roles", "is_staff", "is_superuser", "role_version")}),
-        ("Fine-grained permissions", {"classes": ("collapse",), "fields": ("groups", "user_permissions")}),
+        ("Access", {"fields": ("is_active", "platform_roles", "is_staff", "role_version")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
         return super().get_queryset(request).prefetch_related("roles")
+
+    # --- What this actor may change on this account -------------------------------------
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # The profile is the least one may change (one's own); accounts at or above the actor
+        # are view-only.
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or permissions.can_change_account(request.user, obj, AccountChange.PROFILE))
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or permissions.can_change_account(request.user, obj, AccountChange.DELETE))
+
+    def _guarded(self, request: HttpRequest, obj: Any) -> bool:
+        """An existing account whose email, active flag and roles this actor may not change."""
+        return obj is not None and not permissions.can_manage_account(request.user, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if self._guarded(request, obj):
+            # platform_roles is a form field: naming it here drops it from the form.
+            fields += ("email", "is_active", "platform_roles")
+        return fields
+
+    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self._guarded(request, obj):
+            return fieldsets
+        swap = {"platform_roles": "role_list"}
+        if not permissions.can_change_account(request.user, obj, AccountChange.PASSWORD):
+            swap["password"] = "password_note"  # noqa: S105 (field names, not a secret)
+        return tuple(
+            (name, {**options, "fields": tuple(swap.get(field, field) for field in options["fields"])})
+            for name, options in fieldsets
+        )
 
     def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
         form_class = super().get_form(request, obj, change=change, **kwargs)
@@ -96,9 +154,27 @@ class UserAdmin(BaseUserAdmin):
     def role_list(self, obj: User) -> str:
         return ", ".join(role.name for role in obj.roles.all()) or "—"
 
+    @admin.display(description="Password")
+    def password_note(self, obj: User) -> str:
+        return "Set by the account holder, or by someone above their role."
+
     @admin.display(description="Email confirmed", boolean=True)
     def email_confirmed(self, obj: User) -> bool:
         return obj.email_verified_at is not None
+
+    # --- Writes: each through its service, which asks the same policy again --------------
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        target = self.get_object(request, unquote(id))
+        if target is not None:
+            refusal = permissions.account_change_refusal(request.user, target, AccountChange.PASSWORD)
+            if refusal is not None:
+                raise PermissionDenied(refusal)
+        # Django's view builds its form from self.change_password_form; a copy of this admin
+        # carries one bound to the acting user (the admin instance is shared between requests).
+        bound = copy.copy(self)
+        bound.change_password_form = type("PasswordSetByActor", (PasswordSetForm,), {"actor": request.user})
+        return BaseUserAdmin.user_change_password(bound, request, id, form_url)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if not change:
@@ -106,18 +182,33 @@ class UserAdmin(BaseUserAdmin):
             obj.email_verified_at = timezone.now()
             super().save_model(request, obj, form, change)
             return
-        became_active = "is_active" in form.changed_data
-        active = obj.is_active
-        if became_active:
-            obj.is_active = form.initial.get("is_active", True)  # the service makes the change
+        # The form has written the guarded fields onto obj: put them back for the services to change.
+        new_email = obj.email if "email" in form.changed_data else None
+        new_active = obj.is_active if "is_active" in form.changed_data else None
+        if new_email is not None:
+            obj.email = form.initial["email"]
+        if new_active is not None:
+            obj.is_active = form.initial.get("is_active", True)
         super().save_model(request, obj, form, change)
         try:
-            if became_active:
-                services.user_set_active(actor=request.user, user=obj, active=active)
+            if new_email is not None:
+                services.user_set_email(actor=request.user, user=obj, email=new_email)
+            if new_active is not None:
+                services.user_set_active(actor=request.user, user=obj, active=new_active)
             if "platform_roles" in form.changed_data:
                 services.roles_set(actor=request.user, user=obj, roles=form.cleaned_data["platform_roles"])
-        except PermissionDenied as exc:
-            messages.error(request, str(exc))
+        except (PermissionDenied, ValidationError) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.user_delete(actor=request.user, user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        # The action already asked has_delete_permission of each; the service asks again, and
+        # one refusal leaves every selected account in place.
+        with transaction.atomic():
+            for user in queryset:
+                services.user_delete(actor=request.user, user=user)
 
 
 @admin.register(Role)
@@ -143,6 +234,10 @@ class RoleAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+
+# Roles are the one way to grant power: groups of Django permissions are not managed in the portal.
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
 
 admin.site.register(Theme, ThemeAdmin)
 admin.site.register(SitePage, SitePageAdmin)

@@ -6,9 +6,10 @@ ownership (a field comparison); guardian's per-object grants are asked only for 
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
-from apps.core.roles import RoleName, effective_roles, highest
+from apps.core.roles import EFFECTIVE, RoleName, effective_roles, highest
 
 _CACHE_ATTR = "_platform_roles"
 
@@ -64,8 +65,83 @@ def can_access_admin(user: Any) -> bool:
 
 
 def can_manage_users(actor: Any) -> bool:
-    """Admins see and edit people and grant the roles below their own."""
+    """Admins open the people admin; which accounts they may change: ``account_change_refusal``."""
     return has_role(actor, RoleName.ADMIN)
+
+
+class AccountChange(StrEnum):
+    """What may be done to an account; each surface (admin, API, commands) names the one it does."""
+
+    PROFILE = "profile"  # display name, bio, avatar
+    PASSWORD = "password"  # noqa: S105 (the name of a change, not a secret)
+    EMAIL = "email"
+    ACTIVE = "active"
+    ROLES = "roles"
+    DELETE = "delete"
+
+
+# What anyone may do to their own account. Not the rest: a super admin who revokes their own role
+# or deactivates themselves locks the platform out of its top role, and the email is the key to a
+# password reset.
+SELF_SERVICE = frozenset({AccountChange.PROFILE, AccountChange.PASSWORD})
+
+
+_SELF_REFUSALS = {
+    AccountChange.EMAIL: "You may not change your own email address; someone above your role may.",
+    AccountChange.ACTIVE: "You may not deactivate or reactivate your own account.",
+    AccountChange.ROLES: "You may not change your own roles; someone above your role may.",
+    AccountChange.DELETE: "You may not delete your own account.",
+}
+
+
+def account_rank(user: Any) -> str:
+    """The highest role ``user`` holds, whether or not the account is active.
+
+    ``highest_role`` answers None for a deactivated account (it may act as nothing), but as a target
+    a deactivated super admin is still a super admin: re-activating it is exactly what must be refused.
+    The ``is_superuser`` flag counts too, should an account have it without the role.
+    """
+    names = set(held_roles(user)) if user.is_active else {role.name for role in user.roles.all()}
+    if user.is_superuser:
+        names.add(RoleName.SUPER_ADMIN)
+    return highest(names)
+
+
+def account_change_refusal(actor: Any, target: Any, change: AccountChange | str) -> str | None:
+    """Why ``actor`` may not make ``change`` to ``target``'s account, or None if they may.
+
+    On their own account anyone changes their profile and password. Everything else needs an
+    account manager (an admin) whose highest role is strictly above the target's highest role:
+    nobody changes or deletes an account at or above their own, so an admin cannot take over a
+    super admin, nor a super admin another super admin.
+    """
+    change = AccountChange(change)
+    if actor is None or not getattr(actor, "is_authenticated", False) or not actor.is_active:
+        return "Sign in to change accounts."
+    if actor.pk == target.pk:
+        if change in SELF_SERVICE:
+            return None
+        return _SELF_REFUSALS[change]
+    if not can_manage_users(actor):
+        return "You may not change other people's accounts."
+    mine, theirs = highest_role(actor), account_rank(target)
+    if mine in EFFECTIVE[theirs]:  # their role includes (or is) mine: at or above it
+        return (
+            f"You may not change {target.email}: their role ({RoleName(theirs).label}) "
+            f"is at or above yours ({RoleName(mine).label})."
+        )
+    return None
+
+
+def can_change_account(actor: Any, target: Any, change: AccountChange | str) -> bool:
+    """Whether ``actor`` may make ``change`` to ``target``'s account (``account_change_refusal``)."""
+    return account_change_refusal(actor, target, change) is None
+
+
+def can_manage_account(actor: Any, target: Any) -> bool:
+    """Whether ``actor`` may change everything about ``target`` that the policy guards (email, active
+    flag, roles, password) and delete it: an admin, strictly above the target, not on themselves."""
+    return can_change_account(actor, target, AccountChange.ROLES)
 
 
 def can_grant_role(actor: Any, role: str) -> bool:

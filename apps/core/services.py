@@ -2,6 +2,10 @@
 
 Services take the acting user and plain values (never a request), run in a transaction,
 raise ValidationError on bad input and publish domain events that are delivered on commit.
+Changes to someone's account (roles, active flag, email, password, deletion) ask
+``permissions.account_change_refusal`` and raise PermissionDenied with its reason, so the admin,
+the API and the operator commands all keep the same rule. ``actor=None`` is the bootstrap path
+only (``seed_demo``, ``createsuperuser``, test factories): no person is acting, so nothing is asked.
 """
 
 from __future__ import annotations
@@ -63,6 +67,24 @@ class UserActivationChanged(events.DomainEvent):
     name: ClassVar[str] = "core.user_activation_changed"
     user_id: int
     is_active: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserPasswordSet(events.DomainEvent):
+    name: ClassVar[str] = "core.user_password_set"
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserEmailChanged(events.DomainEvent):
+    name: ClassVar[str] = "core.user_email_changed"
+    user_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class UserDeleted(events.DomainEvent):
+    name: ClassVar[str] = "core.user_deleted"
+    user_id: int
 
 
 # --- Registration and email verification ------------------------------------------------
@@ -207,6 +229,22 @@ def _sync_staff_flags(user: User) -> None:
         user.save(update_fields=["is_staff", "is_superuser"])
 
 
+def _require(actor: User | None, user: User, change: permissions.AccountChange) -> None:
+    """Refuse ``change`` unless the policy allows it; None (bootstrap) is not asked."""
+    if actor is None:
+        return
+    permissions.forget_roles(user)  # decide on the roles the locked row holds now, not cached ones
+    refusal = permissions.account_change_refusal(actor, user, change)
+    if refusal is not None:
+        raise PermissionDenied(refusal)
+
+
+def _lock(user: User) -> None:
+    # One change of an account's access at a time: a grant racing a revoke or a deactivation
+    # each sees the other's result.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+
+
 def _check_grant(actor: User | None, role: str) -> Role:
     if role not in RoleName.values:
         raise ValidationError(f"Unknown role {role!r}.", code="unknown_role")
@@ -215,52 +253,110 @@ def _check_grant(actor: User | None, role: str) -> Role:
     return Role.objects.get_or_create(name=role)[0]
 
 
-def role_grant(*, actor: User | None, user: User, role: str) -> bool:
-    """Give ``user`` a role; True if it was new. ``actor`` None means an operator command."""
-    role_row = _check_grant(actor, role)
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()  # one change of roles at a time
-        _, created = RoleGrant.objects.get_or_create(user=user, role=role_row, defaults={"granted_by": actor})
-        if created:
-            permissions.forget_roles(user)
-            _bump_role_version(user)
-            _sync_staff_flags(user)
-            events.publish(RoleGranted(user_id=user.pk, role=role, actor_id=actor.pk if actor else None))
+def _grant(actor: User | None, user: User, role_row: Role) -> bool:
+    _, created = RoleGrant.objects.get_or_create(user=user, role=role_row, defaults={"granted_by": actor})
+    if created:
+        permissions.forget_roles(user)
+        _bump_role_version(user)
+        _sync_staff_flags(user)
+        events.publish(RoleGranted(user_id=user.pk, role=role_row.name, actor_id=actor.pk if actor else None))
     return created
 
 
-def role_revoke(*, actor: User | None, user: User, role: str) -> bool:
-    """Take a role from ``user``; True if they held it."""
-    role_row = _check_grant(actor, role)
-    with transaction.atomic():
-        User.objects.select_for_update().filter(pk=user.pk).first()
-        deleted, _ = RoleGrant.objects.filter(user=user, role=role_row).delete()
-        if deleted:
-            permissions.forget_roles(user)
-            _bump_role_version(user)
-            _sync_staff_flags(user)
-            events.publish(RoleRevoked(user_id=user.pk, role=role, actor_id=actor.pk if actor else None))
+def _revoke(actor: User | None, user: User, role_row: Role) -> bool:
+    deleted, _ = RoleGrant.objects.filter(user=user, role=role_row).delete()
+    if deleted:
+        permissions.forget_roles(user)
+        _bump_role_version(user)
+        _sync_staff_flags(user)
+        events.publish(RoleRevoked(user_id=user.pk, role=role_row.name, actor_id=actor.pk if actor else None))
     return bool(deleted)
 
 
+def role_grant(*, actor: User | None, user: User, role: str) -> bool:
+    """Give ``user`` a role; True if it was new. Refused unless ``actor`` may grant the role and
+    change ``user``'s roles (strictly above them)."""
+    role_row = _check_grant(actor, role)
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.ROLES)
+        return _grant(actor, user, role_row)
+
+
+def role_revoke(*, actor: User | None, user: User, role: str) -> bool:
+    """Take a role from ``user``; True if they held it. Refused as ``role_grant`` is."""
+    role_row = _check_grant(actor, role)
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.ROLES)
+        return _revoke(actor, user, role_row)
+
+
 def roles_set(*, actor: User | None, user: User, roles: set[str]) -> None:
-    """Make ``user`` hold exactly ``roles`` among those ``actor`` may grant."""
-    held = {role.name for role in user.roles.all()}
-    for role in sorted(roles - held):
-        role_grant(actor=actor, user=user, role=role)
-    for role in sorted(held - roles):
-        role_revoke(actor=actor, user=user, role=role)
+    """Make ``user`` hold exactly ``roles``: all of the changes or, if one is refused, none.
+
+    The account is checked once, before any change: a grant that lifts ``user`` to the actor's
+    own role (a super admin making another) must not make the rest of the same change refused."""
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.ROLES)
+        held = {role.name for role in user.roles.all()}
+        grants = [_check_grant(actor, role) for role in sorted(roles - held)]
+        revokes = [_check_grant(actor, role) for role in sorted(held - roles)]
+        for role_row in grants:
+            _grant(actor, user, role_row)
+        for role_row in revokes:
+            _revoke(actor, user, role_row)
 
 
 def user_set_active(*, actor: User | None, user: User, active: bool) -> None:
     """Activate or deactivate an account; deactivation ends its API tokens at once."""
-    if actor is not None and not permissions.can_manage_users(actor):
-        raise PermissionDenied("You may not change who can sign in.")
     with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.ACTIVE)
         User.objects.filter(pk=user.pk).update(is_active=active)
         user.is_active = active
         _bump_role_version(user)
         events.publish(UserActivationChanged(user_id=user.pk, is_active=active, actor_id=actor.pk if actor else None))
+
+
+def user_set_password(*, actor: User | None, user: User, password: str | None) -> None:
+    """Set ``user``'s password (None: no password sign-in at all) for them or as an admin above
+    them. Tokens issued before it stop working. Strength is checked by the form that asked."""
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.PASSWORD)
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save(update_fields=["password"])
+        _bump_role_version(user)
+        events.publish(UserPasswordSet(user_id=user.pk, actor_id=actor.pk if actor else None))
+
+
+def user_set_email(*, actor: User | None, user: User, email: str) -> None:
+    """Change the address ``user`` signs in with and resets their password through. Only an admin
+    above them may; staff vouch for the address they set, as for accounts they create."""
+    email = User._meta.get_field("email").clean(normalize_email(email), user)
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.EMAIL)
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise ValidationError("Another account has this email address.", code="email_taken")
+        user.email, user.email_verified_at = email, timezone.now()
+        user.save(update_fields=["email", "email_verified_at"])
+        events.publish(UserEmailChanged(user_id=user.pk, actor_id=actor.pk if actor else None))
+
+
+def user_delete(*, actor: User | None, user: User) -> None:
+    """Delete an account and what cascades from it; only an admin above it may."""
+    with transaction.atomic():
+        _lock(user)
+        _require(actor, user, permissions.AccountChange.DELETE)
+        user_id = user.pk
+        user.delete()
+        events.publish(UserDeleted(user_id=user_id, actor_id=actor.pk if actor else None))
 
 
 def user_credentials_changed(*, user: User) -> None:

@@ -123,26 +123,82 @@ def test_seed_demo_refuses_to_run_with_debug_off_unless_forced(db, settings):
     assert User.objects.filter(email="admin@freelancer.dev").exists()
 
 
-def test_grant_role_and_revoke_role_change_roles_and_the_role_version(member, capsys):
+def test_grant_role_and_revoke_role_change_roles_and_the_role_version(member, staff, capsys):
     version = member.role_version
 
-    call_command("grant_role", member.email.upper(), "blog_author")
+    call_command("grant_role", member.email.upper(), "blog_author", "--as", staff.email)
     member.refresh_from_db()
     assert held_roles(member) == {"blog_author"} and member.role_version == version + 1
+    assert f"blog_author granted for {member.email}, acting as {staff.email}" in capsys.readouterr().out
 
-    call_command("grant_role", member.email, "blog_author")
+    call_command("grant_role", member.email, "blog_author", "--as", staff.email)
     assert "unchanged" in capsys.readouterr().out
 
-    call_command("revoke_role", member.email, "blog_author")
+    call_command("revoke_role", member.email, "blog_author", "--as", staff.email.upper())
     member.refresh_from_db()
     assert held_roles(member) == frozenset() and member.role_version == version + 2
+    assert f"acting as {staff.email}" in capsys.readouterr().out
 
 
-def test_grant_role_names_what_is_wrong(member):
+def test_grant_role_names_what_is_wrong(member, staff):
     with pytest.raises(CommandError, match="No account"):
-        call_command("grant_role", "nobody@example.com", "admin")
+        call_command("grant_role", "nobody@example.com", "admin", "--as", staff.email)
     with pytest.raises(CommandError, match="Unknown role 'wizard'"):
-        call_command("grant_role", member.email, "wizard")
+        call_command("grant_role", member.email, "wizard", "--as", staff.email)
+
+
+@pytest.mark.parametrize("command", ["grant_role", "revoke_role"])
+def test_role_commands_say_who_they_act_as(member, command):
+    with pytest.raises(CommandError, match="--as"):
+        call_command(command, member.email, "blog_author")
+    with pytest.raises(CommandError, match="names no active account"):
+        call_command(command, member.email, "blog_author", "--as", "nobody@example.com")
+    assert held_roles(member) == frozenset()
+
+
+def test_a_role_command_acting_as_a_deactivated_admin_is_refused(member, staff):
+    from apps.core import services
+
+    services.user_set_active(actor=None, user=staff, active=False)
+
+    with pytest.raises(CommandError, match="names no active account"):
+        call_command("grant_role", member.email, "blog_author", "--as", staff.email)
+
+
+@pytest.mark.parametrize(
+    ("actor_role", "target_role", "command", "role", "refusal"),
+    [
+        ("admin", None, "grant_role", "admin", "may not grant or revoke the admin role"),
+        ("admin", "super_admin", "revoke_role", "super_admin", "may not grant or revoke"),
+        ("admin", "super_admin", "grant_role", "blog_author", "at or above yours"),
+        ("admin", "admin", "revoke_role", "admin", "may not grant or revoke"),
+        ("super_admin", "super_admin", "revoke_role", "super_admin", "at or above yours"),
+        ("blog_admin", None, "grant_role", "blog_author", "may not grant or revoke"),
+        ("super_admin", "self", "revoke_role", "super_admin", "your own roles"),
+    ],
+)
+def test_role_commands_hold_the_acting_account_to_the_admins_rule(
+    user_with_role, actor_role, target_role, command, role, refusal
+):
+    actor = user_with_role(actor_role)
+    target = actor if target_role == "self" else user_with_role(target_role)
+    before = set(held_roles(target))
+
+    with pytest.raises(CommandError, match=f"Acting as {actor.email}: .*{refusal}"):
+        call_command(command, target.email, role, "--as", actor.email)
+
+    target.refresh_from_db()
+    assert set(held_roles(target)) == before
+
+
+def test_a_super_admin_grants_admin_through_the_command(user_with_role, member, capsys):
+    boss = user_with_role("super_admin")
+
+    call_command("grant_role", member.email, "admin", "--as", boss.email)
+
+    member.refresh_from_db()
+    assert held_roles(member) == {"admin"} and member.is_staff
+    assert f"acting as {boss.email}" in capsys.readouterr().out
 
 
 def test_createsuperuser_makes_a_super_admin(db):

@@ -149,3 +149,101 @@ def test_ownership_is_a_field_comparison(member, stranger):
     assert permissions.is_owner(member, Thing())
     assert not permissions.is_owner(stranger, Thing())
     assert not permissions.is_owner(None, Thing())
+
+
+# --- Who may change whose account ----------------------------------------------------------
+
+MANAGES = {
+    # actor's role: the target roles whose accounts they may change
+    "super_admin": {"admin", "instructor", "shop_owner", "blog_admin", "blog_author", "student", None},
+    "admin": {"instructor", "shop_owner", "blog_admin", "blog_author", "student", None},
+    "blog_admin": set(),
+    None: set(),
+}
+
+
+@pytest.mark.parametrize("target_role", ["super_admin", "admin", "instructor", "blog_author", "student", None])
+@pytest.mark.parametrize("actor_role", list(MANAGES))
+def test_only_an_admin_strictly_above_the_target_manages_its_account(user_with_role, actor_role, target_role):
+    actor, target = user_with_role(actor_role), user_with_role(target_role)
+
+    assert permissions.can_manage_account(actor, target) is (target_role in MANAGES[actor_role])
+    refusal = permissions.account_change_refusal(actor, target, "email")
+    assert (refusal is None) is (target_role in MANAGES[actor_role])
+
+
+@pytest.mark.parametrize("role", ["super_admin", "admin", None])
+def test_on_their_own_account_anyone_changes_only_profile_and_password(user_with_role, role):
+    me = user_with_role(role)
+
+    allowed = {change for change in permissions.AccountChange if permissions.can_change_account(me, me, change)}
+
+    assert allowed == {"profile", "password"}
+    assert permissions.account_change_refusal(me, me, "roles") == (
+        "You may not change your own roles; someone above your role may."
+    )
+
+
+def test_the_refusal_names_both_roles(user_with_role):
+    admin, boss = user_with_role("admin"), user_with_role("super_admin")
+
+    assert permissions.account_change_refusal(admin, boss, "password") == (
+        f"You may not change {boss.email}: their role (Super admin) is at or above yours (Admin)."
+    )
+
+
+def test_a_deactivated_super_admin_still_ranks_as_one(user_with_role):
+    boss = user_with_role("super_admin")
+    services.user_set_active(actor=None, user=boss, active=False)
+
+    assert permissions.account_rank(boss) == "super_admin"
+    assert not permissions.can_manage_account(user_with_role("admin"), boss)
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda actor, user: services.role_grant(actor=actor, user=user, role="blog_author"),
+        lambda actor, user: services.role_revoke(actor=actor, user=user, role="blog_author"),
+        lambda actor, user: services.roles_set(actor=actor, user=user, roles={"blog_author"}),
+        lambda actor, user: services.user_set_active(actor=actor, user=user, active=False),
+        lambda actor, user: services.user_set_password(actor=actor, user=user, password="Taken-Over-1!"),
+        lambda actor, user: services.user_set_email(actor=actor, user=user, email="taken@example.com"),
+        lambda actor, user: services.user_delete(actor=actor, user=user),
+    ],
+    ids=["grant", "revoke", "set_roles", "deactivate", "password", "email", "delete"],
+)
+def test_no_service_lets_an_admin_change_another_admin(user_with_role, write):
+    from apps.core.models import User
+
+    actor, peer = user_with_role("admin"), user_with_role("admin")
+    before = User.objects.filter(pk=peer.pk).values().get()
+
+    with pytest.raises(PermissionDenied, match="at or above yours"):
+        write(actor, peer)
+
+    assert User.objects.filter(pk=peer.pk).values().get() == before
+    assert permissions.held_roles(User.objects.get(pk=peer.pk)) == {"admin"}
+
+
+def test_a_super_admin_makes_an_admin_a_super_admin_in_one_change(user_with_role):
+    boss, admin = user_with_role("super_admin"), user_with_role("admin")
+
+    services.roles_set(actor=boss, user=admin, roles={"super_admin"})
+
+    admin.refresh_from_db()
+    assert permissions.held_roles(admin) == {"super_admin"} and admin.is_superuser
+
+
+def test_an_admin_sets_the_email_and_password_of_a_member(user_with_role, member, stranger):
+    admin = user_with_role("admin")
+    version = member.role_version
+
+    services.user_set_email(actor=admin, user=member, email=" New@Example.com ")
+    services.user_set_password(actor=admin, user=member, password="Brand-New-Pass-7!")
+
+    member.refresh_from_db()
+    assert member.email == "new@example.com" and member.check_password("Brand-New-Pass-7!")
+    assert member.role_version == version + 1
+    with pytest.raises(ValidationError, match="Another account"):
+        services.user_set_email(actor=admin, user=member, email=stranger.email.upper())

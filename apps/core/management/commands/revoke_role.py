@@ -9,5 +9,5 @@ class Command(RoleCommand):
     help = "Revoke a role from the account with this email (its API tokens stop working at once)."
     verb = "revoked"
 
-    def apply(self, user: User, role: str) -> bool:
-        return services.role_revoke(actor=None, user=user, role=role)
+    def apply(self, actor: User, user: User, role: str) -> bool:
+        return services.role_revoke(actor=actor, user=user, role=role)
