@@ -267,11 +267,17 @@ PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how o
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
-# Sign-in lockout: failures counted per account and per address within a window; once over
-# the limit, sign-in answers 429 until the window ends.
-LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 5, minimum=1)
-LOGIN_LOCKOUT_IP_LIMIT = env_int("LOGIN_LOCKOUT_IP_LIMIT", 20, minimum=1)
+# Sign-in lockout (apps/core/security.py): failures counted per (account, address) and per
+# account within a window; over either limit that account answers 429 (from that address, or
+# from everywhere) until the window ends. An address is never locked out (one office behind NAT
+# shares it): from its BACKOFF_AFTER-th failure on, each failure makes it wait BACKOFF_BASE
+# seconds, doubling, at most BACKOFF_MAX.
+LOGIN_LOCKOUT_PAIR_LIMIT = env_int("LOGIN_LOCKOUT_PAIR_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_WINDOW = env_int("LOGIN_LOCKOUT_WINDOW", 15 * 60, minimum=1)
+LOGIN_BACKOFF_AFTER = env_int("LOGIN_BACKOFF_AFTER", 10, minimum=1)
+LOGIN_BACKOFF_BASE = env_int("LOGIN_BACKOFF_BASE", 1, minimum=1)
+LOGIN_BACKOFF_MAX = env_int("LOGIN_BACKOFF_MAX", 60, minimum=1)
 REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 10, minimum=1)  # per address per hour
 
 # --- Blog comments ---------------------------------------------------------------------------
