@@ -29,13 +29,20 @@ if not SECRET_KEY:
     # Development only; `check --deploy` rejects keys with this prefix.
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The address this process serves on (`make run HOST=... PORT=...` passes them): the default
+# for SITE_URL and one of the default ALLOWED_HOSTS.
+SERVE_HOST = env_str("SERVE_HOST", "127.0.0.1")
+SERVE_PORT = env_int("SERVE_PORT", 8000, minimum=1)
+# Serving on every interface: links name this machine's loopback address, which is among them.
+_LINK_HOST = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(SERVE_HOST, SERVE_HOST)  # noqa: S104
+_LINK_HOST = f"[{_LINK_HOST}]" if ":" in _LINK_HOST and not _LINK_HOST.startswith("[") else _LINK_HOST
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["localhost", "127.0.0.1", "[::1]", _LINK_HOST])))
 # Proxies in front of the app that append to X-Forwarded-For; 0 trusts none of it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Platform")
-# Where people reach the site; used in links inside emails.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where people reach the site; used in links inside emails and the API's `url` fields.
+SITE_URL = env_str("SITE_URL") or f"http://{_LINK_HOST}:{SERVE_PORT}"
 
 # Widgets render through the project's template engine, so widget templates live in templates/.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -363,6 +370,8 @@ SPECTACULAR_SETTINGS = {
 # HTTPS=true turns on everything that only makes sense behind TLS.
 HTTPS = env_bool("HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe over plain HTTP; a redirect to https:// would count as a failed probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
