@@ -8,6 +8,7 @@ variables, so the same code and the same test suite run on both.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -419,13 +420,39 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+
+def _one_line_per_request(record: logging.LogRecord) -> bool:
+    """Keep the server's access line as the one line about a request that ended in 4xx.
+
+    Django logs every 4xx answer again on ``django.request`` ("Not Found: /x", "Forbidden
+    (Permission denied): /x" with the PermissionDenied traceback) and CSRF refusals on
+    ``django.security.csrf``; the server's access line (``django.channels.server`` under
+    runserver, ``django.server`` under the WSGI one) already says method, path, status and
+    duration. 5xx keep their record and its one traceback; other security warnings (a
+    disallowed host) keep their line but lose the traceback of an expected refusal.
+    """
+    status = getattr(record, "status_code", None)
+    if status is None or status >= 500:
+        return True
+    if record.name in ("django.request", "django.security.csrf"):
+        return False
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_per_request": {"()": "django.utils.log.CallbackFilter", "callback": _one_line_per_request}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_per_request"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default logging gives "django" a console handler of its own (under DEBUG) and
+        # lets it propagate to ours as well: every line twice. Ours alone prints them.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # The pool logs every failed connection attempt while the database is away.
         "psycopg.pool": {"level": "ERROR"},
