@@ -275,6 +275,9 @@ PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how o
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
+# Extra robots.txt Disallow paths beyond core's (apps/core/views/site.py robots_disallow).
+ROBOTS_DISALLOW = env_list("ROBOTS_DISALLOW")
+
 # Sign-in lockout (apps/core/security.py): failures counted per (account, address) and per
 # account within a window; over either limit that account answers 429 (from that address, or
 # from everywhere) until the window ends. An address is never locked out (one office behind NAT

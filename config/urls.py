@@ -18,6 +18,7 @@ urlpatterns = [
     path("status/", core_views.status_page, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("robots.txt", core_views.robots_txt, name="robots-txt"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
     path("theme.css", core_views.theme_css, name="theme-css"),
     path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
