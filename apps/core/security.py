@@ -18,7 +18,8 @@ password reset clears the account from every address. Neither clears the address
 one person's success cannot let an address that is guessing at many accounts go on at full
 speed. Clearing bumps a generation number
 that every key carries, so "every pair of this account" and "everything" are cleared without
-listing keys. ``lockouts_list`` reads a small index written when a lock or a wait begins; it
+listing keys. ``lockouts_list`` reads a small index (at most 1,000 entries, the longest-lasting
+kept) written when a lock or a wait begins; it
 is for operators (``manage.py lockouts``) and may miss an entry written by a racing request,
 while the counts themselves are atomic (``incr``).
 """
@@ -39,6 +40,7 @@ from django.http import HttpRequest
 from apps.core.models import normalize_email
 
 _INDEX = "lockout:index"
+_INDEX_SIZE = 1000  # entries the operators' list keeps
 
 
 def client_ip(request: HttpRequest) -> str:
@@ -230,8 +232,12 @@ class LockEntry:
 
 
 def _index_add(entry: tuple[str, str, str], *, failures: int, until: float) -> None:
+    now = time.time()
     index: dict[tuple[str, str, str], tuple[int, float]] = cache.get(_INDEX) or {}
+    index = {key: value for key, value in index.items() if value[1] > now}  # ended locks go
     index[entry] = (failures, until)
+    if len(index) > _INDEX_SIZE:  # a wide attack: keep the locks that last longest
+        index = dict(sorted(index.items(), key=lambda item: item[1][1])[-_INDEX_SIZE:])
     cache.set(_INDEX, index, timeout=settings.LOGIN_LOCKOUT_WINDOW + settings.LOGIN_BACKOFF_MAX)
 
 
