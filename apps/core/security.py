@@ -19,9 +19,8 @@ one person's success cannot let an address that is guessing at many accounts go 
 speed. Clearing bumps a generation number
 that every key carries, so "every pair of this account" and "everything" are cleared without
 listing keys. ``lockouts_list`` reads a small index (at most 1,000 entries, the longest-lasting
-kept) written when a lock or a wait begins; it
-is for operators (``manage.py lockouts``) and may miss an entry written by a racing request,
-while the counts themselves are atomic (``incr``).
+kept) written when a lock or a wait begins; it is for operators (``manage.py lockouts``) and
+may miss an entry written by a racing request, while the counts themselves are atomic (``incr``).
 """
 
 from __future__ import annotations
