@@ -24,10 +24,13 @@ $(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
 var:
 	@mkdir -p var/media var/static
 
+# SERVE_HOST/SERVE_PORT: links in emails and the API (SITE_URL, unless set) name the served address.
+RUN_ENV = DEBUG=$${DEBUG:-true} SERVE_HOST=$(HOST) SERVE_PORT=$(PORT)
+
 run: $(VENV)/.installed var
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py migrate --no-input
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py seed_demo
-	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py seed_demo
+	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed-dev var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,6 +8,7 @@ variables, so the same code and the same test suite run on both.
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -29,13 +30,20 @@ if not SECRET_KEY:
     # Development only; `check --deploy` rejects keys with this prefix.
     SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"])
+# The address this process serves on (`make run HOST=... PORT=...` passes them): the default
+# for SITE_URL and one of the default ALLOWED_HOSTS.
+SERVE_HOST = env_str("SERVE_HOST", "127.0.0.1")
+SERVE_PORT = env_int("SERVE_PORT", 8000, minimum=1)
+# Serving on every interface: links name this machine's loopback address, which is among them.
+_LINK_HOST = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(SERVE_HOST, SERVE_HOST)  # noqa: S104
+_LINK_HOST = f"[{_LINK_HOST}]" if ":" in _LINK_HOST and not _LINK_HOST.startswith("[") else _LINK_HOST
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["localhost", "127.0.0.1", "[::1]", _LINK_HOST])))
 # Proxies in front of the app that append to X-Forwarded-For; 0 trusts none of it.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Platform")
-# Where people reach the site; used in links inside emails.
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# Where people reach the site; used in links inside emails and the API's `url` fields.
+SITE_URL = env_str("SITE_URL") or f"http://{_LINK_HOST}:{SERVE_PORT}"
 
 # Widgets render through the project's template engine, so widget templates live in templates/.
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
@@ -267,11 +275,20 @@ PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how o
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
-# Sign-in lockout: failures counted per account and per address within a window; once over
-# the limit, sign-in answers 429 until the window ends.
-LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 5, minimum=1)
-LOGIN_LOCKOUT_IP_LIMIT = env_int("LOGIN_LOCKOUT_IP_LIMIT", 20, minimum=1)
+# Extra robots.txt Disallow paths beyond core's (apps/core/views/site.py robots_disallow).
+ROBOTS_DISALLOW = env_list("ROBOTS_DISALLOW")
+
+# Sign-in lockout (apps/core/security.py): failures counted per (account, address) and per
+# account within a window; over either limit that account answers 429 (from that address, or
+# from everywhere) until the window ends. An address is never locked out (one office behind NAT
+# shares it): from its BACKOFF_AFTER-th failure on, each failure makes it wait BACKOFF_BASE
+# seconds, doubling, at most BACKOFF_MAX.
+LOGIN_LOCKOUT_PAIR_LIMIT = env_int("LOGIN_LOCKOUT_PAIR_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_WINDOW = env_int("LOGIN_LOCKOUT_WINDOW", 15 * 60, minimum=1)
+LOGIN_BACKOFF_AFTER = env_int("LOGIN_BACKOFF_AFTER", 10, minimum=1)
+LOGIN_BACKOFF_BASE = env_int("LOGIN_BACKOFF_BASE", 1, minimum=1)
+LOGIN_BACKOFF_MAX = env_int("LOGIN_BACKOFF_MAX", 60, minimum=1)
 REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 10, minimum=1)  # per address per hour
 
 # --- Blog comments ---------------------------------------------------------------------------
@@ -357,6 +374,8 @@ SPECTACULAR_SETTINGS = {
 # HTTPS=true turns on everything that only makes sense behind TLS.
 HTTPS = env_bool("HTTPS", default=False)
 SECURE_SSL_REDIRECT = HTTPS
+# Load balancers probe over plain HTTP; a redirect to https:// would count as a failed probe.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
@@ -404,13 +423,39 @@ TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 
+
+def _one_line_per_request(record: logging.LogRecord) -> bool:
+    """Keep the server's access line as the one line about a request that ended in 4xx.
+
+    Django logs every 4xx answer again on ``django.request`` ("Not Found: /x", "Forbidden
+    (Permission denied): /x" with the PermissionDenied traceback) and CSRF refusals on
+    ``django.security.csrf``; the server's access line (``django.channels.server`` under
+    runserver, ``django.server`` under the WSGI one) already says method, path, status and
+    duration. 5xx keep their record and its one traceback; other security warnings (a
+    disallowed host) keep their line but lose the traceback of an expected refusal.
+    """
+    status = getattr(record, "status_code", None)
+    if status is None or status >= 500:
+        return True
+    if record.name in ("django.request", "django.security.csrf"):
+        return False
+    record.exc_info, record.exc_text = None, None
+    return True
+
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_per_request": {"()": "django.utils.log.CallbackFilter", "callback": _one_line_per_request}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["one_line_per_request"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's default logging gives "django" a console handler of its own (under DEBUG) and
+        # lets it propagate to ours as well: every line twice. Ours alone prints them.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         "django.db.backends": {"level": "INFO"},
         # The pool logs every failed connection attempt while the database is away.
         "psycopg.pool": {"level": "ERROR"},

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
 from django.urls import include, path
+from django.utils.functional import lazy
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -18,9 +19,12 @@ urlpatterns = [
     path("status/", core_views.status_page, name="status"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
-    # Browsers ask for /favicon.ico on pages that name no icon (the admin's).
+    path("robots.txt", core_views.robots_txt, name="robots-txt"),
     path("theme.css", core_views.theme_css, name="theme-css"),
-    path("favicon.ico", RedirectView.as_view(url=static_url("favicon.svg"), permanent=True)),
+    # Browsers ask for /favicon.ico on pages that name no icon (the admin's). The hashed name is
+    # looked up when asked for: at import the manifest may not exist yet (`check --deploy` on a
+    # fresh checkout, before collectstatic).
+    path("favicon.ico", RedirectView.as_view(url=lazy(static_url, str)("favicon.svg"), permanent=True)),
     path("", include("apps.core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("apps.core.api.urls")),

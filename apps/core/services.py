@@ -28,7 +28,7 @@ from django.utils import timezone
 from apps.core import events, pagecache, permissions
 from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
-from apps.core.uploads import validate_image
+from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
 
 _VERIFY_SALT = "core.email-verification"
 
@@ -183,8 +183,10 @@ def profile_update(
     *, user: User, display_name: str, bio: str, avatar: UploadedFile | None = None, remove_avatar: bool = False
 ) -> User:
     """Change a user's own profile. Everything is checked before anything is written; the avatar
-    is checked by its content and stored under a name its content implies (never the uploader's)."""
-    suffix = validate_image(avatar) if avatar is not None else ""
+    is checked by its content, re-encoded (no metadata such as a GPS position, no bytes beyond the
+    image, upright, at most AVATAR_MAX_SIDE pixels a side) and stored under a random name with the
+    suffix of the format it was encoded in (never the uploader's name)."""
+    encoded, suffix = image_reencode(avatar, max_side=AVATAR_MAX_SIDE) if avatar is not None else (None, "")
     display_name = User._meta.get_field("display_name").clean(display_name.strip(), user)
     bio = User._meta.get_field("bio").clean(bio.strip(), user)
     old_avatar = user.avatar.name if user.avatar else ""
@@ -194,7 +196,7 @@ def profile_update(
         with transaction.atomic():
             user.display_name, user.bio = display_name, bio
             if avatar is not None:
-                user.avatar.save(f"avatar{suffix}", avatar, save=False)
+                user.avatar.save(f"avatar{suffix}", encoded, save=False)
                 new_avatar = user.avatar.name
             elif remove_avatar:
                 user.avatar = ""

@@ -45,6 +45,17 @@ def test_deploy_check_passes_with_production_variables():
     assert "no issues" in result.stdout
 
 
+def test_deploy_check_runs_on_a_fresh_checkout_before_collectstatic(tmp_path):
+    # The suite's environment turns the manifest off (pyproject's pytest env); production has it
+    # on, and an operator checks before collectstatic has written the manifest.
+    env = {**PRODUCTION_ENV, "STATIC_MANIFEST": "true", "STATIC_ROOT": str(tmp_path / "static")}
+
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
 def test_deploy_check_warns_about_every_embedded_part():
     env = {k: v for k, v in PRODUCTION_ENV.items() if k not in ("DATABASE_URL", "REDIS_URL", "MONGODB_URL")}
     env.pop("AWS_STORAGE_BUCKET_NAME")

@@ -152,3 +152,45 @@ def test_favicon_ico_points_at_the_site_icon(client):
 
     assert response.status_code == 301
     assert response["Location"] == "/static/favicon.svg"
+
+
+# --- robots.txt --------------------------------------------------------------------------------
+
+
+def _robots_rules(text: str) -> list[tuple[str, str]]:
+    return [tuple(part.strip() for part in line.split(":", 1)) for line in text.splitlines() if ":" in line]  # type: ignore[misc]
+
+
+def test_robots_txt_names_the_sitemap_on_the_site_url(client, db, settings):
+    settings.SITE_URL = "https://platform.example.com/"
+
+    response = client.get("/robots.txt")
+
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/plain")
+    rules = _robots_rules(response.content.decode())
+    assert rules[0] == ("User-agent", "*")
+    assert ("Sitemap", "https://platform.example.com/sitemap.xml") in rules
+
+
+def test_robots_txt_keeps_previews_admin_api_accounts_and_dashboards_out(client, db):
+    rules = _robots_rules(client.get("/robots.txt").content.decode())
+    disallowed = {value for field, value in rules if field == "Disallow"}
+
+    assert {"/admin/", "/api/", "/accounts/", "/dashboard/", "/preview/", "/*?preview=", "/*&preview="} <= disallowed
+    assert "/" not in disallowed and "" not in disallowed  # the public site stays open
+
+
+def test_robots_txt_adds_the_disallow_lines_of_the_setting(client, db, settings):
+    settings.ROBOTS_DISALLOW = ["/search/", "/admin/"]
+
+    text = client.get("/robots.txt").content.decode()
+
+    assert "Disallow: /search/" in text and text.count("Disallow: /admin/") == 1
+
+
+def test_robots_txt_is_cached_for_visitors_and_refuses_post(client, db):
+    first, second = client.get("/robots.txt"), client.get("/robots.txt")
+
+    assert first["X-Page-Cache"] == "miss" and second["X-Page-Cache"] == "hit"
+    assert "max-age=" in first["Cache-Control"] and "public" in first["Cache-Control"]
+    assert client.post("/robots.txt").status_code == 405

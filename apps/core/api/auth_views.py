@@ -110,7 +110,7 @@ def _sign_in(request: Request, *, email: str, password: str) -> User:
         raise exceptions.PermissionDenied(
             "Confirm your email address first: follow the link we sent you.", code="email_unverified"
         )
-    security.clear_failures(email=email)
+    security.clear_failures(email=email, ip=security.client_ip(request))
     if jwt_settings.UPDATE_LAST_LOGIN:
         update_last_login(None, user)
     return user

@@ -121,7 +121,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST, request=request) if request.method == "POST" else SignInForm(request=request)
     if form.is_bound and form.is_valid() and form.user is not None:
         if form.user.email_verified:
-            security.clear_failures(email=form.user.email)
+            security.clear_failures(email=form.user.email, ip=security.client_ip(request))
             login(request, form.user, backend=BACKEND)
             target = next_url or resolve_url(settings.LOGIN_REDIRECT_URL)
             return HttpResponseClientRedirect(target) if request.htmx else redirect(target)

@@ -3,11 +3,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
@@ -148,3 +151,25 @@ def site_preview_exit(request: HttpRequest) -> HttpResponse:
     """Leave the full-site preview: the editor sees the published site again."""
     preview_clear(request)
     return redirect("home")
+
+
+# Paths core serves that no search engine should crawl: sign-in and account pages, dashboards,
+# the admin, the API (and its docs), the site preview, and any page opened with a preview token.
+CORE_ROBOTS_DISALLOW = ("/admin/", "/api/", "/accounts/", "/dashboard/", "/preview/", "/*?preview=", "/*&preview=")
+
+
+def robots_disallow() -> list[str]:
+    """Every ``Disallow`` path of robots.txt: core's, then the ``ROBOTS_DISALLOW`` setting's, once each.
+
+    The one place to extend: an app's platform hook can add its own paths here later."""
+    return list(dict.fromkeys([*CORE_ROBOTS_DISALLOW, *settings.ROBOTS_DISALLOW]))
+
+
+@require_GET
+@cache_public_page(SITE)
+@cache_control(public=True, max_age=60 * 60)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: what to keep out, and the sitemap on the site's own address (SITE_URL)."""
+    sitemap = settings.SITE_URL.rstrip("/") + reverse("django.contrib.sitemaps.views.sitemap")
+    text = render_to_string("robots.txt", {"disallow": robots_disallow(), "sitemap": sitemap})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

@@ -49,3 +49,15 @@ def register(client, email: str, password: str = NEW_PASSWORD, **extra: str):  #
 
 def sign_in(client, email: str, password: str = DEFAULT_PASSWORD, **extra):  # type: ignore[no-untyped-def]
     return client.post("/accounts/login/", {"email": email, "password": password}, **extra)
+
+
+def jpeg_with_gps_and_trailer(name: str = "photo.jpg") -> SimpleUploadedFile:
+    """A 16x8 JPEG from a phone: GPS position, camera make, "rotate 90°" orientation, and bytes
+    appended after the image's end (the kind of payload a polyglot file carries)."""
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0112] = 6  # Orientation: the picture is shown rotated 90° clockwise
+    exif[0x8825] = {1: "N", 2: (52.0, 22.0, 1.5), 3: "E", 4: (4.0, 53.0, 2.5)}  # GPSInfo
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 8), (30, 120, 200)).save(buffer, format="JPEG", exif=exif)
+    return SimpleUploadedFile(name, buffer.getvalue() + b"<script>alert(1)</script>", content_type="image/jpeg")

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from apps.core.uploads import AVATAR_MAX_SIDE
 from tests.core.accounts.helpers import (
+    jpeg_with_gps_and_trailer,
     png,
 )
 
@@ -106,3 +111,37 @@ def test_profile_removes_the_avatar_when_asked(client, member, media):
 
     member.refresh_from_db()
     assert not member.avatar
+
+
+def test_an_avatar_is_re_encoded_without_metadata_or_trailing_bytes_and_turned_upright(client, member, media):
+    client.force_login(member)
+    upload = jpeg_with_gps_and_trailer()
+    assert b"Canon" in upload.read() and upload.size > 0
+    upload.seek(0)
+
+    response = client.post("/accounts/profile/", {"display_name": "Mia", "bio": "", "avatar": upload})
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    with media.open(member.avatar.name) as stored:
+        data = stored.read()
+    assert b"Canon" not in data and b"<script>" not in data and b"Exif" not in data
+    assert data.endswith(b"\xff\xd9")  # nothing after the JPEG's end-of-image marker
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.format == "JPEG" and image.size == (8, 16)  # the orientation is applied
+        exif = image.getexif()
+        assert not exif and not exif.get_ifd(0x8825)
+    assert member.avatar.name.endswith(".jpg")
+
+
+def test_a_large_avatar_is_scaled_down_to_a_bounded_size(client, member, media):
+    client.force_login(member)
+    buffer = io.BytesIO()
+    Image.new("RGB", (2000, 1000), (10, 200, 10)).save(buffer, format="PNG")
+    upload = SimpleUploadedFile("big.png", buffer.getvalue(), content_type="image/png")
+
+    client.post("/accounts/profile/", {"display_name": "Mia", "bio": "", "avatar": upload})
+
+    member.refresh_from_db()
+    with media.open(member.avatar.name) as stored, Image.open(stored) as image:
+        assert max(image.size) == AVATAR_MAX_SIDE and image.size == (AVATAR_MAX_SIDE, AVATAR_MAX_SIDE // 2)
