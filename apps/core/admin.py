@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from apps.core.permissions import AccountChange
 from apps.core.roles import DESCRIPTIONS, RoleName
 from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.theme_editor import ThemeAdmin
+from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
 
 # Everyone acts as "user": it is never granted, so it is not offered.
 ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName if role != RoleName.USER]
@@ -58,6 +60,16 @@ class UserEditForm(UserChangeForm):
         field.choices = [choice for choice in ROLE_CHOICES if choice[0] in grantable]
         if self.instance.pk:
             field.initial = sorted(permissions.held_roles(self.instance) & grantable)
+
+    def clean_avatar(self) -> Any:
+        # An avatar uploaded here is re-encoded as one from the profile page is (no EXIF or GPS,
+        # nothing after the image, upright), so the admin is no way around the profile's rules.
+        avatar = self.cleaned_data.get("avatar")
+        if not isinstance(avatar, UploadedFile):
+            return avatar  # unchanged, or cleared
+        encoded, suffix = image_reencode(avatar, max_side=AVATAR_MAX_SIDE)
+        encoded.name = f"avatar{suffix}"
+        return encoded
 
     def clean_platform_roles(self) -> set[str]:
         wanted = set(self.cleaned_data["platform_roles"])

@@ -297,3 +297,37 @@ def test_a_password_set_in_the_admin_ends_the_accounts_api_tokens(user_with_role
 
     assert response.status_code == 302 and changed
     assert member.role_version == version + 1
+
+
+def test_an_avatar_uploaded_in_the_admin_is_re_encoded_like_one_from_the_profile_page(
+    user_with_role, client_for, member
+):
+    from tests.core.accounts.helpers import jpeg_with_gps_and_trailer
+
+    admin_client = client_for(user_with_role("admin"))
+    data = change_form_data(member)
+    data["avatar"] = jpeg_with_gps_and_trailer()
+
+    response = admin_client.post(f"/admin/core/user/{member.pk}/change/", data)
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    with member.avatar.open() as stored:
+        stored_bytes = stored.read()
+    assert b"Canon" not in stored_bytes and b"Exif" not in stored_bytes and stored_bytes.endswith(b"\xff\xd9")
+    assert member.avatar.name.endswith(".jpg")
+
+
+def test_a_file_that_is_not_an_image_is_refused_as_an_avatar_in_the_admin(user_with_role, client_for, member):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    admin_client = client_for(user_with_role("admin"))
+    data = change_form_data(member)
+    data["avatar"] = SimpleUploadedFile("face.png", b"<script>alert(1)</script>", content_type="image/png")
+
+    response = admin_client.post(f"/admin/core/user/{member.pk}/change/", data)
+
+    html = response.content.decode()
+    assert response.status_code == 200 and ("Upload a valid image" in html or "Upload a PNG, JPEG" in html)
+    member.refresh_from_db()
+    assert not member.avatar
