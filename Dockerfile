@@ -24,4 +24,4 @@ USER platform
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec daphne -b 0.0.0.0 -p 8000 --proxy-headers config.asgi:application"]
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec daphne -b 0.0.0.0 -p 8000 --proxy-headers --access-log - config.asgi:application"]
