@@ -6,10 +6,12 @@ from typing import ClassVar
 import pytest
 import yaml
 from django.db import transaction
+from rest_framework import exceptions
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
 from apps.core import events
+from apps.core.api.errors import exception_handler
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -143,3 +145,43 @@ def test_session_authenticated_writes_need_a_csrf_token(member):
 
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_nested_and_list_field_errors_come_out_flat_under_dotted_names():
+    nested = exceptions.ValidationError(
+        {
+            "title": ["This field is required."],
+            "tags": {0: ["Ensure this field has no more than 50 characters."]},
+            "body": [{}, {}, {}, {"url": ["Enter a valid URL."], "size": {"width": ["Too wide."]}}],
+            "author": {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]},
+        }
+    )
+
+    response = exception_handler(nested, {})
+
+    assert response.status_code == 400
+    assert response.data["error"]["fields"] == {
+        "title": ["This field is required."],
+        "tags.0": ["Ensure this field has no more than 50 characters."],
+        "body.3.url": ["Enter a valid URL."],
+        "body.3.size.width": ["Too wide."],
+        "author": ["Invalid data. Expected a dictionary, but got str."],
+    }
+
+
+def test_errors_of_a_list_serializer_name_each_item_by_position():
+    response = exception_handler(exceptions.ValidationError([{}, {"name": ["This field is required."]}]), {})
+
+    error = response.data["error"]
+    assert error["message"] == "Invalid input."
+    assert error["fields"] == {"1.name": ["This field is required."]}
+
+
+def test_an_invalid_item_of_a_list_in_a_post_body_is_named_by_its_position(user_with_role):
+    api = APIClient()
+    api.force_authenticate(user_with_role("blog_author"))
+
+    response = api.post("/api/v1/blog/posts/", {"title": "Trains", "tags": ["rail", "a\x00b"]}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {"tags.1": ["Null characters are not allowed."]}

@@ -3,17 +3,22 @@
     {"error": {"status": 400, "code": "invalid", "message": "Invalid input.",
                "fields": {"email": ["Enter a valid email address."]}}}
 
-``fields`` appears only for validation errors; ``retry_after`` (seconds) only for throttling.
+``fields`` appears only for validation errors, always a flat map of a field's name to its messages:
+errors of a nested serializer, a list's items or a dict's values come out under dotted names
+(``tags.0``, ``body.3.url``), so one schema describes every error. ``retry_after`` (seconds)
+appears only for throttling.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 MESSAGES: dict[int, tuple[str, str]] = {
@@ -53,6 +58,40 @@ def _first_message(detail: Any) -> str:
     return str(detail)
 
 
+def flat_fields(detail: Any, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's validation detail as ``{"name": [messages]}``, nested names joined with dots. A nested
+    serializer's own (non-field) errors belong to the field that holds it."""
+    fields: dict[str, list[str]] = {}
+
+    def add(name: str, messages: list[str]) -> None:
+        fields.setdefault(name or api_settings.NON_FIELD_ERRORS_KEY, []).extend(messages)
+
+    def walk(value: Any, name: str) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                key = str(key)
+                nested = name and key in (api_settings.NON_FIELD_ERRORS_KEY, NON_FIELD_ERRORS)
+                walk(item, name if nested else f"{name}.{key}" if name else key)
+        elif isinstance(value, list | tuple):
+            messages = [str(item) for item in value if not isinstance(item, dict | list | tuple)]
+            if messages:
+                add(name, messages)
+            for index, item in enumerate(value):
+                if isinstance(item, dict | list | tuple):  # a list serializer's items, by position
+                    walk(item, f"{name}.{index}" if name else str(index))
+        else:
+            add(name, [str(value)])
+
+    walk(detail, prefix)
+    return fields
+
+
+def _is_structured(detail: Any) -> bool:
+    return isinstance(detail, dict) or (
+        isinstance(detail, list) and any(isinstance(item, dict | list) for item in detail)
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: DRF's own handling, reshaped. Unknown errors fall through to
     Django's 500 handler, which answers in the same shape for /api/ paths."""
@@ -67,8 +106,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     extra: dict[str, Any] = {}
     if isinstance(exc, exceptions.ValidationError):
         detail = exc.detail
-        if isinstance(detail, dict):
-            extra["fields"] = detail
+        if _is_structured(detail):
+            extra["fields"] = flat_fields(detail)
             message = "Invalid input."
         else:
             message = _first_message(detail)

@@ -99,7 +99,7 @@ def test_a_new_post_may_come_with_a_cover_as_a_multipart_form(api_as, author, me
         ({"slug": "mine"}, "slug"),
         ({"slug": "not a slug"}, "slug"),
         ({"categories": [9999]}, "categories"),
-        ({"categories": ["news"]}, "categories"),
+        ({"categories": ["news"]}, "categories.0"),  # a list item is named by its position
         ({"tags": [f"tag {n}" for n in range(11)]}, "tags"),
         ({"tags": ["!!!"]}, "tags"),
     ],
