@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.core.views import accounts, dashboards, site
 
@@ -6,6 +6,8 @@ urlpatterns = [
     path("preview/leave/", site.site_preview_exit, name="site-preview-exit"),
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
+    # Comments on every kind, and the one moderation queue (/moderation/).
+    path("", include("apps.core.comments.urls")),
     # Accounts
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/register/done/", accounts.register_done, name="register-done"),

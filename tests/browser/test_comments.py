@@ -8,8 +8,8 @@ from django.conf import settings
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from apps.blog.models import Comment
-from tests.blog.comments.factories import CommentFactory
+from apps.core.comments.models import Comment
+from tests.core.comments.factories import CommentFactory
 from tests.blog.factories import PostFactory
 from tests.core.factories import UserFactory
 
@@ -45,7 +45,7 @@ def test_a_first_comment_is_approved_then_readers_reply_in_place_and_a_visitor_s
     post = PostFactory(live=True, title="Live threads", slug="live-threads")
     ann = UserFactory(display_name="Ann Reader")
     ben = UserFactory(display_name="Ben Reader")
-    CommentFactory(post=PostFactory(live=True), author=ben)  # Ben has been approved before
+    CommentFactory(target=PostFactory(live=True), author=ben)  # Ben has been approved before
     moderator = UserFactory(display_name="Mo Derator", roles=["blog_admin"])
     address = post.get_absolute_url()
 
@@ -113,8 +113,8 @@ def test_a_first_comment_is_approved_then_readers_reply_in_place_and_a_visitor_s
 def test_an_author_edits_and_deletes_in_place_and_a_reader_reports(open_page, live_server_url):
     post = PostFactory(live=True, title="Second thoughts", slug="second-thoughts")
     author, reader = UserFactory(display_name="Ed Itor"), UserFactory(display_name="Rae Porter")
-    mine = CommentFactory(post=post, author=author, body="Wrods with a typo")
-    doomed = CommentFactory(post=post, author=author, body="Regrettable remark")
+    mine = CommentFactory(target=post, author=author, body="Wrods with a typo")
+    doomed = CommentFactory(target=post, author=author, body="Regrettable remark")
     address = post.get_absolute_url()
 
     page = signed_in(open_page, live_server_url, author)

@@ -1,9 +1,10 @@
-"""Reads of the blog's comments: a post's thread as a viewer sees it, one comment of it, the
-moderation queue, the bans, and comment counts for lists of posts.
+"""Reads of comments on any registered kind: an object's thread as a viewer sees it, one comment
+of it, the platform's moderation queue (filtered to the kinds the viewer moderates), the bans,
+and comment counts for lists of objects.
 
 The thread costs the same few queries whatever its size and depth: every comment the viewer may
 see, with its author, in one query; the viewer's own reports in a second; the tree is built in
-Python. Who sees what follows apps/blog/permissions.py (can_view_comment and friends).
+Python. Who sees what follows apps/core/comments/permissions.py (can_view_comment and friends).
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from apps.blog import permissions, realtime
-from apps.blog.comments.text import comment_html
-from apps.blog.models import Comment, CommentBan, CommentFlag, Post
+from apps.core.comments import permissions, realtime
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from apps.core.comments.registry import Commentable, commentable, commentable_of, commentables
+from apps.core.comments.text import comment_html
 
 Status = Comment.Status
 QUEUE_PAGE_SIZE = 25
@@ -91,9 +95,10 @@ class CommentNode:
 
 @dataclass(eq=False)
 class CommentThread:
-    """A post's comments as ``viewer`` sees them, and what ``viewer`` may do on the post."""
+    """An object's comments as ``viewer`` sees them, and what ``viewer`` may do on it."""
 
-    post: Post
+    target: Any
+    kind: str
     roots: list[CommentNode]
     nodes: dict[int, CommentNode]
     count: int  # published comments (neither deleted nor removed)
@@ -104,11 +109,20 @@ class CommentThread:
 
     @property
     def max_length(self) -> int:
-        return settings.BLOG_COMMENT_MAX_LENGTH
+        return settings.COMMENT_MAX_LENGTH
 
     @property
     def socket_path(self) -> str:
-        return realtime.post_comments_socket_path(self.post.pk)
+        return realtime.thread_socket_path(self.kind, self.target.pk)
+
+    @property
+    def create_url(self) -> str:
+        return reverse("comments:create", args=[self.kind, self.target.pk])
+
+    @property
+    def target_url(self) -> str:
+        entry = commentable(self.kind)
+        return entry.url_of(self.target) if entry is not None else "/"
 
     def __bool__(self) -> bool:
         # A thread is shown even when empty: the page's template tests it with {% if comments %}.
@@ -124,11 +138,11 @@ def _visible(viewer: Any, *, can_moderate: bool) -> Q:
     return visible
 
 
-def _node(comment: Comment, viewer: Any, post: Post, flagged: set[int], now: datetime) -> CommentNode:
+def _node(comment: Comment, viewer: Any, target: Any, flagged: set[int], now: datetime) -> CommentNode:
     return CommentNode(
         comment=comment,
         mine=permissions.is_comment_author(viewer, comment),
-        can_reply=permissions.can_reply_to_comment(viewer, comment, post),
+        can_reply=permissions.can_reply_to_comment(viewer, comment, target),
         can_edit=permissions.can_edit_comment(viewer, comment, now),
         can_delete=permissions.can_delete_comment(viewer, comment),
         can_flag=permissions.can_flag_comment(viewer, comment) and comment.pk not in flagged,
@@ -149,24 +163,27 @@ def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
     return kept
 
 
-def comment_thread_for(*, post: Post, viewer: Any) -> CommentThread:
-    """``post``'s comments as a tree, as ``viewer`` (a user, or None/anonymous) sees them:
-    published ones, the viewer's own waiting or hidden ones (all of those for moderators), and
-    deleted or removed ones that still have replies, as markers. Oldest first at every level."""
-    can_moderate = permissions.can_moderate_comments(viewer)
+def comment_thread_for(*, target: Any, viewer: Any) -> CommentThread:
+    """``target``'s comments as a tree, as ``viewer`` (a user, or None/anonymous) sees them:
+    published ones, the viewer's own waiting or hidden ones (all of those for the kind's
+    moderators), and deleted or removed ones that still have replies, as markers. Oldest first
+    at every level. ``target`` may be an unsaved stand-in with the object's pk."""
+    kind = commentable_of(target).kind
+    can_moderate = permissions.can_moderate_kind(viewer, kind)
     signed_in = bool(viewer is not None and viewer.is_authenticated)
     rows: list[Comment] = []
-    if post.live:
-        query = Comment.objects.filter(post=post).filter(_visible(viewer, can_moderate=can_moderate))
+    if permissions.can_view_thread(viewer, kind, target):
+        query = Comment.objects.filter(target_kind=kind, target_id=target.pk)
+        query = query.filter(_visible(viewer, can_moderate=can_moderate))
         rows = list(query.select_related("author").order_by("created_at", "pk"))
     flagged: set[int] = set()
     if rows and signed_in:
-        flags = CommentFlag.objects.filter(user=viewer, comment__post=post)
+        flags = CommentFlag.objects.filter(user=viewer, comment__target_kind=kind, comment__target_id=target.pk)
         flagged = set(flags.values_list("comment_id", flat=True))
     now = timezone.now()
     for comment in rows:
-        comment.post = post  # every row's post is this one: no query when a template asks
-    nodes = {comment.pk: _node(comment, viewer, post, flagged, now) for comment in rows}
+        comment.target = target  # every row's object is this one: no query when a template asks
+    nodes = {comment.pk: _node(comment, viewer, target, flagged, now) for comment in rows}
     roots = []
     for comment in rows:
         if comment.parent_id is None:
@@ -175,12 +192,13 @@ def comment_thread_for(*, post: Post, viewer: Any) -> CommentThread:
             nodes[comment.parent_id].children.append(nodes[comment.pk])
     roots = _prune(roots)
     return CommentThread(
-        post=post,
+        target=target,
+        kind=kind,
         roots=roots,
         nodes={node.pk: node for node in _walk(roots)},
         count=sum(1 for c in rows if c.status == Status.APPROVED and c.deleted_at is None),
         signed_in=signed_in,
-        can_comment=permissions.can_comment(viewer, post),
+        can_comment=permissions.can_comment(viewer, kind, target),
         banned=permissions.is_comment_banned(viewer),
         can_moderate=can_moderate,
     )
@@ -193,8 +211,9 @@ def _walk(nodes: list[CommentNode]) -> Iterable[CommentNode]:
 
 
 def comment_get(*, pk: int) -> Comment | None:
-    """The comment ``pk`` with its post, whoever may see it (views check can_view_comment)."""
-    return Comment.objects.select_related("post").filter(pk=pk).first()
+    """The comment ``pk``, whoever may see it (views check can_view_comment); its object is
+    loaded through its kind when first asked for."""
+    return Comment.objects.filter(pk=pk).first()
 
 
 def comment_node_for(*, comment: Comment, viewer: Any) -> CommentNode | None:
@@ -202,37 +221,58 @@ def comment_node_for(*, comment: Comment, viewer: Any) -> CommentNode | None:
     nothing to them (not theirs to see, or a deleted comment without replies)."""
     if not permissions.can_view_comment(viewer, comment):
         return None
-    return comment_thread_for(post=comment.post, viewer=viewer).nodes.get(comment.pk)
+    return comment_thread_for(target=comment.target, viewer=viewer).nodes.get(comment.pk)
 
 
-def post_get_commentable(*, slug: str) -> Post | None:
-    """The live post at ``slug``: comments are written on published posts only."""
-    return Post.objects.filter(slug=slug, live=True).first()
+def thread_target_get(*, kind: str, target_id: int, viewer: Any) -> Any | None:
+    """The object of ``kind`` at ``target_id`` when ``viewer`` may see its thread, else None."""
+    entry = commentable(kind)
+    target = entry.load(target_id) if entry is not None else None
+    return target if permissions.can_view_thread(viewer, kind, target) else None
 
 
-def post_is_commentable(*, post_id: int) -> bool:
-    """Whether the post exists and is published (its thread may be listened to)."""
-    return Post.objects.filter(pk=post_id, live=True).exists()
+def thread_is_open(*, kind: str, target_id: int, viewer: Any) -> bool:
+    """Whether the object exists and ``viewer`` may see its thread (and so listen to it)."""
+    return thread_target_get(kind=kind, target_id=target_id, viewer=viewer) is not None
 
 
-def comment_counts(post_ids: Iterable[int]) -> dict[int, int]:
-    """Published comments per post (one query for a whole list of cards); 0 for posts without."""
-    ids = list(post_ids)
+def comment_counts(*, kind: str, target_ids: Iterable[int]) -> dict[int, int]:
+    """Published comments per object of ``kind`` (one query for a whole list of cards); 0 for
+    objects without."""
+    ids = list(target_ids)
     counts = dict.fromkeys(ids, 0)
     rows = (
-        Comment.objects.filter(post_id__in=ids, status=Status.APPROVED, deleted_at__isnull=True)
-        .values("post_id")
+        Comment.objects.filter(target_kind=kind, target_id__in=ids, status=Status.APPROVED, deleted_at__isnull=True)
+        .values("target_id")
         .annotate(n=Count("pk"))
-        .values_list("post_id", "n")
+        .values_list("target_id", "n")
     )
     counts.update(rows)
     return counts
 
 
-def posts_with_comment_counts(posts: QuerySet[Post]) -> QuerySet[Post]:
-    """``posts`` annotated with ``comment_count`` (published comments), in the same query."""
-    published = Q(comments__status=Status.APPROVED, comments__deleted_at__isnull=True)
-    return posts.annotate(comment_count=Count("comments", filter=published))
+def with_comment_counts(objects: QuerySet[Any], *, kind: str) -> QuerySet[Any]:
+    """``objects`` (of ``kind``) annotated with ``comment_count`` (published comments), in the
+    same query."""
+    published = (
+        Comment.objects.filter(target_kind=kind, target_id=OuterRef("pk"), status=Status.APPROVED)
+        .filter(deleted_at__isnull=True)
+        .order_by()
+        .values("target_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return objects.annotate(comment_count=Coalesce(Subquery(published), 0))
+
+
+def comment_list_published(*, kind: str, target_id: int) -> QuerySet[Comment]:
+    """The approved comments of one object, oldest first, flat (replies name their parent),
+    with their authors (an API's list)."""
+    return (
+        Comment.objects.filter(target_kind=kind, target_id=target_id, status=Status.APPROVED)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
 
 
 @dataclass(eq=False)
@@ -240,6 +280,7 @@ class QueueRow:
     """A comment in the moderation queue, why it is there, and what the moderator may do."""
 
     comment: Comment
+    entry: Commentable | None  # its kind's registration
     banned: bool  # its author is banned from commenting
     can_approve: bool
     can_reject: bool
@@ -264,6 +305,17 @@ class QueueRow:
     def waiting(self) -> bool:
         return self.can_approve or self.can_reject
 
+    @property
+    def target_title(self) -> str:
+        target = self.comment.target
+        if self.entry is None or target is None:
+            return "(gone)"
+        return self.entry.title_of(target)
+
+    @property
+    def domain_label(self) -> str:
+        return self.entry.label if self.entry is not None else self.comment.target_kind
+
     @cached_property
     def body_html(self) -> SafeString:
         return comment_html(self.comment.body)
@@ -273,19 +325,36 @@ class QueueRow:
         return self.comment.author.display_name or self.comment.author.email
 
 
-def _queue_query() -> QuerySet[Comment]:
-    related = ("author", "author__blog_comment_ban", "post", "parent__author")
+def _queue_query(query: QuerySet[Comment] | None = None) -> QuerySet[Comment]:
+    related = ("author", "author__comment_ban", "parent__author")
     # can_ban asks whether the author is a moderator: their roles, prefetched in one query.
-    return Comment.objects.select_related(*related).prefetch_related("author__roles")
+    return (
+        (query if query is not None else Comment.objects.all())
+        .select_related(*related)
+        .prefetch_related("author__roles")
+    )
+
+
+def _attach_targets(comments: list[Comment]) -> None:
+    """Load the objects of a page of comments: one query per kind on the page."""
+    by_kind: dict[str, list[Comment]] = {}
+    for comment in comments:
+        by_kind.setdefault(comment.target_kind, []).append(comment)
+    for kind, group in by_kind.items():
+        entry = commentable(kind)
+        found = entry.load_many([c.target_id for c in group]) if entry is not None else {}
+        for comment in group:
+            comment.target = found.get(comment.target_id)
 
 
 def _queue_row(comment: Comment, viewer: Any) -> QueueRow:
     try:
-        banned = comment.author.blog_comment_ban is not None
+        banned = comment.author.comment_ban is not None
     except CommentBan.DoesNotExist:
         banned = False
     return QueueRow(
         comment=comment,
+        entry=commentable(comment.target_kind),
         banned=banned,
         can_approve=permissions.can_approve_comment(viewer, comment),
         can_reject=permissions.can_reject_comment(viewer, comment),
@@ -294,24 +363,61 @@ def _queue_row(comment: Comment, viewer: Any) -> QueueRow:
     )
 
 
-def moderation_queue(*, viewer: Any, page: int | str = 1) -> Page:
-    """Comments waiting for a moderator, oldest first, as QueueRows: first comments waiting for
-    approval, comments hidden after reports, and published ones reported since a moderator last
-    looked. Three queries whatever the page holds: the count, the rows (with their authors,
-    bans, posts and parents) and the authors' roles."""
+def queue_kinds(*, viewer: Any, domain: str = "", kind: str = "") -> list[str]:
+    """The kinds whose comments ``viewer`` sees in the queue, narrowed to ``domain`` or ``kind``
+    when given (an unknown or foreign filter narrows to nothing)."""
+    kinds = permissions.moderated_kinds(viewer)
+    if kind:
+        kinds = [k for k in kinds if k == kind]
+    if domain:
+        kinds = [k for k in kinds if (entry := commentable(k)) is not None and entry.domain == domain]
+    return kinds
+
+
+def queue_filters(*, viewer: Any) -> list[tuple[str, str]]:
+    """The domains ``viewer`` moderates, as (domain, label) pairs for the queue's filter."""
+    seen: dict[str, str] = {}
+    for entry in commentables():
+        if permissions.can_moderate_kind(viewer, entry.kind):
+            seen.setdefault(entry.domain, entry.label)
+    return list(seen.items())
+
+
+def _waiting(kinds: list[str]) -> QuerySet[Comment]:
     waiting = Q(status__in=[Status.PENDING, Status.HIDDEN]) | Q(
         status=Status.APPROVED, flag_count__gt=F("reviewed_flag_count")
     )
-    query = _queue_query().filter(waiting, deleted_at__isnull=True).order_by("created_at", "pk")
+    return Comment.objects.filter(waiting, target_kind__in=kinds, deleted_at__isnull=True)
+
+
+def moderation_queue(*, viewer: Any, page: int | str = 1, domain: str = "", kind: str = "") -> Page:
+    """Comments waiting for a moderator, oldest first, as QueueRows, on the kinds ``viewer``
+    moderates (narrowed to ``domain`` or ``kind``): first comments waiting for approval,
+    comments hidden after reports, and published ones reported since a moderator last looked.
+    Whatever the page holds: the count, the rows (with their authors, bans and parents), the
+    authors' roles, and one query per kind for the objects."""
+    kinds = queue_kinds(viewer=viewer, domain=domain, kind=kind)
+    query = _queue_query(_waiting(kinds)).order_by("created_at", "pk")
     result = Paginator(query, QUEUE_PAGE_SIZE).get_page(page)
-    result.object_list = [_queue_row(comment, viewer) for comment in result.object_list]
+    comments = list(result.object_list)
+    _attach_targets(comments)
+    result.object_list = [_queue_row(comment, viewer) for comment in comments]
     return result
+
+
+def moderation_waiting_count(*, viewer: Any, domain: str = "", kind: str = "") -> int:
+    """How many comments wait for ``viewer``'s decision (the queue's count, the dashboard panel)."""
+    kinds = queue_kinds(viewer=viewer, domain=domain, kind=kind)
+    return _waiting(kinds).count() if kinds else 0
 
 
 def queue_row_get(*, pk: int, viewer: Any) -> QueueRow | None:
     """One comment as the moderation queue shows it (after a moderator acted on it)."""
     comment = _queue_query().filter(pk=pk).first()
-    return _queue_row(comment, viewer) if comment is not None else None
+    if comment is None:
+        return None
+    _attach_targets([comment])
+    return _queue_row(comment, viewer)
 
 
 def comment_bans() -> QuerySet[CommentBan]:

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from apps.blog.models import Comment, CommentBan, CommentFlag
-from tests.blog.comments.factories import CommentBanFactory, CommentFactory
-from tests.blog.comments.test_selectors import build_thread
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from tests.core.comments.factories import CommentBanFactory, CommentFactory
+from tests.core.comments.test_selectors import build_thread
 from tests.blog.factories import PostFactory
 from tests.core.factories import UserFactory
 
@@ -30,7 +30,7 @@ def url(name: str, *args) -> str:
 @pytest.fixture
 def waiting(post, reader) -> Comment:
     """A first comment by ``reader``, waiting for approval."""
-    return CommentFactory(post=post, author=reader, status=Status.PENDING, body="Please approve me")
+    return CommentFactory(target=post, author=reader, status=Status.PENDING, body="Please approve me")
 
 
 @pytest.fixture
@@ -213,8 +213,8 @@ def test_an_htmx_reply_lands_under_its_parent_and_closes_the_form(client_for, co
 
 
 def test_a_reply_past_the_deepest_level_lands_in_that_level(client_for, post, regular, settings):
-    settings.BLOG_COMMENT_MAX_DEPTH = 2
-    top = CommentFactory(post=post)
+    settings.COMMENT_MAX_DEPTH = 2
+    top = CommentFactory(target=post)
     deepest = CommentFactory(parent=top)
 
     response = client_for(regular).post(url("reply", deepest.pk), {"body": "Flattened"}, **HTMX)
@@ -244,7 +244,7 @@ def test_an_empty_or_too_long_comment_comes_back_with_the_error_and_nothing_is_w
 
 
 def test_a_reply_to_a_comment_of_another_post_is_refused(client_for, post, regular):
-    elsewhere = CommentFactory(post=PostFactory(live=True))
+    elsewhere = CommentFactory(target=PostFactory(live=True))
 
     response = client_for(regular).post(url("create", post.slug), {"body": "Misplaced", "parent": elsewhere.pk})
 
@@ -261,16 +261,16 @@ def test_a_reply_to_a_comment_that_does_not_exist_is_refused(client_for, post, r
 
 
 def test_nothing_is_written_on_a_post_that_is_not_published(client_for, draft, regular):
-    on_draft = CommentFactory(post=draft)
+    on_draft = CommentFactory(target=draft)
 
     assert client_for(regular).post(url("create", draft.slug), {"body": "Hi"}).status_code == 404
     assert client_for(regular).post(url("reply", on_draft.pk), {"body": "Hi"}).status_code == 404
     assert client_for(regular).post(url("create", "no-such-post"), {"body": "Hi"}).status_code == 404
-    assert Comment.objects.filter(post=draft).count() == 1
+    assert Comment.objects.filter(target_id=draft.pk).count() == 1
 
 
 def test_commenting_too_fast_gets_a_429_with_a_clear_message_in_the_form(client_for, post, regular, settings):
-    settings.BLOG_COMMENT_RATE_LIMIT = 1
+    settings.COMMENT_RATE_LIMIT = 1
     client = client_for(regular)
     client.post(url("create", post.slug), {"body": "One"}, **HTMX)
 
@@ -312,10 +312,10 @@ def test_an_edit_after_the_window_is_refused_in_the_form_and_changes_nothing(
 ):
     written = timezone.now()
     time_machine.move_to(written)
-    comment = CommentFactory(post=post, author=regular, created_at=written, body="As written")
+    comment = CommentFactory(target=post, author=regular, created_at=written, body="As written")
     client = client_for(regular)
     client.get(url("edit", comment.pk), **HTMX)  # the form opened in time
-    time_machine.move_to(written + timedelta(seconds=settings.BLOG_COMMENT_EDIT_WINDOW + 1))
+    time_machine.move_to(written + timedelta(seconds=settings.COMMENT_EDIT_WINDOW + 1))
 
     response = client.post(url("edit", comment.pk), {"body": "Too late"}, **HTMX)
 
@@ -432,7 +432,7 @@ def test_banning_from_the_queue_updates_the_row_and_adds_the_ban_to_the_list(cli
 
 
 def test_moderators_cannot_be_banned_from_the_queue(client_for, blog_admin, admin, post):
-    theirs = CommentFactory(post=post, author=admin)
+    theirs = CommentFactory(target=post, author=admin)
 
     assert client_for(blog_admin).post(url("ban-author", theirs.pk)).status_code == 403
     assert not CommentBan.objects.exists()
@@ -512,7 +512,7 @@ def test_the_post_page_costs_the_same_queries_for_one_comment_and_for_thirty(cli
 
 def test_a_comment_by_a_reader_without_a_display_name_never_shows_their_email(client_for, post):
     nameless = UserFactory(display_name="", email="secret-person@example.com")
-    CommentFactory(post=post, author=nameless)
+    CommentFactory(target=post, author=nameless)
 
     html = client_for(None).get(post.get_absolute_url()).content.decode()
 
