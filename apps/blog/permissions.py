@@ -13,6 +13,7 @@ from typing import Any
 from apps.core.permissions import has_role
 from apps.core.roles import RoleName
 
+
 def _active(user: Any) -> bool:
     return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_active)
 

@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentBanFactory, CommentFactory
 from tests.core.comments.test_selectors import build_thread
-from tests.blog.factories import PostFactory
 from tests.core.factories import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -24,7 +24,13 @@ LOGIN = "/accounts/login/"
 
 
 def url(name: str, *args) -> str:
+    """The blog's own comment addresses (/blog/<slug>/comments/, /blog/comments/<id>/...)."""
     return reverse(f"blog_comments:{name}", args=args)
+
+
+def core_url(name: str, *args) -> str:
+    """Core's comment addresses, which pages link to (/comments/<id>/..., /moderation/)."""
+    return reverse(f"comments:{name}", args=args)
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ def request_for(action: str, *, post, comment, waiting, banned):
         "remove": ("post", url("remove", comment.pk), {}),
         "ban-author": ("post", url("ban-author", waiting.pk), {"reason": "Spam"}),
         "unban": ("post", url("unban", banned.pk), {}),
-        "moderation": ("get", url("moderation"), {}),
+        "moderation": ("get", reverse("comments:moderation") + "?domain=blog", {}),
     }[action]
 
 
@@ -118,7 +124,7 @@ def test_a_refused_action_changes_nothing(client_for, member, comment, waiting, 
 
 def test_the_moderation_page_is_open_to_every_role_above_blog_admin(client_for, cast):
     for role, expected in [("super_admin", 200), ("blog_author", 403), ("student", 403), ("instructor", 403)]:
-        assert client_for(cast[role]).get(url("moderation")).status_code == expected, role
+        assert client_for(cast[role]).get(core_url("moderation")).status_code == expected, role
 
 
 def test_a_comment_waiting_for_approval_is_a_404_to_other_readers(client_for, waiting, member):
@@ -249,7 +255,7 @@ def test_a_reply_to_a_comment_of_another_post_is_refused(client_for, post, regul
     response = client_for(regular).post(url("create", post.slug), {"body": "Misplaced", "parent": elsewhere.pk})
 
     assert response.status_code == 422
-    assert "belongs to another post" in response.content.decode()
+    assert "belongs to another thread" in response.content.decode()
     assert not Comment.objects.filter(body="Misplaced").exists()
 
 
@@ -372,13 +378,13 @@ def test_the_fragment_is_the_comment_for_htmx_and_a_redirect_to_it_otherwise(cli
 
 
 def test_the_queue_lists_waiting_comments_with_their_actions(client_for, blog_admin, waiting, post):
-    html = client_for(blog_admin).get(url("moderation")).content.decode()
+    html = client_for(blog_admin).get(core_url("moderation")).content.decode()
 
     assert "Please approve me" in html and "First comment, waiting for approval" in html
     assert f'id="queue-{waiting.pk}"' in html
     assert f'href="/blog/{post.slug}/#comment-{waiting.pk}"' in html
     for action in ("approve", "reject", "ban-author"):
-        assert url(action, waiting.pk) in html
+        assert core_url(action, waiting.pk) in html
 
 
 def test_approving_from_the_queue_with_htmx_updates_the_row_in_place(client_for, blog_admin, waiting, member, post):
@@ -386,7 +392,7 @@ def test_approving_from_the_queue_with_htmx_updates_the_row_in_place(client_for,
 
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="moderation-item moderation-item--done" id="queue-{waiting.pk}"')
-    assert "The comment is published." in html and url("approve", waiting.pk) not in html
+    assert "The comment is published." in html and core_url("approve", waiting.pk) not in html
     assert Comment.objects.get(pk=waiting.pk).status == Status.APPROVED
     assert "Please approve me" in client_for(member).get(post.get_absolute_url()).content.decode()
 
@@ -397,7 +403,7 @@ def test_a_plain_decision_is_sent_back_to_the_queue_or_the_comment(client_for, b
     from_queue = client.post(url("reject", waiting.pk), {"from": "queue"})
     from_thread = client.post(url("remove", comment.pk))
 
-    assert from_queue["Location"] == url("moderation")
+    assert from_queue["Location"] == core_url("moderation")
     assert from_thread["Location"] == f"/blog/{post.slug}/#comment-{comment.pk}"
     assert Comment.objects.get(pk=waiting.pk).status == Status.REJECTED
     assert Comment.objects.get(pk=comment.pk).status == Status.REMOVED
@@ -523,6 +529,40 @@ def test_a_comment_bans_page_lists_bans_with_unban_buttons(client_for, blog_admi
     someone = user_with_role(None, display_name="Noisy Nell")
     CommentBanFactory(user=someone, banned_by=blog_admin, reason="Shouting")
 
-    html = client_for(blog_admin).get(url("moderation")).content.decode()
+    html = client_for(blog_admin).get(core_url("moderation")).content.decode()
 
-    assert "Noisy Nell" in html and "Shouting" in html and url("unban", someone.pk) in html
+    assert "Noisy Nell" in html and "Shouting" in html and core_url("unban", someone.pk) in html
+
+
+# --- Finding the queue, and its count -----------------------------------------------------------------
+
+
+def test_approving_in_the_queue_also_updates_the_waiting_count_out_of_band(client_for, blog_admin, waiting, post):
+    CommentFactory(target=post, author=UserFactory(), status=Status.PENDING, body="Also waiting")
+    queue = client_for(blog_admin).get(core_url("moderation")).content.decode()
+    assert '<span class="muted" id="queue-count">(2)</span>' in queue
+
+    response = client_for(blog_admin).post(url("approve", waiting.pk), {"from": "queue"}, **HTMX)
+
+    assert '<span class="muted" id="queue-count" hx-swap-oob="true">(1)</span>' in response.content.decode()
+
+
+def test_the_blog_admins_dashboard_links_to_the_queue_with_the_number_waiting(client_for, blog_admin, waiting):
+    html = client_for(blog_admin).get(reverse("dashboard-page", args=["blog"])).content.decode()
+
+    assert "Comments to moderate" in html
+    assert f'href="{core_url("moderation")}?domain=blog"' in html
+    assert '<dd id="moderation-waiting">1</dd>' in html
+
+
+def test_moderators_find_the_queue_in_the_header_and_readers_do_not(client_for, blog_admin, member, post):
+    link = f'href="{core_url("moderation")}"'
+
+    assert link in client_for(blog_admin).get(post.get_absolute_url()).content.decode()
+    assert link not in client_for(member).get(post.get_absolute_url()).content.decode()
+
+
+def test_the_old_moderation_address_sends_moderators_to_the_queue_filtered_to_the_blog(client_for, blog_admin):
+    response = client_for(blog_admin).get("/blog/comments/moderation/")
+
+    assert response.status_code == 301 and response["Location"] == f"{core_url('moderation')}?domain=blog"

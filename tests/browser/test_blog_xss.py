@@ -5,9 +5,9 @@ request for a planted image would fail the test (the harness fails on every cons
 from __future__ import annotations
 
 import pytest
+from apps.blog.comments.services import comment_create
 from playwright.sync_api import Page, expect
 
-from apps.blog.comments.services import comment_create
 from tests.blog.comments.factories import CommentFactory
 from tests.blog.factories import PostFactory
 from tests.core.factories import UserFactory

@@ -9,8 +9,8 @@ from django.test import Client
 from playwright.sync_api import Page, expect
 
 from apps.core.comments.models import Comment
-from tests.core.comments.factories import CommentFactory
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentFactory
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser

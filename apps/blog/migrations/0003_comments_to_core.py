@@ -57,7 +57,10 @@ def to_blog(apps, schema_editor) -> None:
     flags = new_flag.objects.filter(comment__target_kind=KIND).order_by("pk")
     _copy(flags, old_flag, ("comment_id", "user_id", "created_at"), extra=lambda row: {})
     _copy(
-        new_ban.objects.order_by("pk"), old_ban, ("user_id", "banned_by_id", "reason", "created_at"), extra=lambda row: {}
+        new_ban.objects.order_by("pk"),
+        old_ban,
+        ("user_id", "banned_by_id", "reason", "created_at"),
+        extra=lambda row: {},
     )
     _reset_sequences(schema_editor, [old_comment, old_flag, old_ban])
     # What came from the blog goes back to it: the posts' comments (their reports go with them)

@@ -7,74 +7,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_site_components'),
+        ("core", "0006_site_components"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Comment',
+            name="Comment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('target_kind', models.CharField(max_length=64)),
-                ('target_id', models.PositiveBigIntegerField()),
-                ('body', models.TextField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('removed', 'Removed'), ('hidden', 'Hidden after reports')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('edited_at', models.DateTimeField(blank=True, null=True)),
-                ('flag_count', models.PositiveIntegerField(default=0)),
-                ('reviewed_flag_count', models.PositiveIntegerField(default=0)),
-                ('depth', models.PositiveSmallIntegerField(default=0)),
-                ('deleted_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to=settings.AUTH_USER_MODEL)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='core.comment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("target_kind", models.CharField(max_length=64)),
+                ("target_id", models.PositiveBigIntegerField()),
+                ("body", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("removed", "Removed"),
+                            ("hidden", "Hidden after reports"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("edited_at", models.DateTimeField(blank=True, null=True)),
+                ("flag_count", models.PositiveIntegerField(default=0)),
+                ("reviewed_flag_count", models.PositiveIntegerField(default=0)),
+                ("depth", models.PositiveSmallIntegerField(default=0)),
+                ("deleted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="replies",
+                        to="core.comment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CommentBan',
+            name="CommentBan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.TextField(blank=True, max_length=1000)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('banned_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='comment_ban', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.TextField(blank=True, max_length=1000)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "banned_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_ban",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='CommentFlag',
+            name="CommentFlag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('comment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='flags', to='core.comment')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comment_flags', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "comment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="flags", to="core.comment"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comment_flags",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['target_kind', 'target_id', 'status', 'created_at'], name='core_comment_target'),
+            model_name="comment",
+            index=models.Index(fields=["target_kind", "target_id", "status", "created_at"], name="core_comment_target"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['parent'], name='core_comment_parent'),
+            model_name="comment",
+            index=models.Index(fields=["parent"], name="core_comment_parent"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(fields=['author', 'status'], name='core_comment_author_status'),
+            model_name="comment",
+            index=models.Index(fields=["author", "status"], name="core_comment_author_status"),
         ),
         migrations.AddIndex(
-            model_name='comment',
-            index=models.Index(condition=models.Q(('status__in', ['pending', 'hidden']), ('flag_count__gt', models.F('reviewed_flag_count')), _connector='OR'), fields=['target_kind', 'created_at'], name='core_comment_queue'),
+            model_name="comment",
+            index=models.Index(
+                condition=models.Q(
+                    ("status__in", ["pending", "hidden"]),
+                    ("flag_count__gt", models.F("reviewed_flag_count")),
+                    _connector="OR",
+                ),
+                fields=["target_kind", "created_at"],
+                name="core_comment_queue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='comment',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewed_flag_count__lte', models.F('flag_count'))), name='core_comment_reviewed_flags_lte_flags'),
+            model_name="comment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reviewed_flag_count__lte", models.F("flag_count"))),
+                name="core_comment_reviewed_flags_lte_flags",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commentflag',
-            constraint=models.UniqueConstraint(fields=('comment', 'user'), name='core_commentflag_unique'),
+            model_name="commentflag",
+            constraint=models.UniqueConstraint(fields=("comment", "user"), name="core_commentflag_unique"),
         ),
     ]

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from apps.core.comments import realtime
-from apps.core.comments import services
+from apps.core.comments import realtime, services
 from apps.core.comments.models import Comment
 from config.asgi import application
 from config.routing import collect_websocket_urlpatterns
@@ -34,7 +33,9 @@ async def listen(post_id: int, *, user=None, origin=ORIGIN) -> tuple[WebsocketCo
     headers = [(b"host", b"localhost"), origin]
     if user is not None:
         headers.append((b"cookie", await session_cookie_for(user)))
-    communicator = WebsocketCommunicator(application, realtime.thread_socket_path("blog.post", post_id), headers=headers)
+    communicator = WebsocketCommunicator(
+        application, realtime.thread_socket_path("blog.post", post_id), headers=headers
+    )
     connected, code = await communicator.connect()
     return communicator, connected, code
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from apps.core.comments import selectors, services
-from apps.core.comments.text import comment_html
 from apps.core.comments.models import Comment
-from tests.core.comments.factories import CommentBanFactory, CommentFactory
+from apps.core.comments.text import comment_html
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentBanFactory, CommentFactory
 from tests.core.factories import UserFactory
 
 Status = Comment.Status
@@ -80,7 +80,9 @@ def test_comment_counts_for_a_list_of_posts_in_one_query(db, django_assert_num_q
 
     with django_assert_num_queries(1):
         counts = selectors.comment_counts(kind="blog.post", target_ids=(post.pk for post in posts))
-    annotated = selectors.with_comment_counts(type(posts[0]).objects.filter(pk__in=[p.pk for p in posts]), kind="blog.post")
+    annotated = selectors.with_comment_counts(
+        type(posts[0]).objects.filter(pk__in=[p.pk for p in posts]), kind="blog.post"
+    )
 
     assert counts == {posts[0].pk: 0, posts[1].pk: 1, posts[2].pk: 2}
     assert {post.pk: post.comment_count for post in annotated} == counts

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.core.comments import services
-from apps.core.comments.selectors import comment_thread_for
-from apps.core.comments.models import Comment, CommentBan, CommentFlag
 from apps.core import events
-from tests.core.comments.factories import CommentFactory
+from apps.core.comments import services
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from apps.core.comments.selectors import comment_thread_for
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentFactory
 
 Status = Comment.Status
 
