@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from apps.core import permissions, selectors
-from apps.core.comments.panels import moderation_panel
 from apps.core.dashboards import Panel, register_panel
 from apps.core.roles import RoleName
 
@@ -41,7 +40,6 @@ def register_core_panels() -> None:
     register_panel(Panel("account", "Your account", "core/panels/_account.html", ALL_DASHBOARDS, _account, order=10))
     register_panel(Panel("people", "People", "core/panels/_people.html", ADMIN_DASHBOARDS, _people, order=20))
     register_panel(Panel("roles", "Roles", "core/panels/_roles.html", ADMIN_DASHBOARDS, _roles, order=30))
-    register_panel(moderation_panel(key="moderation", dashboards=ADMIN_DASHBOARDS, order=25))
     register_panel(
         Panel("grants", "Recent role grants", "core/panels/_grants.html", frozenset({"super-admin"}), _grants, order=40)
     )

@@ -1,6 +1,6 @@
 """The moderation queue on dashboards: a panel with the number of comments waiting, linking to
-the queue. Core puts one on the admins' dashboards (every kind); a domain adds one to its own
-dashboard narrowed to its domain, with one ``register_panel(moderation_panel(...))``."""
+the queue. A domain adds one to its own dashboard, narrowed to its domain, with one
+``register_panel(moderation_panel(...))``; every moderator also has the header's link."""
 
 from __future__ import annotations
 

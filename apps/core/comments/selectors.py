@@ -210,9 +210,15 @@ def _walk(nodes: list[CommentNode]) -> Iterable[CommentNode]:
         yield from _walk(node.children)
 
 
+# Ids past a 64-bit integer name nothing (and databases refuse to compare with them).
+_MAX_ID = 2**63 - 1
+
+
 def comment_get(*, pk: int) -> Comment | None:
     """The comment ``pk``, whoever may see it (views check can_view_comment); its object is
     loaded through its kind when first asked for."""
+    if not 0 < pk <= _MAX_ID:
+        return None
     return Comment.objects.filter(pk=pk).first()
 
 
@@ -227,7 +233,7 @@ def comment_node_for(*, comment: Comment, viewer: Any) -> CommentNode | None:
 def thread_target_get(*, kind: str, target_id: int, viewer: Any) -> Any | None:
     """The object of ``kind`` at ``target_id`` when ``viewer`` may see its thread, else None."""
     entry = commentable(kind)
-    target = entry.load(target_id) if entry is not None else None
+    target = entry.load(target_id) if entry is not None and 0 < target_id <= _MAX_ID else None
     return target if permissions.can_view_thread(viewer, kind, target) else None
 
 
@@ -426,4 +432,7 @@ def comment_bans() -> QuerySet[CommentBan]:
 
 
 def comment_ban_get(*, user_id: int) -> CommentBan | None:
+    """The ban of the reader ``user_id``, if they are banned."""
+    if not 0 < user_id <= _MAX_ID:
+        return None
     return comment_bans().filter(user_id=user_id).first()

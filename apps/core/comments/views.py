@@ -213,7 +213,7 @@ def comment_create_on(request: HttpRequest, target: Any) -> HttpResponse:
     action = reverse("comments:create", args=[commentable_of(target).kind, target.pk])
     context = _form_context(target=target, mode="comment", action=action)
     parent_id = request.POST.get("parent", "")
-    parent = selectors.comment_get(pk=int(parent_id)) if parent_id.isdigit() and len(parent_id) < 19 else None
+    parent = selectors.comment_get(pk=int(parent_id)) if parent_id.isdigit() and len(parent_id) < 20 else None
     if parent_id and (parent is None or not permissions.can_view_comment(request.user, parent)):
         form = CommentForm(request.POST)
         form.is_valid()
