@@ -26,7 +26,7 @@ def test_concurrent_reports_count_each_reader_once_and_hide_the_comment_exactly_
     readers = [user_with_role(None) for _ in range(6)]
     # Six readers report at once, and the first of them sends the same report three times.
     clients = [client_for(reader) for reader in readers] + [client_for(readers[0]) for _ in range(2)]
-    address = reverse("blog_comments:flag", args=[comment.pk])
+    address = reverse("comments:flag", args=[comment.pk])
 
     statuses = race(lambda index: clients[index].post(address).status_code, times=len(clients))
 
