@@ -291,15 +291,15 @@ LOGIN_BACKOFF_BASE = env_int("LOGIN_BACKOFF_BASE", 1, minimum=1)
 LOGIN_BACKOFF_MAX = env_int("LOGIN_BACKOFF_MAX", 60, minimum=1)
 REGISTRATION_RATE_LIMIT = env_int("REGISTRATION_RATE_LIMIT", 10, minimum=1)  # per address per hour
 
-# --- Blog comments ---------------------------------------------------------------------------
-BLOG_COMMENT_EDIT_WINDOW = env_int("BLOG_COMMENT_EDIT_WINDOW", 15 * 60, minimum=0)  # seconds an author may edit
-BLOG_COMMENT_MAX_LENGTH = env_int("BLOG_COMMENT_MAX_LENGTH", 5000, minimum=1)  # characters
+# --- Comments (apps/core/comments, on every commentable kind) --------------------------------
+COMMENT_EDIT_WINDOW = env_int("COMMENT_EDIT_WINDOW", 15 * 60, minimum=0)  # seconds an author may edit
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 5000, minimum=1)  # characters
 # Levels of a thread (1 = no replies); a reply to the deepest level joins that level.
-BLOG_COMMENT_MAX_DEPTH = env_int("BLOG_COMMENT_MAX_DEPTH", 5, minimum=1)
-BLOG_COMMENT_RATE_LIMIT = env_int("BLOG_COMMENT_RATE_LIMIT", 5, minimum=1)  # comments per user per window
-BLOG_COMMENT_RATE_WINDOW = env_int("BLOG_COMMENT_RATE_WINDOW", 60, minimum=1)  # seconds
+COMMENT_MAX_DEPTH = env_int("COMMENT_MAX_DEPTH", 5, minimum=1)
+COMMENT_RATE_LIMIT = env_int("COMMENT_RATE_LIMIT", 5, minimum=1)  # comments per user per window
+COMMENT_RATE_WINDOW = env_int("COMMENT_RATE_WINDOW", 60, minimum=1)  # seconds
 # Reports (since a moderator last looked) that hide a comment until a moderator decides.
-BLOG_COMMENT_FLAG_THRESHOLD = env_int("BLOG_COMMENT_FLAG_THRESHOLD", 3, minimum=1)
+COMMENT_FLAG_THRESHOLD = env_int("COMMENT_FLAG_THRESHOLD", 3, minimum=1)
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

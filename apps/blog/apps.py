@@ -15,7 +15,7 @@ class BlogConfig(AppConfig):
         register_slot("latest_posts", latest_posts, description="The newest published blog posts.")
 
         from apps.blog.api import handlers as api_handlers
-        from apps.blog.comments import handlers as comment_handlers
+        from apps.blog.comments import register_post_comments
 
         api_handlers.connect()
-        comment_handlers.connect()
+        register_post_comments()

@@ -1,10 +1,12 @@
-"""The blog's dashboard panels: the review queue for blog admins, "your posts" for authors."""
+"""The blog's dashboard panels: the review queue and the comments waiting in the moderation
+queue for blog admins, "your posts" for authors."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from apps.blog import permissions, selectors
+from apps.core.comments.panels import moderation_panel
 from apps.core.dashboards import Panel, register_panel
 
 
@@ -20,6 +22,7 @@ def register_blog_panels() -> None:
     register_panel(
         Panel("blog-review", "Review queue", "blog/panels/_review.html", frozenset({"blog"}), _review, order=15)
     )
+    register_panel(moderation_panel(key="blog-moderation", dashboards=frozenset({"blog"}), domain="blog", order=15))
     # Blog authors land on the member dashboard; the panel shows only to those who write.
     register_panel(
         Panel(

@@ -33,8 +33,10 @@ class CoreConfig(AppConfig):
         register_core_panels()
 
         from apps.core import handlers
+        from apps.core.comments import handlers as comment_handlers
 
         handlers.connect()
+        comment_handlers.connect()
         register_core_slots()
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")

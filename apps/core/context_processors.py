@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 from apps.core import permissions, selectors
 from apps.core.blocks import render_blocks
 from apps.core.blocks.fields import link_url_problem
+from apps.core.comments import permissions as comment_permissions
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def _nav(request: HttpRequest, header: dict[str, Any] | None) -> list[NavItem]:
     role_links = []
     if user is not None and user.is_authenticated and user.is_active:
         role_links.append(("Dashboard", reverse("dashboard")))
+    if comment_permissions.can_moderate_comments(user):
+        role_links.append(("Moderation", reverse("comments:moderation")))
     if permissions.can_access_admin(user):
         role_links.append(("Admin", reverse("admin:index")))
     return items + [NavItem(label, url, _is_active(path, url)) for label, url in role_links]

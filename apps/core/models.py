@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.core.comments.models import Comment, CommentBan, CommentFlag  # noqa: F401 (the comment room's tables, app label core)
 from apps.core.publishing.models import Publishable
 from apps.core.roles import DESCRIPTIONS, RoleName
 

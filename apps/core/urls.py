@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from apps.core.views import accounts, block_images, dashboards, site
 
@@ -7,6 +7,8 @@ urlpatterns = [
     path("editor/block-images/", block_images.block_image_upload_view, name="block-image-upload"),
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
+    # Comments on every kind, and the one moderation queue (/moderation/).
+    path("", include("apps.core.comments.urls")),
     # Accounts
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/register/done/", accounts.register_done, name="register-done"),

@@ -1,6 +1,6 @@
-// The blog's live comment thread: a small enhancement; the thread works without it.
+// A live comment thread (any commentable kind): a small enhancement; the thread works without it.
 //
-// A socket per post page (see apps/blog/consumers.py) announces each newly published comment
+// A socket per thread (see apps/core/comments/consumers.py) announces each newly published comment
 // by id. The comment is then fetched as this reader would see it (their own buttons) and put at
 // the end of its level. Cancel links of reply forms close the form instead of leaving the page.
 (() => {

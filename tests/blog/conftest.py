@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.blog.factories import CategoryFactory, TagFactory
+from tests.core.comments.fixtures import banned, comment, draft, post, reader, regular  # noqa: F401 (comment fixtures)
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from apps.blog import permissions
-from apps.blog.models import CommentBan
+from apps.blog.comments import POST_KIND
+from apps.core.comments import permissions as comment_permissions
+from apps.core.comments.models import CommentBan
 from apps.core.services import user_set_active
 from tests.blog.factories import make_post
 
@@ -84,7 +86,8 @@ def test_a_post_is_submitted_once_and_only_when_it_has_something_new(author, blo
 
 
 def test_signed_in_readers_comment_on_live_posts_unless_banned(people, member, blog_admin, draft, live):
-    assert answers(people, lambda u: permissions.can_comment(u, live)) == {
+    # The engine's rule, with the posts' registration saying a live post's thread is open.
+    assert answers(people, lambda u: comment_permissions.can_comment(u, POST_KIND, live)) == {
         "author": True,
         "other_author": True,
         "blog_admin": True,
@@ -92,15 +95,15 @@ def test_signed_in_readers_comment_on_live_posts_unless_banned(people, member, b
         "member": True,
         "anonymous": False,
     }
-    assert not permissions.can_comment(member, draft)
+    assert not comment_permissions.can_comment(member, POST_KIND, draft)
     CommentBan.objects.create(user=member, banned_by=blog_admin, reason="spam")
-    permissions.forget_comment_ban(member)
-    assert not permissions.can_comment(member, live)
+    comment_permissions.forget_comment_ban(member)
+    assert not comment_permissions.can_comment(member, POST_KIND, live)
 
 
-def test_a_deactivated_author_can_do_nothing(author, draft):
+def test_a_deactivated_author_can_do_nothing(author, draft, live):
     user_set_active(actor=None, user=author, active=False)
 
     assert not permissions.can_edit_post(author, draft)
     assert not permissions.can_create_post(author)
-    assert not permissions.can_comment(author)
+    assert not comment_permissions.can_comment(author, POST_KIND, live)

@@ -9,10 +9,11 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.blog.models import Comment, Post
-from tests.blog.comments.factories import CommentFactory
+from apps.blog.models import Post
+from apps.core.comments.models import Comment
 from tests.blog.factories import CategoryFactory, PostFactory
 from tests.browser.test_comments import comment_of, read_live, signed_in, still_the_same_page
+from tests.core.comments.factories import CommentFactory
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -71,7 +72,7 @@ def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen_and_its_thread(o
     rita = UserFactory(email="rita@example.com", display_name="Rita Reader")
     otto = UserFactory(display_name="Otto Other")
     for regular in (rita, otto):
-        CommentFactory(post=PostFactory(live=True), author=regular)
+        CommentFactory(target=PostFactory(live=True), author=regular)
     sign_in(visitor, "rita@example.com")
     read_live(visitor, post.get_absolute_url())
     visitor.get_by_label("Add a comment").fill("Lovely notes.")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.blog.comments.services import comment_create
-from tests.blog.comments.factories import CommentFactory
+from apps.core.comments.services import comment_create
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentFactory
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -35,8 +35,8 @@ def nothing_ran(page: Page, dialogs: list[str]) -> None:
 def test_stored_script_in_a_title_a_body_and_a_comment_never_runs(open_page):
     post = PostFactory(live=True, title=TITLE, slug="safe-title", body=BODY)
     reader = UserFactory(display_name="<b>Mallory</b>")
-    CommentFactory(post=PostFactory(live=True), author=reader)  # approved before: hers publish at once
-    comment_create(author=reader, post=post, body=COMMENT)
+    CommentFactory(target=PostFactory(live=True), author=reader)  # approved before: hers publish at once
+    comment_create(author=reader, target=post, body=COMMENT)
     page = open_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

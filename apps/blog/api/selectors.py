@@ -20,8 +20,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from apps.blog.models import Category, Comment, Post, Tag
+from apps.blog.comments import POST_KIND
+from apps.blog.models import Category, Post, Tag
 from apps.blog.selectors import live_posts_matching
+from apps.core.comments.models import Comment
+from apps.core.comments.selectors import comment_list_published
 from apps.core.models import User
 from apps.core.publishing import revisions
 
@@ -197,9 +200,6 @@ def tag_list_live() -> QuerySet[Tag]:
 def comment_list_approved(*, post_id: int) -> QuerySet[Comment]:
     """The approved comments of a post, oldest first, flat (replies name their parent), with
     their authors' names."""
-    return (
-        Comment.objects.filter(post_id=post_id, status=Comment.Status.APPROVED)
-        .select_related("author")
-        .only("id", "parent", "body", "created_at", "author", "author__id", "author__display_name")
-        .order_by("created_at", "pk")
+    return comment_list_published(kind=POST_KIND, target_id=post_id).only(
+        "id", "parent", "body", "created_at", "author", "author__id", "author__display_name"
     )

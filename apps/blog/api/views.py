@@ -51,7 +51,8 @@ from apps.blog.api.serializers import (
     PostScheduleInput,
     TagOutput,
 )
-from apps.blog.models import Comment, Post, Tag
+from apps.blog.models import Post, Tag
+from apps.core.comments.models import Comment
 
 TAGS = ["blog"]
 # Cached list pages: the first pages of each filter, which is what readers ask for; deep pages are

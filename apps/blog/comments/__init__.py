@@ -1,7 +1,36 @@
-"""The blog's threaded comments: writes (services.py), reads (selectors.py), pages and fragments
-(views.py, urls.py, forms.py), how a comment's text is shown (text.py) and demo threads (demo.py).
+"""The blog's use of core's comments (apps/core/comments): its posts are commentable, under the
+blog's own addresses (urls.py) beside core's, with demo threads (demo.py).
 
-Who may do what is decided by apps/blog/permissions.py; the live thread's socket is
-apps/blog/consumers.py, its group names apps/blog/realtime.py. docs/blog-comments.md tells the
-whole story.
+``register_post_comments()`` is the one call that plugs posts in; the blog's AppConfig makes it.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from apps.core.comments import register_commentable
+
+POST_KIND = "blog.post"
+
+
+def _thread_open(user: Any, post: Any) -> bool:
+    # Comments are read and written on published posts only (a draft has no readers yet).
+    return bool(post.live)
+
+
+def register_post_comments() -> None:
+    from apps.blog import permissions
+    from apps.blog.models import Post
+    from apps.blog.selectors import NAMESPACE
+
+    register_commentable(
+        kind=POST_KIND,
+        model=Post,
+        domain="blog",
+        label="Blog",
+        can_view=_thread_open,
+        can_moderate=permissions.can_moderate_comments,
+        url_of=Post.get_absolute_url,
+        title_of=lambda post: post.title,
+        cache_namespace=NAMESPACE,  # the post page keeps signed-out threads there
+    )

@@ -8,8 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apps.blog.comments import services
-from apps.blog.models import Comment, Post
+from apps.blog.comments import POST_KIND
+from apps.blog.models import Post
+from apps.core.comments import services
+from apps.core.comments.models import Comment
 from apps.core.models import User
 
 BLOG_ADMIN_EMAIL = "blogadmin@test.com"
@@ -67,12 +69,12 @@ def seed_comment_threads(*, write: Callable[[str], Any] = print) -> int:
     written = 0
     for post, thread in zip(posts, DEMO_THREADS, strict=False):
         first_text = thread[0][1]
-        if Comment.objects.filter(post=post, body=first_text).exists():
+        if Comment.objects.filter(target_kind=POST_KIND, target_id=post.pk, body=first_text).exists():
             continue
         comments: list[Comment] = []
         for email, text, parent_index, approve in thread:
             parent = comments[parent_index] if parent_index is not None else None
-            comment = services.comment_create(author=people[email], post=post, body=text, parent=parent)
+            comment = services.comment_create(author=people[email], target=post, body=text, parent=parent)
             if approve and comment.status == Comment.Status.PENDING:
                 services.comment_approve(comment=comment, moderator=moderator)
             comments.append(comment)

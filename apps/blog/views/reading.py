@@ -19,11 +19,11 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
 from apps.blog import fragments, permissions, selectors
-from apps.blog.comments.selectors import CommentThread, comment_thread_for
 from apps.blog.models import Post
 from apps.blog.selectors import NAMESPACE
 from apps.core import pagecache
 from apps.core.blocks import render_blocks
+from apps.core.comments.selectors import CommentThread, comment_thread_for
 from apps.core.pagecache import cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 
@@ -168,14 +168,14 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def _thread(request: HttpRequest, view: fragments.PostView, slug: str) -> dict[str, CommentThread | SafeString]:
     """The comment thread as this reader sees it. The thread needs only the post's identity, so
     it gets an unsaved stand-in rather than a query. Signed-out readers all see the same thread:
-    its HTML is kept in the blog's fragment cache, which every comment event clears
-    (comments/handlers.py)."""
+    its HTML is kept in the blog's page-cache namespace, which core's comment engine clears on
+    every comment event on posts (the posts' registration names it: apps/blog/comments)."""
     post = Post(pk=view.pk, slug=slug, title=view.title, author_id=view.author_id, live=True)
     if request.user.is_authenticated:
-        return {"comments": comment_thread_for(post=post, viewer=request.user)}
+        return {"comments": comment_thread_for(target=post, viewer=request.user)}
 
     def render_thread() -> str:
-        thread = comment_thread_for(post=post, viewer=None)
-        return render_to_string("blog/comments/_thread.html", {"comments": thread}, request=request)
+        thread = comment_thread_for(target=post, viewer=None)
+        return render_to_string("comments/_thread.html", {"comments": thread}, request=request)
 
     return {"comments_html": mark_safe(pagecache.cached(NAMESPACE, f"thread-html:{view.pk}", render_thread))}  # noqa: S308

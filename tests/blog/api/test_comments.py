@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from apps.blog.models import Comment
 from apps.blog.services import post_unpublish
+from apps.core.comments.models import Comment
 from tests.blog.api.support import comments_url, error_of
 from tests.blog.factories import make_post
 
@@ -18,7 +18,8 @@ WHO = ["author", "other_author", "blog_admin", "admin", "member", "anonymous"]
 def comment(post, author, body="Nice.", *, status=Comment.Status.APPROVED, parent=None, minutes=0):  # type: ignore[no-untyped-def]
     created = timezone.now() - timedelta(hours=1) + timedelta(minutes=minutes)
     return Comment.objects.create(
-        post=post,
+        target_kind="blog.post",
+        target_id=post.pk,
         author=author,
         body=body,
         status=status,

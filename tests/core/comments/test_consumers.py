@@ -11,9 +11,8 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from apps.blog import realtime
-from apps.blog.comments import services
-from apps.blog.models import Comment
+from apps.core.comments import realtime, services
+from apps.core.comments.models import Comment
 from config.asgi import application
 from config.routing import collect_websocket_urlpatterns
 from tests.blog.factories import PostFactory
@@ -34,15 +33,17 @@ async def listen(post_id: int, *, user=None, origin=ORIGIN) -> tuple[WebsocketCo
     headers = [(b"host", b"localhost"), origin]
     if user is not None:
         headers.append((b"cookie", await session_cookie_for(user)))
-    communicator = WebsocketCommunicator(application, realtime.post_comments_socket_path(post_id), headers=headers)
+    communicator = WebsocketCommunicator(
+        application, realtime.thread_socket_path("blog.post", post_id), headers=headers
+    )
     connected, code = await communicator.connect()
     return communicator, connected, code
 
 
-def test_the_comment_socket_route_is_collected_from_the_blog():
+def test_the_comment_socket_route_is_collected_from_core():
     routes = [str(pattern.pattern) for pattern in collect_websocket_urlpatterns()]
 
-    assert "ws/blog/posts/<int:post_id>/comments/" in routes
+    assert "ws/comments/<str:kind>/<int:target_id>/" in routes
 
 
 async def test_an_anonymous_reader_hears_of_a_newly_published_comment(post, regular):
@@ -52,7 +53,7 @@ async def test_an_anonymous_reader_hears_of_a_newly_published_comment(post, regu
     @sync_to_async
     def write() -> Comment:
         with transaction.atomic():
-            return services.comment_create(author=regular, post=post, body="Live!")
+            return services.comment_create(author=regular, target=post, body="Live!")
 
     comment = await write()
 
@@ -67,7 +68,7 @@ async def test_an_anonymous_reader_hears_of_a_newly_published_comment(post, regu
 async def test_a_reply_is_announced_with_its_parent(post, comment, regular, member):
     socket, _, _ = await listen(post.pk, user=member)
 
-    reply = await sync_to_async(services.comment_create)(author=regular, post=post, body="Re", parent=comment)
+    reply = await sync_to_async(services.comment_create)(author=regular, target=post, body="Re", parent=comment)
 
     message = await socket.receive_json_from(timeout=3)
     assert (message["comment_id"], message["parent_id"]) == (reply.pk, comment.pk)
@@ -77,7 +78,7 @@ async def test_a_reply_is_announced_with_its_parent(post, comment, regular, memb
 async def test_a_first_comment_is_announced_only_once_approved(post, reader, blog_admin):
     socket, _, _ = await listen(post.pk)
 
-    waiting = await sync_to_async(services.comment_create)(author=reader, post=post, body="First")
+    waiting = await sync_to_async(services.comment_create)(author=reader, target=post, body="First")
     assert await socket.receive_nothing(timeout=0.3)
     await sync_to_async(services.comment_approve)(comment=waiting, moderator=blog_admin)
 
@@ -89,7 +90,7 @@ async def test_readers_of_other_posts_hear_nothing(post, regular):
     other = await sync_to_async(PostFactory)(live=True)
     socket, _, _ = await listen(other.pk)
 
-    await sync_to_async(services.comment_create)(author=regular, post=post, body="Elsewhere")
+    await sync_to_async(services.comment_create)(author=regular, target=post, body="Elsewhere")
 
     assert await socket.receive_nothing(timeout=0.3)
     await socket.disconnect()
@@ -101,7 +102,7 @@ async def test_a_comment_from_a_rolled_back_transaction_is_never_announced(post,
     @sync_to_async
     def write_then_fail() -> None:
         with transaction.atomic():
-            services.comment_create(author=regular, post=post, body="Never")
+            services.comment_create(author=regular, target=post, body="Never")
             raise RuntimeError("rolled back")
 
     with pytest.raises(RuntimeError):
@@ -159,7 +160,7 @@ def test_with_the_channel_layer_down_comments_are_still_written_and_shown(
 ):
     client = client_for(regular)
 
-    with caplog.at_level(logging.WARNING, logger="apps.blog.realtime"):
+    with caplog.at_level(logging.WARNING, logger="apps.core.comments.realtime"):
         response = client.post(f"/blog/{post.slug}/comments/", {"body": "Written anyway"})
 
     assert response.status_code == 302

@@ -1,10 +1,13 @@
+"""The comment tests' cast and thread, on the blog's posts (the first registered kind):
+imported by tests/core/comments/conftest.py and tests/blog/conftest.py."""
+
 from __future__ import annotations
 
 import pytest
 
-from apps.blog.models import Comment
-from tests.blog.comments.factories import CommentBanFactory, CommentFactory
+from apps.core.comments.models import Comment
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentBanFactory, CommentFactory
 
 
 @pytest.fixture
@@ -28,14 +31,14 @@ def reader(user_with_role):
 def regular(user_with_role, post):
     """A member with an approved comment already: their comments publish at once."""
     user = user_with_role(None, display_name="Reggie Regular")
-    CommentFactory(post=post, author=user, body="An earlier comment.")
+    CommentFactory(target=post, author=user, body="An earlier comment.")
     return user
 
 
 @pytest.fixture
 def banned(user_with_role, blog_admin):
     user = user_with_role(None, display_name="Bart Banned")
-    CommentFactory(post=PostFactory(live=True), author=user)  # not a first-timer: the ban alone refuses
+    CommentFactory(target=PostFactory(live=True), author=user)  # not a first-timer: the ban alone refuses
     CommentBanFactory(user=user, banned_by=blog_admin)
     return user
 
@@ -43,4 +46,4 @@ def banned(user_with_role, blog_admin):
 @pytest.fixture
 def comment(post, regular) -> Comment:
     """A published comment by ``regular`` on ``post``."""
-    return CommentFactory(post=post, author=regular, body="Published and replyable.")
+    return CommentFactory(target=post, author=regular, body="Published and replyable.")

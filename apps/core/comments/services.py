@@ -1,7 +1,8 @@
-"""Every write of the blog's comments: writing, replying, editing, deleting, reporting, and the
-moderators' approve, reject, remove, ban and unban.
+"""Every write of comments, on any registered kind: writing, replying, editing, deleting,
+reporting, and the moderators' approve, reject, remove, ban and unban.
 
-Services take the acting user and plain values (never a request), ask apps/blog/permissions.py,
+Services take the acting user and plain values (never a request), ask
+apps/core/comments/permissions.py,
 lock the rows they change, and raise PermissionDenied (not allowed) or ValidationError (bad
 input, or a state that no longer allows it) and change nothing when they refuse. Domain events
 (the activity log) and the live thread's broadcast leave only when the transaction commits.
@@ -13,7 +14,7 @@ import math
 import re
 import time
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,9 +22,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.blog import permissions, realtime
-from apps.blog.models import Comment, CommentBan, CommentFlag, Post
 from apps.core import events, security
+from apps.core.comments import permissions, realtime
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from apps.core.comments.registry import commentable_of
 from apps.core.models import User
 
 Status = Comment.Status
@@ -33,61 +35,68 @@ Status = Comment.Status
 
 @dataclass(frozen=True, kw_only=True)
 class CommentCreated(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_created"
+    name: ClassVar[str] = "comments.comment_created"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
     parent_id: int | None
     status: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentEdited(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_edited"
+    name: ClassVar[str] = "comments.comment_edited"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentDeleted(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_deleted"
+    name: ClassVar[str] = "comments.comment_deleted"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentFlagged(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_flagged"
+    name: ClassVar[str] = "comments.comment_flagged"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
     flag_count: int
     hidden: bool
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentApproved(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_approved"
+    name: ClassVar[str] = "comments.comment_approved"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
     previous_status: str
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentRejected(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_rejected"
+    name: ClassVar[str] = "comments.comment_rejected"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommentRemoved(events.DomainEvent):
-    name: ClassVar[str] = "blog.comment_removed"
+    name: ClassVar[str] = "comments.comment_removed"
     comment_id: int
-    post_id: int
+    target_kind: str
+    target_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class CommenterBanned(events.DomainEvent):
-    name: ClassVar[str] = "blog.commenter_banned"
+    name: ClassVar[str] = "comments.commenter_banned"
     user_id: int
     reason: str
     rejected_comments: int
@@ -95,7 +104,7 @@ class CommenterBanned(events.DomainEvent):
 
 @dataclass(frozen=True, kw_only=True)
 class CommenterUnbanned(events.DomainEvent):
-    name: ClassVar[str] = "blog.commenter_unbanned"
+    name: ClassVar[str] = "comments.commenter_unbanned"
     user_id: int
 
 
@@ -114,7 +123,7 @@ def comment_body_clean(body: str) -> str:
         raise ValidationError("Write something first: the comment is empty.", code="required")
     if "\x00" in text:
         raise ValidationError("The comment holds a character that cannot be stored.", code="null_characters")
-    limit = settings.BLOG_COMMENT_MAX_LENGTH
+    limit = settings.COMMENT_MAX_LENGTH
     if len(text) > limit:
         raise ValidationError(
             f"A comment may be at most {limit} characters long; this one has {len(text)}.", code="max_length"
@@ -136,20 +145,10 @@ class CommentRateLimited(ValidationError):
         self.retry_after = retry_after
 
 
-def _refusal(author: User, post: Post) -> str:
-    if author is None or not author.is_authenticated or not author.is_active:
-        return "Sign in to comment."
-    if permissions.is_comment_banned(author):
-        return "You have been banned from commenting."
-    if not post.live:
-        return "Comments open once the post is published."
-    return "You may not comment on this post."
-
-
 def _attach_point(parent: Comment) -> Comment | None:
     """Where a reply to ``parent`` hangs: ``parent`` itself, or, when it is at the deepest level
-    (BLOG_COMMENT_MAX_DEPTH), the nearest ancestor that leaves room for one more level."""
-    deepest_parent = settings.BLOG_COMMENT_MAX_DEPTH - 2
+    (COMMENT_MAX_DEPTH), the nearest ancestor that leaves room for one more level."""
+    deepest_parent = settings.COMMENT_MAX_DEPTH - 2
     node: Comment | None = parent
     while node is not None and node.depth > deepest_parent:
         node = node.parent
@@ -157,57 +156,71 @@ def _attach_point(parent: Comment) -> Comment | None:
 
 
 def _check_rate(author: User) -> None:
-    window = settings.BLOG_COMMENT_RATE_WINDOW
+    window = settings.COMMENT_RATE_WINDOW
     key = str(author.pk)
-    if security.rate_limited(scope="blog-comment", key=key, limit=settings.BLOG_COMMENT_RATE_LIMIT, window=window):
+    if security.rate_limited(scope="comment", key=key, limit=settings.COMMENT_RATE_LIMIT, window=window):
         # rate_limited counts in fixed windows: the next one starts at the next multiple.
         raise CommentRateLimited(retry_after=max(1, math.ceil(window - time.time() % window)))
 
 
-def _publishes_at_once(author: User) -> bool:
+def _publishes_at_once(author: User, kind: str) -> bool:
     # A first comment waits for a moderator; once one is approved, the reader is trusted.
-    if permissions.can_moderate_comments(author):
+    if permissions.can_moderate_kind(author, kind):
         return True
     return Comment.objects.filter(author=author, status=Status.APPROVED).exists()
 
 
-def comment_create(*, author: User, post: Post, body: str, parent: Comment | None = None) -> Comment:
-    """A comment by ``author`` on ``post``, or a reply to ``parent`` (a comment of the same post).
+def comment_create(*, author: User, target: Any, body: str, parent: Comment | None = None) -> Comment:
+    """A comment by ``author`` on ``target`` (an object of a registered kind), or a reply to
+    ``parent`` (a comment on the same object).
 
-    A reader's first comment waits for approval (seen by them and moderators only); later ones
-    publish at once and are broadcast to the post's readers. Replies deeper than
-    BLOG_COMMENT_MAX_DEPTH join the deepest level. At most BLOG_COMMENT_RATE_LIMIT comments per
-    BLOG_COMMENT_RATE_WINDOW seconds per reader (CommentRateLimited beyond).
+    A reader's first comment waits for approval (seen by them and the kind's moderators only);
+    later ones publish at once and are broadcast to the object's readers. Replies deeper than
+    COMMENT_MAX_DEPTH join the deepest level. At most COMMENT_RATE_LIMIT comments per
+    COMMENT_RATE_WINDOW seconds per reader (CommentRateLimited beyond).
     """
-    if not permissions.can_comment(author, post):
-        raise PermissionDenied(_refusal(author, post))
+    kind = commentable_of(target).kind
+    if not permissions.can_comment(author, kind, target):
+        raise PermissionDenied(permissions.comment_refusal(author, kind, target))
     text = comment_body_clean(body)
-    if parent is not None and parent.post_id != post.pk:
-        raise ValidationError("That comment belongs to another post.", code="wrong_post")
+    if parent is not None and (parent.target_kind, parent.target_id) != (kind, target.pk):
+        raise ValidationError("That comment belongs to another thread.", code="wrong_thread")
     _check_rate(author)
     with transaction.atomic():
         if parent is not None:
             # Locked, so a reply cannot slip under a comment being deleted or removed.
             parent = Comment.objects.select_for_update().get(pk=parent.pk)
-            if not permissions.can_reply_to_comment(author, parent, post):
+            if not permissions.can_reply_to_comment(author, parent, target):
                 raise ValidationError("That comment can no longer be replied to.", code="closed")
             parent = _attach_point(parent)
-        status = Status.APPROVED if _publishes_at_once(author) else Status.PENDING
+        status = Status.APPROVED if _publishes_at_once(author, kind) else Status.PENDING
         comment = Comment.objects.create(
-            post=post,
+            target_kind=kind,
+            target_id=target.pk,
             author=author,
             parent=parent,
             body=text,
             status=status,
             depth=parent.depth + 1 if parent is not None else 0,
         )
+        comment.target = target
         event = CommentCreated(
-            comment_id=comment.pk, post_id=post.pk, parent_id=comment.parent_id, status=status, actor_id=author.pk
+            comment_id=comment.pk,
+            target_kind=kind,
+            target_id=target.pk,
+            parent_id=comment.parent_id,
+            status=status,
+            actor_id=author.pk,
         )
         events.publish(event)
         if status == Status.APPROVED:
-            realtime.broadcast_comment_created(post_id=post.pk, comment_id=comment.pk, parent_id=comment.parent_id)
+            realtime.broadcast_comment_created(comment)
     return comment
+
+
+def comment_reply(*, author: User, parent: Comment, body: str) -> Comment:
+    """``author``'s reply to ``parent``, on the same object (see ``comment_create``)."""
+    return comment_create(author=author, target=parent.target, body=body, parent=parent)
 
 
 def _locked(comment: Comment) -> Comment:
@@ -221,7 +234,7 @@ def _copy_state(comment: Comment, row: Comment) -> Comment:
 
 
 def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
-    """Its author rewrites ``comment`` within BLOG_COMMENT_EDIT_WINDOW of writing it."""
+    """Its author rewrites ``comment`` within COMMENT_EDIT_WINDOW of writing it."""
     if not permissions.can_edit_comment(editor, comment):
         if permissions.is_comment_author(editor, comment) and comment.deleted_at is None:
             raise PermissionDenied("The time to edit this comment has passed.")
@@ -234,7 +247,11 @@ def comment_edit(*, comment: Comment, editor: User, body: str) -> Comment:
         if row.body != text:
             row.body, row.edited_at = text, timezone.now()
             row.save(update_fields=["body", "edited_at"])
-            events.publish(CommentEdited(comment_id=row.pk, post_id=row.post_id, actor_id=editor.pk))
+            events.publish(
+                CommentEdited(
+                    comment_id=row.pk, target_kind=row.target_kind, target_id=row.target_id, actor_id=editor.pk
+                )
+            )
     return _copy_state(comment, row)
 
 
@@ -248,13 +265,17 @@ def comment_delete(*, comment: Comment, actor: User) -> Comment:
         if row.deleted_at is None:
             row.deleted_at, row.body = timezone.now(), ""
             row.save(update_fields=["deleted_at", "body"])
-            events.publish(CommentDeleted(comment_id=row.pk, post_id=row.post_id, actor_id=actor.pk))
+            events.publish(
+                CommentDeleted(
+                    comment_id=row.pk, target_kind=row.target_kind, target_id=row.target_id, actor_id=actor.pk
+                )
+            )
     return _copy_state(comment, row)
 
 
 def comment_flag(*, comment: Comment, user: User) -> bool:
     """``user`` reports ``comment``; True when this is their first report of it (a second one
-    changes nothing). Past BLOG_COMMENT_FLAG_THRESHOLD reports since a moderator last looked,
+    changes nothing). Past COMMENT_FLAG_THRESHOLD reports since a moderator last looked,
     the comment is hidden until a moderator decides."""
     if not permissions.can_flag_comment(user, comment):
         raise PermissionDenied("You may not report this comment.")
@@ -265,12 +286,17 @@ def comment_flag(*, comment: Comment, user: User) -> bool:
             return False
         Comment.objects.filter(pk=row.pk).update(flag_count=F("flag_count") + 1)
         row.refresh_from_db(fields=["flag_count"])
-        hidden = row.status == Status.APPROVED and row.unreviewed_flags >= settings.BLOG_COMMENT_FLAG_THRESHOLD
+        hidden = row.status == Status.APPROVED and row.unreviewed_flags >= settings.COMMENT_FLAG_THRESHOLD
         if hidden:
             row.status = Status.HIDDEN
             row.save(update_fields=["status"])
         event = CommentFlagged(
-            comment_id=row.pk, post_id=row.post_id, flag_count=row.flag_count, hidden=hidden, actor_id=user.pk
+            comment_id=row.pk,
+            target_kind=row.target_kind,
+            target_id=row.target_id,
+            flag_count=row.flag_count,
+            hidden=hidden,
+            actor_id=user.pk,
         )
         events.publish(event)
     _copy_state(comment, row)
@@ -283,8 +309,8 @@ def comment_flag(*, comment: Comment, user: User) -> bool:
 def comment_approve(*, comment: Comment, moderator: User) -> Comment:
     """Publish a comment waiting for approval or hidden after reports, or keep a reported one
     (its reports so far are then settled). A newly visible comment is broadcast."""
-    if not permissions.can_moderate_comments(moderator):
-        raise PermissionDenied("You may not moderate comments.")
+    if not permissions.can_moderate_comment(moderator, comment):
+        raise PermissionDenied("You may not moderate these comments.")
     with transaction.atomic():
         row = _locked(comment)
         if not permissions.can_approve_comment(moderator, row):
@@ -293,44 +319,59 @@ def comment_approve(*, comment: Comment, moderator: User) -> Comment:
         row.status, row.reviewed_flag_count = Status.APPROVED, row.flag_count
         row.save(update_fields=["status", "reviewed_flag_count"])
         events.publish(
-            CommentApproved(comment_id=row.pk, post_id=row.post_id, previous_status=previous, actor_id=moderator.pk)
+            CommentApproved(
+                comment_id=row.pk,
+                target_kind=row.target_kind,
+                target_id=row.target_id,
+                previous_status=previous,
+                actor_id=moderator.pk,
+            )
         )
         if previous != Status.APPROVED:
-            realtime.broadcast_comment_created(post_id=row.post_id, comment_id=row.pk, parent_id=row.parent_id)
+            realtime.broadcast_comment_created(row)
     return _copy_state(comment, row)
 
 
 def comment_reject(*, comment: Comment, moderator: User) -> Comment:
     """Turn down a comment waiting for approval or hidden after reports: nobody sees it again."""
-    if not permissions.can_moderate_comments(moderator):
-        raise PermissionDenied("You may not moderate comments.")
+    if not permissions.can_moderate_comment(moderator, comment):
+        raise PermissionDenied("You may not moderate these comments.")
     with transaction.atomic():
         row = _locked(comment)
         if not permissions.can_reject_comment(moderator, row):
             raise ValidationError("Only a comment waiting for approval or hidden can be rejected.", code="not_waiting")
         row.status, row.reviewed_flag_count = Status.REJECTED, row.flag_count
         row.save(update_fields=["status", "reviewed_flag_count"])
-        events.publish(CommentRejected(comment_id=row.pk, post_id=row.post_id, actor_id=moderator.pk))
+        events.publish(
+            CommentRejected(
+                comment_id=row.pk, target_kind=row.target_kind, target_id=row.target_id, actor_id=moderator.pk
+            )
+        )
     return _copy_state(comment, row)
 
 
 def comment_remove(*, comment: Comment, moderator: User) -> Comment:
     """Take down a published (or hidden) comment; replies stay under a "comment removed" marker."""
-    if not permissions.can_moderate_comments(moderator):
-        raise PermissionDenied("You may not moderate comments.")
+    if not permissions.can_moderate_comment(moderator, comment):
+        raise PermissionDenied("You may not moderate these comments.")
     with transaction.atomic():
         row = _locked(comment)
         if not permissions.can_remove_comment(moderator, row):
             raise ValidationError("Only a published comment can be removed.", code="not_published")
         row.status, row.reviewed_flag_count = Status.REMOVED, row.flag_count
         row.save(update_fields=["status", "reviewed_flag_count"])
-        events.publish(CommentRemoved(comment_id=row.pk, post_id=row.post_id, actor_id=moderator.pk))
+        events.publish(
+            CommentRemoved(
+                comment_id=row.pk, target_kind=row.target_kind, target_id=row.target_id, actor_id=moderator.pk
+            )
+        )
     return _copy_state(comment, row)
 
 
-def user_ban_from_comments(*, user: User, moderator: User, reason: str = "") -> CommentBan:
-    """Ban ``user`` from commenting (and from editing and reporting); their comments still
-    waiting for a decision are rejected. Banning a banned user changes nothing."""
+def commenter_ban(*, user: User, moderator: User, reason: str = "") -> CommentBan:
+    """Ban ``user`` from commenting anywhere on the platform (and from editing and reporting);
+    their comments still waiting for a decision, on every kind, are rejected. Banning a banned
+    user changes nothing."""
     if not permissions.can_ban_commenter(moderator, user):
         raise PermissionDenied("You may not ban this reader.")
     reason = reason.strip()
@@ -347,9 +388,9 @@ def user_ban_from_comments(*, user: User, moderator: User, reason: str = "") -> 
     return ban
 
 
-def user_unban(*, user: User, moderator: User) -> None:
+def commenter_unban(*, user: User, moderator: User) -> None:
     """Let a banned reader comment again."""
-    if not permissions.can_moderate_comments(moderator):
+    if not permissions.can_unban_commenter(moderator):
         raise PermissionDenied("You may not moderate comments.")
     with transaction.atomic():
         deleted, _ = CommentBan.objects.filter(user=user).delete()

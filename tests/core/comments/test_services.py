@@ -8,25 +8,25 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.blog.comments import services
-from apps.blog.comments.selectors import comment_thread_for
-from apps.blog.models import Comment, CommentBan, CommentFlag
 from apps.core import events
-from tests.blog.comments.factories import CommentFactory
+from apps.core.comments import services
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
+from apps.core.comments.selectors import comment_thread_for
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentFactory
 
 Status = Comment.Status
 
 
 def shown_ids(post, viewer) -> list[int]:
-    return list(comment_thread_for(post=post, viewer=viewer).nodes)
+    return list(comment_thread_for(target=post, viewer=viewer).nodes)
 
 
 # --- Writing ----------------------------------------------------------------------------------
 
 
 def test_a_first_comment_waits_for_approval_seen_only_by_its_author_and_moderators(post, reader, member, blog_admin):
-    comment = services.comment_create(author=reader, post=post, body="Hello there")
+    comment = services.comment_create(author=reader, target=post, body="Hello there")
 
     assert comment.status == Status.PENDING
     assert comment.pk in shown_ids(post, reader)
@@ -36,42 +36,42 @@ def test_a_first_comment_waits_for_approval_seen_only_by_its_author_and_moderato
 
 
 def test_once_a_first_comment_is_approved_the_next_ones_publish_at_once(post, reader, blog_admin):
-    first = services.comment_create(author=reader, post=post, body="First")
-    second = services.comment_create(author=reader, post=post, body="Still waiting")
+    first = services.comment_create(author=reader, target=post, body="First")
+    second = services.comment_create(author=reader, target=post, body="Still waiting")
     services.comment_approve(comment=first, moderator=blog_admin)
 
-    third = services.comment_create(author=reader, post=post, body="Trusted now")
+    third = services.comment_create(author=reader, target=post, body="Trusted now")
 
     assert (second.status, third.status) == (Status.PENDING, Status.APPROVED)
 
 
 @pytest.mark.parametrize("role", ["blog_admin", "admin", "super_admin"])
 def test_moderators_comments_publish_at_once(post, user_with_role, role):
-    comment = services.comment_create(author=user_with_role(role), post=post, body="From the desk")
+    comment = services.comment_create(author=user_with_role(role), target=post, body="From the desk")
 
     assert comment.status == Status.APPROVED
 
 
 def test_a_reply_hangs_under_its_parent_one_level_deeper(post, comment, regular):
-    reply = services.comment_create(author=regular, post=post, body="Agreed", parent=comment)
+    reply = services.comment_create(author=regular, target=post, body="Agreed", parent=comment)
 
     assert (reply.parent_id, reply.depth) == (comment.pk, 1)
-    assert [node.pk for node in comment_thread_for(post=post, viewer=None).nodes[comment.pk].children] == [reply.pk]
+    assert [node.pk for node in comment_thread_for(target=post, viewer=None).nodes[comment.pk].children] == [reply.pk]
 
 
 def test_a_reply_to_the_deepest_level_joins_that_level(post, comment, regular, settings):
-    settings.BLOG_COMMENT_MAX_DEPTH = 3  # depths 0, 1 and 2
-    child = services.comment_create(author=regular, post=post, body="Level two", parent=comment)
-    grandchild = services.comment_create(author=regular, post=post, body="Level three", parent=child)
+    settings.COMMENT_MAX_DEPTH = 3  # depths 0, 1 and 2
+    child = services.comment_create(author=regular, target=post, body="Level two", parent=comment)
+    grandchild = services.comment_create(author=regular, target=post, body="Level three", parent=child)
 
-    deeper = services.comment_create(author=regular, post=post, body="Would be level four", parent=grandchild)
+    deeper = services.comment_create(author=regular, target=post, body="Would be level four", parent=grandchild)
 
     assert (grandchild.depth, deeper.depth) == (2, 2)
     assert deeper.parent_id == child.pk
 
 
 def test_the_text_is_stored_as_plain_text_trimmed_with_its_line_breaks(post, regular):
-    comment = services.comment_create(author=regular, post=post, body="  <b>Bold?</b>\r\nNext line\n\n\n\nLast  \n")
+    comment = services.comment_create(author=regular, target=post, body="  <b>Bold?</b>\r\nNext line\n\n\n\nLast  \n")
 
     assert comment.body == "<b>Bold?</b>\nNext line\n\nLast"
 
@@ -84,44 +84,44 @@ def test_an_empty_too_long_or_unstorable_comment_is_refused_and_nothing_is_writt
     before = Comment.objects.count()
 
     with pytest.raises(ValidationError) as refused:
-        services.comment_create(author=regular, post=post, body=body)
+        services.comment_create(author=regular, target=post, body=body)
 
     assert refused.value.code == code
     assert Comment.objects.count() == before
 
 
 def test_comments_on_a_post_that_is_not_published_are_refused(draft, regular):
-    with pytest.raises(PermissionDenied, match="once the post is published"):
-        services.comment_create(author=regular, post=draft, body="Early bird")
+    with pytest.raises(PermissionDenied, match="Comments are not open here"):
+        services.comment_create(author=regular, target=draft, body="Early bird")
 
-    assert not Comment.objects.filter(post=draft).exists()
+    assert not Comment.objects.filter(target_id=draft.pk).exists()
 
 
 def test_a_reply_to_a_comment_of_another_post_is_refused(post, regular):
-    elsewhere = CommentFactory(post=PostFactory(live=True))
+    elsewhere = CommentFactory(target=PostFactory(live=True))
 
     with pytest.raises(ValidationError) as refused:
-        services.comment_create(author=regular, post=post, body="Wrong place", parent=elsewhere)
+        services.comment_create(author=regular, target=post, body="Wrong place", parent=elsewhere)
 
-    assert refused.value.code == "wrong_post"
+    assert refused.value.code == "wrong_thread"
     assert not elsewhere.replies.exists()
 
 
 def test_a_reply_to_a_deleted_or_removed_comment_is_refused(post, comment, regular, blog_admin):
-    other = CommentFactory(post=post)
+    other = CommentFactory(target=post)
     services.comment_delete(comment=comment, actor=regular)
     services.comment_remove(comment=other, moderator=blog_admin)
 
     for parent in (comment, other):
         with pytest.raises(ValidationError, match="can no longer be replied to"):
-            services.comment_create(author=regular, post=post, body="Too late", parent=parent)
+            services.comment_create(author=regular, target=post, body="Too late", parent=parent)
 
 
 def test_a_reader_may_not_reply_to_someone_elses_comment_waiting_for_approval(post, reader, regular):
-    waiting = services.comment_create(author=reader, post=post, body="Mine, waiting")
+    waiting = services.comment_create(author=reader, target=post, body="Mine, waiting")
 
     with pytest.raises(ValidationError):
-        services.comment_create(author=regular, post=post, body="Cannot see it", parent=waiting)
+        services.comment_create(author=regular, target=post, body="Cannot see it", parent=waiting)
 
 
 def test_anonymous_and_deactivated_readers_may_not_comment(post, member):
@@ -129,42 +129,42 @@ def test_anonymous_and_deactivated_readers_may_not_comment(post, member):
 
     for who in (None, member):
         with pytest.raises(PermissionDenied, match="Sign in"):
-            services.comment_create(author=who, post=post, body="Hi")
+            services.comment_create(author=who, target=post, body="Hi")
 
 
 def test_commenting_is_rate_limited_per_reader(post, regular, reader, settings):
-    settings.BLOG_COMMENT_RATE_LIMIT = 2
+    settings.COMMENT_RATE_LIMIT = 2
 
     for number in range(2):
-        services.comment_create(author=regular, post=post, body=f"Quick {number}")
+        services.comment_create(author=regular, target=post, body=f"Quick {number}")
     with pytest.raises(services.CommentRateLimited) as refused:
-        services.comment_create(author=regular, post=post, body="One too many")
+        services.comment_create(author=regular, target=post, body="One too many")
 
     assert "too fast" in refused.value.messages[0] and 1 <= refused.value.retry_after <= 60
     assert not Comment.objects.filter(body="One too many").exists()
-    services.comment_create(author=reader, post=post, body="Someone else is not slowed down")
+    services.comment_create(author=reader, target=post, body="Someone else is not slowed down")
 
 
 def test_the_rate_limit_lets_a_reader_comment_again_in_the_next_window(post, regular, settings, time_machine):
-    settings.BLOG_COMMENT_RATE_LIMIT = 1
+    settings.COMMENT_RATE_LIMIT = 1
     time_machine.move_to(timezone.now().replace(second=5))
-    services.comment_create(author=regular, post=post, body="One")
+    services.comment_create(author=regular, target=post, body="One")
     with pytest.raises(services.CommentRateLimited):
-        services.comment_create(author=regular, post=post, body="Two")
+        services.comment_create(author=regular, target=post, body="Two")
 
     time_machine.move_to(timezone.now() + timedelta(seconds=60))
 
-    services.comment_create(author=regular, post=post, body="Two, later")
+    services.comment_create(author=regular, target=post, body="Two, later")
 
 
 # --- Editing and deleting ------------------------------------------------------------------------
 
 
 def test_the_author_edits_within_the_window_and_not_after(post, regular, settings, time_machine):
-    settings.BLOG_COMMENT_EDIT_WINDOW = 15 * 60
+    settings.COMMENT_EDIT_WINDOW = 15 * 60
     start = timezone.now()
     time_machine.move_to(start)
-    comment = services.comment_create(author=regular, post=post, body="Tpyo")
+    comment = services.comment_create(author=regular, target=post, body="Tpyo")
 
     time_machine.move_to(start + timedelta(minutes=14, seconds=59))
     services.comment_edit(comment=comment, editor=regular, body="Typo")
@@ -197,7 +197,7 @@ def test_deleting_keeps_the_thread_shape_with_a_deleted_marker(post, comment, re
 
     comment.refresh_from_db()
     assert comment.deleted_at is not None and comment.body == ""
-    node = comment_thread_for(post=post, viewer=member).nodes[comment.pk]
+    node = comment_thread_for(target=post, viewer=member).nodes[comment.pk]
     assert node.marker == "deleted"
     assert [child.pk for child in node.children] == [reply.pk]
 
@@ -215,7 +215,7 @@ def test_only_the_author_deletes_a_comment(comment, member, blog_admin):
 
 
 def test_a_banned_author_may_still_delete_their_comments(post, banned):
-    theirs = CommentFactory(post=post, author=banned)
+    theirs = CommentFactory(target=post, author=banned)
 
     services.comment_delete(comment=theirs, actor=banned)
 
@@ -243,7 +243,7 @@ def test_nobody_reports_their_own_comment_or_anonymously(comment, regular):
 def test_reports_past_the_threshold_hide_the_comment_until_a_moderator_decides(
     post, comment, user_with_role, blog_admin, regular, settings
 ):
-    settings.BLOG_COMMENT_FLAG_THRESHOLD = 2
+    settings.COMMENT_FLAG_THRESHOLD = 2
     services.comment_flag(comment=comment, user=user_with_role(None))
     assert Comment.objects.get(pk=comment.pk).status == Status.APPROVED
 
@@ -258,7 +258,7 @@ def test_reports_past_the_threshold_hide_the_comment_until_a_moderator_decides(
 
 
 def test_keeping_a_reported_comment_settles_its_reports(comment, user_with_role, blog_admin, settings):
-    settings.BLOG_COMMENT_FLAG_THRESHOLD = 2
+    settings.COMMENT_FLAG_THRESHOLD = 2
     services.comment_flag(comment=comment, user=user_with_role(None))
 
     services.comment_approve(comment=comment, moderator=blog_admin)
@@ -272,7 +272,7 @@ def test_keeping_a_reported_comment_settles_its_reports(comment, user_with_role,
 
 
 def test_rejecting_a_waiting_comment_hides_it_from_everyone(post, reader, blog_admin):
-    waiting = services.comment_create(author=reader, post=post, body="Buy now")
+    waiting = services.comment_create(author=reader, target=post, body="Buy now")
 
     services.comment_reject(comment=waiting, moderator=blog_admin)
 
@@ -286,12 +286,12 @@ def test_removing_a_comment_leaves_a_marker_where_it_has_replies(post, comment, 
 
     services.comment_remove(comment=comment, moderator=blog_admin)
 
-    node = comment_thread_for(post=post, viewer=member).nodes[comment.pk]
+    node = comment_thread_for(target=post, viewer=member).nodes[comment.pk]
     assert node.marker == "removed" and [child.pk for child in node.children] == [reply.pk]
 
 
 def test_moderation_refuses_a_comment_in_the_wrong_state(comment, reader, post, blog_admin):
-    waiting = services.comment_create(author=reader, post=post, body="Waiting")
+    waiting = services.comment_create(author=reader, target=post, body="Waiting")
 
     with pytest.raises(ValidationError):
         services.comment_approve(comment=comment, moderator=blog_admin)  # published, not reported
@@ -309,14 +309,14 @@ def test_only_moderators_moderate(comment, user_with_role, role):
         with pytest.raises(PermissionDenied):
             action(comment=comment, moderator=someone)
     with pytest.raises(PermissionDenied):
-        services.user_ban_from_comments(user=comment.author, moderator=someone)
+        services.commenter_ban(user=comment.author, moderator=someone)
 
 
 def test_a_banned_reader_may_not_comment_edit_or_report(post, banned, comment):
-    theirs = CommentFactory(post=post, author=banned)
+    theirs = CommentFactory(target=post, author=banned)
 
     with pytest.raises(PermissionDenied, match="banned"):
-        services.comment_create(author=banned, post=post, body="Let me back")
+        services.comment_create(author=banned, target=post, body="Let me back")
     with pytest.raises(PermissionDenied):
         services.comment_edit(comment=theirs, editor=banned, body="Changed")
     with pytest.raises(PermissionDenied):
@@ -324,25 +324,25 @@ def test_a_banned_reader_may_not_comment_edit_or_report(post, banned, comment):
 
 
 def test_banning_rejects_the_readers_waiting_comments_and_unbanning_lets_them_comment(post, reader, blog_admin):
-    waiting = services.comment_create(author=reader, post=post, body="Spam")
+    waiting = services.comment_create(author=reader, target=post, body="Spam")
 
-    ban = services.user_ban_from_comments(user=reader, moderator=blog_admin, reason="Spam links")
+    ban = services.commenter_ban(user=reader, moderator=blog_admin, reason="Spam links")
 
     assert (ban.banned_by, ban.reason) == (blog_admin, "Spam links")
     assert Comment.objects.get(pk=waiting.pk).status == Status.REJECTED
     with pytest.raises(PermissionDenied):
-        services.comment_create(author=reader, post=post, body="Again")
+        services.comment_create(author=reader, target=post, body="Again")
 
-    services.user_unban(user=reader, moderator=blog_admin)
+    services.commenter_unban(user=reader, moderator=blog_admin)
 
-    assert services.comment_create(author=reader, post=post, body="Behaving").status == Status.PENDING
+    assert services.comment_create(author=reader, target=post, body="Behaving").status == Status.PENDING
     with pytest.raises(ValidationError, match="not banned"):
-        services.user_unban(user=reader, moderator=blog_admin)
+        services.commenter_unban(user=reader, moderator=blog_admin)
 
 
 def test_banning_twice_keeps_one_ban(reader, blog_admin, admin):
-    services.user_ban_from_comments(user=reader, moderator=blog_admin)
-    services.user_ban_from_comments(user=reader, moderator=admin, reason="Again")
+    services.commenter_ban(user=reader, moderator=blog_admin)
+    services.commenter_ban(user=reader, moderator=admin, reason="Again")
 
     assert CommentBan.objects.get(user=reader).banned_by == blog_admin
 
@@ -350,7 +350,7 @@ def test_banning_twice_keeps_one_ban(reader, blog_admin, admin):
 def test_moderators_and_oneself_cannot_be_banned(blog_admin, admin):
     for target in (admin, blog_admin):
         with pytest.raises(PermissionDenied):
-            services.user_ban_from_comments(user=target, moderator=blog_admin)
+            services.commenter_ban(user=target, moderator=blog_admin)
 
 
 # --- The activity log -----------------------------------------------------------------------------
@@ -360,28 +360,28 @@ def test_every_comment_action_lands_in_the_activity_log(
     post, reader, member, blog_admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = services.comment_create(author=reader, post=post, body="One")
+        first = services.comment_create(author=reader, target=post, body="One")
         services.comment_approve(comment=first, moderator=blog_admin)
         services.comment_edit(comment=first, editor=reader, body="One, edited")
         services.comment_flag(comment=first, user=member)
         services.comment_remove(comment=first, moderator=blog_admin)
-        services.user_ban_from_comments(user=reader, moderator=blog_admin)
-        services.user_unban(user=reader, moderator=blog_admin)
+        services.commenter_ban(user=reader, moderator=blog_admin)
+        services.commenter_unban(user=reader, moderator=blog_admin)
 
-    names = [entry["name"] for entry in events.activity_query() if entry["name"].startswith("blog.comment")]
+    names = [entry["name"] for entry in events.activity_query() if entry["name"].startswith("comments.comment")]
     assert names[::-1] == [
-        "blog.comment_created",
-        "blog.comment_approved",
-        "blog.comment_edited",
-        "blog.comment_flagged",
-        "blog.comment_removed",
-        "blog.commenter_banned",
-        "blog.commenter_unbanned",
+        "comments.comment_created",
+        "comments.comment_approved",
+        "comments.comment_edited",
+        "comments.comment_flagged",
+        "comments.comment_removed",
+        "comments.commenter_banned",
+        "comments.commenter_unbanned",
     ]
 
 
 def test_a_refused_write_logs_nothing(post, banned, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
-        services.comment_create(author=banned, post=post, body="No")
+        services.comment_create(author=banned, target=post, body="No")
 
-    assert not [entry for entry in events.activity_query() if entry["name"].startswith("blog.comment")]
+    assert not [entry for entry in events.activity_query() if entry["name"].startswith("comments.comment")]

@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from apps.blog.models import Comment, CommentBan, CommentFlag
-from tests.blog.comments.factories import CommentBanFactory, CommentFactory
-from tests.blog.comments.test_selectors import build_thread
+from apps.core.comments.models import Comment, CommentBan, CommentFlag
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentBanFactory, CommentFactory
+from tests.core.comments.test_selectors import build_thread
 from tests.core.factories import UserFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -24,13 +24,19 @@ LOGIN = "/accounts/login/"
 
 
 def url(name: str, *args) -> str:
+    """The blog's own comment addresses (/blog/<slug>/comments/, /blog/comments/<id>/...)."""
     return reverse(f"blog_comments:{name}", args=args)
+
+
+def core_url(name: str, *args) -> str:
+    """Core's comment addresses, which pages link to (/comments/<id>/..., /moderation/)."""
+    return reverse(f"comments:{name}", args=args)
 
 
 @pytest.fixture
 def waiting(post, reader) -> Comment:
     """A first comment by ``reader``, waiting for approval."""
-    return CommentFactory(post=post, author=reader, status=Status.PENDING, body="Please approve me")
+    return CommentFactory(target=post, author=reader, status=Status.PENDING, body="Please approve me")
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ def request_for(action: str, *, post, comment, waiting, banned):
         "remove": ("post", url("remove", comment.pk), {}),
         "ban-author": ("post", url("ban-author", waiting.pk), {"reason": "Spam"}),
         "unban": ("post", url("unban", banned.pk), {}),
-        "moderation": ("get", url("moderation"), {}),
+        "moderation": ("get", reverse("comments:moderation") + "?domain=blog", {}),
     }[action]
 
 
@@ -118,7 +124,7 @@ def test_a_refused_action_changes_nothing(client_for, member, comment, waiting, 
 
 def test_the_moderation_page_is_open_to_every_role_above_blog_admin(client_for, cast):
     for role, expected in [("super_admin", 200), ("blog_author", 403), ("student", 403), ("instructor", 403)]:
-        assert client_for(cast[role]).get(url("moderation")).status_code == expected, role
+        assert client_for(cast[role]).get(core_url("moderation")).status_code == expected, role
 
 
 def test_a_comment_waiting_for_approval_is_a_404_to_other_readers(client_for, waiting, member):
@@ -213,8 +219,8 @@ def test_an_htmx_reply_lands_under_its_parent_and_closes_the_form(client_for, co
 
 
 def test_a_reply_past_the_deepest_level_lands_in_that_level(client_for, post, regular, settings):
-    settings.BLOG_COMMENT_MAX_DEPTH = 2
-    top = CommentFactory(post=post)
+    settings.COMMENT_MAX_DEPTH = 2
+    top = CommentFactory(target=post)
     deepest = CommentFactory(parent=top)
 
     response = client_for(regular).post(url("reply", deepest.pk), {"body": "Flattened"}, **HTMX)
@@ -244,12 +250,12 @@ def test_an_empty_or_too_long_comment_comes_back_with_the_error_and_nothing_is_w
 
 
 def test_a_reply_to_a_comment_of_another_post_is_refused(client_for, post, regular):
-    elsewhere = CommentFactory(post=PostFactory(live=True))
+    elsewhere = CommentFactory(target=PostFactory(live=True))
 
     response = client_for(regular).post(url("create", post.slug), {"body": "Misplaced", "parent": elsewhere.pk})
 
     assert response.status_code == 422
-    assert "belongs to another post" in response.content.decode()
+    assert "belongs to another thread" in response.content.decode()
     assert not Comment.objects.filter(body="Misplaced").exists()
 
 
@@ -261,16 +267,16 @@ def test_a_reply_to_a_comment_that_does_not_exist_is_refused(client_for, post, r
 
 
 def test_nothing_is_written_on_a_post_that_is_not_published(client_for, draft, regular):
-    on_draft = CommentFactory(post=draft)
+    on_draft = CommentFactory(target=draft)
 
     assert client_for(regular).post(url("create", draft.slug), {"body": "Hi"}).status_code == 404
     assert client_for(regular).post(url("reply", on_draft.pk), {"body": "Hi"}).status_code == 404
     assert client_for(regular).post(url("create", "no-such-post"), {"body": "Hi"}).status_code == 404
-    assert Comment.objects.filter(post=draft).count() == 1
+    assert Comment.objects.filter(target_id=draft.pk).count() == 1
 
 
 def test_commenting_too_fast_gets_a_429_with_a_clear_message_in_the_form(client_for, post, regular, settings):
-    settings.BLOG_COMMENT_RATE_LIMIT = 1
+    settings.COMMENT_RATE_LIMIT = 1
     client = client_for(regular)
     client.post(url("create", post.slug), {"body": "One"}, **HTMX)
 
@@ -312,10 +318,10 @@ def test_an_edit_after_the_window_is_refused_in_the_form_and_changes_nothing(
 ):
     written = timezone.now()
     time_machine.move_to(written)
-    comment = CommentFactory(post=post, author=regular, created_at=written, body="As written")
+    comment = CommentFactory(target=post, author=regular, created_at=written, body="As written")
     client = client_for(regular)
     client.get(url("edit", comment.pk), **HTMX)  # the form opened in time
-    time_machine.move_to(written + timedelta(seconds=settings.BLOG_COMMENT_EDIT_WINDOW + 1))
+    time_machine.move_to(written + timedelta(seconds=settings.COMMENT_EDIT_WINDOW + 1))
 
     response = client.post(url("edit", comment.pk), {"body": "Too late"}, **HTMX)
 
@@ -372,13 +378,13 @@ def test_the_fragment_is_the_comment_for_htmx_and_a_redirect_to_it_otherwise(cli
 
 
 def test_the_queue_lists_waiting_comments_with_their_actions(client_for, blog_admin, waiting, post):
-    html = client_for(blog_admin).get(url("moderation")).content.decode()
+    html = client_for(blog_admin).get(core_url("moderation")).content.decode()
 
     assert "Please approve me" in html and "First comment, waiting for approval" in html
     assert f'id="queue-{waiting.pk}"' in html
     assert f'href="/blog/{post.slug}/#comment-{waiting.pk}"' in html
     for action in ("approve", "reject", "ban-author"):
-        assert url(action, waiting.pk) in html
+        assert core_url(action, waiting.pk) in html
 
 
 def test_approving_from_the_queue_with_htmx_updates_the_row_in_place(client_for, blog_admin, waiting, member, post):
@@ -386,7 +392,7 @@ def test_approving_from_the_queue_with_htmx_updates_the_row_in_place(client_for,
 
     html = response.content.decode()
     assert html.lstrip().startswith(f'<li class="moderation-item moderation-item--done" id="queue-{waiting.pk}"')
-    assert "The comment is published." in html and url("approve", waiting.pk) not in html
+    assert "The comment is published." in html and core_url("approve", waiting.pk) not in html
     assert Comment.objects.get(pk=waiting.pk).status == Status.APPROVED
     assert "Please approve me" in client_for(member).get(post.get_absolute_url()).content.decode()
 
@@ -397,7 +403,7 @@ def test_a_plain_decision_is_sent_back_to_the_queue_or_the_comment(client_for, b
     from_queue = client.post(url("reject", waiting.pk), {"from": "queue"})
     from_thread = client.post(url("remove", comment.pk))
 
-    assert from_queue["Location"] == url("moderation")
+    assert from_queue["Location"] == core_url("moderation")
     assert from_thread["Location"] == f"/blog/{post.slug}/#comment-{comment.pk}"
     assert Comment.objects.get(pk=waiting.pk).status == Status.REJECTED
     assert Comment.objects.get(pk=comment.pk).status == Status.REMOVED
@@ -432,7 +438,7 @@ def test_banning_from_the_queue_updates_the_row_and_adds_the_ban_to_the_list(cli
 
 
 def test_moderators_cannot_be_banned_from_the_queue(client_for, blog_admin, admin, post):
-    theirs = CommentFactory(post=post, author=admin)
+    theirs = CommentFactory(target=post, author=admin)
 
     assert client_for(blog_admin).post(url("ban-author", theirs.pk)).status_code == 403
     assert not CommentBan.objects.exists()
@@ -512,7 +518,7 @@ def test_the_post_page_costs_the_same_queries_for_one_comment_and_for_thirty(cli
 
 def test_a_comment_by_a_reader_without_a_display_name_never_shows_their_email(client_for, post):
     nameless = UserFactory(display_name="", email="secret-person@example.com")
-    CommentFactory(post=post, author=nameless)
+    CommentFactory(target=post, author=nameless)
 
     html = client_for(None).get(post.get_absolute_url()).content.decode()
 
@@ -523,6 +529,40 @@ def test_a_comment_bans_page_lists_bans_with_unban_buttons(client_for, blog_admi
     someone = user_with_role(None, display_name="Noisy Nell")
     CommentBanFactory(user=someone, banned_by=blog_admin, reason="Shouting")
 
-    html = client_for(blog_admin).get(url("moderation")).content.decode()
+    html = client_for(blog_admin).get(core_url("moderation")).content.decode()
 
-    assert "Noisy Nell" in html and "Shouting" in html and url("unban", someone.pk) in html
+    assert "Noisy Nell" in html and "Shouting" in html and core_url("unban", someone.pk) in html
+
+
+# --- Finding the queue, and its count -----------------------------------------------------------------
+
+
+def test_approving_in_the_queue_also_updates_the_waiting_count_out_of_band(client_for, blog_admin, waiting, post):
+    CommentFactory(target=post, author=UserFactory(), status=Status.PENDING, body="Also waiting")
+    queue = client_for(blog_admin).get(core_url("moderation")).content.decode()
+    assert '<span class="muted" id="queue-count">(2)</span>' in queue
+
+    response = client_for(blog_admin).post(url("approve", waiting.pk), {"from": "queue"}, **HTMX)
+
+    assert '<span class="muted" id="queue-count" hx-swap-oob="true">(1)</span>' in response.content.decode()
+
+
+def test_the_blog_admins_dashboard_links_to_the_queue_with_the_number_waiting(client_for, blog_admin, waiting):
+    html = client_for(blog_admin).get(reverse("dashboard-page", args=["blog"])).content.decode()
+
+    assert "Comments to moderate" in html
+    assert f'href="{core_url("moderation")}?domain=blog"' in html
+    assert '<dd id="moderation-waiting">1</dd>' in html
+
+
+def test_moderators_find_the_queue_in_the_header_and_readers_do_not(client_for, blog_admin, member, post):
+    link = f'href="{core_url("moderation")}"'
+
+    assert link in client_for(blog_admin).get(post.get_absolute_url()).content.decode()
+    assert link not in client_for(member).get(post.get_absolute_url()).content.decode()
+
+
+def test_the_old_moderation_address_sends_moderators_to_the_queue_filtered_to_the_blog(client_for, blog_admin):
+    response = client_for(blog_admin).get("/blog/comments/moderation/")
+
+    assert response.status_code == 301 and response["Location"] == f"{core_url('moderation')}?domain=blog"

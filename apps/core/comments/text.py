@@ -1,7 +1,7 @@
 """How a comment's plain text is shown: everything escaped, http(s) addresses as links, line
 breaks kept.
 
-Comments are stored as the reader typed them (apps/blog/comments/services.comment_body_clean)
+Comments are stored as the reader typed them (services.comment_body_clean)
 and turned into HTML only here, on the way out, so no stored markup can ever run. Only
 addresses written with ``http://`` or ``https://`` become links (django's urlize would also link
 bare domains and e-mail addresses); each piece of text, and each address in its ``href``, is

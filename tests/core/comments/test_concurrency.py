@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from apps.blog.models import Comment, CommentFlag
+from apps.core.comments.models import Comment, CommentFlag
 from tests.utils import race
 
 # SQLite takes one writer at a time (IMMEDIATE transactions), so nothing would race there.
@@ -22,11 +22,11 @@ pytestmark = [
 def test_concurrent_reports_count_each_reader_once_and_hide_the_comment_exactly_at_the_threshold(
     client_for, user_with_role, comment, settings
 ):
-    settings.BLOG_COMMENT_FLAG_THRESHOLD = 6
+    settings.COMMENT_FLAG_THRESHOLD = 6
     readers = [user_with_role(None) for _ in range(6)]
     # Six readers report at once, and the first of them sends the same report three times.
     clients = [client_for(reader) for reader in readers] + [client_for(readers[0]) for _ in range(2)]
-    address = reverse("blog_comments:flag", args=[comment.pk])
+    address = reverse("comments:flag", args=[comment.pk])
 
     statuses = race(lambda index: clients[index].post(address).status_code, times=len(clients))
 

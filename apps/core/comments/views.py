@@ -1,5 +1,5 @@
-"""Comment pages and fragments: write and reply, edit, delete, report, the one-comment fragment
-the live thread fetches, and the moderators' queue with its actions.
+"""Comment pages and fragments, for every kind: write and reply, edit, delete, report, the
+one-comment fragment the live thread fetches, and the platform's moderation queue with its actions.
 
 Each view parses input, checks access, calls one service or selector and renders. A comment the
 viewer may not see answers 404 (so its existence does not leak); an action they may not take,
@@ -21,18 +21,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from apps.blog import permissions
-from apps.blog.comments import selectors, services
-from apps.blog.comments.forms import BanForm, CommentForm
-from apps.blog.models import Comment, Post
+from apps.core.comments import permissions, selectors, services
+from apps.core.comments.forms import BanForm, CommentForm
+from apps.core.comments.models import Comment
+from apps.core.comments.registry import commentable_of
 
-TEMPLATES = "blog/comments/"
+TEMPLATES = "comments/"
 QUEUE = TEMPLATES + "moderation_queue.html"
 # Refusals about the text itself belong under the text box; the rest above the form.
 _BODY_ERRORS = {"required", "max_length", "null_characters"}
@@ -82,8 +82,28 @@ def _moderator(request: HttpRequest) -> None:
         raise PermissionDenied("Only moderators may do this.")
 
 
+def _moderated_comment(request: HttpRequest, pk: int) -> Comment:
+    """The comment ``pk`` for a moderator's decision: 404 when there is none, 403 when its kind
+    is not theirs to moderate."""
+    _moderator(request)
+    comment = selectors.comment_get(pk=pk)
+    if comment is None:
+        raise Http404("No such comment.")
+    if not permissions.can_moderate_comment(request.user, comment):
+        raise PermissionDenied("You do not moderate these comments.")
+    return comment
+
+
 def _comment_url(comment: Comment) -> str:
-    return f"{comment.post.get_absolute_url()}#comment-{comment.pk}"
+    return comment.url
+
+
+def _target_url(target: Any) -> str:
+    return commentable_of(target).url_of(target)
+
+
+def _title(target: Any) -> str:
+    return commentable_of(target).title_of(target)
 
 
 # --- Rendering ---------------------------------------------------------------------------------
@@ -99,20 +119,21 @@ def _node_response(request: HttpRequest, comment: Comment, *, status: int = 200)
 
 
 def _form_context(
-    *, post: Post, mode: str, action: str, form: CommentForm | None = None, comment: Comment | None = None
+    *, target: Any, mode: str, action: str, form: CommentForm | None = None, comment: Comment | None = None
 ) -> dict[str, Any]:
     ids = {"comment": "comment-form", "reply": f"reply-form-{getattr(comment, 'pk', '')}"}
-    cancel = _comment_url(comment) if comment is not None else f"{post.get_absolute_url()}#comments"
+    cancel = _comment_url(comment) if comment is not None else f"{_target_url(target)}#comments"
     body = form.data.get("body", "") if form is not None else (comment.body if mode == "edit" and comment else "")
     return {
-        "post": post,
+        "target": target,
+        "target_title": _title(target),
         "mode": mode,
         "action": action,
         "form": form,
         "body": body,
         "comment": comment,
         "form_id": ids.get(mode, f"edit-form-{getattr(comment, 'pk', '')}"),
-        "max_length": settings.BLOG_COMMENT_MAX_LENGTH,
+        "max_length": settings.COMMENT_MAX_LENGTH,
         "cancel_url": cancel,
     }
 
@@ -134,13 +155,13 @@ def _refuse(form: CommentForm, error: ValidationError) -> int:
 # --- Writing ---------------------------------------------------------------------------------------
 
 
-def _write(request: HttpRequest, *, post: Post, parent: Comment | None, context: dict[str, Any]) -> HttpResponse:
+def _write(request: HttpRequest, *, target: Any, parent: Comment | None, context: dict[str, Any]) -> HttpResponse:
     form = CommentForm(request.POST)
     status = 422
     if form.is_valid():
         try:
             comment = services.comment_create(
-                author=request.user, post=post, body=form.cleaned_data["body"], parent=parent
+                author=request.user, target=target, body=form.cleaned_data["body"], parent=parent
             )
         except ValidationError as error:
             status = _refuse(form, error)
@@ -163,8 +184,8 @@ def _written(request: HttpRequest, comment: Comment, *, replied_to: Comment | No
     node = selectors.comment_node_for(comment=comment, viewer=request.user)
     context: dict[str, Any] = {"node": node, "replied_to": replied_to}
     if replied_to is None:
-        action = reverse("blog_comments:create", args=[comment.post.slug])
-        context.update(_form_context(post=comment.post, mode="comment", action=action), oob=True)
+        action = reverse("comments:create", args=[comment.target_kind, comment.target_id])
+        context.update(_form_context(target=comment.target, mode="comment", action=action), oob=True)
     response = render(request, TEMPLATES + "_comment_created.html", context, status=201)
     target = f"#replies-{comment.parent_id}" if comment.parent_id else "#comment-list"
     return reswap(retarget(response, target), "beforeend")
@@ -173,25 +194,32 @@ def _written(request: HttpRequest, comment: Comment, *, replied_to: Comment | No
 @require_http_methods(["GET", "POST"])
 @vary_on_headers("HX-Request")
 @never_cache
-def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
-    """A new comment on a published post (or, with ``parent``, a reply to one of its comments)."""
-    post = selectors.post_get_commentable(slug=slug)
-    if post is None:
-        raise Http404("No such post.")
+def comment_create(request: HttpRequest, kind: str, target_id: int) -> HttpResponse:
+    """A new comment on an object of ``kind`` whose thread the reader sees (or, with
+    ``parent``, a reply to one of its comments)."""
+    target = selectors.thread_target_get(kind=kind, target_id=target_id, viewer=request.user)
+    if target is None:
+        raise Http404("Nothing to comment on here.")
+    return comment_create_on(request, target)
+
+
+def comment_create_on(request: HttpRequest, target: Any) -> HttpResponse:
+    """``comment_create`` once the object is known: a domain's own comment address (a post's
+    slug) finds its object and hands over here."""
     if request.method == "GET":
-        return redirect(f"{post.get_absolute_url()}#comments")
+        return redirect(f"{_target_url(target)}#comments")
     if not request.user.is_authenticated:
         return _sign_in_first(request)
-    action = reverse("blog_comments:create", args=[post.slug])
-    context = _form_context(post=post, mode="comment", action=action)
+    action = reverse("comments:create", args=[commentable_of(target).kind, target.pk])
+    context = _form_context(target=target, mode="comment", action=action)
     parent_id = request.POST.get("parent", "")
-    parent = selectors.comment_get(pk=int(parent_id)) if parent_id.isdigit() else None
+    parent = selectors.comment_get(pk=int(parent_id)) if parent_id.isdigit() and len(parent_id) < 20 else None
     if parent_id and (parent is None or not permissions.can_view_comment(request.user, parent)):
         form = CommentForm(request.POST)
         form.is_valid()
         form.add_error(None, "The comment you are replying to does not exist.")
         return _form_response(request, {**context, "form": form, "body": form.data.get("body", "")}, status=422)
-    return _write(request, post=post, parent=parent, context=context)
+    return _write(request, target=target, parent=parent, context=context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -201,13 +229,13 @@ def comment_create(request: HttpRequest, slug: str) -> HttpResponse:
 def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """The reply form under a comment (GET), and the reply (POST)."""
     parent = _visible_comment(request, pk)
-    action = reverse("blog_comments:reply", args=[parent.pk])
-    context = _form_context(post=parent.post, mode="reply", action=action, comment=parent)
+    action = reverse("comments:reply", args=[parent.pk])
+    context = _form_context(target=parent.target, mode="reply", action=action, comment=parent)
     if request.method == "GET":
         if not permissions.can_reply_to_comment(request.user, parent):
             raise PermissionDenied("You may not reply to this comment.")
         return _form_response(request, context)
-    return _write(request, post=parent.post, parent=parent, context=context)
+    return _write(request, target=parent.target, parent=parent, context=context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -217,8 +245,8 @@ def comment_reply(request: HttpRequest, pk: int) -> HttpResponse:
 def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Its author's edit form (GET) and the edit (POST), within the edit window."""
     comment = _visible_comment(request, pk)
-    action = reverse("blog_comments:edit", args=[comment.pk])
-    context = _form_context(post=comment.post, mode="edit", action=action, comment=comment)
+    action = reverse("comments:edit", args=[comment.pk])
+    context = _form_context(target=comment.target, mode="edit", action=action, comment=comment)
     if not permissions.is_comment_author(request.user, comment) or comment.deleted_at is not None:
         raise PermissionDenied("You may not edit this comment.")
     if request.method == "GET":
@@ -273,7 +301,7 @@ def comment_flag(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def comment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One comment with its replies, as the viewer sees it (the live thread fetches this); a
-    plain request is sent to the comment's place on the post's page."""
+    plain request is sent to the comment's place on its object's page."""
     comment = _visible_comment(request, pk)
     if not request.htmx:
         return redirect(_comment_url(comment))
@@ -292,25 +320,43 @@ _DECISIONS: dict[str, tuple[Callable[..., Comment], str]] = {
 }
 
 
+def _queue_filter(request: HttpRequest) -> dict[str, str]:
+    """The queue's filter from the query string or the form it came from (``domain``, ``kind``)."""
+    source = request.POST if request.method == "POST" else request.GET
+    return {name: str(source.get(name, ""))[:64] for name in ("domain", "kind") if source.get(name)}
+
+
+def _queue_url(request: HttpRequest) -> str:
+    query = urlencode(_queue_filter(request))
+    return reverse("comments:moderation") + (f"?{query}" if query else "")
+
+
 @require_GET
 @never_cache
 @signed_in
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    """Comments waiting for a moderator, and the readers banned from commenting."""
+    """The platform's one moderation queue: comments waiting for a decision on every kind the
+    moderator moderates (``?domain=`` or ``?kind=`` narrows it), and the banned readers."""
     _moderator(request)
-    page = selectors.moderation_queue(viewer=request.user, page=request.GET.get("page", 1))
+    chosen = _queue_filter(request)
+    page = selectors.moderation_queue(viewer=request.user, page=request.GET.get("page", 1), **chosen)
     context = {
         "page": page,
         "rows": page.object_list,
+        "waiting": page.paginator.count,
+        "filters": selectors.queue_filters(viewer=request.user),
+        "chosen": chosen,
         "bans": selectors.comment_bans()[:200],
-        "threshold": settings.BLOG_COMMENT_FLAG_THRESHOLD,
+        "threshold": settings.COMMENT_FLAG_THRESHOLD,
     }
     return render(request, QUEUE, context)
 
 
 def _queue_row_response(request: HttpRequest, pk: int, **extra: Any) -> HttpResponse:
+    # The row as it now stands, and the queue's count swapped out of band: it went down.
     row = selectors.queue_row_get(pk=pk, viewer=request.user)
-    return render(request, QUEUE + "#queue-row", {"row": row, **extra})
+    waiting = selectors.moderation_waiting_count(viewer=request.user, **_queue_filter(request))
+    return render(request, QUEUE + "#queue-row", {"row": row, "waiting": waiting, "count_oob": True, **extra})
 
 
 @require_POST
@@ -318,10 +364,7 @@ def _queue_row_response(request: HttpRequest, pk: int, **extra: Any) -> HttpResp
 @signed_in
 def comment_moderate(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
     """Approve, reject or remove, from the queue (``from=queue``) or from the thread."""
-    _moderator(request)
-    comment = selectors.comment_get(pk=pk)
-    if comment is None:
-        raise Http404("No such comment.")
+    comment = _moderated_comment(request, pk)
     service, done = _DECISIONS[decision]
     try:
         service(comment=comment, moderator=request.user)
@@ -333,27 +376,24 @@ def comment_moderate(request: HttpRequest, pk: int, decision: str) -> HttpRespon
     if request.htmx:
         return _queue_row_response(request, pk, note=note) if from_queue else _node_response(request, comment)
     messages.add_message(request, level, note)
-    return redirect(reverse("blog_comments:moderation") if from_queue else _comment_url(comment))
+    return redirect(_queue_url(request) if from_queue else _comment_url(comment))
 
 
 @require_POST
 @vary_on_headers("HX-Request")
 @signed_in
 def comment_ban_author(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ban a comment's author from commenting (their waiting comments are rejected)."""
-    _moderator(request)
-    comment = selectors.comment_get(pk=pk)
-    if comment is None:
-        raise Http404("No such comment.")
+    """Ban a comment's author from commenting anywhere (their waiting comments are rejected)."""
+    comment = _moderated_comment(request, pk)
     form = BanForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.user_ban_from_comments(user=comment.author, moderator=request.user, reason=reason)
+    services.commenter_ban(user=comment.author, moderator=request.user, reason=reason)
     note = f"{comment.author} may no longer comment."
     if request.htmx:
         ban = selectors.comment_ban_get(user_id=comment.author_id)
         return _queue_row_response(request, pk, note=note, new_ban=ban)
     messages.success(request, note)
-    return redirect("blog_comments:moderation")
+    return redirect(_queue_url(request))
 
 
 @require_POST
@@ -365,8 +405,8 @@ def commenter_unban(request: HttpRequest, user_id: int) -> HttpResponse:
     ban = selectors.comment_ban_get(user_id=user_id)
     if ban is None:
         raise Http404("This reader is not banned.")
-    services.user_unban(user=ban.user, moderator=request.user)
+    services.commenter_unban(user=ban.user, moderator=request.user)
     if request.htmx:
         return render(request, QUEUE + "#ban-row", {"ban": ban, "unbanned": True})
     messages.success(request, f"{ban.user} may comment again.")
-    return redirect("blog_comments:moderation")
+    return redirect(_queue_url(request))

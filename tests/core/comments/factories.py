@@ -5,17 +5,25 @@ from __future__ import annotations
 
 import factory
 
-from apps.blog.models import Comment, CommentBan
+from apps.core.comments.models import Comment, CommentBan
+from apps.core.comments.registry import commentable_of
 from tests.core.factories import UserFactory
 
 
 class CommentFactory(factory.django.DjangoModelFactory):
-    """``CommentFactory(post=post)`` is a published comment; ``parent=`` makes it a reply."""
+    """``CommentFactory(target=obj)`` is a published comment on ``obj`` (an object of a
+    registered kind); ``parent=`` makes it a reply on the parent's object."""
 
     class Meta:
         model = Comment
 
-    post = factory.LazyAttribute(lambda o: o.parent.post)  # give post= for a top-level comment
+    class Params:
+        target = None  # give target= for a top-level comment
+
+    target_kind = factory.LazyAttribute(
+        lambda o: commentable_of(o.target).kind if o.target is not None else o.parent.target_kind
+    )
+    target_id = factory.LazyAttribute(lambda o: o.target.pk if o.target is not None else o.parent.target_id)
     author = factory.SubFactory(UserFactory)
     parent = None
     body = factory.Sequence(lambda n: f"Comment number {n}")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from apps.blog.comments import selectors, services
-from apps.blog.comments.text import comment_html
-from apps.blog.models import Comment
-from tests.blog.comments.factories import CommentBanFactory, CommentFactory
+from apps.core.comments import selectors, services
+from apps.core.comments.models import Comment
+from apps.core.comments.text import comment_html
 from tests.blog.factories import PostFactory
+from tests.core.comments.factories import CommentBanFactory, CommentFactory
 from tests.core.factories import UserFactory
 
 Status = Comment.Status
@@ -20,7 +20,7 @@ def build_thread(post, *, size: int, depth: int) -> list[Comment]:
     while len(made) < size:
         parent = None
         for _ in range(min(depth, size - len(made))):
-            parent = CommentFactory(post=post, parent=parent)
+            parent = CommentFactory(target=post, parent=parent)
             made.append(parent)
     return made
 
@@ -33,15 +33,15 @@ def test_the_thread_costs_the_same_queries_for_one_comment_and_for_thirty_five_l
     small, large = PostFactory(live=True), PostFactory(live=True)
     build_thread(small, size=1, depth=1)
     build_thread(large, size=30, depth=5)
-    CommentFactory(post=large, author=viewer or UserFactory(), status=Status.PENDING)
-    selectors.comment_thread_for(post=small, viewer=viewer)  # the viewer's roles and ban: once per request
+    CommentFactory(target=large, author=viewer or UserFactory(), status=Status.PENDING)
+    selectors.comment_thread_for(target=small, viewer=viewer)  # the viewer's roles and ban: once per request
 
     # Comments with their authors, and (signed in) the viewer's own reports.
     expected = 1 if viewer is None else 2
     with django_assert_num_queries(expected):
-        one = selectors.comment_thread_for(post=small, viewer=viewer)
+        one = selectors.comment_thread_for(target=small, viewer=viewer)
     with django_assert_num_queries(expected):
-        many = selectors.comment_thread_for(post=large, viewer=viewer)
+        many = selectors.comment_thread_for(target=large, viewer=viewer)
 
     assert len(one.nodes) == 1
     assert len(many.nodes) == (31 if viewer is not None else 30)
@@ -49,12 +49,12 @@ def test_the_thread_costs_the_same_queries_for_one_comment_and_for_thirty_five_l
 
 
 def test_the_thread_is_a_tree_oldest_first_at_every_level(post):
-    first = CommentFactory(post=post)
-    second = CommentFactory(post=post)
+    first = CommentFactory(target=post)
+    second = CommentFactory(target=post)
     reply_b = CommentFactory(parent=first)
     reply_a_of_b = CommentFactory(parent=reply_b)
 
-    thread = selectors.comment_thread_for(post=post, viewer=None)
+    thread = selectors.comment_thread_for(target=post, viewer=None)
 
     assert [node.pk for node in thread.roots] == [first.pk, second.pk]
     assert [node.pk for node in thread.roots[0].children] == [reply_b.pk]
@@ -63,24 +63,26 @@ def test_the_thread_is_a_tree_oldest_first_at_every_level(post):
 
 
 def test_the_count_leaves_out_deleted_removed_and_waiting_comments(post, reader):
-    kept = CommentFactory(post=post)
+    kept = CommentFactory(target=post)
     CommentFactory(parent=kept, status=Status.REMOVED)
     CommentFactory(parent=kept, deleted_at="2026-01-01T00:00:00Z")
-    CommentFactory(post=post, author=reader, status=Status.PENDING)
+    CommentFactory(target=post, author=reader, status=Status.PENDING)
 
-    assert selectors.comment_thread_for(post=post, viewer=reader).count == 1
-    assert selectors.comment_counts([post.pk]) == {post.pk: 1}
+    assert selectors.comment_thread_for(target=post, viewer=reader).count == 1
+    assert selectors.comment_counts(kind="blog.post", target_ids=[post.pk]) == {post.pk: 1}
 
 
 def test_comment_counts_for_a_list_of_posts_in_one_query(db, django_assert_num_queries):
     posts = [PostFactory(live=True) for _ in range(3)]
     for index, post in enumerate(posts):
         for _ in range(index):
-            CommentFactory(post=post)
+            CommentFactory(target=post)
 
     with django_assert_num_queries(1):
-        counts = selectors.comment_counts(post.pk for post in posts)
-    annotated = selectors.posts_with_comment_counts(type(posts[0]).objects.filter(pk__in=[p.pk for p in posts]))
+        counts = selectors.comment_counts(kind="blog.post", target_ids=(post.pk for post in posts))
+    annotated = selectors.with_comment_counts(
+        type(posts[0]).objects.filter(pk__in=[p.pk for p in posts]), kind="blog.post"
+    )
 
     assert counts == {posts[0].pk: 0, posts[1].pk: 1, posts[2].pk: 2}
     assert {post.pk: post.comment_count for post in annotated} == counts
@@ -88,7 +90,7 @@ def test_comment_counts_for_a_list_of_posts_in_one_query(db, django_assert_num_q
 
 def test_a_post_that_is_not_live_shows_no_thread_and_costs_no_query(draft, django_assert_num_queries):
     with django_assert_num_queries(0):
-        thread = selectors.comment_thread_for(post=draft, viewer=None)
+        thread = selectors.comment_thread_for(target=draft, viewer=None)
 
     assert thread.roots == [] and not thread.can_comment
 
@@ -96,10 +98,10 @@ def test_a_post_that_is_not_live_shows_no_thread_and_costs_no_query(draft, djang
 def test_the_viewer_sees_what_they_may_do_on_each_comment(post, comment, regular, member, blog_admin):
     services.comment_flag(comment=comment, user=member)
 
-    as_author = selectors.comment_thread_for(post=post, viewer=regular).nodes[comment.pk]
-    as_member = selectors.comment_thread_for(post=post, viewer=member).nodes[comment.pk]
-    as_moderator = selectors.comment_thread_for(post=post, viewer=blog_admin).nodes[comment.pk]
-    as_anonymous = selectors.comment_thread_for(post=post, viewer=None).nodes[comment.pk]
+    as_author = selectors.comment_thread_for(target=post, viewer=regular).nodes[comment.pk]
+    as_member = selectors.comment_thread_for(target=post, viewer=member).nodes[comment.pk]
+    as_moderator = selectors.comment_thread_for(target=post, viewer=blog_admin).nodes[comment.pk]
+    as_anonymous = selectors.comment_thread_for(target=post, viewer=None).nodes[comment.pk]
 
     assert (as_author.mine, as_author.can_edit, as_author.can_delete, as_author.can_flag) == (True, True, True, False)
     assert (as_member.can_edit, as_member.can_flag, as_member.flagged) == (False, False, True)
@@ -109,7 +111,7 @@ def test_the_viewer_sees_what_they_may_do_on_each_comment(post, comment, regular
 
 
 def test_a_banned_reader_sees_the_thread_without_a_way_to_write(post, comment, banned):
-    thread = selectors.comment_thread_for(post=post, viewer=banned)
+    thread = selectors.comment_thread_for(target=post, viewer=banned)
 
     assert thread.banned and not thread.can_comment
     assert not thread.nodes[comment.pk].can_reply
@@ -118,18 +120,19 @@ def test_a_banned_reader_sees_the_thread_without_a_way_to_write(post, comment, b
 def test_the_moderation_queue_holds_waiting_hidden_and_newly_reported_comments(
     post, comment, reader, blog_admin, user_with_role, settings, django_assert_num_queries
 ):
-    settings.BLOG_COMMENT_FLAG_THRESHOLD = 2
-    waiting = services.comment_create(author=reader, post=post, body="First time")
-    hidden = CommentFactory(post=post)
+    settings.COMMENT_FLAG_THRESHOLD = 2
+    waiting = services.comment_create(author=reader, target=post, body="First time")
+    hidden = CommentFactory(target=post)
     for _ in range(2):
         services.comment_flag(comment=hidden, user=user_with_role(None))
     services.comment_flag(comment=comment, user=user_with_role(None))
-    settled = CommentFactory(post=post, flag_count=1, reviewed_flag_count=1)
-    CommentFactory(post=post, status=Status.PENDING, deleted_at="2026-01-01T00:00:00Z")
+    settled = CommentFactory(target=post, flag_count=1, reviewed_flag_count=1)
+    CommentFactory(target=post, status=Status.PENDING, deleted_at="2026-01-01T00:00:00Z")
     CommentBanFactory(user=hidden.author)
     selectors.moderation_queue(viewer=blog_admin)
 
-    with django_assert_num_queries(3):  # count, rows (with authors, bans, posts, parents), authors' roles
+    # count, rows (with authors, bans, parents), authors' roles, the posts (one query per kind on the page)
+    with django_assert_num_queries(4):
         page = selectors.moderation_queue(viewer=blog_admin)
         rows = {row.comment.pk: row for row in page.object_list}
 

@@ -6,8 +6,8 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.blog.comments.selectors import post_is_commentable
-from apps.blog.realtime import CLOSE_NOT_FOUND, post_comments_group
+from apps.core.comments.realtime import CLOSE_NOT_FOUND, thread_group
+from apps.core.comments.selectors import thread_is_open
 
 logger = logging.getLogger(__name__)
 
@@ -15,22 +15,24 @@ logger = logging.getLogger(__name__)
 CLOSE_TRY_AGAIN = 1013
 
 
-class PostCommentsConsumer(AsyncJsonWebsocketConsumer):
-    """A published post's readers, signed in or not, hear of each newly published comment
+class ThreadConsumer(AsyncJsonWebsocketConsumer):
+    """An object's readers, signed in or not, hear of each newly published comment in its thread
     ("comment.created" with its id) and fetch it themselves, as they are allowed to see it."""
 
     group: str | None = None
 
     async def connect(self) -> None:
-        post_id = int(self.scope["url_route"]["kwargs"]["post_id"])
-        if not await database_sync_to_async(post_is_commentable)(post_id=post_id):
+        route = self.scope["url_route"]["kwargs"]
+        kind, target_id = str(route["kind"]), int(route["target_id"])
+        viewer = self.scope.get("user")
+        if not await database_sync_to_async(thread_is_open)(kind=kind, target_id=target_id, viewer=viewer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
-        group = post_comments_group(post_id)
+        group = thread_group(kind, target_id)
         try:
             await self.channel_layer.group_add(group, self.channel_name)
         except Exception as exc:  # Redis away: the page works, only without live updates
-            logger.warning("comment socket for post %s could not join its group: %r", post_id, exc)
+            logger.warning("comment socket for %s could not join its group: %r", group, exc)
             await self.close(code=CLOSE_TRY_AGAIN)
             return
         self.group = group

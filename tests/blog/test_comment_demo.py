@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from apps.blog.comments.demo import DEMO_EMAILS, seed_comment_threads
-from apps.blog.models import Comment
+from apps.core.comments.models import Comment
 from apps.core.management.commands.seed_demo import DEMO_ACCOUNTS
 from tests.blog.factories import PostFactory
 from tests.core.factories import UserFactory
@@ -24,11 +24,11 @@ def test_demo_threads_land_on_published_posts_once(db):
 
     assert (written, again) == (7, 0)
     assert len(lines) == 2
-    assert Comment.objects.filter(post=first).count() == 4
-    assert Comment.objects.filter(post=first).exclude(parent=None).count() == 3
-    assert max(Comment.objects.filter(post=first).values_list("depth", flat=True)) == 3
+    assert Comment.objects.filter(target_id=first.pk).count() == 4
+    assert Comment.objects.filter(target_id=first.pk).exclude(parent=None).count() == 3
+    assert max(Comment.objects.filter(target_id=first.pk).values_list("depth", flat=True)) == 3
     waiting = Comment.objects.get(status=Comment.Status.PENDING)
-    assert waiting.post == second and waiting.author.email == "shopowner@test.com"
+    assert waiting.target == second and waiting.author.email == "shopowner@test.com"
 
 
 def test_demo_threads_wait_for_the_demo_accounts(db):

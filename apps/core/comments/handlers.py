@@ -1,0 +1,38 @@
+"""The comments' reactions to their own events: readers' cached pages must show the change."""
+
+from __future__ import annotations
+
+from apps.core import events, pagecache
+from apps.core.comments import services
+from apps.core.comments.registry import commentable, commentables
+
+# Every event that can change what a signed-out reader sees in a thread (a new published comment,
+# an approval, an edit, a deletion, a removal, a comment hidden by reports).
+THREAD_CHANGES = (
+    services.CommentCreated,
+    services.CommentEdited,
+    services.CommentDeleted,
+    services.CommentFlagged,
+    services.CommentApproved,
+    services.CommentRejected,
+    services.CommentRemoved,
+)
+
+
+def forget_cached_thread(event: services.CommentCreated) -> None:
+    """The pages of the event's kind that show threads are stale."""
+    entry = commentable(event.target_kind)
+    if entry is not None and entry.cache_namespace:
+        pagecache.invalidate(entry.cache_namespace)
+
+
+def forget_every_cached_thread(event: events.DomainEvent) -> None:
+    """A ban rejects waiting comments on any kind: every kind's thread pages are stale."""
+    for namespace in {entry.cache_namespace for entry in commentables() if entry.cache_namespace}:
+        pagecache.invalidate(namespace)
+
+
+def connect() -> None:
+    for event_type in THREAD_CHANGES:
+        events.subscribe(event_type)(forget_cached_thread)
+    events.subscribe(services.CommenterBanned)(forget_every_cached_thread)
