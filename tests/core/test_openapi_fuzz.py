@@ -36,8 +36,8 @@ from apps.blog import services as blog_services
 from apps.core.api.auth_views import issue_tokens
 from apps.core.models import SitePage
 from apps.core.publishing import services as publishing
-from tests.blog.comments.factories import CommentFactory
 from tests.blog.factories import CategoryFactory, TagFactory, make_post, paragraph
+from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
 
 # Per operation and generation mode (valid, invalid data); each example is sent once per identity
@@ -105,7 +105,7 @@ def seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) -> dic
     with django_capture_on_commit_callbacks(execute=True):
         category, tag = CategoryFactory(name="Travel"), TagFactory(name="rail")
         live = make_post(author=author, live=True, publisher=reviewer, categories=[category], tags=[tag])
-        CommentFactory(post=live, author=cast["member"])
+        CommentFactory(target=live, author=cast["member"])
         draft = make_post(author=author, body=[paragraph("Half done.")])
         submitted = make_post(author=author)
         blog_services.post_submit(post=submitted, author=author)
