@@ -14,12 +14,14 @@ from apps.core.api.fields import ID_MAX
 
 
 class IdConverter:
-    regex = "[1-9][0-9]{0,18}"
+    # 0 reverses (templates build an address for scripts to fill in with `{% url … 0 %}`) but
+    # never resolves.
+    regex = "0|[1-9][0-9]{0,18}"
 
     def to_python(self, value: str) -> int:
         number = int(value)
-        if number > ID_MAX:
-            raise ValueError(f"{value} is past the largest id")  # Django reads this as no match
+        if not 1 <= number <= ID_MAX:
+            raise ValueError(f"{value} is no id")  # Django reads this as no match
         return number
 
     def to_url(self, value: int) -> str:

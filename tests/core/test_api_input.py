@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.urls.exceptions import Resolver404
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
@@ -122,6 +122,10 @@ def test_the_id_converter_matches_every_64_bit_positive_id(value):
 def test_the_id_converter_matches_no_id_past_64_bits_nor_zero(value):
     with pytest.raises(Resolver404):
         resolve(f"/blog/author/{value}/")
+
+
+def test_the_id_converter_still_reverses_the_zero_templates_use_as_a_placeholder():
+    assert reverse("blog_comments:detail", args=[0]) == "/blog/comments/0/"
 
 
 def walk(patterns: list, prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
