@@ -42,7 +42,7 @@ async def listen(post_id: int, *, user=None, origin=ORIGIN) -> tuple[WebsocketCo
 def test_the_comment_socket_route_is_collected_from_the_blog():
     routes = [str(pattern.pattern) for pattern in collect_websocket_urlpatterns()]
 
-    assert "ws/blog/posts/<int:post_id>/comments/" in routes
+    assert "ws/blog/posts/<id:post_id>/comments/" in routes
 
 
 async def test_an_anonymous_reader_hears_of_a_newly_published_comment(post, regular):
