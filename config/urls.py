@@ -3,13 +3,14 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.templatetags.static import static as static_url
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
+from apps.core.api.views import api_not_found
 from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
 from apps.core.views import pages as page_views
 from apps.core.views import site as core_views
@@ -31,6 +32,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script as a file, so the docs need no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    # Last under /api/: any other address there answers the API's JSON 404, DEBUG or not.
+    re_path(r"^api/", api_not_found),
     # Comments first: their addresses sit under /blog/comments/, which no post may take.
     path("blog/", include("apps.blog.comments.urls")),
     path("blog/", include("apps.blog.urls")),

@@ -4,6 +4,7 @@ from django.views.decorators.http import require_GET
 from apps.blog import feeds
 from apps.blog.selectors import NAMESPACE
 from apps.blog.views import editing, reading
+from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.pagecache import cache_public_page
 
 app_name = "blog"
@@ -20,20 +21,20 @@ urlpatterns = [
     path("tag/<slug:slug>/", reading.tag_detail, name="tag"),
     path("tag/<slug:slug>/feed/rss/", require_GET(public(feeds.TagRssFeed())), name="tag-feed-rss"),
     path("tag/<slug:slug>/feed/atom/", require_GET(public(feeds.TagAtomFeed())), name="tag-feed-atom"),
-    path("author/<int:pk>/", reading.author_detail, name="author"),
+    path("author/<id:pk>/", reading.author_detail, name="author"),
     # Writing and reviewing
     path("write/", editing.post_write, name="write"),
     path("mine/", editing.post_mine, name="mine"),
     path("review/", editing.review_queue, name="review"),
     path("review/categories/", editing.category_create, name="category-create"),
-    path("posts/<int:pk>/edit/", editing.post_edit, name="edit"),
-    path("posts/<int:pk>/preview/", editing.post_preview, name="preview"),
-    path("posts/<int:pk>/submit/", editing.post_submit, name="submit"),
-    path("posts/<int:pk>/publish/", editing.post_publish, name="publish"),
-    path("posts/<int:pk>/schedule/", editing.post_schedule, name="schedule"),
-    path("posts/<int:pk>/unschedule/", editing.post_unschedule, name="unschedule"),
-    path("posts/<int:pk>/unpublish/", editing.post_unpublish, name="unpublish"),
-    path("posts/<int:pk>/request-changes/", editing.post_request_changes, name="request-changes"),
+    path("posts/<id:pk>/edit/", editing.post_edit, name="edit"),
+    path("posts/<id:pk>/preview/", editing.post_preview, name="preview"),
+    path("posts/<id:pk>/submit/", editing.post_submit, name="submit"),
+    path("posts/<id:pk>/publish/", editing.post_publish, name="publish"),
+    path("posts/<id:pk>/schedule/", editing.post_schedule, name="schedule"),
+    path("posts/<id:pk>/unschedule/", editing.post_unschedule, name="unschedule"),
+    path("posts/<id:pk>/unpublish/", editing.post_unpublish, name="unpublish"),
+    path("posts/<id:pk>/request-changes/", editing.post_request_changes, name="request-changes"),
     # Last: a post's own address.
     path("<slug:slug>/", reading.post_detail, name="post"),
 ]

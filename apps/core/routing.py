@@ -1,10 +1,11 @@
 from django.urls import path
 
+from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments.consumers import ThreadConsumer
 from apps.core.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),
     # comments.realtime.thread_socket_path() builds this address for pages.
-    path("ws/comments/<str:kind>/<int:target_id>/", ThreadConsumer.as_asgi()),
+    path("ws/comments/<str:kind>/<id:target_id>/", ThreadConsumer.as_asgi()),
 ]

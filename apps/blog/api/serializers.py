@@ -15,6 +15,8 @@ from rest_framework import serializers
 
 from apps.blog import covers
 from apps.blog.models import MAX_CATEGORIES, MAX_TAGS, Post
+from apps.core.api import parsers
+from apps.core.api.fields import BoundedIntegerField, IdField
 from apps.core.blocks import clean_blocks, render_blocks
 
 # --- Helpers ---------------------------------------------------------------------------------------
@@ -57,6 +59,9 @@ class BlocksField(serializers.JSONField):
 
     def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
         if isinstance(data, str):
+            # Bounded like a JSON request body: this text came past the JSON parser, in a form.
+            if parsers.depth_of(data) > parsers.MAX_DEPTH:
+                raise serializers.ValidationError(parsers.TOO_DEEP)
             try:
                 data = json.loads(data)
             except ValueError:
@@ -110,7 +115,7 @@ class SeoOutput(serializers.Serializer):
 class PostListFilterInput(serializers.Serializer):
     category = serializers.SlugField(required=False, help_text="Only posts in the category with this slug.")
     tag = serializers.SlugField(required=False, help_text="Only posts with the tag with this slug.")
-    author = serializers.IntegerField(required=False, min_value=1, help_text="Only posts by this user id.")
+    author = IdField(required=False, help_text="Only posts by this user id.")
     q = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -218,9 +223,7 @@ class PostDraftFieldsInput(serializers.Serializer):
     excerpt = serializers.CharField(max_length=500, required=False, allow_blank=True)
     seo_description = serializers.CharField(max_length=300, required=False, allow_blank=True)
     cover_alt = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    categories = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), max_length=MAX_CATEGORIES, required=False, help_text="Ids."
-    )
+    categories = serializers.ListField(child=IdField(), max_length=MAX_CATEGORIES, required=False, help_text="Ids.")
     tags = serializers.ListField(
         child=serializers.CharField(max_length=50),
         max_length=MAX_TAGS,
@@ -239,7 +242,7 @@ class PostCreateInput(PostDraftFieldsInput):
 class PostDraftUpdateInput(PostDraftFieldsInput):
     """A new revision: fields left out keep the newest draft's values."""
 
-    based_on = serializers.IntegerField(
+    based_on = BoundedIntegerField(
         min_value=0, help_text="The revision the editor opened (latest_revision); a newer one means 409."
     )
     remove_cover = serializers.BooleanField(required=False, default=False)
@@ -249,7 +252,7 @@ class PostDraftUpdateInput(PostDraftFieldsInput):
 
 
 class PostPublishInput(serializers.Serializer):
-    revision = serializers.IntegerField(required=False, min_value=1, help_text="The newest when left out.")
+    revision = BoundedIntegerField(required=False, min_value=1, help_text="The newest when left out.")
 
 
 class PostScheduleInput(PostPublishInput):

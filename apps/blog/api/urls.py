@@ -5,21 +5,23 @@ they never shadow a post. See docs/blog-api.md."""
 from django.urls import path
 
 from apps.blog.api import views
+from apps.core import converters  # noqa: F401 (registers <id:...>)
 
 urlpatterns = [
+    path("", views.BlogApiRootView.as_view(), name="api-blog-root"),
     path("posts/", views.PostListView.as_view(), name="api-blog-posts"),
     path("posts/mine/", views.MyPostListView.as_view(), name="api-blog-posts-mine"),
     path("posts/review/", views.ReviewQueueView.as_view(), name="api-blog-posts-review"),
-    path("posts/<int:pk>/draft/", views.PostDraftView.as_view(), name="api-blog-post-draft"),
-    path("posts/<int:pk>/submit/", views.PostSubmitView.as_view(), name="api-blog-post-submit"),
-    path("posts/<int:pk>/publish/", views.PostPublishView.as_view(), name="api-blog-post-publish"),
+    path("posts/<id:pk>/draft/", views.PostDraftView.as_view(), name="api-blog-post-draft"),
+    path("posts/<id:pk>/submit/", views.PostSubmitView.as_view(), name="api-blog-post-submit"),
+    path("posts/<id:pk>/publish/", views.PostPublishView.as_view(), name="api-blog-post-publish"),
     path(
-        "posts/<int:pk>/request-changes/",
+        "posts/<id:pk>/request-changes/",
         views.PostRequestChangesView.as_view(),
         name="api-blog-post-request-changes",
     ),
-    path("posts/<int:pk>/schedule/", views.PostScheduleView.as_view(), name="api-blog-post-schedule"),
-    path("posts/<int:pk>/unpublish/", views.PostUnpublishView.as_view(), name="api-blog-post-unpublish"),
+    path("posts/<id:pk>/schedule/", views.PostScheduleView.as_view(), name="api-blog-post-schedule"),
+    path("posts/<id:pk>/unpublish/", views.PostUnpublishView.as_view(), name="api-blog-post-unpublish"),
     path("posts/<slug:slug>/", views.PostDetailView.as_view(), name="api-blog-post"),
     path("posts/<slug:slug>/comments/", views.PostCommentListView.as_view(), name="api-blog-post-comments"),
     path("categories/", views.CategoryListView.as_view(), name="api-blog-categories"),

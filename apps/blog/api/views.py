@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import HttpResponseBase
 from drf_spectacular.utils import extend_schema
@@ -52,6 +53,7 @@ from apps.blog.api.serializers import (
     TagOutput,
 )
 from apps.blog.models import Post, Tag
+from apps.core.api.serializers import ApiRootOutput
 from apps.core.comments.models import Comment
 
 TAGS = ["blog"]
@@ -87,6 +89,24 @@ def _draft(post: Post) -> dict[str, Any]:
 
 def _managed(post: Post) -> dict[str, Any]:
     return PostManageOutput(selectors.draft_of(post)).data
+
+
+class BlogApiRootView(APIView):
+    """Where the blog's API starts: links to its lists, as the API root links each area."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(summary="The blog API's endpoints", responses=ApiRootOutput, tags=TAGS)
+    def get(self, request: Request) -> Response:
+        names = {
+            "posts": "api-blog-posts",
+            "posts_mine": "api-blog-posts-mine",
+            "posts_review": "api-blog-posts-review",
+            "categories": "api-blog-categories",
+            "tags": "api-blog-tags",
+        }
+        links = {key: reverse(name, request=request) for key, name in names.items()}
+        return Response({"name": f"{settings.SITE_NAME} blog API", "version": "v1", "links": links})
 
 
 # --- Live posts ---------------------------------------------------------------------------------------

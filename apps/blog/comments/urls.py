@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from apps.blog.models import Post
+from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments import views
 
 app_name = "blog_comments"
@@ -39,14 +40,14 @@ def moderation_redirect(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("<slug:slug>/comments/", post_comment_create, name="create"),
     path("comments/moderation/", moderation_redirect, name="moderation"),
-    path("comments/<int:pk>/", views.comment_detail, name="detail"),
-    path("comments/<int:pk>/reply/", views.comment_reply, name="reply"),
-    path("comments/<int:pk>/edit/", views.comment_edit, name="edit"),
-    path("comments/<int:pk>/delete/", views.comment_delete, name="delete"),
-    path("comments/<int:pk>/flag/", views.comment_flag, name="flag"),
-    path("comments/<int:pk>/approve/", views.comment_moderate, {"decision": "approve"}, name="approve"),
-    path("comments/<int:pk>/reject/", views.comment_moderate, {"decision": "reject"}, name="reject"),
-    path("comments/<int:pk>/remove/", views.comment_moderate, {"decision": "remove"}, name="remove"),
-    path("comments/<int:pk>/ban-author/", views.comment_ban_author, name="ban-author"),
-    path("comments/bans/<int:user_id>/unban/", views.commenter_unban, name="unban"),
+    path("comments/<id:pk>/", views.comment_detail, name="detail"),
+    path("comments/<id:pk>/reply/", views.comment_reply, name="reply"),
+    path("comments/<id:pk>/edit/", views.comment_edit, name="edit"),
+    path("comments/<id:pk>/delete/", views.comment_delete, name="delete"),
+    path("comments/<id:pk>/flag/", views.comment_flag, name="flag"),
+    path("comments/<id:pk>/approve/", views.comment_moderate, {"decision": "approve"}, name="approve"),
+    path("comments/<id:pk>/reject/", views.comment_moderate, {"decision": "reject"}, name="reject"),
+    path("comments/<id:pk>/remove/", views.comment_moderate, {"decision": "remove"}, name="remove"),
+    path("comments/<id:pk>/ban-author/", views.comment_ban_author, name="ban-author"),
+    path("comments/bans/<id:user_id>/unban/", views.commenter_unban, name="unban"),
 ]

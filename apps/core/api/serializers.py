@@ -4,6 +4,8 @@ from typing import Any
 
 from rest_framework import serializers
 
+from apps.core.api.fields import IdField
+
 
 class ApiRootOutput(serializers.Serializer):
     name = serializers.CharField()
@@ -24,4 +26,4 @@ class ActivityOutput(serializers.Serializer):
 
 class ActivityFilterInput(serializers.Serializer):
     name = serializers.RegexField(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$", required=False)
-    actor = serializers.IntegerField(required=False, min_value=1)
+    actor = IdField(required=False)

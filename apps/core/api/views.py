@@ -1,6 +1,9 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
@@ -11,6 +14,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.core import documents, events
+from apps.core.api.errors import json_error
 from apps.core.api.serializers import ActivityFilterInput, ActivityOutput, ApiRootOutput
 
 
@@ -63,3 +67,19 @@ class ActivityListView(ListAPIView):
     )
     def get(self, request: Request, *args: object, **kwargs: object) -> Response:
         return super().get(request, *args, **kwargs)
+
+
+@csrf_exempt  # it changes nothing, and a refused token must not hide the 404
+def api_not_found(request: HttpRequest) -> HttpResponse:
+    """Every address under /api/ that names nothing: the JSON 404, with DEBUG on as well (Django's
+    debug 404 page is HTML, and a client reads the error shape). Being a match, it takes over
+    APPEND_SLASH's redirect for API addresses written without their trailing slash."""
+    if settings.APPEND_SLASH and not request.path_info.endswith("/"):
+        try:
+            match = resolve(f"{request.path_info}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not api_not_found:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{request.path}/" + (f"?{query}" if query else ""))
+    return json_error(404)

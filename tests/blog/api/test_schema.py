@@ -9,6 +9,7 @@ from django.core.management import call_command
 from rest_framework.test import APIClient
 
 OPERATIONS = {
+    ("/api/v1/blog/", "get"),
     ("/api/v1/blog/posts/", "get"),
     ("/api/v1/blog/posts/", "post"),
     ("/api/v1/blog/posts/mine/", "get"),

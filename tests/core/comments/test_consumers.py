@@ -43,7 +43,7 @@ async def listen(post_id: int, *, user=None, origin=ORIGIN) -> tuple[WebsocketCo
 def test_the_comment_socket_route_is_collected_from_core():
     routes = [str(pattern.pattern) for pattern in collect_websocket_urlpatterns()]
 
-    assert "ws/comments/<str:kind>/<int:target_id>/" in routes
+    assert "ws/comments/<str:kind>/<id:target_id>/" in routes
 
 
 async def test_an_anonymous_reader_hears_of_a_newly_published_comment(post, regular):
