@@ -178,6 +178,8 @@ class PublishableAdmin(admin.ModelAdmin):
             "object": obj,
             "can_publish": permissions.can_publish(request.user, obj or self.model()),
             "live_preview": self.live_preview,
+            # The form and its live preview need the whole width; the breadcrumbs lead back.
+            "is_nav_sidebar_enabled": False,
             "schedule_form": extra.pop("schedule_form", schedule),
             "site_url": self.site_url(obj) if obj is not None and obj.live else None,
             "media": self.media + (extra["form"].media if "form" in extra else forms.Media()),
