@@ -132,6 +132,7 @@ def test_history_diff_and_revert(admin_client, theme):
 
     assert 'data-revision="2"' in history and 'data-revision="1"' in history and "(live)" in history
     assert 'data-token="color-primary"' in diff and "#c0392b" in diff
+    assert "{&#x27;" not in diff and "{'" not in diff  # colours read "light …, dark …", not a dict
     theme.refresh_from_db()
     assert theme.latest_revision == 3 and theme.tokens == {}
 

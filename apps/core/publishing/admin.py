@@ -291,7 +291,7 @@ class PublishableAdmin(admin.ModelAdmin):
             "title": f"{obj}: revision {a} to {b}",
             "object": obj,
             "changes": changes,
-            "rows": self.diff_rows(changes),
+            "rows": _readable_rows(self.diff_rows(changes)),
             "a": a,
             "b": b,
         }
@@ -308,6 +308,16 @@ class PublishableAdmin(admin.ModelAdmin):
                 request, f"Revision {number} is the draft again, as revision {new}. Publish it to show it."
             )
         return redirect(f"admin:{self._url_name('change')}", pk)
+
+
+def _readable_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A custom diff table's values as text (a colour token is a light and a dark value)."""
+    if rows is None:
+        return None
+    return [
+        {**row, "before": selectors.value_text(row["before"]), "after": selectors.value_text(row["after"])}
+        for row in rows
+    ]
 
 
 def _schedule_message(start: datetime | None, end: datetime | None) -> str:
