@@ -81,7 +81,7 @@ def test_save_and_publish_changes_the_site(admin_client, client, theme, django_c
 
 def test_a_stale_form_is_told_of_the_conflict_and_keeps_what_was_typed(admin_client, theme, user_with_role):
     services.draft_save(
-        obj=theme, content={"name": "Brand", "tokens": {}}, author=user_with_role("super_admin"), based_on=1
+        obj=theme, content={"name": "Brand for spring", "tokens": {}}, author=user_with_role("super_admin"), based_on=1
     )
 
     response = admin_client.post(

@@ -303,6 +303,9 @@ class PublishableAdmin(admin.ModelAdmin):
             new = services.revert(obj=obj, to_revision=number, author=request.user, based_on=obj.latest_revision)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "; ".join(error_messages(exc)))
+            return redirect(f"admin:{self._url_name('change')}", pk)
+        if new == number:  # the newest revision already holds that content: nothing was stored
+            messages.success(request, f"Revision {number} is already the newest revision.")
         else:
             messages.success(
                 request, f"Revision {number} is the draft again, as revision {new}. Publish it to show it."
