@@ -35,7 +35,12 @@ def _editors() -> dict[str, str]:
         author=admin,
     )
     services.publish(obj=page, author=admin)
-    editors = {"theme": f"/admin/core/theme/{theme.pk}/change/", "free page": f"/admin/core/sitepage/{page.pk}/change/"}
+    editors = {
+        "theme": f"/admin/core/theme/{theme.pk}/change/",
+        "new theme": "/admin/core/theme/add/",
+        "free page": f"/admin/core/sitepage/{page.pk}/change/",
+        "new free page": "/admin/core/sitepage/add/",
+    }
     for key in ("header", "home", "footer"):
         component = core_services.site_component_get_or_create(key=key, author=admin)
         editors[key] = f"/admin/core/sitecomponent/{component.pk}/change/"
