@@ -261,6 +261,23 @@ def test_a_diff_shows_rich_text_as_text_and_an_image_as_its_alt_text_and_source(
     }
 
 
+def test_a_diff_reads_rich_text_paragraphs_apart_and_its_entities_decoded(page, admin):
+    text = {"type": "rich_text", "id": "t", "html": "<p>Fish &amp; chips</p><p>Tea</p>"}
+    services.draft_save(obj=page, content=content(body=[text]), author=admin, based_on=1)
+    services.draft_save(
+        obj=page,
+        content=content(body=[{**text, "html": "<p>Fish &amp; chips</p><p>Coffee</p>"}]),
+        author=admin,
+        based_on=2,
+    )
+
+    ((changed,),) = [change.blocks for change in revision_diff(page, 2, 3)]
+
+    assert changed["fields"] == [
+        {"name": "text", "segments": [("equal", "Fish & chips "), ("delete", "Tea"), ("insert", "Coffee")]}
+    ]
+
+
 def test_a_diff_of_a_removed_image_names_its_alt_text_and_source(page, admin):
     image = {"type": "image", "id": "i", "src": "uploads/cat.jpg", "alt": "A cat", "decorative": False}
     services.draft_save(obj=page, content=content(body=[image]), author=admin, based_on=1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,14 +33,15 @@ def revision_history_with_authors(obj: Publishable) -> list[dict[str, Any]]:
 class FieldChange:
     """How one content field differs between two revisions, as an editor reads it.
 
-    ``text``: ``segments`` of a word-by-word diff of the values as text (lists of links as
-    ``Label | /address`` lines, colours as ``light …, dark …``). ``blocks``: per block, what
+    ``text`` (a text field) and ``value`` (any other): ``segments`` of a word-by-word diff of
+    the values as editors write them (links as ``Label | /address`` lines, colours as
+    ``light …, dark …``). ``blocks``: per block, what
     happened and which of its fields changed. ``group``: a field holding several (a site
     component's content), each in ``parts``. ``before`` and ``after`` stay the stored values.
     """
 
     name: str
-    kind: str  # "text", "blocks" or "group"
+    kind: str  # "text", "value", "blocks" or "group"
     before: Any
     after: Any
     segments: list[tuple[str, str]] = field(default_factory=list)  # text: (equal|insert|delete, words)
@@ -53,6 +55,7 @@ class FieldChange:
 
 _WORDS = re.compile(r"(\s+)")
 _SPACES = re.compile(r"\s+")
+_BLOCK_END = re.compile(r"<(?:br|/p|/li|/h[1-6]|/blockquote|/pre|/td|/th)\b[^>]*>", re.IGNORECASE)
 # Block fields under the names editors know them by.
 _FIELD_LABELS = {"html": "text", "src": "source", "alt": "alt text", "url": "address"}
 
@@ -107,9 +110,15 @@ def _block_label(block: dict[str, Any]) -> str:
     return block_type.label if block_type is not None else str(block.get("type", "Block")).capitalize()
 
 
+def _rich_text_words(markup: str) -> str:
+    """Rich text read as its words: paragraphs and list items apart, entities decoded."""
+    spaced = _BLOCK_END.sub(" ", markup)
+    return _SPACES.sub(" ", html.unescape(strip_tags(spaced))).strip()
+
+
 def _block_field_text(name: str, value: Any) -> str:
     if name == "html" and isinstance(value, str):
-        return _SPACES.sub(" ", strip_tags(value)).strip()  # rich text read as its words
+        return _rich_text_words(value)
     if name == "columns" and isinstance(value, list):
         return "\n".join(
             f"Column {number}: " + "; ".join(_block_summary_line(block) for block in column if isinstance(block, dict))
@@ -203,7 +212,9 @@ def _field_change(name: str, before: Any, after: Any, *, nested: bool = False) -
             if old.get(key) != new.get(key)
         ]
         return FieldChange(name, "group", before, after, parts=parts)
-    return FieldChange(name, "text", before, after, segments=_text_segments(value_text(before), value_text(after)))
+    # Values that are not text (a post's category ids, a list of links) are diffed as they read.
+    kind = "text" if isinstance(before, str | None) and isinstance(after, str | None) else "value"
+    return FieldChange(name, kind, before, after, segments=_text_segments(value_text(before), value_text(after)))
 
 
 def revision_diff(obj: Publishable, a: int, b: int) -> list[FieldChange]:
