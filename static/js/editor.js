@@ -15,6 +15,25 @@
     form.addEventListener("change", refresh);
     form.requestSubmit(button); // the first preview, as the editor opens
   };
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-  else start();
+  // The preview column is narrower than a desktop: show a desktop-wide window scaled down to it,
+  // so the frame renders the layout desktop visitors get. On a phone the phone layout is the
+  // honest preview, so the frame is left at its own width there.
+  const fitPreview = () => {
+    const viewport = document.querySelector("[data-preview-viewport]");
+    if (!viewport) return;
+    const desktop = Number(viewport.dataset.desktopWidth) || 1100;
+    const phone = window.matchMedia("(max-width: 48rem)");
+    const fit = () => {
+      const scale = phone.matches ? 1 : Math.min(1, viewport.clientWidth / desktop);
+      viewport.style.setProperty("--preview-scale", String(scale));
+    };
+    new ResizeObserver(fit).observe(viewport);
+    fit();
+  };
+  const ready = () => {
+    fitPreview();
+    start();
+  };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
+  else ready();
 })();

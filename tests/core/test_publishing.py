@@ -207,6 +207,125 @@ def test_diff_of_block_bodies_says_which_blocks_were_added_changed_moved_or_remo
     }
 
 
+def test_a_diff_of_a_changed_heading_names_the_block_and_shows_the_changed_words(page, admin):
+    heading = {"type": "heading", "id": "h", "text": "Our story so far", "level": 2}
+    services.draft_save(obj=page, content=content(body=[heading]), author=admin, based_on=1)
+    services.draft_save(
+        obj=page, content=content(body=[{**heading, "text": "Our history so far"}]), author=admin, based_on=2
+    )
+
+    (change,) = revision_diff(page, 2, 3)
+    (block,) = change.blocks
+
+    assert (block["change"], block["label"], block["position"]) == ("changed", "Heading", 1)
+    assert block["fields"] == [
+        {
+            "name": "text",
+            "segments": [("equal", "Our "), ("delete", "story"), ("insert", "history"), ("equal", " so far")],
+        }
+    ]
+
+
+def test_a_diff_shows_rich_text_as_text_and_an_image_as_its_alt_text_and_source(page, admin):
+    text = {"type": "rich_text", "id": "t", "html": "<p>Hello <strong>old</strong> friends</p>"}
+    image = {"type": "image", "id": "i", "src": "uploads/cat.jpg", "alt": "A cat", "decorative": False}
+    services.draft_save(obj=page, content=content(body=[text, image]), author=admin, based_on=1)
+    services.draft_save(
+        obj=page,
+        content=content(
+            body=[{**text, "html": "<p>Hello <strong>new</strong> friends</p>"}, {**image, "alt": "A dog"}]
+        ),
+        author=admin,
+        based_on=2,
+    )
+    cta = {"type": "cta", "id": "c", "text": "Join us", "url": "/accounts/register/"}
+    services.draft_save(obj=page, content=content(body=[cta]), author=admin, based_on=3)
+
+    (change,) = revision_diff(page, 2, 3)
+    (added,) = [item for item in revision_diff(page, 3, 4)[0].blocks if item["change"] == "added"]
+
+    rich, picture = change.blocks
+    assert rich["label"] == "Rich text"
+    assert rich["fields"] == [
+        {"name": "text", "segments": [("equal", "Hello "), ("delete", "old"), ("insert", "new"), ("equal", " friends")]}
+    ]
+    assert picture["label"] == "Image"
+    assert picture["fields"] == [
+        {"name": "alt text", "segments": [("equal", "A "), ("delete", "cat"), ("insert", "dog")]}
+    ]
+    assert added["label"] == "Call to action" and added["summary"] == "Join us"
+    assert {field["name"]: field["segments"] for field in added["fields"]} == {
+        "text": [("insert", "Join us")],
+        "address": [("insert", "/accounts/register/")],
+        "style": [("insert", "primary")],
+    }
+
+
+def test_a_diff_reads_rich_text_paragraphs_apart_and_its_entities_decoded(page, admin):
+    text = {"type": "rich_text", "id": "t", "html": "<p>Fish &amp; chips</p><p>Tea</p>"}
+    services.draft_save(obj=page, content=content(body=[text]), author=admin, based_on=1)
+    services.draft_save(
+        obj=page,
+        content=content(body=[{**text, "html": "<p>Fish &amp; chips</p><p>Coffee</p>"}]),
+        author=admin,
+        based_on=2,
+    )
+
+    ((changed,),) = [change.blocks for change in revision_diff(page, 2, 3)]
+
+    assert changed["fields"] == [
+        {"name": "text", "segments": [("equal", "Fish & chips "), ("delete", "Tea"), ("insert", "Coffee")]}
+    ]
+
+
+def test_a_diff_of_a_removed_image_names_its_alt_text_and_source(page, admin):
+    image = {"type": "image", "id": "i", "src": "uploads/cat.jpg", "alt": "A cat", "decorative": False}
+    services.draft_save(obj=page, content=content(body=[image]), author=admin, based_on=1)
+    services.draft_save(obj=page, content=content(body=[]), author=admin, based_on=2)
+
+    ((removed,),) = [change.blocks for change in revision_diff(page, 2, 3)]
+
+    assert (removed["change"], removed["label"], removed["summary"]) == ("removed", "Image", "A cat")
+    assert {field["name"]: field["segments"] for field in removed["fields"]} == {
+        "source": [("delete", "uploads/cat.jpg")],
+        "alt text": [("delete", "A cat")],
+    }
+
+
+def test_saving_a_draft_identical_to_the_newest_revision_stores_nothing_and_answers_its_number(
+    page, admin, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        number = services.draft_save(obj=page, content=content(), author=admin, based_on=1)
+
+    assert number == 1
+    page.refresh_from_db()
+    assert page.latest_revision == 1
+    assert [entry["number"] for entry in revision_history_with_authors(page)] == [1]
+    assert callbacks == []  # no "draft saved" event for a save that saved nothing
+
+
+def test_publishing_right_after_saving_the_same_draft_publishes_that_revision(page, admin):
+    services.draft_save(obj=page, content=content(title="About the team"), author=admin, based_on=1)
+
+    # What the editor's "Save and publish" does with the form it was given after "Save draft".
+    number = services.draft_save(obj=page, content=content(title="About the team"), author=admin, based_on=2)
+    services.publish(obj=page, author=admin)
+
+    page.refresh_from_db()
+    assert number == 2 and page.latest_revision == 2 and page.live_revision == 2
+    assert not page.has_unpublished_changes
+    assert [change.name for change in revision_diff(page, 1, 2)] == ["title"]
+
+
+def test_a_draft_that_differs_from_the_newest_revision_is_still_a_new_revision(page, admin):
+    services.draft_save(obj=page, content=content(title="About the team"), author=admin, based_on=1)
+
+    number = services.draft_save(obj=page, content=content(), author=admin, based_on=2)
+
+    assert number == 3 and page.latest_revision == 3
+
+
 def test_every_action_lands_in_the_audit_log(page, admin, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         services.draft_save(obj=page, content=content(title="Again"), author=admin, based_on=1)

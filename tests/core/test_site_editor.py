@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import timedelta
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from apps.core import services as core_services
 from apps.core.models import SiteComponent, SitePage, Theme
-from apps.core.publishing import services
+from apps.core.publishing import revisions, services
 from apps.core.site_editor import links_to_text, text_to_links
 
 HEADING = [{"type": "heading", "text": "Our story", "level": 2}]
@@ -386,3 +387,74 @@ def test_history_and_diff_show_each_step_with_its_author(admin_client, admin, pa
     assert history.count(admin.email) == 2 and "compare with 1" in history
     assert "<ins>the team</ins>" in diff or "<ins>" in diff and "the team" in diff
     assert admin_client.get(f"/admin/core/sitepage/{page.pk}/diff/1/9/").status_code == 404
+
+
+def _readable(response) -> str:
+    """The page's text as a reader sees it (entities decoded), to look for Python reprs in it."""
+    return html.unescape(response.content.decode())
+
+
+def test_the_diff_of_a_changed_heading_shows_its_words_not_python_dicts(admin_client, admin, page):
+    (heading,) = revisions.revision_read(page, 1)["content"]["body"]
+    body = [{**heading, "text": "Our history"}]
+    services.draft_save(obj=page, content={"body": body}, author=admin, based_on=1)
+
+    diff = _readable(admin_client.get(f"/admin/core/sitepage/{page.pk}/diff/1/2/"))
+
+    assert "Heading" in diff and "<del>story</del>" in diff and "<ins>history</ins>" in diff
+    assert "{'" not in diff and "'type':" not in diff
+
+
+def test_the_diff_of_site_components_shows_menus_and_sections_as_text(admin_client, admin, home):
+    header = core_services.site_component_get_or_create(key="header", author=admin)
+    menu = [{"label": "Home", "url": "/", "children": []}]
+    services.draft_save(obj=header, content={"content": {"menu": menu}}, author=admin, based_on=0)
+    menu = [*menu, {"label": "Blog", "url": "/blog/", "children": [{"label": "News", "url": "/blog/news/"}]}]
+    services.draft_save(obj=header, content={"content": {"menu": menu}}, author=admin, based_on=1)
+    (heading,) = revisions.revision_read(home, 1)["content"]["content"]["sections"]
+    sections = [{**heading, "text": "Our history"}]
+    services.draft_save(obj=home, content={"content": {"sections": sections}}, author=admin, based_on=1)
+
+    menu_diff = _readable(admin_client.get(f"/admin/core/sitecomponent/{header.pk}/diff/1/2/"))
+    home_diff = _readable(admin_client.get(f"/admin/core/sitecomponent/{home.pk}/diff/1/2/"))
+
+    assert "Menu" in menu_diff and "Blog | /blog/" in menu_diff and "- News | /blog/news/" in menu_diff
+    assert "Sections" in home_diff and "Heading" in home_diff and "<ins>history</ins>" in home_diff
+    for diff in (menu_diff, home_diff):
+        assert "{'" not in diff and "'type':" not in diff and "'label':" not in diff
+
+
+def test_save_and_publish_right_after_save_draft_publishes_the_saved_revision(admin_client, page):
+    # The block editor sends each block back with the id it was given.
+    body = revisions.revision_read(page, 1)["content"]["body"]
+    form = page_form(page, title="About the team", body=json.dumps(body))
+    admin_client.post(f"/admin/core/sitepage/{page.pk}/change/", form)
+
+    response = admin_client.post(
+        f"/admin/core/sitepage/{page.pk}/change/", {**form, "based_on": 2, "_publish": "1"}, follow=True
+    )
+
+    page.refresh_from_db()
+    assert page.latest_revision == 2 and page.live_revision == 2 and page.title == "About the team"
+    assert "Revision 2 published" in response.content.decode()
+    history = admin_client.get(f"/admin/core/sitepage/{page.pk}/revisions/").content.decode()
+    assert 'data-revision="3"' not in history
+
+
+def test_saving_an_unchanged_draft_from_the_editor_answers_success_and_stores_nothing(admin_client, page):
+    body = revisions.revision_read(page, 1)["content"]["body"]
+    form = page_form(page, body=json.dumps(body))
+
+    response = admin_client.post(f"/admin/core/sitepage/{page.pk}/change/", form, follow=True)
+
+    page.refresh_from_db()
+    assert response.status_code == 200 and page.latest_revision == 1
+    assert "Revision 1 saved as a draft" in response.content.decode()
+
+
+def test_reverting_to_the_newest_revision_stores_nothing_and_says_so(admin_client, page):
+    response = admin_client.post(f"/admin/core/sitepage/{page.pk}/revert/1/", follow=True)
+
+    page.refresh_from_db()
+    assert page.latest_revision == 1
+    assert "Revision 1 is already the newest revision" in response.content.decode()

@@ -81,7 +81,7 @@ def test_save_and_publish_changes_the_site(admin_client, client, theme, django_c
 
 def test_a_stale_form_is_told_of_the_conflict_and_keeps_what_was_typed(admin_client, theme, user_with_role):
     services.draft_save(
-        obj=theme, content={"name": "Brand", "tokens": {}}, author=user_with_role("super_admin"), based_on=1
+        obj=theme, content={"name": "Brand for spring", "tokens": {}}, author=user_with_role("super_admin"), based_on=1
     )
 
     response = admin_client.post(
@@ -132,6 +132,7 @@ def test_history_diff_and_revert(admin_client, theme):
 
     assert 'data-revision="2"' in history and 'data-revision="1"' in history and "(live)" in history
     assert 'data-token="color-primary"' in diff and "#c0392b" in diff
+    assert "{&#x27;" not in diff and "{'" not in diff  # colours read "light …, dark …", not a dict
     theme.refresh_from_db()
     assert theme.latest_revision == 3 and theme.tokens == {}
 

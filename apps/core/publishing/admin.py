@@ -178,6 +178,8 @@ class PublishableAdmin(admin.ModelAdmin):
             "object": obj,
             "can_publish": permissions.can_publish(request.user, obj or self.model()),
             "live_preview": self.live_preview,
+            # The form and its live preview need the whole width; the breadcrumbs lead back.
+            "is_nav_sidebar_enabled": False,
             "schedule_form": extra.pop("schedule_form", schedule),
             "site_url": self.site_url(obj) if obj is not None and obj.live else None,
             "media": self.media + (extra["form"].media if "form" in extra else forms.Media()),
@@ -289,7 +291,7 @@ class PublishableAdmin(admin.ModelAdmin):
             "title": f"{obj}: revision {a} to {b}",
             "object": obj,
             "changes": changes,
-            "rows": self.diff_rows(changes),
+            "rows": _readable_rows(self.diff_rows(changes)),
             "a": a,
             "b": b,
         }
@@ -301,11 +303,24 @@ class PublishableAdmin(admin.ModelAdmin):
             new = services.revert(obj=obj, to_revision=number, author=request.user, based_on=obj.latest_revision)
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, "; ".join(error_messages(exc)))
+            return redirect(f"admin:{self._url_name('change')}", pk)
+        if new == number:  # the newest revision already holds that content: nothing was stored
+            messages.success(request, f"Revision {number} is already the newest revision.")
         else:
             messages.success(
                 request, f"Revision {number} is the draft again, as revision {new}. Publish it to show it."
             )
         return redirect(f"admin:{self._url_name('change')}", pk)
+
+
+def _readable_rows(rows: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """A custom diff table's values as text (a colour token is a light and a dark value)."""
+    if rows is None:
+        return None
+    return [
+        {**row, "before": selectors.value_text(row["before"]), "after": selectors.value_text(row["after"])}
+        for row in rows
+    ]
 
 
 def _schedule_message(start: datetime | None, end: datetime | None) -> str:

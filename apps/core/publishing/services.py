@@ -170,14 +170,21 @@ def draft_save(*, obj: Publishable, content: dict[str, Any], author: Any, based_
     ``based_on`` is the revision the editor opened. If someone saved a newer one since, the save
     is refused with DraftConflict and nothing is written, so no one overwrites anyone silently.
     Visitors keep seeing the published row.
+
+    Content identical to the newest revision stores nothing and answers that revision's number:
+    "Save and publish" right after "Save draft" then publishes the saved revision instead of
+    a duplicate that the history would show as "the revisions are the same".
     """
     _check(author, permissions.can_edit_draft(author, obj), "write drafts of this content")
     clean = obj.clean_content(content)
     with transaction.atomic():
         row = _lock(obj)
+        latest = revisions.revision_read(row, row.latest_revision) if row.latest_revision else None
         if based_on != row.latest_revision:
-            latest = revisions.revision_read(row, row.latest_revision) or {}
-            raise DraftConflict(latest={**latest, "based_on_opened": based_on}, content=content)
+            raise DraftConflict(latest={**(latest or {}), "based_on_opened": based_on}, content=content)
+        if latest is not None and latest["content"] == clean:
+            _sync(obj, row)
+            return row.latest_revision
         number = _new_revision(row, clean, author, kind="draft", message=message)
         _audit(DraftSaved, row, author, revision=number)
     _sync(obj, row)
