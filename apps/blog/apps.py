@@ -7,11 +7,10 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from apps.blog.panels import register_blog_panels
+        # What the blog contributes to the platform is declared in apps/blog/platform.py.
         from apps.blog.slots import latest_posts
         from apps.core.blocks import register_slot
 
-        register_blog_panels()
         register_slot("latest_posts", latest_posts, description="The newest published blog posts.")
 
         from apps.blog.api import handlers as api_handlers

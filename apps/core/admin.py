@@ -11,14 +11,18 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from apps.core import permissions, services
+from apps.core import permissions, roles, services
 from apps.core.models import Role, SiteComponent, SitePage, Theme, User
-from apps.core.roles import DESCRIPTIONS, RoleName
+from apps.core.roles import RoleName
 from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.theme_editor import ThemeAdmin
 
-# Everyone acts as "user": it is never granted, so it is not offered.
-ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName if role != RoleName.USER]
+
+def role_choices() -> list[tuple[str, str]]:
+    # Everyone acts as "user": it is never granted, so it is not offered.
+    return [
+        (spec.name, f"{spec.label}: {spec.description}") for spec in roles.all_roles() if spec.name != RoleName.USER
+    ]
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -34,7 +38,7 @@ class UserCreationForm(AdminUserCreationForm):
 class UserEditForm(UserChangeForm):
     # Roles are granted through the services (role version, staff flags, audit events), so the
     # form carries them as a plain choice field rather than editing the through table.
-    platform_roles = RolesField(choices=ROLE_CHOICES, required=False, label="Roles")
+    platform_roles = RolesField(choices=role_choices, required=False, label="Roles")
 
     class Meta:
         model = User
@@ -47,7 +51,7 @@ class UserEditForm(UserChangeForm):
             self.fields["platform_roles"].initial = sorted(permissions.held_roles(self.instance))
         grantable = set(permissions.grantable_roles(actor))
         self.fields["platform_roles"].help_text = (
-            "Roles you may not change are kept as they are." if len(grantable) < len(ROLE_CHOICES) + 1 else ""
+            "Roles you may not change are kept as they are." if len(grantable) < len(role_choices()) + 1 else ""
         )
 
     def clean_platform_roles(self) -> set[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.core import roles
 from apps.core.roles import RoleName, effective_roles, highest
 
 _CACHE_ATTR = "_platform_roles"
@@ -76,7 +77,7 @@ def can_grant_role(actor: Any, role: str) -> bool:
 
 
 def grantable_roles(actor: Any) -> list[str]:
-    return [role for role in RoleName.values if can_grant_role(actor, role)]
+    return [role for role in roles.names() if can_grant_role(actor, role)]
 
 
 def can_publish(user: Any, obj: Any) -> bool:
@@ -97,7 +98,7 @@ def is_owner(user: Any, obj: Any, *, field: str = "owner_id") -> bool:
 
 
 def has_object_grant(user: Any, perm: str, obj: Any) -> bool:
-    """An explicit per-object grant (django-guardian), e.g. ``has_object_grant(u, "blog.change_post", post)``."""
+    """An explicit per-object grant (django-guardian), e.g. ``has_object_grant(u, "core.change_sitepage", page)``."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.has_perm(perm, obj)

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import events, pagecache, permissions
+from apps.core import events, pagecache, permissions, roles
 from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
 from apps.core.uploads import validate_image
@@ -208,7 +208,7 @@ def _sync_staff_flags(user: User) -> None:
 
 
 def _check_grant(actor: User | None, role: str) -> Role:
-    if role not in RoleName.values:
+    if roles.get(role) is None:
         raise ValidationError(f"Unknown role {role!r}.", code="unknown_role")
     if actor is not None and not permissions.can_grant_role(actor, role):
         raise PermissionDenied(f"You may not grant or revoke the {role} role.")

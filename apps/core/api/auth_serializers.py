@@ -7,8 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from apps.core import permissions
-from apps.core.roles import RoleName
+from apps.core import permissions, roles
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -30,7 +29,7 @@ class TokenPairOutput(serializers.Serializer):
 # Plain strings rather than an enum: two enum fields with one choice set make drf-spectacular warn,
 # and its fix (ENUM_NAME_OVERRIDES) lives in settings.
 _RoleList = serializers.ListField(
-    child=serializers.CharField(), help_text=f"Role names, sorted: {', '.join(RoleName.values)}."
+    child=serializers.CharField(), help_text=f"Role names, sorted: {', '.join(roles.names())}."
 )
 
 
