@@ -1,0 +1,13 @@
+"""The platform's settings with the tiny domain app installed: the one change a new domain makes."""
+
+from config.settings import *  # noqa: F403
+from config.settings import DATABASES, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.hookapp"]
+
+# A test database of its own, so this run never touches the database of the run that started it.
+_test = DATABASES["default"].setdefault("TEST", {})
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    _test["NAME"] = str(DATABASES["default"]["NAME"]).replace("db.sqlite3", "test-hookapp-db.sqlite3")
+else:
+    _test["NAME"] = f"test_{DATABASES['default']['NAME']}_hookapp"
