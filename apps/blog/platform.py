@@ -26,6 +26,7 @@ hook = AppHook(
         Mount("blog/", "apps.blog.comments.urls"),
         Mount("blog/", "apps.blog.urls"),
     ),
+    websockets="apps.blog.routing",
     api=(Mount("blog/", "apps.blog.api.urls"),),
     api_links={"blog_posts": "api-blog-posts", "blog_categories": "api-blog-categories", "blog_tags": "api-blog-tags"},
     sitemaps=SITEMAPS,

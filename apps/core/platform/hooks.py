@@ -6,7 +6,7 @@ hooks against each other, and hands the parts to whoever needs them: ``config/ur
 mounts the pages and the sitemaps, ``apps/core/api/urls.py`` the API and its root links, the
 header shows the navigation, the dashboards show the panels, the role hierarchy takes in the
 roles, the free pages refuse the reserved slugs, ``seed_demo`` and ``bench_seed`` call the
-seeds. Core names no domain: adding one touches INSTALLED_APPS and nothing else.
+seeds, ``config/routing.py`` routes the websockets. Core names no domain: adding one touches INSTALLED_APPS and nothing else.
 
 A later kind of contribution (search or audience providers, notification kinds, sellables) is
 one more field on :class:`AppHook` with an empty default and one accessor on :class:`Registry`.
@@ -82,6 +82,8 @@ class AppHook:
     pages: tuple[Mount, ...] = ()
     # API URLs, mounted under /api/v1/ (and so in the OpenAPI schema).
     api: tuple[Mount, ...] = ()
+    # Websocket routes: a module with ``websocket_urlpatterns`` (config/routing.py imports it).
+    websockets: str | None = None
     # The API root's links: key -> URL name.
     api_links: Mapping[str, str] = field(default_factory=_empty_mapping)
     # /sitemap.xml sections: section name -> Sitemap class.
@@ -129,6 +131,10 @@ class Registry:
     @property
     def api_mounts(self) -> tuple[Mount, ...]:
         return self._gather(lambda hook: hook.api)
+
+    @property
+    def websocket_modules(self) -> tuple[str, ...]:
+        return self._gather(lambda hook: (hook.websockets,) if hook.websockets else ())
 
     @property
     def api_links(self) -> dict[str, str]:
