@@ -6,7 +6,8 @@ hooks against each other, and hands the parts to whoever needs them: ``config/ur
 mounts the pages and the sitemaps, ``apps/core/api/urls.py`` the API and its root links, the
 header shows the navigation, the dashboards show the panels, the role hierarchy takes in the
 roles, the free pages refuse the reserved slugs, ``seed_demo`` and ``bench_seed`` call the
-seeds, ``config/routing.py`` routes the websockets. Core names no domain: adding one touches INSTALLED_APPS and nothing else.
+seeds, ``config/routing.py`` routes the websockets. Core names no domain: adding one touches
+INSTALLED_APPS and nothing else.
 
 A later kind of contribution (search or audience providers, notification kinds, sellables) is
 one more field on :class:`AppHook` with an empty default and one accessor on :class:`Registry`.
