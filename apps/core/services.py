@@ -21,9 +21,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import events, pagecache, permissions, roles
+from apps.core import events, pagecache, permissions
 from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
+from apps.core.roles import get as get_role
 from apps.core.uploads import validate_image
 
 _VERIFY_SALT = "core.email-verification"
@@ -208,7 +209,7 @@ def _sync_staff_flags(user: User) -> None:
 
 
 def _check_grant(actor: User | None, role: str) -> Role:
-    if roles.get(role) is None:
+    if get_role(role) is None:
         raise ValidationError(f"Unknown role {role!r}.", code="unknown_role")
     if actor is not None and not permissions.can_grant_role(actor, role):
         raise PermissionDenied(f"You may not grant or revoke the {role} role.")
