@@ -101,12 +101,16 @@ def test_a_role_naming_an_unknown_parent_or_taken_twice_refuses_to_start():
         build_hierarchy([RoleSpec("admin", "Admin again", "Twice.")])
 
 
-def test_two_hooks_claiming_one_sitemap_section_or_a_bad_prefix_refuse_to_start():
+def test_hooks_claiming_a_taken_sitemap_section_or_address_or_a_bad_prefix_refuse_to_start():
     one, two = AppHook(sitemaps={"posts": object}), AppHook(sitemaps={"posts": object})  # type: ignore[dict-item]
     with pytest.raises(ImproperlyConfigured, match="same sitemap section: posts"):
         _check((InstalledHook("one", one), InstalledHook("two", two)))
+    with pytest.raises(ImproperlyConfigured, match="same sitemap section: pages"):
+        _check((InstalledHook("one", AppHook(sitemaps={"pages": object})),))  # type: ignore[dict-item]
     with pytest.raises(ImproperlyConfigured, match="relative prefix"):
         _check((InstalledHook("one", AppHook(pages=(Mount("/shop", "shop.urls"),))),))
+    with pytest.raises(ImproperlyConfigured, match="which core's own pages use"):
+        _check((InstalledHook("one", AppHook(pages=(Mount("accounts/", "shop.urls"),))),))
 
 
 def test_the_demo_header_and_home_take_the_blogs_parts_from_its_hook():

@@ -192,12 +192,16 @@ def _duplicates(keys: list[str]) -> list[str]:
 
 
 def _check(hooks: tuple[InstalledHook, ...]) -> None:
-    # Two apps claiming one name would silently shadow each other: refuse to start instead.
+    # Two apps claiming one name would silently shadow each other (or core's, which comes
+    # first): refuse to start instead.
+    from apps.core.models import RESERVED_PAGE_SLUGS
+    from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
+
     def across(part: Callable[[AppHook], Any]) -> list[str]:
         return [str(key) for installed in hooks for key in part(installed.hook)]
 
     clashes = {
-        "sitemap section": _duplicates(across(lambda hook: hook.sitemaps)),
+        "sitemap section": _duplicates([*CORE_SITEMAPS, *across(lambda hook: hook.sitemaps)]),
         "API root link": _duplicates(across(lambda hook: hook.api_links)),
         "dashboard": _duplicates(across(lambda hook: [d.key for d in hook.dashboards])),
         "panel": _duplicates(across(lambda hook: [p.key for p in hook.panels])),
@@ -212,6 +216,11 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}: use a relative "
                     "prefix ending in a slash, like 'shop/'."
+                )
+        for mount in installed.hook.pages:
+            if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}, which core's own pages use."
                 )
 
 
