@@ -43,7 +43,7 @@ BENCH_COOKIE = "bench=1"  # harmless, not a session: it only makes the page cach
 @dataclass(frozen=True)
 class Target:
     """One thing to measure. ``url`` is a path, or ``{name}``: an address bench_seed reported
-    (core reports home, page and api_root; apps add theirs through their bench.seed() hook).
+    (core reports home, page and api_root; apps add theirs through their hook's bench_seed).
     A target whose address nobody reported is skipped, not failed."""
 
     name: str

@@ -369,7 +369,7 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": f"{SITE_NAME} API",
-    "DESCRIPTION": "One API for the blog, shop, learning platform, social network and live streaming.",
+    "DESCRIPTION": "One API for publishing, the shop, learning, the social network and live streaming.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SCHEMA_PATH_PREFIX": r"/api/v1",

@@ -9,8 +9,8 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from apps.blog.sitemaps import SITEMAPS as BLOG_SITEMAPS
 from apps.core.api.views import api_not_found
+from apps.core.platform.hooks import registry
 from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
 from apps.core.views import pages as page_views
 from apps.core.views import site as core_views
@@ -34,13 +34,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     # Last under /api/: any other address there answers the API's JSON 404, DEBUG or not.
     re_path(r"^api/", api_not_found),
-    # Comments first: their addresses sit under /blog/comments/, which no post may take.
-    path("blog/", include("apps.blog.comments.urls")),
-    path("blog/", include("apps.blog.urls")),
+    # Each domain's pages, from its app hook, in INSTALLED_APPS order.
+    *(path(mount.prefix, include(mount.urlconf)) for mount in registry().page_mounts),
     path(
         "sitemap.xml",
         require_GET(sitemap),
-        {"sitemaps": {**CORE_SITEMAPS, **BLOG_SITEMAPS}},
+        {"sitemaps": {**CORE_SITEMAPS, **registry().sitemaps}},
         name="django.contrib.sitemaps.views.sitemap",
     ),
 ]

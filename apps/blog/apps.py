@@ -7,15 +7,8 @@ class BlogConfig(AppConfig):
     verbose_name = "Blog"
 
     def ready(self) -> None:
-        from apps.blog.panels import register_blog_panels
-        from apps.blog.slots import latest_posts
-        from apps.core.blocks import register_slot
-
-        register_blog_panels()
-        register_slot("latest_posts", latest_posts, description="The newest published blog posts.")
-
+        # What the blog contributes to the platform is declared in apps/blog/platform.py; here it
+        # only subscribes to the events it reacts to.
         from apps.blog.api import handlers as api_handlers
-        from apps.blog.comments import register_post_comments
 
         api_handlers.connect()
-        register_post_comments()

@@ -21,8 +21,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR
 from apps.core.publishing.models import Publishable
-from apps.core.roles import RoleName
 
 # Addresses under /blog/ that the blog's own pages use: a post may not take them.
 RESERVED_POST_SLUGS = frozenset({"write", "mine", "review", "feed", "category", "tag", "author", "posts", "page"})
@@ -121,8 +121,8 @@ class Post(Publishable):
         "categories",
         "tags",
     )
-    draft_roles = frozenset({RoleName.BLOG_AUTHOR})
-    publish_roles = frozenset({RoleName.BLOG_ADMIN})
+    draft_roles = frozenset({BLOG_AUTHOR})
+    publish_roles = frozenset({BLOG_ADMIN})
 
     class Meta:
         ordering = ["-first_published_at", "-pk"]

@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.blog import permissions, selectors
 from apps.core.comments.panels import moderation_panel
-from apps.core.dashboards import Panel, register_panel
+from apps.core.dashboards import Panel
 
 
 def _review(user: Any) -> dict[str, Any]:
@@ -18,20 +18,18 @@ def _my_posts(user: Any) -> dict[str, Any]:
     return {"rows": selectors.post_list_for_author(user=user)[:5]}
 
 
-def register_blog_panels() -> None:
-    register_panel(
-        Panel("blog-review", "Review queue", "blog/panels/_review.html", frozenset({"blog"}), _review, order=15)
-    )
-    register_panel(moderation_panel(key="blog-moderation", dashboards=frozenset({"blog"}), domain="blog", order=15))
+# Listed by the blog's hook (apps/blog/platform.py).
+PANELS: tuple[Panel, ...] = (
+    Panel("blog-review", "Review queue", "blog/panels/_review.html", frozenset({"blog"}), _review, order=15),
+    moderation_panel(key="blog-moderation", dashboards=frozenset({"blog"}), domain="blog", order=15),
     # Blog authors land on the member dashboard; the panel shows only to those who write.
-    register_panel(
-        Panel(
-            "blog-my-posts",
-            "Your posts",
-            "blog/panels/_my_posts.html",
-            frozenset({"blog", "member"}),
-            _my_posts,
-            order=16,
-            show=permissions.can_create_post,
-        )
-    )
+    Panel(
+        "blog-my-posts",
+        "Your posts",
+        "blog/panels/_my_posts.html",
+        frozenset({"blog", "member"}),
+        _my_posts,
+        order=16,
+        show=permissions.can_create_post,
+    ),
+)

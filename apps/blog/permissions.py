@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR
 from apps.core.permissions import has_role
-from apps.core.roles import RoleName
 
 
 def _active(user: Any) -> bool:
@@ -29,15 +29,15 @@ def can_view_post(user: Any, post: Any) -> bool:
 
 def can_create_post(user: Any) -> bool:
     """Blog authors (and blog admins and above) start new posts."""
-    return has_role(user, RoleName.BLOG_AUTHOR)
+    return has_role(user, BLOG_AUTHOR)
 
 
 def can_edit_post(user: Any, post: Any) -> bool:
     """Blog admins edit any post; a blog author edits their own (a post without an author yet is
     one they are creating)."""
-    if has_role(user, RoleName.BLOG_ADMIN):
+    if has_role(user, BLOG_ADMIN):
         return True
-    if not has_role(user, RoleName.BLOG_AUTHOR):
+    if not has_role(user, BLOG_AUTHOR):
         return False
     return post.author_id is None or _owns(user, post)
 
@@ -51,25 +51,25 @@ def can_submit_post(user: Any, post: Any) -> bool:
 
 def can_publish_post(user: Any, post: Any) -> bool:
     """Publishing, scheduling and taking down: blog admins and above, never authors alone."""
-    return has_role(user, RoleName.BLOG_ADMIN)
+    return has_role(user, BLOG_ADMIN)
 
 
 def can_review(user: Any) -> bool:
     """The review queue: blog admins read it, publish from it and request changes."""
-    return has_role(user, RoleName.BLOG_ADMIN)
+    return has_role(user, BLOG_ADMIN)
 
 
 def can_manage_categories(user: Any) -> bool:
     """Categories are the blog's sections: blog admins keep the list."""
-    return has_role(user, RoleName.BLOG_ADMIN)
+    return has_role(user, BLOG_ADMIN)
 
 
 def can_create_tags(user: Any) -> bool:
     """Tags are free labels: whoever writes posts may add new ones."""
-    return has_role(user, RoleName.BLOG_AUTHOR)
+    return has_role(user, BLOG_AUTHOR)
 
 
 def can_moderate_comments(user: Any) -> bool:
     """Approving, rejecting and removing comments on posts: blog admins and above (core's comment
     engine asks this through the posts' registration, apps/blog/comments)."""
-    return has_role(user, RoleName.BLOG_ADMIN)
+    return has_role(user, BLOG_ADMIN)

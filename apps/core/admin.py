@@ -16,16 +16,21 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from apps.core import permissions, services
+from apps.core import permissions, roles, services
 from apps.core.models import Role, SiteComponent, SitePage, Theme, User
 from apps.core.permissions import AccountChange
-from apps.core.roles import DESCRIPTIONS, RoleName
+from apps.core.roles import RoleName
 from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.theme_editor import ThemeAdmin
 from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
 
-# Everyone acts as "user": it is never granted, so it is not offered.
-ROLE_CHOICES = [(role.value, f"{role.label}: {DESCRIPTIONS[role]}") for role in RoleName if role != RoleName.USER]
+
+def role_choices() -> list[tuple[str, str]]:
+    # Everyone acts as "user": it is never granted, so it is not offered. Roles come from core
+    # and from the apps' hooks, so the list is read when a form is built, not at import.
+    return [
+        (spec.name, f"{spec.label}: {spec.description}") for spec in roles.all_roles() if spec.name != RoleName.USER
+    ]
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -41,7 +46,7 @@ class UserCreationForm(AdminUserCreationForm):
 class UserEditForm(UserChangeForm):
     # Roles are granted through the services (role version, staff flags, audit events), so the
     # form carries them as a plain choice field rather than editing the through table.
-    platform_roles = RolesField(choices=ROLE_CHOICES, required=False, label="Roles")
+    platform_roles = RolesField(choices=role_choices, required=False, label="Roles")
 
     class Meta:
         model = User
@@ -57,7 +62,7 @@ class UserEditForm(UserChangeForm):
         if field is None:  # read-only for this actor
             return
         grantable = set(permissions.grantable_roles(actor))
-        field.choices = [choice for choice in ROLE_CHOICES if choice[0] in grantable]
+        field.choices = [choice for choice in role_choices() if choice[0] in grantable]
         if self.instance.pk:
             field.initial = sorted(permissions.held_roles(self.instance) & grantable)
 

@@ -18,6 +18,18 @@ def ensure_document_indexes(**kwargs: object) -> None:
         logger.warning("document indexes not created (%s); run migrate again once the store is up", exc)
 
 
+def ensure_role_rows(**kwargs: object) -> None:
+    # Core's roles got their rows from a data migration; the app hooks' roles (and any added
+    # later) get theirs here, after every migrate. get_or_create keeps it idempotent.
+    from apps.core import roles
+    from apps.core.models import Role
+
+    existing = set(Role.objects.values_list("name", flat=True))
+    for name in roles.names():
+        if name not in existing:
+            Role.objects.get_or_create(name=name)
+
+
 class CoreConfig(AppConfig):
     name = "apps.core"
     label = "core"
@@ -25,12 +37,20 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers system checks and the activity log's indexes.
-        from apps.core import checks, events  # noqa: F401
-        from apps.core.blocks.slots import register_core_slots
+        from apps.core import checks, events, roles  # noqa: F401
+        from apps.core.blocks.slots import register_core_slots, register_slot
+        from apps.core.comments.registry import register as register_commentable
+        from apps.core.dashboards import register_panel
         from apps.core.panels import register_core_panels
+        from apps.core.platform.hooks import registry
         from apps.core.publishing import revisions  # noqa: F401
 
+        # The app hooks are read and checked once, at startup: a clash fails here, not mid-request.
+        hooks = registry()
+        roles.hierarchy()
         register_core_panels()
+        for panel in hooks.panels:
+            register_panel(panel)
 
         from apps.core import handlers
         from apps.core.comments import handlers as comment_handlers
@@ -38,8 +58,13 @@ class CoreConfig(AppConfig):
         handlers.connect()
         comment_handlers.connect()
         register_core_slots()
+        for slot in hooks.slots:
+            register_slot(slot.name, slot.renderer, description=slot.description)
+        for kind in hooks.commentables:
+            register_commentable(kind)
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
+        post_migrate.connect(ensure_role_rows, sender=self, dispatch_uid="core.role_rows")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

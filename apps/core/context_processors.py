@@ -12,6 +12,7 @@ from apps.core import permissions, selectors
 from apps.core.blocks import render_blocks
 from apps.core.blocks.fields import link_url_problem
 from apps.core.comments import permissions as comment_permissions
+from apps.core.platform.hooks import registry
 
 
 @dataclass(frozen=True)
@@ -50,17 +51,18 @@ def _nav(request: HttpRequest, header: dict[str, Any] | None) -> list[NavItem]:
     # The published header's menu replaces the built-in links; the role-based ones always follow,
     # since only what this visitor may use is offered and the policy module decides that.
     path = request.path
+    user = getattr(request, "user", None)
     if header is not None:
         items = [_menu_item(path, item) for item in header.get("menu") or [] if _shown(item)]
     else:
+        # The installed apps' links (from their hooks) sit between Home and core's own.
         links = [
             ("Home", reverse("home")),
-            ("Blog", reverse("blog:post-list")),
+            *((link.label, reverse(link.url_name)) for link in registry().nav if link.shown_to(user)),
             ("Status", reverse("status")),
             ("API", reverse("api-docs")),
         ]
         items = [NavItem(label, url, _is_active(path, url)) for label, url in links]
-    user = getattr(request, "user", None)
     role_links = []
     if user is not None and user.is_authenticated and user.is_active:
         role_links.append(("Dashboard", reverse("dashboard")))

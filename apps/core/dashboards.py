@@ -1,17 +1,20 @@
 """Role dashboards and the panels on them.
 
 Each dashboard belongs to a role; a user may open the dashboards of every role they may act
-as, and ``/dashboard/`` sends them to the one of their highest role. Apps add panels with
-:func:`register_panel`, so a dashboard grows as domains arrive without core knowing them.
+as, and ``/dashboard/`` sends them to the one of their highest role. Core has its own
+dashboards below; a domain app adds its roles' dashboards and its panels in its hook
+(``AppHook.dashboards``, ``AppHook.panels``), so dashboards grow as domains arrive without
+core knowing them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from apps.core import permissions
+from apps.core import permissions, roles
 from apps.core.roles import RoleName
 
 
@@ -20,28 +23,30 @@ class Dashboard:
     key: str
     title: str
     role: str
+    # Whether core shows the "What this role lets you do" panel on it.
+    describes_role: bool = True
 
 
-DASHBOARDS: dict[str, Dashboard] = {
-    d.key: d
-    for d in (
-        Dashboard("super-admin", "Super admin", RoleName.SUPER_ADMIN),
-        Dashboard("admin", "Admin", RoleName.ADMIN),
-        Dashboard("instructor", "Instructor", RoleName.INSTRUCTOR),
-        Dashboard("shop", "Shop owner", RoleName.SHOP_OWNER),
-        Dashboard("blog", "Blog admin", RoleName.BLOG_ADMIN),
-        Dashboard("member", "Member", RoleName.USER),
-    )
-}
+# Core's staff dashboards first and the member's last; the domains' sit between them.
+CORE_STAFF_DASHBOARDS: tuple[Dashboard, ...] = (
+    Dashboard("super-admin", "Super admin", RoleName.SUPER_ADMIN, describes_role=False),
+    Dashboard("admin", "Admin", RoleName.ADMIN, describes_role=False),
+    Dashboard("instructor", "Instructor", RoleName.INSTRUCTOR),
+    Dashboard("shop", "Shop owner", RoleName.SHOP_OWNER),
+)
+MEMBER_DASHBOARD = Dashboard("member", "Member", RoleName.USER, describes_role=False)
 
-# The dashboard a holder of each role lands on; roles without their own go to "member".
-HOME_FOR_ROLE: dict[str, str] = {
-    RoleName.SUPER_ADMIN: "super-admin",
-    RoleName.ADMIN: "admin",
-    RoleName.INSTRUCTOR: "instructor",
-    RoleName.SHOP_OWNER: "shop",
-    RoleName.BLOG_ADMIN: "blog",
-}
+
+@cache
+def all_dashboards() -> dict[str, Dashboard]:
+    """Every installed dashboard by key, in the order their tabs are shown."""
+    from apps.core.platform.hooks import registry
+
+    return {d.key: d for d in (*CORE_STAFF_DASHBOARDS, *registry().dashboards, MEMBER_DASHBOARD)}
+
+
+def get(key: str) -> Dashboard | None:
+    return all_dashboards().get(key)
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,8 @@ _panels: list[Panel] = []
 
 
 def register_panel(panel: Panel) -> Panel:
-    """Add a panel (idempotent by key, so re-imports do not duplicate it)."""
+    """Add a panel (idempotent by key, so re-imports do not duplicate it). Domain apps list
+    theirs in their hook instead; the registry registers them at startup."""
     global _panels
     _panels = [p for p in _panels if p.key != panel.key] + [panel]
     _panels.sort(key=lambda p: (p.order, p.key))
@@ -75,12 +81,13 @@ def can_view(user: Any, dashboard: Dashboard) -> bool:
 
 
 def home_for(user: Any) -> Dashboard:
-    key = HOME_FOR_ROLE.get(permissions.highest_role(user) or RoleName.USER, "member")
-    return DASHBOARDS[key]
+    spec = roles.get(permissions.highest_role(user) or RoleName.USER)
+    key = spec.dashboard if spec is not None and spec.dashboard else MEMBER_DASHBOARD.key
+    return all_dashboards().get(key, MEMBER_DASHBOARD)
 
 
 def visible_to(user: Any) -> list[Dashboard]:
-    return [d for d in DASHBOARDS.values() if can_view(user, d)]
+    return [d for d in all_dashboards().values() if can_view(user, d)]
 
 
 def panels_for(dashboard: Dashboard, user: Any) -> list[dict[str, Any]]:

@@ -3,16 +3,16 @@
 A service publishes a typed event inside its transaction::
 
     @dataclass(frozen=True, kw_only=True)
-    class PostPublished(DomainEvent):
-        name: ClassVar[str] = "blog.post_published"
-        post_id: int
+    class OrderPaid(DomainEvent):
+        name: ClassVar[str] = "commerce.order_paid"
+        order_id: int
 
-    events.publish(PostPublished(post_id=post.pk, actor_id=user.pk))
+    events.publish(OrderPaid(order_id=order.pk, actor_id=user.pk))
 
 and other apps subscribe to it, usually in their ``AppConfig.ready()``::
 
-    @events.subscribe(PostPublished)
-    def add_to_feeds(event: PostPublished) -> None: ...
+    @events.subscribe(OrderPaid)
+    def enrol_buyer(event: OrderPaid) -> None: ...
 
 Delivery happens only after the transaction commits: an event raised in a transaction that
 rolls back is never delivered nor logged. Every delivered event is appended to the activity

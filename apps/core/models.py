@@ -15,9 +15,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from apps.core import roles
 from apps.core.comments.models import Comment, CommentBan, CommentFlag  # noqa: F401 (the comment room's tables, app label core)
 from apps.core.publishing.models import Publishable
-from apps.core.roles import DESCRIPTIONS, RoleName
+from apps.core.roles import RoleName
 
 
 def normalize_email(email: str) -> str:
@@ -62,9 +63,10 @@ def avatar_path(instance: User, filename: str) -> str:
 
 
 class Role(models.Model):
-    """One of the fixed roles of ``apps.core.roles``; rows exist so the admin can show and grant them."""
+    """One of the roles of ``apps.core.roles`` (core's and the app hooks'); rows exist so the admin
+    can show and grant them. Hook roles get their row after migrate (``apps.core.apps``)."""
 
-    name = models.SlugField(max_length=32, unique=True, choices=RoleName.choices)
+    name = models.SlugField(max_length=32, unique=True, choices=roles.choices)
 
     class Meta:
         ordering = ["id"]
@@ -74,7 +76,7 @@ class Role(models.Model):
 
     @property
     def description(self) -> str:
-        return DESCRIPTIONS.get(self.name, "")
+        return roles.description(self.name)
 
 
 class User(AbstractBaseUser, PermissionsMixin):
@@ -149,16 +151,23 @@ class RoleGrant(models.Model):
 
 # --- Site pages ---------------------------------------------------------------------------
 
-# Top-level paths the platform already uses: a free page may not shadow them.
+# Top-level paths core uses: a free page may not shadow them, nor those the app hooks reserve.
 RESERVED_PAGE_SLUGS = frozenset(
-    {"admin", "api", "accounts", "blog", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws"}
+    {"admin", "api", "accounts", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws"}
 )
+
+
+def reserved_page_slugs() -> frozenset[str]:
+    """Core's reserved addresses and the installed apps' (their page mounts and reserved slugs)."""
+    from apps.core.platform.hooks import registry
+
+    return RESERVED_PAGE_SLUGS | registry().reserved_slugs
 
 
 def validate_page_slug(value: str) -> None:
     from django.core.exceptions import ValidationError
 
-    if value in RESERVED_PAGE_SLUGS:
+    if value in reserved_page_slugs():
         raise ValidationError(f"“{value}” is used by the platform itself; choose another address.", code="reserved")
 
 

@@ -1,8 +1,8 @@
 """A whole-response cache for anonymous visitors, which public pages opt into.
 
     @require_GET
-    @cache_public_page("blog")
-    def post_detail(request, slug): ...
+    @cache_public_page("shop")
+    def product_detail(request, slug): ...
 
 A GET that carries no cookie and no Authorization header is someone without a session: it
 is answered from the cache when the page is there. Any cookie bypasses the cache, as Varnish

@@ -1,20 +1,18 @@
-"""Core's dashboard panels. Domain apps register theirs the same way from their AppConfig.ready()."""
+"""Core's dashboard panels. Domain apps list theirs in their hook (``AppHook.panels``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from apps.core import permissions, selectors
-from apps.core.dashboards import Panel, register_panel
-from apps.core.roles import RoleName
+from apps.core import permissions, roles, selectors
+from apps.core.dashboards import Panel, all_dashboards, register_panel
 
 ADMIN_DASHBOARDS = frozenset({"admin", "super-admin"})
-ALL_DASHBOARDS = frozenset({"super-admin", "admin", "instructor", "shop", "blog", "member"})
 
 
 def _account(user: Any) -> dict[str, Any]:
     held = permissions.held_roles(user)
-    return {"user": user, "held": [role for role in RoleName.values if role in held]}
+    return {"user": user, "held": [role for role in roles.names() if role in held]}
 
 
 def _people(user: Any) -> dict[str, Any]:
@@ -37,24 +35,23 @@ def _capabilities_for(role: str):  # type: ignore[no-untyped-def]
 
 
 def register_core_panels() -> None:
-    register_panel(Panel("account", "Your account", "core/panels/_account.html", ALL_DASHBOARDS, _account, order=10))
+    """Core's panels, on core's dashboards and on those the installed hooks add."""
+    every_dashboard = frozenset(all_dashboards())
+    register_panel(Panel("account", "Your account", "core/panels/_account.html", every_dashboard, _account, order=10))
     register_panel(Panel("people", "People", "core/panels/_people.html", ADMIN_DASHBOARDS, _people, order=20))
     register_panel(Panel("roles", "Roles", "core/panels/_roles.html", ADMIN_DASHBOARDS, _roles, order=30))
     register_panel(
         Panel("grants", "Recent role grants", "core/panels/_grants.html", frozenset({"super-admin"}), _grants, order=40)
     )
-    for key, role in (
-        ("instructor", RoleName.INSTRUCTOR),
-        ("shop", RoleName.SHOP_OWNER),
-        ("blog", RoleName.BLOG_ADMIN),
-    ):
-        register_panel(
-            Panel(
-                f"capabilities-{key}",
-                "What this role lets you do",
-                "core/panels/_capabilities.html",
-                frozenset({key}),
-                _capabilities_for(role),
-                order=20,
+    for dashboard in all_dashboards().values():
+        if dashboard.describes_role:
+            register_panel(
+                Panel(
+                    f"capabilities-{dashboard.key}",
+                    "What this role lets you do",
+                    "core/panels/_capabilities.html",
+                    frozenset({dashboard.key}),
+                    _capabilities_for(dashboard.role),
+                    order=20,
+                )
             )
-        )

@@ -9,7 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from apps.core.roles import EFFECTIVE, RoleName, effective_roles, highest
+from apps.core import roles
+from apps.core.roles import RoleName, effective_roles, highest
 
 _CACHE_ATTR = "_platform_roles"
 
@@ -125,10 +126,10 @@ def account_change_refusal(actor: Any, target: Any, change: AccountChange | str)
     if not can_manage_users(actor):
         return "You may not change other people's accounts."
     mine, theirs = highest_role(actor), account_rank(target)
-    if mine in EFFECTIVE[theirs]:  # their role includes (or is) mine: at or above it
+    if mine in roles.included_in(theirs):  # their role includes (or is) mine: at or above it
         return (
-            f"You may not change {target.email}: their role ({RoleName(theirs).label}) "
-            f"is at or above yours ({RoleName(mine).label})."
+            f"You may not change {target.email}: their role ({roles.label(theirs)}) "
+            f"is at or above yours ({roles.label(mine)})."
         )
     return None
 
@@ -152,7 +153,7 @@ def can_grant_role(actor: Any, role: str) -> bool:
 
 
 def grantable_roles(actor: Any) -> list[str]:
-    return [role for role in RoleName.values if can_grant_role(actor, role)]
+    return [role for role in roles.names() if can_grant_role(actor, role)]
 
 
 def can_publish(user: Any, obj: Any) -> bool:
@@ -192,7 +193,7 @@ def is_owner(user: Any, obj: Any, *, field: str = "owner_id") -> bool:
 
 
 def has_object_grant(user: Any, perm: str, obj: Any) -> bool:
-    """An explicit per-object grant (django-guardian), e.g. ``has_object_grant(u, "blog.change_post", post)``."""
+    """An explicit per-object grant (django-guardian), e.g. ``has_object_grant(u, "core.change_sitepage", page)``."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.has_perm(perm, obj)

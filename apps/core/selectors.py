@@ -11,8 +11,8 @@ from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from apps.core import roles
 from apps.core.models import Role, RoleGrant, SiteComponent, SitePage, Theme, User
-from apps.core.roles import DESCRIPTIONS, EFFECTIVE, RANK
 
 T = TypeVar("T")
 
@@ -35,7 +35,10 @@ def user_list_recent(*, limit: int = 5) -> QuerySet[User]:
 def role_list_with_counts() -> list[dict[str, Any]]:
     """Every role in rank order with how many people hold it."""
     counts = dict(Role.objects.annotate(holders=Count("grants")).values_list("name", "holders"))
-    return [{"name": name, "holders": counts.get(name, 0), "description": DESCRIPTIONS[name]} for name in RANK]
+    return [
+        {"name": spec.name, "holders": counts.get(spec.name, 0), "description": spec.description}
+        for spec in roles.all_roles()
+    ]
 
 
 def role_grant_list_recent(*, limit: int = 10) -> QuerySet[RoleGrant]:
@@ -44,7 +47,8 @@ def role_grant_list_recent(*, limit: int = 10) -> QuerySet[RoleGrant]:
 
 def role_capabilities(role: str) -> list[dict[str, str]]:
     """What holding ``role`` lets one do: its own description and those of the roles it includes."""
-    return [{"name": name, "description": DESCRIPTIONS[name]} for name in RANK if name in EFFECTIVE[role]]
+    included = roles.included_in(role)
+    return [{"name": spec.name, "description": spec.description} for spec in roles.all_roles() if spec.name in included]
 
 
 def site_page_get_live(*, slug: str) -> SitePage | None:

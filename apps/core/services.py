@@ -28,6 +28,7 @@ from django.utils import timezone
 from apps.core import events, pagecache, permissions
 from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
 from apps.core.roles import RoleName
+from apps.core.roles import get as get_role
 from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
 
 _VERIFY_SALT = "core.email-verification"
@@ -248,7 +249,7 @@ def _lock(user: User) -> None:
 
 
 def _check_grant(actor: User | None, role: str) -> Role:
-    if role not in RoleName.values:
+    if get_role(role) is None:
         raise ValidationError(f"Unknown role {role!r}.", code="unknown_role")
     if actor is not None and not permissions.can_grant_role(actor, role):
         raise PermissionDenied(f"You may not grant or revoke the {role} role.")

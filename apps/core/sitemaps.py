@@ -1,5 +1,5 @@
 """Core's part of /sitemap.xml: the home page and the published free pages. Domain apps add
-theirs in config/urls.py."""
+theirs through their app hook (``AppHook.sitemaps``)."""
 
 from __future__ import annotations
 

@@ -700,3 +700,11 @@ def test_a_site_page_cannot_take_the_blogs_address(user_with_role):
         publishing.draft_create(
             model=SitePage, content={"title": "B", "slug": "blog", "body": []}, author=user_with_role("admin")
         )
+
+
+def test_robots_txt_keeps_the_blogs_writing_and_review_pages_out(client, db):
+    lines = client.get("/robots.txt").content.decode().splitlines()
+
+    for path in ("/blog/write/", "/blog/mine/", "/blog/review/", "/blog/posts/"):
+        assert f"Disallow: {path}" in lines
+    assert "Disallow: /blog/" not in lines  # the posts themselves stay open to crawlers

@@ -1,14 +1,15 @@
 """The blog's use of core's comments (apps/core/comments): its posts are commentable, under the
 blog's own addresses (urls.py) beside core's, with demo threads (demo.py).
 
-``register_post_comments()`` is the one call that plugs posts in; the blog's AppConfig makes it.
+``post_comments()`` describes posts as a commentable kind; the blog's hook (apps/blog/platform.py)
+lists it and core registers it at start-up.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from apps.core.comments import register_commentable
+from apps.core.comments.registry import Commentable
 
 POST_KIND = "blog.post"
 
@@ -18,12 +19,12 @@ def _thread_open(user: Any, post: Any) -> bool:
     return bool(post.live)
 
 
-def register_post_comments() -> None:
+def post_comments() -> Commentable:
     from apps.blog import permissions
     from apps.blog.models import Post
     from apps.blog.selectors import NAMESPACE
 
-    register_commentable(
+    return Commentable(
         kind=POST_KIND,
         model=Post,
         domain="blog",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from apps.core import permissions
-from apps.core.roles import RoleName
+from apps.core import permissions, roles
 
 
 class TokenObtainInput(serializers.Serializer):
@@ -28,9 +28,11 @@ class TokenPairOutput(serializers.Serializer):
 
 
 # Plain strings rather than an enum: two enum fields with one choice set make drf-spectacular warn,
-# and its fix (ENUM_NAME_OVERRIDES) lives in settings.
+# and its fix (ENUM_NAME_OVERRIDES) lives in settings. The names come from the app hooks, read
+# when the schema is built: at import the hook registry may still be loading (this module is
+# reached through DRF's settings while an app's platform.py is being imported).
 _RoleList = serializers.ListField(
-    child=serializers.CharField(), help_text=f"Role names, sorted: {', '.join(RoleName.values)}."
+    child=serializers.CharField(), help_text=lazy(lambda: f"Role names, sorted: {', '.join(roles.names())}.", str)()
 )
 
 

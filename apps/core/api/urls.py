@@ -3,6 +3,7 @@ from django.urls import include, path
 from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
 from apps.core.api.site_views import SiteComponentsView, SitePageDetailView, SitePageListView, ThemeView
 from apps.core.api.views import ActivityListView, ApiRootView
+from apps.core.platform.hooks import registry
 
 urlpatterns = [
     path("", ApiRootView.as_view(), name="api-root"),
@@ -15,5 +16,6 @@ urlpatterns = [
     path("site/pages/<slug:slug>/", SitePageDetailView.as_view(), name="api-site-page"),
     path("site/components/", SiteComponentsView.as_view(), name="api-site-components"),
     path("site/theme/", ThemeView.as_view(), name="api-site-theme"),
-    path("blog/", include("apps.blog.api.urls")),
+    # Each domain's API, from its app hook, under its own prefix.
+    *(path(mount.prefix, include(mount.urlconf)) for mount in registry().api_mounts),
 ]

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from apps.core import documents, events
 from apps.core.api.errors import json_error
 from apps.core.api.serializers import ActivityFilterInput, ActivityOutput, ApiRootOutput
+from apps.core.platform.hooks import registry
 
 
 class ApiRootView(APIView):
@@ -36,10 +37,9 @@ class ApiRootView(APIView):
             "site_pages": reverse("api-site-pages", request=request),
             "site_components": reverse("api-site-components", request=request),
             "site_theme": reverse("api-site-theme", request=request),
-            "blog_posts": reverse("api-blog-posts", request=request),
-            "blog_categories": reverse("api-blog-categories", request=request),
-            "blog_tags": reverse("api-blog-tags", request=request),
         }
+        # Each domain's areas, as its app hook names them.
+        links.update({key: reverse(name, request=request) for key, name in registry().api_links.items()})
         return Response({"name": f"{settings.SITE_NAME} API", "version": "v1", "links": links})
 
 
@@ -58,9 +58,7 @@ class ActivityListView(ListAPIView):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter(
-                "name", OpenApiTypes.STR, description="Only events of this name, e.g. blog.post_published"
-            ),
+            OpenApiParameter("name", OpenApiTypes.STR, description="Only events of this name, e.g. core.role_granted"),
             OpenApiParameter("actor", OpenApiTypes.INT, description="Only events caused by this user id"),
         ],
         tags=["platform"],

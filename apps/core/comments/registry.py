@@ -56,13 +56,17 @@ def register_commentable(
 ) -> Commentable:
     """Make ``model``'s rows commentable as ``kind``. Registering the same kind again replaces it
     (a reload in development); two kinds for one model are refused, since a row must name one."""
-    if not _KIND.fullmatch(kind):
-        raise ValueError(f"A commentable kind looks like 'domain.noun', not {kind!r}.")
+    return register(Commentable(kind, model, domain, label, can_view, can_moderate, url_of, title_of, cache_namespace))
+
+
+def register(entry: Commentable) -> Commentable:
+    """Register a ``Commentable`` as it is (app hooks declare theirs; core registers them at start-up)."""
+    if not _KIND.fullmatch(entry.kind):
+        raise ValueError(f"A commentable kind looks like 'domain.noun', not {entry.kind!r}.")
     for other in _KINDS.values():
-        if other.model is model and other.kind != kind:
-            raise ValueError(f"{model.__name__} is already commentable as {other.kind!r}.")
-    entry = Commentable(kind, model, domain, label, can_view, can_moderate, url_of, title_of, cache_namespace)
-    _KINDS[kind] = entry
+        if other.model is entry.model and other.kind != entry.kind:
+            raise ValueError(f"{entry.model.__name__} is already commentable as {other.kind!r}.")
+    _KINDS[entry.kind] = entry
     return entry
 
 

@@ -80,7 +80,7 @@ class Publishable(models.Model):
         """Whether ``user`` may save drafts of this object and preview them.
 
         The default follows the model's roles: publishers and ``draft_roles``. Models with
-        owners override this (a blog author drafts only their own posts)."""
+        owners override this (an author drafts only their own posts)."""
         from apps.core.permissions import has_role
 
         return self.allows_publish_by(user) or any(has_role(user, role) for role in self.draft_roles)

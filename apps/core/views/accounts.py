@@ -25,9 +25,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.core import permissions, security, services
+from apps.core import permissions, roles, security, services
 from apps.core.forms import UNVERIFIED_LOGIN, ProfileForm, RegisterForm, ResendVerificationForm, SignInForm
-from apps.core.roles import DESCRIPTIONS, RANK, RoleName
 
 BACKEND = "apps.core.backends.RoleBackend"
 TOO_MANY_REQUESTS = "Too many requests from your network. Please try again in an hour."
@@ -144,7 +143,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 
 def _roles_held(user: Any) -> list[tuple[str, str]]:
     held = permissions.held_roles(user)
-    return [(RoleName(role).label, DESCRIPTIONS[role]) for role in RANK if role in held]
+    return [(spec.label, spec.description) for spec in roles.all_roles() if spec.name in held]
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,7 +19,7 @@ def dashboard_home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def dashboard_page(request: HttpRequest, key: str) -> HttpResponse:
-    dashboard = dashboards.DASHBOARDS.get(key)
+    dashboard = dashboards.get(key)
     if dashboard is None:
         raise Http404("No such dashboard.")
     if not dashboards.can_view(request.user, dashboard):

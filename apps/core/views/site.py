@@ -159,10 +159,11 @@ CORE_ROBOTS_DISALLOW = ("/admin/", "/api/", "/accounts/", "/dashboard/", "/previ
 
 
 def robots_disallow() -> list[str]:
-    """Every ``Disallow`` path of robots.txt: core's, then the ``ROBOTS_DISALLOW`` setting's, once each.
+    """Every ``Disallow`` path of robots.txt, once each: core's, the app hooks' (``AppHook.robots_disallow``),
+    then the ``ROBOTS_DISALLOW`` setting's (an operator's own)."""
+    from apps.core.platform.hooks import registry
 
-    The one place to extend: an app's platform hook can add its own paths here later."""
-    return list(dict.fromkeys([*CORE_ROBOTS_DISALLOW, *settings.ROBOTS_DISALLOW]))
+    return list(dict.fromkeys([*CORE_ROBOTS_DISALLOW, *registry().robots_disallow, *settings.ROBOTS_DISALLOW]))
 
 
 @require_GET

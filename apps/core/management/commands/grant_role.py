@@ -5,9 +5,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core import services
+from apps.core import roles, services
 from apps.core.models import User, normalize_email
-from apps.core.roles import RoleName
 
 
 def acting_account(email: str) -> User:
@@ -26,7 +25,7 @@ class RoleCommand(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("email")
-        parser.add_argument("role", help=", ".join(RoleName.values))
+        parser.add_argument("role", help=", ".join(roles.names()))
         parser.add_argument(
             "--as",
             dest="acting_as",
@@ -40,8 +39,8 @@ class RoleCommand(BaseCommand):
         user = User.objects.filter(email=normalize_email(email)).first()
         if user is None:
             raise CommandError(f"No account has the email {email!r}.")
-        if role not in RoleName.values:
-            raise CommandError(f"Unknown role {role!r}; choose one of: {', '.join(RoleName.values)}.")
+        if roles.get(role) is None:
+            raise CommandError(f"Unknown role {role!r}; choose one of: {', '.join(roles.names())}.")
         try:
             changed = self.apply(actor, user, role)
         except (PermissionDenied, ValidationError) as exc:

@@ -5,23 +5,34 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core import services
 from apps.core.dashboards import home_for
 from apps.core.models import SiteComponent, SitePage, Theme, User
+from apps.core.platform.hooks import DemoAccount, registry
 from apps.core.publishing import services as publishing
 
-# The seed system's accounts (the first three keep their published passwords), one per role.
-DEMO_ACCOUNTS: list[dict[str, str]] = [
-    {"email": "superadmin@freelancer.dev", "password": "SuperAdmin123!", "role": "super_admin", "name": "Sam Super"},
-    {"email": "admin@freelancer.dev", "password": "AdminPass123!", "role": "admin", "name": "Ada Admin"},
-    {"email": "instructor@test.com", "password": "Instructor123!", "role": "instructor", "name": "Ian Instructor"},
-    {"email": "shopowner@test.com", "password": "Shopowner123!", "role": "shop_owner", "name": "Shay Shopowner"},
-    {"email": "blogadmin@test.com", "password": "BlogAdmin123!", "role": "blog_admin", "name": "Bea Blogadmin"},
-    {"email": "author@test.com", "password": "BlogAuthor123!", "role": "blog_author", "name": "Art Author"},
-    {"email": "student@test.com", "password": "Student123!", "role": "student", "name": "Stu Student"},
-]
+# The seed system's accounts of core's roles (the first three keep their published passwords).
+# The domains' accounts come from their hooks and are made between the staff and the student.
+CORE_STAFF_ACCOUNTS = (
+    DemoAccount("superadmin@freelancer.dev", "SuperAdmin123!", "super_admin", "Sam Super"),
+    DemoAccount("admin@freelancer.dev", "AdminPass123!", "admin", "Ada Admin"),
+    DemoAccount("instructor@test.com", "Instructor123!", "instructor", "Ian Instructor"),
+    DemoAccount("shopowner@test.com", "Shopowner123!", "shop_owner", "Shay Shopowner"),
+)
+CORE_MEMBER_ACCOUNTS = (DemoAccount("student@test.com", "Student123!", "student", "Stu Student"),)
+
+
+def demo_accounts() -> list[dict[str, str]]:
+    """One account per role, core's and the installed hooks', as plain dicts."""
+    accounts = (*CORE_STAFF_ACCOUNTS, *registry().demo_accounts, *CORE_MEMBER_ACCOUNTS)
+    return [{"email": a.email, "password": a.password, "role": a.role, "name": a.name} for a in accounts]
+
+
+# Management commands are imported once Django is set up, so the hooks can be read here.
+DEMO_ACCOUNTS: list[dict[str, str]] = demo_accounts()
 
 
 DEMO_PAGES: list[dict[str, Any]] = [
@@ -75,7 +86,6 @@ def _card(title: str, html: str) -> list[dict[str, Any]]:
 DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
     "header": {
         "menu": [
-            {"label": "Blog", "url": "/blog/"},
             {"label": "About", "url": "/about/"},
             {"label": "Terms of use", "url": "/terms/"},
             {"label": "Status", "url": "/status/"},
@@ -87,13 +97,12 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
             {"type": "heading", "text": "Publish, sell, teach, connect and stream on one platform.", "level": 2},
             {
                 "type": "rich_text",
-                "html": "<p>This site runs a blog, a shop, courses, a social network and live video from one "
+                "html": "<p>This site runs publishing, a shop, courses, a social network and live video from one "
                 "Django project: one account, one set of permissions, one theme, one admin and one API.</p>",
             },
             {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "primary"},
             {"type": "cta", "text": "See system status", "url": "/status/", "style": "secondary"},
-            {"type": "heading", "text": "From the blog", "level": 2},
-            {"type": "slot", "name": "latest_posts", "options": {"limit": 3}},
+            # The installed apps' blocks (see demo_components) go here.
             {
                 "type": "columns",
                 "columns": [
@@ -126,6 +135,18 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
 }
 
 
+def demo_components() -> dict[str, dict[str, Any]]:
+    """The demo header, home and footer with the installed apps' parts: their public navigation
+    links first in the menu, their home blocks after the calls to action."""
+    hooks = registry()
+    public_links = [{"label": link.label, "url": reverse(link.url_name)} for link in hooks.nav if link.show is None]
+    header = {"menu": [*public_links, *DEMO_COMPONENTS["header"]["menu"]]}
+    sections = list(DEMO_COMPONENTS["home"]["sections"])
+    calls_end = max(i for i, block in enumerate(sections) if block["type"] == "cta") + 1
+    sections[calls_end:calls_end] = [dict(block) for block in hooks.demo_home]
+    return {**DEMO_COMPONENTS, "header": header, "home": {"sections": sections}}
+
+
 class Command(BaseCommand):
     help = "Create the demo accounts and data. Safe to run again: what exists is kept, missing roles are granted."
 
@@ -137,23 +158,20 @@ class Command(BaseCommand):
             raise CommandError("seed_demo creates accounts with published passwords; with DEBUG off, pass --force.")
         rows = [("email", "password", "role", "dashboard", "state")]
         with transaction.atomic():
-            for account in DEMO_ACCOUNTS:
+            for account in demo_accounts():
                 rows.append(self._account(account))
         self._table(rows)
         admin = User.objects.get(email="admin@freelancer.dev")
         self._pages(admin)
         self._theme(admin)
         self._site_components(admin)
-        # Each domain seeds its own content through its own services.
-        from apps.blog.comments.demo import seed_comment_threads
-        from apps.blog.demo import seed_blog
-
-        seed_blog(write=self.stdout.write)
-        seed_comment_threads(write=self.stdout.write)
+        # Each domain seeds its own content through its own services, in INSTALLED_APPS order.
+        for seed in registry().demo_seeds:
+            seed(write=self.stdout.write)
 
     def _site_components(self, author: User) -> None:
         # Through the engine, like the pages: the empty row, revision 1, then publish.
-        for key, content in DEMO_COMPONENTS.items():
+        for key, content in demo_components().items():
             if SiteComponent.objects.filter(key=key).exists():
                 continue
             component = services.site_component_get_or_create(key=key, author=author)

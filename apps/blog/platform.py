@@ -1,0 +1,53 @@
+"""The blog's hook: everything it contributes to the platform (see apps/core/platform/hooks.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from apps.blog import bench, demo
+from apps.blog.comments import post_comments
+from apps.blog.comments.demo import seed_comment_threads
+from apps.blog.panels import PANELS
+from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR, ROLES
+from apps.blog.sitemaps import SITEMAPS
+from apps.blog.slots import latest_posts
+from apps.core.blocks.slots import Slot
+from apps.core.dashboards import Dashboard
+from apps.core.platform.hooks import AppHook, DemoAccount, Mount, NavLink
+
+
+def seed_demo(*, write: Callable[[str], Any] = print) -> None:
+    """The demo categories and posts, then the comment threads on them."""
+    demo.seed_blog(write=write)
+    seed_comment_threads(write=write)
+
+
+hook = AppHook(
+    pages=(
+        # Comments first: their addresses sit under /blog/comments/, which no post may take.
+        Mount("blog/", "apps.blog.comments.urls"),
+        Mount("blog/", "apps.blog.urls"),
+    ),
+    api=(Mount("blog/", "apps.blog.api.urls"),),
+    api_links={"blog_posts": "api-blog-posts", "blog_categories": "api-blog-categories", "blog_tags": "api-blog-tags"},
+    sitemaps=SITEMAPS,
+    nav=(NavLink("Blog", "blog:post-list"),),
+    panels=PANELS,
+    dashboards=(Dashboard("blog", "Blog admin", BLOG_ADMIN),),
+    roles=ROLES,
+    demo_accounts=(
+        DemoAccount(demo.BLOG_ADMIN_EMAIL, "BlogAdmin123!", BLOG_ADMIN, "Bea Blogadmin"),
+        DemoAccount(demo.AUTHOR_EMAIL, "BlogAuthor123!", BLOG_AUTHOR, "Art Author"),
+    ),
+    demo_home=(
+        {"type": "heading", "text": "From the blog", "level": 2},
+        {"type": "slot", "name": "latest_posts", "options": {"limit": 3}},
+    ),
+    demo_seed=seed_demo,
+    bench_seed=bench.seed,
+    # Writing and review pages, and every address by a post's id (edit, preview, ...).
+    robots_disallow=("/blog/write/", "/blog/mine/", "/blog/review/", "/blog/posts/"),
+    slots=(Slot("latest_posts", latest_posts, "The newest published blog posts."),),
+    commentables=(post_comments(),),
+)

@@ -1,0 +1,265 @@
+"""App hooks: what each domain app contributes to the platform, declared in one place.
+
+A domain app has a ``platform.py`` module with one ``hook = AppHook(...)``. The registry
+imports that module for every installed app that has one (INSTALLED_APPS order), checks the
+hooks against each other, and hands the parts to whoever needs them: ``config/urls.py``
+mounts the pages and the sitemaps, ``apps/core/api/urls.py`` the API and its root links, the
+header shows the navigation, the dashboards show the panels, the role hierarchy takes in the
+roles, the free pages refuse the reserved slugs, ``seed_demo`` and ``bench_seed`` call the
+seeds, ``config/routing.py`` routes the websockets, the block slots and commentable kinds are
+registered with core's blocks and comments. Core names no domain: adding one touches
+INSTALLED_APPS and nothing else.
+
+A later kind of contribution (search or audience providers, notification kinds, sellables) is
+one more field on :class:`AppHook` with an empty default and one accessor on :class:`Registry`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+from django.apps import apps
+from django.contrib.sitemaps import Sitemap
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import module_has_submodule
+
+from apps.core.blocks.slots import Slot
+from apps.core.comments.registry import Commentable
+from apps.core.dashboards import Dashboard, Panel
+from apps.core.roles import RoleSpec
+
+HOOK_MODULE = "platform"
+
+
+@dataclass(frozen=True)
+class Mount:
+    """A urlconf mounted at ``prefix`` (``"shop/"``): at the site's root for pages, under
+    ``/api/v1/`` for the API."""
+
+    prefix: str
+    urlconf: str
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A header item: ``url_name`` reversed per request, shown to the users ``show`` accepts."""
+
+    label: str
+    url_name: str
+    # A permission callable (user -> bool), e.g. ``permissions.can_create_post``; None: everyone.
+    show: Callable[[Any], bool] | None = None
+
+    def shown_to(self, user: Any) -> bool:
+        return self.show is None or bool(self.show(user))
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo account ``seed_demo`` creates (verified) and grants ``role``; published passwords."""
+
+    email: str
+    password: str
+    role: str
+    name: str
+
+
+# seed(write=...) writes an app's demo content through its services; idempotent.
+DemoSeed = Callable[..., Any]
+# seed() writes an app's benchmark data and returns the addresses to measure by name.
+BenchSeed = Callable[[], Mapping[str, str] | None]
+
+
+def _empty_mapping() -> Mapping[str, Any]:
+    return MappingProxyType({})
+
+
+@dataclass(frozen=True)
+class AppHook:
+    """Everything one app contributes. Every field is optional; see docs/architecture.md."""
+
+    # Page URLs, mounted in this order after core's routes and before the free pages' ``<slug>/``.
+    pages: tuple[Mount, ...] = ()
+    # API URLs, mounted under /api/v1/ (and so in the OpenAPI schema).
+    api: tuple[Mount, ...] = ()
+    # Websocket routes: a module with ``websocket_urlpatterns`` (config/routing.py imports it).
+    websockets: str | None = None
+    # The API root's links: key -> URL name.
+    api_links: Mapping[str, str] = field(default_factory=_empty_mapping)
+    # /sitemap.xml sections: section name -> Sitemap class.
+    sitemaps: Mapping[str, type[Sitemap]] = field(default_factory=_empty_mapping)
+    # Header items, after "Home" and before core's own links.
+    nav: tuple[NavLink, ...] = ()
+    # Dashboard panels (on core's dashboards or on this app's).
+    panels: tuple[Panel, ...] = ()
+    # The dashboards of this app's roles.
+    dashboards: tuple[Dashboard, ...] = ()
+    # This app's roles, ranked between core's staff and member roles; parents place them.
+    roles: tuple[RoleSpec, ...] = ()
+    # Top-level addresses no free page may take (the first segment of each page mount is added).
+    reserved_slugs: frozenset[str] = frozenset()
+    # seed_demo: the accounts of this app's roles, then ``demo_seed(write=...)`` once they exist.
+    demo_accounts: tuple[DemoAccount, ...] = ()
+    # Blocks this app adds to the demo home page (say, a heading and a slot of its newest items).
+    demo_home: tuple[Mapping[str, Any], ...] = ()
+    demo_seed: DemoSeed | None = None
+    # bench_seed: ``bench_seed()`` once the demo site exists.
+    bench_seed: BenchSeed | None = None
+    # robots.txt: paths under this app that crawlers should keep out of ("/shop/cart/").
+    robots_disallow: tuple[str, ...] = ()
+    # Slots that bodies (pages, home sections, posts) may place: ``Slot(name, renderer, description)``.
+    slots: tuple[Slot, ...] = ()
+    # Kinds of this app's objects that carry comment threads (core's comments and moderation queue).
+    commentables: tuple[Commentable, ...] = ()
+
+
+@dataclass(frozen=True)
+class InstalledHook:
+    app: str  # the app's label
+    hook: AppHook
+
+
+@dataclass(frozen=True)
+class Registry:
+    """The installed hooks, in INSTALLED_APPS order, and their parts gathered."""
+
+    hooks: tuple[InstalledHook, ...]
+
+    def _gather(self, part: Callable[[AppHook], tuple[Any, ...]]) -> tuple[Any, ...]:
+        return tuple(item for installed in self.hooks for item in part(installed.hook))
+
+    @property
+    def page_mounts(self) -> tuple[Mount, ...]:
+        return self._gather(lambda hook: hook.pages)
+
+    @property
+    def api_mounts(self) -> tuple[Mount, ...]:
+        return self._gather(lambda hook: hook.api)
+
+    @property
+    def websocket_modules(self) -> tuple[str, ...]:
+        return self._gather(lambda hook: (hook.websockets,) if hook.websockets else ())
+
+    @property
+    def api_links(self) -> dict[str, str]:
+        return dict(self._gather(lambda hook: tuple(hook.api_links.items())))
+
+    @property
+    def sitemaps(self) -> dict[str, type[Sitemap]]:
+        return dict(self._gather(lambda hook: tuple(hook.sitemaps.items())))
+
+    @property
+    def nav(self) -> tuple[NavLink, ...]:
+        return self._gather(lambda hook: hook.nav)
+
+    @property
+    def panels(self) -> tuple[Panel, ...]:
+        return self._gather(lambda hook: hook.panels)
+
+    @property
+    def dashboards(self) -> tuple[Dashboard, ...]:
+        return self._gather(lambda hook: hook.dashboards)
+
+    @property
+    def roles(self) -> tuple[RoleSpec, ...]:
+        return self._gather(lambda hook: hook.roles)
+
+    @property
+    def reserved_slugs(self) -> frozenset[str]:
+        mounted = {mount.prefix.strip("/").split("/")[0] for mount in self.page_mounts}
+        return frozenset(self._gather(lambda hook: tuple(hook.reserved_slugs))) | (mounted - {""})
+
+    @property
+    def demo_accounts(self) -> tuple[DemoAccount, ...]:
+        return self._gather(lambda hook: hook.demo_accounts)
+
+    @property
+    def demo_home(self) -> tuple[Mapping[str, Any], ...]:
+        return self._gather(lambda hook: hook.demo_home)
+
+    @property
+    def demo_seeds(self) -> tuple[DemoSeed, ...]:
+        return self._gather(lambda hook: (hook.demo_seed,) if hook.demo_seed else ())
+
+    @property
+    def bench_seeds(self) -> tuple[BenchSeed, ...]:
+        return self._gather(lambda hook: (hook.bench_seed,) if hook.bench_seed else ())
+
+    @property
+    def robots_disallow(self) -> tuple[str, ...]:
+        return self._gather(lambda hook: hook.robots_disallow)
+
+    @property
+    def slots(self) -> tuple[Slot, ...]:
+        return self._gather(lambda hook: hook.slots)
+
+    @property
+    def commentables(self) -> tuple[Commentable, ...]:
+        return self._gather(lambda hook: hook.commentables)
+
+
+def _duplicates(keys: list[str]) -> list[str]:
+    return sorted({key for key in keys if keys.count(key) > 1})
+
+
+def _check(hooks: tuple[InstalledHook, ...]) -> None:
+    # Two apps claiming one name would silently shadow each other (or core's, which comes
+    # first): refuse to start instead.
+    from apps.core.models import RESERVED_PAGE_SLUGS
+    from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
+
+    def across(part: Callable[[AppHook], Any]) -> list[str]:
+        return [str(key) for installed in hooks for key in part(installed.hook)]
+
+    clashes = {
+        "sitemap section": _duplicates([*CORE_SITEMAPS, *across(lambda hook: hook.sitemaps)]),
+        "API root link": _duplicates(across(lambda hook: hook.api_links)),
+        "dashboard": _duplicates(across(lambda hook: [d.key for d in hook.dashboards])),
+        "panel": _duplicates(across(lambda hook: [p.key for p in hook.panels])),
+        "demo account": _duplicates(across(lambda hook: [a.email for a in hook.demo_accounts])),
+        "slot": _duplicates(across(lambda hook: [slot.name for slot in hook.slots])),
+        "commentable kind": _duplicates(across(lambda hook: [c.kind for c in hook.commentables])),
+    }
+    for kind, names in clashes.items():
+        if names:
+            raise ImproperlyConfigured(f"Two app hooks declare the same {kind}: {', '.join(names)}.")
+    for installed in hooks:
+        for mount in (*installed.hook.pages, *installed.hook.api):
+            if not mount.prefix.endswith("/") or mount.prefix.startswith("/"):
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}: use a relative "
+                    "prefix ending in a slash, like 'shop/'."
+                )
+        for mount in installed.hook.pages:
+            if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}, which core's own pages use."
+                )
+
+
+def _load_hook(config: Any) -> AppHook | None:
+    # Core's own ``platform`` package (this room) is no hook: core contributes directly.
+    if __name__.startswith(f"{config.name}.") or not module_has_submodule(config.module, HOOK_MODULE):
+        return None
+    module_name = f"{config.name}.{HOOK_MODULE}"
+    hook = getattr(importlib.import_module(module_name), "hook", None)
+    if not isinstance(hook, AppHook):
+        raise ImproperlyConfigured(f"{module_name} must define `hook = AppHook(...)`.")
+    return hook
+
+
+@cache
+def registry() -> Registry:
+    """The installed hooks, read once. Needs the models loaded (hooks import their app's parts)."""
+    apps.check_models_ready()
+    hooks = tuple(
+        InstalledHook(config.label, hook)
+        for config in apps.get_app_configs()
+        if (hook := _load_hook(config)) is not None
+    )
+    _check(hooks)
+    return Registry(hooks)
