@@ -11,6 +11,7 @@ from apps.core import events
 from apps.core.models import SitePage
 from apps.core.publishing import services
 from apps.core.publishing.selectors import revision_diff, revision_history_with_authors
+from tests.core.images import stored_key
 from tests.utils import race
 
 
@@ -228,7 +229,7 @@ def test_a_diff_of_a_changed_heading_names_the_block_and_shows_the_changed_words
 
 def test_a_diff_shows_rich_text_as_text_and_an_image_as_its_alt_text_and_source(page, admin):
     text = {"type": "rich_text", "id": "t", "html": "<p>Hello <strong>old</strong> friends</p>"}
-    image = {"type": "image", "id": "i", "src": "uploads/cat.jpg", "alt": "A cat", "decorative": False}
+    image = {"type": "image", "id": "i", "src": stored_key(), "alt": "A cat", "decorative": False}
     services.draft_save(obj=page, content=content(body=[text, image]), author=admin, based_on=1)
     services.draft_save(
         obj=page,
@@ -279,7 +280,8 @@ def test_a_diff_reads_rich_text_paragraphs_apart_and_its_entities_decoded(page, 
 
 
 def test_a_diff_of_a_removed_image_names_its_alt_text_and_source(page, admin):
-    image = {"type": "image", "id": "i", "src": "uploads/cat.jpg", "alt": "A cat", "decorative": False}
+    key = stored_key()
+    image = {"type": "image", "id": "i", "src": key, "alt": "A cat", "decorative": False}
     services.draft_save(obj=page, content=content(body=[image]), author=admin, based_on=1)
     services.draft_save(obj=page, content=content(body=[]), author=admin, based_on=2)
 
@@ -287,7 +289,7 @@ def test_a_diff_of_a_removed_image_names_its_alt_text_and_source(page, admin):
 
     assert (removed["change"], removed["label"], removed["summary"]) == ("removed", "Image", "A cat")
     assert {field["name"]: field["segments"] for field in removed["fields"]} == {
-        "source": [("delete", "uploads/cat.jpg")],
+        "source": [("delete", key)],
         "alt text": [("delete", "A cat")],
     }
 
