@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.blog.models import Post
 from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments import views
+from apps.core.comments.urls import COMMENT_ROUTES
 
 app_name = "blog_comments"
 
@@ -40,14 +41,5 @@ def moderation_redirect(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("<slug:slug>/comments/", post_comment_create, name="create"),
     path("comments/moderation/", moderation_redirect, name="moderation"),
-    path("comments/<id:pk>/", views.comment_detail, name="detail"),
-    path("comments/<id:pk>/reply/", views.comment_reply, name="reply"),
-    path("comments/<id:pk>/edit/", views.comment_edit, name="edit"),
-    path("comments/<id:pk>/delete/", views.comment_delete, name="delete"),
-    path("comments/<id:pk>/flag/", views.comment_flag, name="flag"),
-    path("comments/<id:pk>/approve/", views.comment_moderate, {"decision": "approve"}, name="approve"),
-    path("comments/<id:pk>/reject/", views.comment_moderate, {"decision": "reject"}, name="reject"),
-    path("comments/<id:pk>/remove/", views.comment_moderate, {"decision": "remove"}, name="remove"),
-    path("comments/<id:pk>/ban-author/", views.comment_ban_author, name="ban-author"),
-    path("comments/bans/<id:user_id>/unban/", views.commenter_unban, name="unban"),
+    *COMMENT_ROUTES,
 ]

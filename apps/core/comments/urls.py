@@ -8,9 +8,9 @@ from apps.core.comments import views
 
 app_name = "comments"
 
-urlpatterns = [
-    path("moderation/", views.moderation_queue, name="moderation"),
-    path("comments/on/<str:kind>/<id:target_id>/", views.comment_create, name="create"),
+# One comment's addresses. A domain that links its comments under its own prefix (the blog's
+# /blog/comments/<id>/...) mounts these same routes in its urlconf rather than copying them.
+COMMENT_ROUTES = [
     path("comments/<id:pk>/", views.comment_detail, name="detail"),
     path("comments/<id:pk>/reply/", views.comment_reply, name="reply"),
     path("comments/<id:pk>/edit/", views.comment_edit, name="edit"),
@@ -21,4 +21,10 @@ urlpatterns = [
     path("comments/<id:pk>/remove/", views.comment_moderate, {"decision": "remove"}, name="remove"),
     path("comments/<id:pk>/ban-author/", views.comment_ban_author, name="ban-author"),
     path("comments/bans/<id:user_id>/unban/", views.commenter_unban, name="unban"),
+]
+
+urlpatterns = [
+    path("moderation/", views.moderation_queue, name="moderation"),
+    path("comments/on/<str:kind>/<id:target_id>/", views.comment_create, name="create"),
+    *COMMENT_ROUTES,
 ]
