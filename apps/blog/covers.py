@@ -1,10 +1,10 @@
 """Cover images: checked by content, stored under a random name that carries their size, with
 responsive WebP renditions beside them.
 
-``blog/covers/2026/<32 hex>_1920x1080.jpg`` is the upload as it came (kept for future renditions,
-never linked); ``..._1920x1080_480w.webp``, ``_960w`` and ``_1600w`` are what pages show. Which
-renditions exist follows from the width in the name, so a page builds ``srcset`` with no query
-and no storage round trip.
+``blog/covers/2026/<32 hex>_1920x1080.jpg`` is the upload's pixels encoded again, upright and
+without its metadata (kept for future renditions, never linked); ``..._1920x1080_480w.webp``,
+``_960w`` and ``_1600w`` are what pages show. Which renditions exist follows from the width in
+the name, so a page builds ``srcset`` with no query and no storage round trip.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
-from PIL import Image, ImageOps
+from PIL import Image
 
 from apps.blog.models import COVER_NAME
-from apps.core.uploads import validate_image
+from apps.core.uploads import encode_clean, open_upright, validate_image
 
 RENDITION_WIDTHS = (480, 960, 1600)
 WEBP_QUALITY = 80
@@ -69,19 +69,14 @@ def cover_store(upload: UploadedFile) -> str:
     Raises ValidationError for anything that is not a PNG, JPEG, GIF or WebP image. If storing
     fails half-way, what was written is deleted again."""
     suffix = validate_image(upload)
-    try:
-        with Image.open(upload) as opened:
-            opened.seek(0)  # an animation's first frame
-            image = ImageOps.exif_transpose(opened)  # phones store rotation as metadata
-            image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError("This image could not be read.", code="not_an_image") from None
-    finally:
-        upload.seek(0)
+    image, transparent = open_upright(upload)
+    # The kept original is the upload's pixels encoded again: never its EXIF (a phone's GPS
+    # position, the camera's serial) nor bytes appended after the image.
+    original, suffix = encode_clean(image, suffix=suffix, transparent=transparent)
     stem = f"blog/covers/{timezone.now():%Y}/{uuid.uuid4().hex}_{image.width}x{image.height}"
     written: list[str] = []
     try:
-        written.append(_save_exact(f"{stem}{suffix}", upload))
+        written.append(_save_exact(f"{stem}{suffix}", ContentFile(original)))
         for rendition in renditions(f"{stem}{suffix}"):
             written.append(_save_exact(rendition.name, ContentFile(_encode_webp(image, rendition.width))))
     except Exception:

@@ -37,6 +37,25 @@ def validate_image(upload: UploadedFile, *, max_bytes: int = MAX_IMAGE_BYTES) ->
     return IMAGE_FORMATS[image_format]
 
 
+def open_upright(upload: UploadedFile) -> tuple[Image.Image, bool]:
+    """The upload's pixels, decoded: the first frame of an animation, turned as the EXIF orientation
+    says (phones store rotation as metadata), in RGB or RGBA; and whether it has transparency.
+
+    Every stored image starts here, so none keeps what the upload carried beside its pixels.
+    Call ``validate_image`` first. Raises ValidationError when the pixels cannot be decoded."""
+    try:
+        with Image.open(upload) as opened:
+            opened.seek(0)
+            image = ImageOps.exif_transpose(opened)
+            transparent = "A" in image.getbands() or image.mode == "P" or "transparency" in image.info
+            image = image.convert("RGBA" if transparent else "RGB")
+    except (OSError, ValueError, Image.DecompressionBombError):
+        raise ValidationError("This image could not be read.", code="not_an_image") from None
+    finally:
+        upload.seek(0)
+    return image, transparent
+
+
 def image_reencode(upload: UploadedFile, *, max_side: int) -> tuple[ContentFile, str]:
     """The image decoded and encoded again, at most ``max_side`` pixels on its longer side.
 
@@ -48,17 +67,15 @@ def image_reencode(upload: UploadedFile, *, max_side: int) -> tuple[ContentFile,
     palette becomes PNG; WebP stays WebP). Raises ValidationError like ``validate_image``.
     """
     suffix = validate_image(upload)
-    try:
-        with Image.open(upload) as opened:
-            opened.seek(0)
-            image = ImageOps.exif_transpose(opened)
-            transparent = "A" in image.getbands() or image.mode == "P" or "transparency" in image.info
-            image = image.convert("RGBA" if transparent else "RGB")
-            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError("This image could not be read.", code="not_an_image") from None
-    finally:
-        upload.seek(0)
+    image, transparent = open_upright(upload)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    content, suffix = encode_clean(image, suffix=suffix, transparent=transparent)
+    return ContentFile(content), suffix
+
+
+def encode_clean(image: Image.Image, *, suffix: str, transparent: bool) -> tuple[bytes, str]:
+    """``image`` encoded with nothing but its pixels, in the upload's format where it can keep it
+    (``suffix`` from ``validate_image``): JPEG and WebP stay; the rest, and transparent JPEGs, become PNG."""
     if suffix == ".webp":
         image_format, suffix = "WEBP", ".webp"
     elif suffix == ".jpg" and not transparent:
@@ -71,4 +88,4 @@ def image_reencode(upload: UploadedFile, *, max_side: int) -> tuple[ContentFile,
     clean.paste(image)
     options = {"quality": JPEG_QUALITY, "optimize": True} if image_format == "JPEG" else {}
     clean.save(buffer, format=image_format, **options)
-    return ContentFile(buffer.getvalue()), suffix
+    return buffer.getvalue(), suffix

@@ -248,3 +248,14 @@ def test_authors_add_tags_as_they_write_and_members_cannot(author, member):
     with pytest.raises(ValidationError, match="at most"):
         services.tags_get_or_create(actor=author, names=[f"t{i}" for i in range(11)])
     assert Tag.objects.count() == 2
+
+
+def test_a_covers_kept_original_has_no_metadata_nor_bytes_after_the_image(author):
+    from tests.core.accounts.helpers import jpeg_with_gps_and_trailer
+
+    post = services.post_create(author=author, data=data(cover_alt="A view"), cover=jpeg_with_gps_and_trailer())
+
+    with default_storage.open(post.cover) as stored:
+        kept = stored.read()
+    assert b"Canon" not in kept and b"Exif" not in kept and kept.endswith(b"\xff\xd9")
+    assert post.cover.endswith("_8x16.jpg")  # upright: the orientation is applied to the pixels

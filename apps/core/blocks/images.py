@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, ImageOps
+from PIL import Image
 
 from apps.core.permissions import can_upload_block_image
-from apps.core.uploads import validate_image
+from apps.core.uploads import open_upright, validate_image
 
 PREFIX = "uploads/blocks/"
 KEY = re.compile(r"uploads/blocks/[0-9a-f]{32}\.webp")
@@ -99,15 +99,7 @@ def block_image_upload(*, user: Any, file: UploadedFile) -> StoredBlockImage:
 
 
 def _reencode(file: UploadedFile) -> tuple[bytes, int, int]:
-    try:
-        with Image.open(file) as opened:
-            opened.seek(0)  # an animation's first frame
-            image = ImageOps.exif_transpose(opened)  # phones store rotation as metadata
-            image = image.convert("RGBA" if "A" in image.getbands() or image.mode == "P" else "RGB")
-    except (OSError, ValueError, Image.DecompressionBombError):
-        raise ValidationError("This image could not be read.", code="not_an_image") from None
-    finally:
-        file.seek(0)
+    image, _ = open_upright(file)
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     # No exif=/icc_profile= arguments: nothing of the upload's metadata is written back.
