@@ -139,10 +139,14 @@ def test_an_author_edits_and_deletes_in_place_and_a_reader_reports(open_page, li
     card = page.locator(f"#comment-{mine.pk}")
     card.get_by_role("link", name="Edit").click()
     card.get_by_role("link", name="Cancel").click()
+    # Wait for the form to go: the text is also in its textarea, and an Edit clicked while the
+    # Cancel is still on its way gets its form swapped away when the Cancel lands.
+    expect(card.locator("form.comment-form")).to_have_count(0)
     expect(card.get_by_text("Wrods with a typo")).to_be_visible()
     card.get_by_role("link", name="Edit").click()
     card.get_by_label("Your comment").fill("Words without a typo")
     card.get_by_role("button", name="Save").click()
+    expect(card.locator("form.comment-form")).to_have_count(0)
     expect(card.get_by_text("Words without a typo")).to_be_visible()
     expect(card.get_by_text("(edited)")).to_be_visible()
     card.get_by_role("link", name="Reply").click()
