@@ -154,6 +154,8 @@ AUTH_USER_MODEL = "core.User"
 
 # --- Cache, sessions, channel layer --------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# Seconds the channel layer waits on a Redis read: past channels_redis's 5 s blocking pop.
+CHANNEL_LAYER_SOCKET_TIMEOUT = env_int("CHANNEL_LAYER_SOCKET_TIMEOUT", 15, minimum=6)
 if REDIS_URL:
     _redis_options = {
         "SOCKET_CONNECT_TIMEOUT": env_int("REDIS_CONNECT_TIMEOUT", 2, minimum=1),
@@ -178,7 +180,21 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CACHE_PREFIX", "platform") + ":asgi"},
+            "CONFIG": {
+                # channels_redis receives with 5 s blocking pops: a read timeout no longer than
+                # that (redis-py's default here) closed every socket idle for ~6 s with 1011.
+                # Keepalive and health checks still find a dead connection.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "socket_timeout": CHANNEL_LAYER_SOCKET_TIMEOUT,
+                        "socket_connect_timeout": env_int("REDIS_CONNECT_TIMEOUT", 2, minimum=1),
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                    }
+                ],
+                "prefix": env_str("CACHE_PREFIX", "platform") + ":asgi",
+            },
         }
     }
 else:

@@ -103,3 +103,26 @@ async def test_ping_is_answered_with_pong(member):
 
     assert await socket.receive_json_from(timeout=2) == {"type": "pong"}
     await socket.disconnect()
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="needs REDIS_URL: the in-memory layer has no socket to time out")
+async def test_a_socket_idle_for_longer_than_the_layers_blocking_pop_stays_open(member):
+    # channels_redis waits on Redis in 5 s blocking pops; a Redis client whose read timeout is no
+    # longer than that closed every socket that heard nothing for about 6 s with 1011.
+    socket, connected, _ = await connect([ORIGIN, (b"cookie", await session_cookie_for(member))])
+    assert connected
+
+    assert await socket.receive_nothing(timeout=7.5, interval=0.5)
+
+    @sync_to_async
+    def notify() -> None:
+        with transaction.atomic():
+            realtime.notify_user(member.pk, kind="comment.replied", data={"comment_id": 7})
+
+    await notify()
+    assert await socket.receive_json_from(timeout=3) == {
+        "type": "notification",
+        "kind": "comment.replied",
+        "data": {"comment_id": 7},
+    }
+    await socket.disconnect()
