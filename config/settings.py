@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and messages: it stores a public page only once they have had their say.
-    "apps.core.pagecache.PageCacheMiddleware",
+    "apps.core.platform.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "apps.core.publishing.preview.SitePreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "apps.core.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
+    "apps.core.platform.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     "apps.core.publishing.middleware.ScheduledPublishingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.site",
+                "apps.core.site.context_processors.site",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -262,7 +262,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Roles and ownership first (no query per object), then guardian's explicit per-object grants.
 AUTHENTICATION_BACKENDS = [
-    "apps.core.backends.RoleBackend",
+    "apps.core.accounts.backends.RoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors get no grants
@@ -473,7 +473,7 @@ LOGGING = {
     },
 }
 
-CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "apps.core.site.views.csrf_failure"
 
 # Benchmark mode (`make bench`): mounts /bench/hello/, the bare view every figure is divided by.
 BENCH = env_bool("BENCH", default=False)

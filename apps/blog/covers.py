@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image, ImageOps
 
 from apps.blog.models import COVER_NAME
-from apps.core.uploads import validate_image
+from apps.core.platform import validate_image
 
 RENDITION_WIDTHS = (480, 960, 1600)
 WEBP_QUALITY = 80

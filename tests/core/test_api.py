@@ -10,8 +10,8 @@ from rest_framework import exceptions
 from rest_framework.test import APIClient
 from rest_framework.throttling import AnonRateThrottle
 
-from apps.core import events
 from apps.core.api.errors import exception_handler
+from apps.core.platform import events
 
 
 @dataclass(frozen=True, kw_only=True)

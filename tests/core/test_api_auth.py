@@ -15,7 +15,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
 from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
-from apps.core import services
+from apps.core.accounts import services
 from apps.core.api.auth_views import issue_tokens
 from tests.core.factories import DEFAULT_PASSWORD
 from tests.utils import race

@@ -13,10 +13,10 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from apps.core.accounts.permissions import can_upload_block_image
 from apps.core.blocks import clean_blocks, render_blocks
 from apps.core.blocks.forms import BlocksField
 from apps.core.blocks.images import MAX_SIDE, block_image_upload
-from apps.core.permissions import can_upload_block_image
 from tests.core.images import image_bytes, image_upload, png_claiming, stored_key
 
 URL = reverse("block-image-upload")

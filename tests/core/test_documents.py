@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from pymongo import IndexModel
 
-from apps.core import documents
+from apps.core.platform import documents
 
 
 def test_collection_round_trips_a_document_through_the_configured_store():

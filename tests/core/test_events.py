@@ -6,7 +6,7 @@ from typing import ClassVar
 import pytest
 from django.db import transaction
 
-from apps.core import events
+from apps.core.platform import events
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apps.core import documents
+from apps.core.platform import documents
 from tests.utils import daphne_server, free_port
 
 PARTS = ["sql", "cache", "channels", "documents", "storage"]

@@ -6,9 +6,9 @@ from django.middleware.csrf import get_token
 from django.urls import include, path
 from django.views.decorators.vary import vary_on_headers
 
-from apps.core import pagecache
 from apps.core.models import SitePage
-from apps.core.pagecache import cache_public_page
+from apps.core.platform import pagecache
+from apps.core.platform.pagecache import cache_public_page
 from apps.core.publishing import services
 from apps.core.publishing.http import as_draft
 
@@ -251,7 +251,7 @@ def test_an_editors_preview_is_never_stored(client_for, about, admin):
 
 
 def test_a_profile_edit_clears_shared_pages(client, about, member):
-    from apps.core.services import profile_update
+    from apps.core.accounts.services import profile_update
 
     get(client, "/about/")
 

@@ -11,10 +11,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 
-from apps.core import roles
+from apps.core.accounts import roles
+from apps.core.accounts.roles import RoleName, RoleSpec, build_hierarchy
 from apps.core.models import Role
 from apps.core.platform.hooks import AppHook, InstalledHook, Mount, _check, registry
-from apps.core.roles import RoleName, RoleSpec, build_hierarchy
 
 
 def test_a_tiny_domain_app_contributes_everything_through_its_hook_alone():

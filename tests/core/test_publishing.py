@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
 
-from apps.core import events
 from apps.core.models import SitePage
+from apps.core.platform import events
 from apps.core.publishing import services
 from apps.core.publishing.selectors import revision_diff, revision_history_with_authors
 from tests.utils import race

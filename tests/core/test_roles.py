@@ -5,8 +5,9 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from guardian.shortcuts import assign_perm
 
-from apps.core import events, permissions, services
-from apps.core.roles import effective_roles, highest
+from apps.core.accounts import permissions, services
+from apps.core.accounts.roles import effective_roles, highest
+from apps.core.platform import events
 
 
 @pytest.mark.parametrize(

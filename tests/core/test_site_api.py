@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from apps.core import services as core_services
 from apps.core.models import SitePage
 from apps.core.publishing import services
+from apps.core.site import services as core_services
 
 HEADING = [{"type": "heading", "text": "Our story", "level": 2}]
 

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.core import services as core_services
 from apps.core.models import SiteComponent
 from apps.core.publishing import services
+from apps.core.site import services as core_services
 
 BUILT_IN_HOME = "Publish, sell, teach, connect and stream"
 
@@ -273,7 +273,7 @@ def test_home_page_query_count_does_not_depend_on_sections_or_menu_items(
 def test_the_components_are_read_in_one_query_and_from_the_sql_when_the_cache_is_down(
     client, admin, settings, django_assert_num_queries
 ):
-    from apps.core.selectors import site_components_live
+    from apps.core.site.selectors import site_components_live
 
     component(admin, "header", menu("About"))
     component(admin, "home", sections("Hello"))

@@ -11,10 +11,10 @@ from urllib.parse import unquote
 import pytest
 from django.utils import timezone
 
-from apps.core import services as core_services
 from apps.core.models import SiteComponent, SitePage, Theme
 from apps.core.publishing import revisions, services
-from apps.core.site_editor import links_to_text, text_to_links
+from apps.core.site import services as core_services
+from apps.core.site.editor import links_to_text, text_to_links
 
 HEADING = [{"type": "heading", "text": "Our story", "level": 2}]
 

@@ -7,7 +7,7 @@ import pytest
 
 from apps.core.models import Theme
 from apps.core.publishing import services
-from apps.core.themes import DEFAULTS, FONT_TOKENS, LENGTH_TOKENS
+from apps.core.site.themes import DEFAULTS, FONT_TOKENS, LENGTH_TOKENS
 
 
 def form_data(name: str, based_on: int, **overrides) -> dict:

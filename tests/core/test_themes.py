@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.models import Theme
 from apps.core.publishing import services
-from apps.core.themes import clean_tokens, render_css, token_reference
+from apps.core.site.themes import clean_tokens, render_css, token_reference
 
 BLUE = {"color-primary": {"light": "#2f5bea", "dark": "#7c9cff"}}
 RED = {"color-primary": {"light": "#c0392b", "dark": "#ff8a80"}}
@@ -121,7 +121,7 @@ def test_the_theme_defaults_match_site_css():
 
     from django.conf import settings
 
-    from apps.core.themes import COLOR_TOKENS, DEFAULTS
+    from apps.core.site.themes import COLOR_TOKENS, DEFAULTS
 
     css = (settings.BASE_DIR / "static/css/site.css").read_text()
     for token in COLOR_TOKENS:

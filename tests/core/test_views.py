@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import path
 
-from apps.core.views import site as core_views
+from apps.core.site import views as core_views
 from config import urls as project_urls
 
 

@@ -23,8 +23,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image, ImageOps
 
-from apps.core.permissions import can_upload_block_image
-from apps.core.uploads import validate_image
+from apps.core.accounts.permissions import can_upload_block_image
+from apps.core.platform.uploads import validate_image
 
 PREFIX = "uploads/blocks/"
 KEY = re.compile(r"uploads/blocks/[0-9a-f]{32}\.webp")

@@ -10,5 +10,20 @@ the whole story.
 """
 
 from apps.core.comments.registry import Commentable, register_commentable
+from apps.core.platform.faces import lazy_face
 
-__all__ = ["Commentable", "register_commentable"]
+# What other apps may use beyond the registry, imported when first asked for (models, selectors
+# and views must not load with the face).
+_EXPORTS = {
+    "Comment": "apps.core.comments.models",
+    "CommentThread": "apps.core.comments.selectors",
+    "comment_thread_for": "apps.core.comments.selectors",
+    "comment_list_published": "apps.core.comments.selectors",
+    "moderation_panel": "apps.core.comments.panels",
+    # public modules: the writes (services.comment_create, ...) and the pages a domain mounts
+    # under its own kind (views.comment_create_on, ...)
+    "services": "apps.core.comments.services",
+    "views": "apps.core.comments.views",
+}
+__all__ = ["Commentable", "register_commentable", *sorted(_EXPORTS)]
+__getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

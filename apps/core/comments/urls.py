@@ -3,8 +3,8 @@ mounts them at the site's root, namespace ``comments``)."""
 
 from django.urls import path
 
-from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments import views
+from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 app_name = "comments"
 

@@ -8,8 +8,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import services
-from apps.core.dashboards import home_for
+from apps.core.accounts import services
+from apps.core.accounts.dashboards import home_for
 from apps.core.models import SiteComponent, SitePage, Theme, User
 from apps.core.platform.hooks import DemoAccount, registry
 from apps.core.publishing import services as publishing

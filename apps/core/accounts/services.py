@@ -25,11 +25,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import events, pagecache, permissions
-from apps.core.models import Role, RoleGrant, SiteComponent, User, normalize_email
-from apps.core.roles import RoleName
-from apps.core.roles import get as get_role
-from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
+from apps.core.accounts import permissions
+from apps.core.accounts.roles import RoleName
+from apps.core.accounts.roles import get as get_role
+from apps.core.models import Role, RoleGrant, User, normalize_email
+from apps.core.platform import events, pagecache
+from apps.core.platform.uploads import AVATAR_MAX_SIDE, image_reencode
 
 _VERIFY_SALT = "core.email-verification"
 
@@ -365,20 +366,3 @@ def user_delete(*, actor: User | None, user: User) -> None:
 def user_credentials_changed(*, user: User) -> None:
     """After a password change or reset: tokens issued before it stop working."""
     _bump_role_version(user)
-
-
-# --- Site components --------------------------------------------------------------------
-
-
-def site_component_get_or_create(*, key: str, author: User | None) -> SiteComponent:
-    """The header, home or footer component, created empty and unpublished on first use.
-
-    Its content is then written like any publishable's: ``publishing.services.draft_save`` and
-    ``publish``. The key is fixed at creation, which is why this comes before the first draft
-    (the engine's ``draft_create`` knows only content fields)."""
-    if author is not None and not permissions.can_edit_draft(author, SiteComponent(key=key)):
-        raise PermissionDenied("You may not write drafts of the site's components.")
-    if key not in SiteComponent.Key.values:
-        raise ValidationError(f"Unknown site component {key!r}.", code="unknown_key")
-    component, _ = SiteComponent.objects.get_or_create(key=key)
-    return component

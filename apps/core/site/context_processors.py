@@ -8,11 +8,12 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from apps.core import permissions, selectors
+from apps.core.accounts import permissions
 from apps.core.blocks import render_blocks
 from apps.core.blocks.fields import link_url_problem
 from apps.core.comments import permissions as comment_permissions
 from apps.core.platform.hooks import registry
+from apps.core.site import selectors
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,16 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 
-from apps.core import permissions, selectors
+from apps.core.accounts import permissions
 from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
-from apps.core.health import check_parts
 from apps.core.models import Theme
-from apps.core.pagecache import SITE, cache_public_page
+from apps.core.platform.health import check_parts
+from apps.core.platform.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 from apps.core.publishing.preview import drafts_of, preview_clear
-from apps.core.themes import live_stylesheet_tokens, render_css
+from apps.core.site import selectors
+from apps.core.site.themes import live_stylesheet_tokens, render_css
 
 logger = logging.getLogger(__name__)
 

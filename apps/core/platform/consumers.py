@@ -4,8 +4,8 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.core import permissions
-from apps.core.realtime import CLOSE_UNAUTHENTICATED, user_group
+from apps.core.accounts import permissions
+from apps.core.platform.realtime import CLOSE_UNAUTHENTICATED, user_group
 
 
 class NotificationConsumer(AsyncJsonWebsocketConsumer):

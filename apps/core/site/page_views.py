@@ -5,11 +5,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_cookie
 
-from apps.core import selectors
 from apps.core.blocks import render_blocks
-from apps.core.pagecache import SITE, cache_public_page
+from apps.core.platform.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 from apps.core.publishing.preview import drafts_of
+from apps.core.site import selectors
 
 
 @require_GET

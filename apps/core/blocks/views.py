@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from apps.core import permissions
+from apps.core.accounts import permissions
 from apps.core.api.errors import json_error
 from apps.core.blocks.images import block_image_upload
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_POST
 
 from apps.core.publishing import selectors, services
 from apps.core.publishing.admin import EditorForm, PublishableAdmin, error_messages
-from apps.core.selectors import site_components_live
-from apps.core.themes import (
+from apps.core.site.selectors import site_components_live
+from apps.core.site.themes import (
     COLOR_TOKENS,
     DEFAULTS,
     FONT_STACKS,
@@ -26,7 +26,7 @@ from apps.core.themes import (
     clean_tokens,
     live_stylesheet_token,
 )
-from apps.core.views.site import render_home
+from apps.core.site.views import render_home
 
 
 class ThemeForm(EditorForm):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.core import permissions, roles, selectors
-from apps.core.dashboards import Panel, all_dashboards, register_panel
+from apps.core.accounts import permissions, roles, selectors
+from apps.core.accounts.dashboards import Panel, all_dashboards, register_panel
 
 ADMIN_DASHBOARDS = frozenset({"admin", "super-admin"})
 

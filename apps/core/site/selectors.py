@@ -1,61 +1,23 @@
-"""Reads: permission-aware, prefetched, flat in query count; site-wide content cached."""
+"""The site's reads: pages, themes and components; site-wide content cached."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
-from apps.core import roles
-from apps.core.models import Role, RoleGrant, SiteComponent, SitePage, Theme, User
+from apps.core.models import SiteComponent, SitePage, Theme
 
 T = TypeVar("T")
-
-
-def people_summary() -> dict[str, int]:
-    """Counts of accounts for the admin dashboards, in one query."""
-    week_ago = timezone.now() - timedelta(days=7)
-    return User.objects.aggregate(
-        total=Count("id"),
-        active=Count("id", filter=Q(is_active=True)),
-        unverified=Count("id", filter=Q(email_verified_at__isnull=True)),
-        joined_this_week=Count("id", filter=Q(date_joined__gte=week_ago)),
-    )
-
-
-def user_list_recent(*, limit: int = 5) -> QuerySet[User]:
-    return User.objects.order_by("-date_joined").prefetch_related("roles")[:limit]
-
-
-def role_list_with_counts() -> list[dict[str, Any]]:
-    """Every role in rank order with how many people hold it."""
-    counts = dict(Role.objects.annotate(holders=Count("grants")).values_list("name", "holders"))
-    return [
-        {"name": spec.name, "holders": counts.get(spec.name, 0), "description": spec.description}
-        for spec in roles.all_roles()
-    ]
-
-
-def role_grant_list_recent(*, limit: int = 10) -> QuerySet[RoleGrant]:
-    return RoleGrant.objects.select_related("user", "role", "granted_by").order_by("-granted_at", "-id")[:limit]
-
-
-def role_capabilities(role: str) -> list[dict[str, str]]:
-    """What holding ``role`` lets one do: its own description and those of the roles it includes."""
-    included = roles.included_in(role)
-    return [{"name": spec.name, "description": spec.description} for spec in roles.all_roles() if spec.name in included]
 
 
 def site_page_get_live(*, slug: str) -> SitePage | None:
     """The published page at ``slug``; drafts and unpublished pages do not exist for visitors.
 
     Cached until the next publish or unpublish (``pagecache.cached``): every view of a page reads it."""
-    from apps.core import pagecache
+    from apps.core.platform import pagecache
 
     return pagecache.cached(
         pagecache.SITE, f"page:{slug}", lambda: SitePage.objects.filter(live=True, slug=slug).first()
@@ -98,7 +60,7 @@ def active_theme_stylesheet() -> dict[str, Any] | None:
     """The active theme's published stylesheet and its version, cached for every page view.
 
     None when no theme is active (site.css's defaults apply). Cleared by theme events."""
-    from apps.core.themes import render_css
+    from apps.core.site.themes import render_css
 
     def load() -> dict[str, Any] | None:
         theme = Theme.objects.filter(is_active=True, live=True).only("pk", "tokens", "live_revision").first()
@@ -135,7 +97,7 @@ def theme_preview_stylesheet(*, token: str, user: Any) -> dict[str, Any]:
     from django.core.exceptions import PermissionDenied
 
     from apps.core.publishing.services import preview_content, preview_target
-    from apps.core.themes import render_css
+    from apps.core.site.themes import render_css
 
     target = preview_target(token)
     theme = Theme.objects.filter(pk=target[1]).first() if target and target[0] == "core.theme" else None

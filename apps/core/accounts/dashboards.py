@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from apps.core import permissions, roles
-from apps.core.roles import RoleName
+from apps.core.accounts import permissions, roles
+from apps.core.accounts.roles import RoleName
 
 
 @dataclass(frozen=True)

@@ -16,13 +16,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.response import TemplateResponse
 
-from apps.core import services as core_services
 from apps.core.blocks import render_blocks
 from apps.core.blocks.forms import BlocksField
 from apps.core.models import SiteComponent, SitePage
 from apps.core.publishing.admin import EditorForm, PublishableAdmin
 from apps.core.publishing.preview import Draft, drafts_of
-from apps.core.views.site import home_for, render_home
+from apps.core.site import services as core_services
+from apps.core.site.views import home_for, render_home
 
 # --- Free pages ---------------------------------------------------------------------------------
 

@@ -15,7 +15,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.http import require_POST
 
-from apps.core import permissions
+from apps.core.accounts import permissions
 from apps.core.publishing.preview import preview_add
 
 SITE_MODELS = ("theme", "sitepage", "sitecomponent")

@@ -9,8 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from apps.core import roles
-from apps.core.roles import RoleName, effective_roles, highest
+from apps.core.accounts import roles
+from apps.core.accounts.roles import RoleName, effective_roles, highest
 
 _CACHE_ATTR = "_platform_roles"
 

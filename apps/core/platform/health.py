@@ -20,7 +20,7 @@ from django.core.cache import cache, caches
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
-from apps.core import documents
+from apps.core.platform import documents
 
 logger = logging.getLogger(__name__)
 

@@ -25,10 +25,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.core import permissions, roles, security, services
-from apps.core.forms import UNVERIFIED_LOGIN, ProfileForm, RegisterForm, ResendVerificationForm, SignInForm
+from apps.core.accounts import permissions, roles, security, services
+from apps.core.accounts.forms import UNVERIFIED_LOGIN, ProfileForm, RegisterForm, ResendVerificationForm, SignInForm
 
-BACKEND = "apps.core.backends.RoleBackend"
+BACKEND = "apps.core.accounts.backends.RoleBackend"
 TOO_MANY_REQUESTS = "Too many requests from your network. Please try again in an hour."
 TEMPLATES = "core/account/"
 

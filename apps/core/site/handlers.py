@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.core.cache import cache
 
-from apps.core import events
+from apps.core.platform import events
 from apps.core.publishing.services import ContentPublished, ContentUnpublished, ThemeActivated
-from apps.core.selectors import ACTIVE_THEME_KEY, FOOTER_PAGES_KEY, SITE_COMPONENTS_KEY
+from apps.core.site.selectors import ACTIVE_THEME_KEY, FOOTER_PAGES_KEY, SITE_COMPONENTS_KEY
 
 # Which cached site-wide read each kind of publishable content feeds.
 SITE_CACHE_KEYS = {

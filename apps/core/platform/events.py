@@ -42,7 +42,7 @@ from django.utils import timezone
 from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import PyMongoError
 
-from apps.core import documents
+from apps.core.platform import documents
 
 logger = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
-from apps.core import security
+from apps.core.accounts import security
 from apps.core.models import User, normalize_email
-from apps.core.uploads import IMAGE_FORMATS, validate_image
+from apps.core.platform.uploads import IMAGE_FORMATS, validate_image
 
 INVALID_LOGIN = "Enter a correct email and password."
 UNVERIFIED_LOGIN = "Confirm your email address first: we have sent you a new link."

@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from apps.core import permissions
-from apps.core.roles import RoleName
+from apps.core.accounts import permissions
+from apps.core.accounts.roles import RoleName
 
 
 class RoleBackend(ModelBackend):
