@@ -193,7 +193,7 @@ else:
 # (a cron command) shows after at most this many seconds.
 SITE_CACHE_SECONDS = env_int("SITE_CACHE_SECONDS", 3600 if REDIS_URL else 60, minimum=0)
 
-# Whole pages kept for visitors without cookies (apps/core/pagecache.py); 0 turns it off. Publish
+# Whole pages kept for visitors without cookies (apps/core/platform/pagecache.py); 0 turns it off. Publish
 # events make them stale at once wherever the cache is shared (Redis), as for the reads above.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", SITE_CACHE_SECONDS, minimum=0)
 PAGE_CACHE_ALIAS = "default"
@@ -275,10 +275,10 @@ PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how o
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
-# Extra robots.txt Disallow paths beyond core's (apps/core/views/site.py robots_disallow).
+# Extra robots.txt Disallow paths beyond core's (apps/core/site/views.py robots_disallow).
 ROBOTS_DISALLOW = env_list("ROBOTS_DISALLOW")
 
-# Sign-in lockout (apps/core/security.py): failures counted per (account, address) and per
+# Sign-in lockout (apps/core/accounts/security.py): failures counted per (account, address) and per
 # account within a window; over either limit that account answers 429 (from that address, or
 # from everywhere) until the window ends. An address is never locked out (one office behind NAT
 # shares it): from its BACKOFF_AFTER-th failure on, each failure makes it wait BACKOFF_BASE
@@ -377,7 +377,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # <id:...> (apps/core/converters.py): a positive signed 64-bit integer.
+    # <id:...> (apps/core/platform/converters.py): a positive signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
 }
 

@@ -1,4 +1,4 @@
-"""Run by tests/core/test_platform_hooks.py in a process of its own, with this app installed
+"""Run by tests/core/platform/test_platform_hooks.py in a process of its own, with this app installed
 (``--ds=tests.hookapp.settings``): every part the tiny app's hook contributes reaches the site.
 Not collected by the main suite (the name does not match ``test_*.py``): there the app is not
 installed."""

@@ -596,7 +596,7 @@ def test_image_urls_come_from_the_configured_storage(s3_storage, s3_server, s3_b
 
 
 def test_the_example_body_in_the_documentation_is_valid():
-    docs = (Path(__file__).resolve().parents[2] / "docs" / "blocks.md").read_text()
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "blocks.md").read_text()
     example = docs.split("## An example body", 1)[1].split("```json", 1)[1].split("```", 1)[0]
     stored_key("5f2b9c0e7d4a41b6a8e3c2d1f0e9b8a7")  # the example's image, as if uploaded
 

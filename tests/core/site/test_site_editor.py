@@ -315,7 +315,7 @@ def test_a_page_draft_previews_at_its_new_address(admin_client, admin, page, cli
 def test_the_theme_live_preview_links_the_unsaved_stylesheet_for_its_editor_only(
     admin_client, client, client_for, cast, theme
 ):
-    from tests.core.test_theme_editor import form_data
+    from tests.core.site.test_theme_editor import form_data
 
     response = admin_client.post(
         f"/admin/core/theme/{theme.pk}/live-preview/", form_data("Brand", 1, **{"color-primary__light": "#123456"})
