@@ -202,7 +202,7 @@ class SitePage(Publishable):
 
 
 class Theme(Publishable):
-    """A set of values for the site's CSS custom properties (see apps/core/themes.py).
+    """A set of values for the site's CSS custom properties (see apps/core/site/themes.py).
 
     Several themes may exist; the published revision of the one marked active styles the site.
     """
@@ -234,7 +234,7 @@ class Theme(Publishable):
 
 class SiteComponent(Publishable):
     """The header's menu, the home page's sections or the footer: one row per key, published
-    through the engine. ``content``'s shape depends on the key (apps/core/site_components.py)."""
+    through the engine. ``content``'s shape depends on the key (apps/core/site/components.py)."""
 
     class Key(models.TextChoices):
         HEADER = "header", "Header"

@@ -18,7 +18,7 @@ the site-wide one (``SITE``: header, footer, theme and pages show on every page)
 served only if it was rendered under the versions current now, so ``invalidate(namespace)``
 makes every page of that namespace (or of the whole site) stale at once, in every process
 sharing the cache. Core bumps ``SITE`` on every publish, unpublish and theme change
-(apps/core/handlers.py); an app bumps its own namespace when something else a visitor sees
+(apps/core/site/handlers.py); an app bumps its own namespace when something else a visitor sees
 changes (a comment approved). Versions are read before the view renders, so a page rendered
 while an edit commits is stored under the old version and never served.
 

@@ -44,7 +44,7 @@ FOOTER_PAGES_KEY = "site:footer-pages"
 def site_page_list_for_footer() -> list[dict[str, str]]:
     """Title and address of the published pages, cached: every page view renders the footer.
 
-    The cache is cleared when a page is published or taken down (apps/core/handlers.py)."""
+    The cache is cleared when a page is published or taken down (apps/core/site/handlers.py)."""
 
     def load() -> list[dict[str, str]]:
         pages = SitePage.objects.filter(live=True).order_by("title").values("title", "slug")[:12]
@@ -77,7 +77,7 @@ SITE_COMPONENTS_KEY = "site:components"
 def site_components_live() -> dict[str, dict[str, Any]]:
     """The published content of the header, home and footer by key (absent when not live).
 
-    One query, cached for every page view; cleared by their publish events (apps/core/handlers.py)."""
+    One query, cached for every page view; cleared by their publish events (apps/core/site/handlers.py)."""
 
     def load() -> dict[str, dict[str, Any]]:
         return dict(SiteComponent.objects.filter(live=True).values_list("key", "content"))
