@@ -60,7 +60,7 @@ def test_embedded_server_stops_itself_when_its_owner_is_killed(tmp_path):
         os.environ["DOCUMENTS_EMBEDDED_DIR"] = {str(tmp_path)!r}
         os.environ.pop("MONGODB_URL", None)
         django.setup()
-        from apps.core import documents
+        from apps.core.platform import documents
         documents.ping()
         print(documents.embedded_server().process.pid, flush=True)
         time.sleep(60)
