@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any
 
-from apps.core.platform.hooks import registry
+from apps.core.platform import registry
 
 CORE_ROUTES = "apps.core.routing"
 

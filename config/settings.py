@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Above sessions, CSRF and messages: it stores a public page only once they have had their say.
-    "apps.core.pagecache.PageCacheMiddleware",
+    "apps.core.platform.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "apps.core.publishing.preview.SitePreviewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "apps.core.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
+    "apps.core.platform.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     "apps.core.publishing.middleware.ScheduledPublishingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -107,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "apps.core.context_processors.site",
+                "apps.core.site.context_processors.site",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
@@ -209,7 +209,7 @@ else:
 # (a cron command) shows after at most this many seconds.
 SITE_CACHE_SECONDS = env_int("SITE_CACHE_SECONDS", 3600 if REDIS_URL else 60, minimum=0)
 
-# Whole pages kept for visitors without cookies (apps/core/pagecache.py); 0 turns it off. Publish
+# Whole pages kept for visitors without cookies (apps/core/platform/pagecache.py); 0 turns it off. Publish
 # events make them stale at once wherever the cache is shared (Redis), as for the reads above.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", SITE_CACHE_SECONDS, minimum=0)
 PAGE_CACHE_ALIAS = "default"
@@ -278,7 +278,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 # Roles and ownership first (no query per object), then guardian's explicit per-object grants.
 AUTHENTICATION_BACKENDS = [
-    "apps.core.backends.RoleBackend",
+    "apps.core.accounts.backends.RoleBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row; anonymous visitors get no grants
@@ -291,10 +291,10 @@ PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how o
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
-# Extra robots.txt Disallow paths beyond core's (apps/core/views/site.py robots_disallow).
+# Extra robots.txt Disallow paths beyond core's (apps/core/site/views.py robots_disallow).
 ROBOTS_DISALLOW = env_list("ROBOTS_DISALLOW")
 
-# Sign-in lockout (apps/core/security.py): failures counted per (account, address) and per
+# Sign-in lockout (apps/core/accounts/security.py): failures counted per (account, address) and per
 # account within a window; over either limit that account answers 429 (from that address, or
 # from everywhere) until the window ends. An address is never locked out (one office behind NAT
 # shares it): from its BACKOFF_AFTER-th failure on, each failure makes it wait BACKOFF_BASE
@@ -393,7 +393,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # <id:...> (apps/core/converters.py): a positive signed 64-bit integer.
+    # <id:...> (apps/core/platform/converters.py): a positive signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
 }
 
@@ -489,7 +489,7 @@ LOGGING = {
     },
 }
 
-CSRF_FAILURE_VIEW = "apps.core.views.csrf_failure"
+CSRF_FAILURE_VIEW = "apps.core.site.views.csrf_failure"
 
 # Benchmark mode (`make bench`): mounts /bench/hello/, the bare view every figure is divided by.
 BENCH = env_bool("BENCH", default=False)

@@ -9,19 +9,18 @@ from django.views.decorators.http import require_GET
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from apps.core.api.views import api_not_found
-from apps.core.platform.hooks import registry
-from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
-from apps.core.views import pages as page_views
-from apps.core.views import site as core_views
+from apps.core.api import api_not_found
+from apps.core.platform import registry
+from apps.core.site import SITEMAPS as CORE_SITEMAPS
+from apps.core.site import healthz, home, page_detail, readyz, robots_txt, status_page, theme_css
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("status/", core_views.status_page, name="status"),
-    path("healthz", core_views.healthz, name="healthz"),
-    path("readyz", core_views.readyz, name="readyz"),
-    path("robots.txt", core_views.robots_txt, name="robots-txt"),
-    path("theme.css", core_views.theme_css, name="theme-css"),
+    path("", home, name="home"),
+    path("status/", status_page, name="status"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
+    path("robots.txt", robots_txt, name="robots-txt"),
+    path("theme.css", theme_css, name="theme-css"),
     # Browsers ask for /favicon.ico on pages that name no icon (the admin's). The hashed name is
     # looked up when asked for: at import the manifest may not exist yet (`check --deploy` on a
     # fresh checkout, before collectstatic).
@@ -45,7 +44,7 @@ urlpatterns = [
 ]
 
 if settings.BENCH:
-    from apps.core.views import bench as bench_views
+    from apps.core.platform import bench_views
 
     urlpatterns += [path("bench/hello/", bench_views.hello, name="bench-hello")]
 
@@ -53,9 +52,9 @@ if settings.DEBUG and not settings.AWS_STORAGE_BUCKET_NAME:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Last: free pages live at the top level (/about/), after every route the platform owns.
-urlpatterns += [path("<slug:slug>/", page_views.page_detail, name="page")]
+urlpatterns += [path("<slug:slug>/", page_detail, name="page")]
 
-handler400 = "apps.core.views.bad_request"
-handler403 = "apps.core.views.permission_denied"
-handler404 = "apps.core.views.page_not_found"
-handler500 = "apps.core.views.server_error"
+handler400 = "apps.core.site.views.bad_request"
+handler403 = "apps.core.site.views.permission_denied"
+handler404 = "apps.core.site.views.page_not_found"
+handler500 = "apps.core.site.views.server_error"

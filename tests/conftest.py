@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import Client
 
-from apps.core import documents
+from apps.core.platform import documents
 from tests.core.factories import UserFactory
 from tests.utils import free_port, wait_for_http
 

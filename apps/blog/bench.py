@@ -8,7 +8,7 @@ from apps.blog import services
 from apps.blog.demo import AUTHOR_EMAIL, BLOG_ADMIN_EMAIL, generated_image
 from apps.blog.models import Category, Post
 from apps.blog.services import PostInput
-from apps.core.blocks.images import block_image_upload
+from apps.core.blocks import block_image_upload
 from apps.core.models import User
 
 POSTS = 30

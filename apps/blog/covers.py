@@ -21,7 +21,7 @@ from django.utils import timezone
 from PIL import Image
 
 from apps.blog.models import COVER_NAME
-from apps.core.uploads import encode_clean, open_upright, validate_image
+from apps.core.platform import encode_clean, open_upright, validate_image
 
 RENDITION_WIDTHS = (480, 960, 1600)
 WEBP_QUALITY = 80

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw
 from apps.blog import services
 from apps.blog.models import Category, Post
 from apps.blog.services import PostInput
-from apps.core.blocks.images import block_image_upload
+from apps.core.blocks import block_image_upload
 from apps.core.models import User
 
 AUTHOR_EMAIL = "author@test.com"

@@ -11,8 +11,7 @@ from django.utils.html import linebreaks
 
 from apps.blog.models import Category
 from apps.blog.services import PostInput
-from apps.core.blocks import clean_blocks
-from apps.core.blocks.forms import BlocksField
+from apps.core.blocks import BlocksField, clean_blocks
 
 
 def text_to_blocks(text: str) -> list[dict[str, Any]]:

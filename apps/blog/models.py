@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR
-from apps.core.publishing.models import Publishable
+from apps.core.publishing import Publishable
 
 # Addresses under /blog/ that the blog's own pages use: a post may not take them.
 RESERVED_POST_SLUGS = frozenset({"write", "mine", "review", "feed", "category", "tag", "author", "posts", "page"})

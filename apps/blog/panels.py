@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from apps.blog import permissions, selectors
-from apps.core.comments.panels import moderation_panel
-from apps.core.dashboards import Panel
+from apps.core.accounts import Panel
+from apps.core.comments import moderation_panel
 
 
 def _review(user: Any) -> dict[str, Any]:

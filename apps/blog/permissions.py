@@ -1,6 +1,6 @@
 """Who may do what on the blog: one policy for pages, the API and the engine.
 
-Answers come from roles (``apps.core.permissions.has_role``, cached per user object) and
+Answers come from roles (``apps.core.accounts.permissions.has_role``, cached per user object) and
 ownership (a field comparison), so asking costs no query once a user's roles are loaded.
 A blog author writes and submits their own posts; a blog admin (and every role above it:
 admin, super admin) edits, reviews, publishes and schedules any post and moderates comments.
@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR
-from apps.core.permissions import has_role
+from apps.core.accounts import has_role
 
 
 def _active(user: Any) -> bool:

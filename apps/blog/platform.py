@@ -12,9 +12,9 @@ from apps.blog.panels import PANELS
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR, ROLES
 from apps.blog.sitemaps import SITEMAPS
 from apps.blog.slots import latest_posts
-from apps.core.blocks.slots import Slot
-from apps.core.dashboards import Dashboard
-from apps.core.platform.hooks import AppHook, DemoAccount, Mount, NavLink
+from apps.core.accounts import Dashboard
+from apps.core.blocks import Slot
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 
 
 def seed_demo(*, write: Callable[[str], Any] = print) -> None:

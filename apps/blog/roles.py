@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.core.roles import RoleName, RoleSpec
+from apps.core.accounts import RoleName, RoleSpec
 
 BLOG_ADMIN = "blog_admin"
 BLOG_AUTHOR = "blog_author"

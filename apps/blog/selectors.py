@@ -1,7 +1,7 @@
 """Reads of the blog: what visitors see (live posts, cached), and what editors work on.
 
 Visitors' reads (lists, a post with its related posts, feeds, categories and tags with counts)
-are fragments of the page cache (``apps.core.pagecache.cached`` in the ``blog`` namespace):
+are fragments of the page cache (``apps.core.platform.pagecache.cached`` in the ``blog`` namespace):
 every publish or unpublish through the engine makes all of them stale at once, and so does
 ``forget_live_reads()`` (for changes visitors see that are not publications, e.g. comments).
 With the cache down they are read straight from SQL.
@@ -17,8 +17,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.blog.models import Category, Post, Tag
-from apps.core import pagecache
 from apps.core.models import User
+from apps.core.platform import pagecache
 from apps.core.publishing import revisions
 
 T = TypeVar("T")

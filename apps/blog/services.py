@@ -22,8 +22,8 @@ from django.utils.text import slugify
 from apps.blog import covers, permissions
 from apps.blog.models import MAX_TAGS, RESERVED_POST_SLUGS, Category, Post, Tag
 from apps.blog.selectors import post_draft_content
-from apps.core import events
 from apps.core.models import User
+from apps.core.platform import events
 from apps.core.publishing import revisions
 from apps.core.publishing import services as publishing
 

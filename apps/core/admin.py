@@ -16,13 +16,13 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from apps.core import permissions, roles, services
+from apps.core.accounts import permissions, roles, services
+from apps.core.accounts.permissions import AccountChange
+from apps.core.accounts.roles import RoleName
 from apps.core.models import Role, SiteComponent, SitePage, Theme, User
-from apps.core.permissions import AccountChange
-from apps.core.roles import RoleName
-from apps.core.site_editor import SiteComponentAdmin, SitePageAdmin
-from apps.core.theme_editor import ThemeAdmin
-from apps.core.uploads import AVATAR_MAX_SIDE, image_reencode
+from apps.core.platform.uploads import AVATAR_MAX_SIDE, image_reencode
+from apps.core.site.editor import SiteComponentAdmin, SitePageAdmin
+from apps.core.site.theme_editor import ThemeAdmin
 
 
 def role_choices() -> list[tuple[str, str]]:

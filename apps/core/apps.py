@@ -10,7 +10,7 @@ logger = logging.getLogger(__name__)
 def ensure_document_indexes(**kwargs: object) -> None:
     # Documents have no migrations; their indexes are declared in code and created with the
     # SQL schema. An unreachable store must not fail a SQL migration, so it only warns.
-    from apps.core import documents
+    from apps.core.platform import documents
 
     try:
         documents.ensure_indexes()
@@ -21,7 +21,7 @@ def ensure_document_indexes(**kwargs: object) -> None:
 def ensure_role_rows(**kwargs: object) -> None:
     # Core's roles got their rows from a data migration; the app hooks' roles (and any added
     # later) get theirs here, after every migrate. get_or_create keeps it idempotent.
-    from apps.core import roles
+    from apps.core.accounts import roles
     from apps.core.models import Role
 
     existing = set(Role.objects.values_list("name", flat=True))
@@ -37,11 +37,12 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers system checks and the activity log's indexes.
-        from apps.core import checks, events, roles  # noqa: F401
+        from apps.core.accounts import roles  # noqa: F401
+        from apps.core.accounts.dashboards import register_panel
+        from apps.core.accounts.panels import register_core_panels
         from apps.core.blocks.slots import register_core_slots, register_slot
         from apps.core.comments.registry import register as register_commentable
-        from apps.core.dashboards import register_panel
-        from apps.core.panels import register_core_panels
+        from apps.core.platform import checks, events  # noqa: F401
         from apps.core.platform.hooks import registry
         from apps.core.publishing import revisions  # noqa: F401
 
@@ -52,8 +53,8 @@ class CoreConfig(AppConfig):
         for panel in hooks.panels:
             register_panel(panel)
 
-        from apps.core import handlers
         from apps.core.comments import handlers as comment_handlers
+        from apps.core.site import handlers
 
         handlers.connect()
         comment_handlers.connect()
@@ -72,4 +73,4 @@ class PlatformAdminConfig(admin_apps.AdminConfig):
 
     default = False  # CoreConfig stays this module's default
 
-    default_site = "apps.core.admin_site.PlatformAdminSite"
+    default_site = "apps.core.site.admin_site.PlatformAdminSite"

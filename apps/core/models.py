@@ -15,10 +15,10 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from apps.core import roles
+from apps.core.accounts import roles
+from apps.core.accounts.roles import RoleName
 from apps.core.comments.models import Comment, CommentBan, CommentFlag  # noqa: F401 (the comment room's tables, app label core)
 from apps.core.publishing.models import Publishable
-from apps.core.roles import RoleName
 
 
 def normalize_email(email: str) -> str:
@@ -63,7 +63,7 @@ def avatar_path(instance: User, filename: str) -> str:
 
 
 class Role(models.Model):
-    """One of the roles of ``apps.core.roles`` (core's and the app hooks'); rows exist so the admin
+    """One of the roles of ``apps.core.accounts.roles`` (core's and the app hooks'); rows exist so the admin
     can show and grant them. Hook roles get their row after migrate (``apps.core.apps``)."""
 
     name = models.SlugField(max_length=32, unique=True, choices=roles.choices)
@@ -125,7 +125,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
         super().refresh_from_db(*args, **kwargs)
         # A refreshed row must not answer with roles read before the refresh.
-        from apps.core.permissions import forget_roles
+        from apps.core.accounts.permissions import forget_roles
 
         forget_roles(self)
 
@@ -202,7 +202,7 @@ class SitePage(Publishable):
 
 
 class Theme(Publishable):
-    """A set of values for the site's CSS custom properties (see apps/core/themes.py).
+    """A set of values for the site's CSS custom properties (see apps/core/site/themes.py).
 
     Several themes may exist; the published revision of the one marked active styles the site.
     """
@@ -225,7 +225,7 @@ class Theme(Publishable):
         return self.name
 
     def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
-        from apps.core.themes import clean_tokens
+        from apps.core.site.themes import clean_tokens
 
         if "tokens" in content:
             content = {**content, "tokens": clean_tokens(content["tokens"])}
@@ -234,7 +234,7 @@ class Theme(Publishable):
 
 class SiteComponent(Publishable):
     """The header's menu, the home page's sections or the footer: one row per key, published
-    through the engine. ``content``'s shape depends on the key (apps/core/site_components.py)."""
+    through the engine. ``content``'s shape depends on the key (apps/core/site/components.py)."""
 
     class Key(models.TextChoices):
         HEADER = "header", "Header"
@@ -254,7 +254,7 @@ class SiteComponent(Publishable):
 
     def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
         # The key says what the content is; it is fixed when the row is created, never edited.
-        from apps.core.site_components import clean_component
+        from apps.core.site.components import clean_component
 
         if "content" in content:
             content = {**content, "content": clean_component(self.key, content["content"])}

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments.consumers import ThreadConsumer
-from apps.core.consumers import NotificationConsumer
+from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
+from apps.core.platform.consumers import NotificationConsumer
 
 websocket_urlpatterns = [
     path("ws/notifications/", NotificationConsumer.as_asgi()),

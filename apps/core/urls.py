@@ -1,6 +1,9 @@
 from django.urls import include, path
 
-from apps.core.views import accounts, block_images, dashboards, site
+from apps.core.accounts import dashboard_views as dashboards
+from apps.core.accounts import views as accounts
+from apps.core.blocks import views as block_images
+from apps.core.site import views as site
 
 urlpatterns = [
     path("preview/leave/", site.site_preview_exit, name="site-preview-exit"),

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.blog.models import Post, reading_minutes
 from apps.blog.services import PostInput, post_update
-from apps.core import permissions
+from apps.core.accounts import permissions
 from apps.core.models import SitePage
 from apps.core.publishing import revisions, services
 from apps.core.publishing.http import apply_preview

@@ -6,9 +6,9 @@ import pytest
 
 from apps.blog import permissions
 from apps.blog.comments import POST_KIND
+from apps.core.accounts.services import user_set_active
 from apps.core.comments import permissions as comment_permissions
 from apps.core.comments.models import CommentBan
-from apps.core.services import user_set_active
 from tests.blog.factories import make_post
 
 WHO = ["author", "other_author", "blog_admin", "admin", "member", "anonymous"]

@@ -16,7 +16,7 @@ from apps.blog import covers, services
 from apps.blog.models import Category, Post, Tag
 from apps.blog.selectors import post_draft_content
 from apps.blog.services import PostInput
-from apps.core import events
+from apps.core.platform import events
 from apps.core.publishing import services as publishing
 from apps.core.publishing.services import DraftConflict
 from tests.blog.factories import make_post, paragraph

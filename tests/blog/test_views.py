@@ -17,7 +17,7 @@ from PIL import Image
 from apps.blog import selectors, services
 from apps.blog.models import Category, Post
 from apps.blog.services import PostInput
-from apps.core import pagecache
+from apps.core.platform import pagecache
 from apps.core.publishing import services as publishing
 from tests.blog.factories import CategoryFactory, TagFactory, make_post, paragraph
 

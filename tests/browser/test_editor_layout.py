@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.core import services as core_services
 from apps.core.models import SitePage, Theme
 from apps.core.publishing import services
+from apps.core.site import services as core_services
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser

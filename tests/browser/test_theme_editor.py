@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.core import services as core_services
 from apps.core.models import Theme
 from apps.core.publishing import services
+from apps.core.site import services as core_services
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser

@@ -3,8 +3,8 @@ from __future__ import annotations
 import factory
 from django.utils import timezone
 
+from apps.core.accounts.services import role_grant
 from apps.core.models import User
-from apps.core.services import role_grant
 
 DEFAULT_PASSWORD = "Correct-Horse-42!"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
+from apps.core.accounts.permissions import held_roles
 from apps.core.models import User
-from apps.core.permissions import held_roles
 
 ADMIN_PAGES = ["/admin/", "/admin/core/user/", "/admin/core/role/", "/admin/core/user/{pk}/change/"]
 
@@ -258,7 +258,7 @@ def test_an_admin_edits_their_own_profile_but_not_their_own_email_active_flag_or
 
 
 def test_a_deactivated_super_admin_stays_out_of_an_admins_reach(user_with_role, client_for):
-    from apps.core import services
+    from apps.core.accounts import services
 
     boss = user_with_role("super_admin")
     services.user_set_active(actor=None, user=boss, active=False)

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from apps.core.accounts.permissions import held_roles
 from apps.core.models import User
-from apps.core.permissions import held_roles
 
 PRODUCTION_ENV = {
     "DEBUG": "false",
@@ -168,7 +168,7 @@ def test_role_commands_say_who_they_act_as(member, command):
 
 
 def test_a_role_command_acting_as_a_deactivated_admin_is_refused(member, staff):
-    from apps.core import services
+    from apps.core.accounts import services
 
     services.user_set_active(actor=None, user=staff, active=False)
 

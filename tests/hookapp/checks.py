@@ -1,4 +1,4 @@
-"""Run by tests/core/test_platform_hooks.py in a process of its own, with this app installed
+"""Run by tests/core/platform/test_platform_hooks.py in a process of its own, with this app installed
 (``--ds=tests.hookapp.settings``): every part the tiny app's hook contributes reaches the site.
 Not collected by the main suite (the name does not match ``test_*.py``): there the app is not
 installed."""
@@ -9,10 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from apps.core import roles
+from apps.core.accounts import effective_roles, held_roles
 from apps.core.models import Role, User, validate_page_slug
-from apps.core.permissions import held_roles
-from apps.core.platform.hooks import registry
+from apps.core.platform import registry
 
 
 def test_the_hooked_page_answers(client, db):
@@ -74,8 +73,8 @@ def test_seed_demo_runs_the_hooks_seed_and_makes_its_demo_account(db, settings, 
 
 def test_the_hooks_role_is_a_row_and_sits_in_the_hierarchy(db):
     assert Role.objects.filter(name="hook_keeper").exists()  # made after migrate
-    assert "hook_keeper" in roles.effective_roles({"super_admin"})
-    assert roles.effective_roles({"hook_keeper"}) == {"hook_keeper", "user"}
+    assert "hook_keeper" in effective_roles({"super_admin"})
+    assert effective_roles({"hook_keeper"}) == {"hook_keeper", "user"}
 
 
 @pytest.mark.parametrize("slug", ["hooked", "hook-shop", "blog"])

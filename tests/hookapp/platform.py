@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apps.core.dashboards import Dashboard, Panel
-from apps.core.permissions import has_role
-from apps.core.platform.hooks import AppHook, DemoAccount, Mount, NavLink
+from apps.core.accounts import Dashboard, Panel, has_role
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS

@@ -1,4 +1,4 @@
-from apps.core.roles import RoleName, RoleSpec
+from apps.core.accounts import RoleName, RoleSpec
 
 KEEPER = "hook_keeper"
 

@@ -6,7 +6,7 @@ from config.settings import DATABASES, INSTALLED_APPS, MONGODB_DB
 INSTALLED_APPS = [*INSTALLED_APPS, "tests.hookapp"]
 
 # Test databases of its own (SQL and documents), so this run never touches those of the run that
-# started it. ("platform" is the document store's default name, as in apps/core/documents.py.)
+# started it. ("platform" is the document store's default name, as in apps/core/platform/documents.py.)
 MONGODB_DB = f"{MONGODB_DB or 'platform'}_hookapp"
 _test = DATABASES["default"].setdefault("TEST", {})
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.test import Client
 
-from apps.core import realtime
+from apps.core.platform import realtime
 from config.asgi import application
 from config.routing import collect_websocket_urlpatterns
 

@@ -22,8 +22,8 @@ from rest_framework.response import Response
 from apps.blog import permissions
 from apps.blog.api import selectors
 from apps.blog.models import Post
-from apps.core.api.auth_serializers import ErrorOutput
-from apps.core.publishing.services import DraftConflict
+from apps.core.api import ErrorOutput
+from apps.core.publishing import DraftConflict
 
 
 def error(description: str) -> OpenApiResponse:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from apps.blog.api import selectors
 from apps.blog.models import Post
-from apps.core import events
-from apps.core.publishing.services import ContentPublished, ContentUnpublished
+from apps.core.platform import events
+from apps.core.publishing import ContentPublished, ContentUnpublished
 
 
 def forget_live_reads(event: ContentPublished | ContentUnpublished) -> None:

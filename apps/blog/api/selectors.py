@@ -23,8 +23,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from apps.blog.comments import POST_KIND
 from apps.blog.models import Category, Post, Tag
 from apps.blog.selectors import live_posts_matching
-from apps.core.comments.models import Comment
-from apps.core.comments.selectors import comment_list_published
+from apps.core.comments import Comment, comment_list_published
 from apps.core.models import User
 from apps.core.publishing import revisions
 

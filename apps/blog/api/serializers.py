@@ -15,8 +15,7 @@ from rest_framework import serializers
 
 from apps.blog import covers
 from apps.blog.models import MAX_CATEGORIES, MAX_TAGS, Post
-from apps.core.api import parsers
-from apps.core.api.fields import BoundedIntegerField, IdField
+from apps.core.api import BoundedIntegerField, IdField, parsers
 from apps.core.blocks import clean_blocks, render_blocks
 
 # --- Helpers ---------------------------------------------------------------------------------------

@@ -53,8 +53,8 @@ from apps.blog.api.serializers import (
     TagOutput,
 )
 from apps.blog.models import Post, Tag
-from apps.core.api.serializers import ApiRootOutput
-from apps.core.comments.models import Comment
+from apps.core.api import ApiRootOutput
+from apps.core.comments import Comment
 
 TAGS = ["blog"]
 # Cached list pages: the first pages of each filter, which is what readers ask for; deep pages are

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from apps.core.comments.registry import Commentable
+from apps.core.comments import Commentable
 
 POST_KIND = "blog.post"
 

@@ -10,8 +10,7 @@ from typing import Any
 
 from apps.blog.comments import POST_KIND
 from apps.blog.models import Post
-from apps.core.comments import services
-from apps.core.comments.models import Comment
+from apps.core.comments import Comment, services
 from apps.core.models import User
 
 BLOG_ADMIN_EMAIL = "blogadmin@test.com"

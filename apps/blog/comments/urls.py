@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from apps.blog.models import Post
-from apps.core import converters  # noqa: F401 (registers <id:...>)
-from apps.core.comments import views
-from apps.core.comments.urls import COMMENT_ROUTES
+from apps.core.comments import COMMENT_ROUTES, views
+from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 app_name = "blog_comments"
 

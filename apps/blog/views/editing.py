@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.blog import permissions, selectors, services
 from apps.blog.forms import CategoryForm, PostForm, PublishForm, ScheduleForm
 from apps.blog.models import Post
-from apps.core.publishing.services import DraftConflict, preview_token
+from apps.core.publishing import DraftConflict, preview_token
 
 
 def _post_for_editor(request: HttpRequest, pk: int) -> Post:

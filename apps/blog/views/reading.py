@@ -21,11 +21,10 @@ from django.views.decorators.vary import vary_on_cookie, vary_on_headers
 from apps.blog import fragments, permissions, selectors
 from apps.blog.models import Post
 from apps.blog.selectors import NAMESPACE
-from apps.core import pagecache
 from apps.core.blocks import render_blocks
-from apps.core.comments.selectors import CommentThread, comment_thread_for
-from apps.core.pagecache import cache_public_page
-from apps.core.publishing.http import apply_preview, as_draft
+from apps.core.comments import CommentThread, comment_thread_for
+from apps.core.platform import cache_public_page, pagecache
+from apps.core.publishing import apply_preview, as_draft
 
 
 def _list_page(

@@ -1,0 +1,20 @@
+"""Core's API room: the API's shell (root, schema, errors, pagination, parsers, metadata,
+authentication with JWT, the shared fields and serializers) and core's own API views
+(accounts and sign-in, site). Domain apps mount their API from their hook and build on this.
+
+This face names what other apps may use; everything else here is core's own.
+"""
+
+from apps.core.platform.faces import lazy_face
+
+_EXPORTS = {
+    "ErrorOutput": "apps.core.api.auth_serializers",
+    "BoundedIntegerField": "apps.core.api.fields",
+    "IdField": "apps.core.api.fields",
+    "ApiRootOutput": "apps.core.api.serializers",
+    "api_not_found": "apps.core.api.views",
+    # public module: the input limits (parsers.MAX_DEPTH, parsers.depth_of, ...)
+    "parsers": "apps.core.api.parsers",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

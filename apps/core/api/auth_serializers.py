@@ -8,7 +8,7 @@ from django.utils.functional import lazy
 from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from apps.core import permissions, roles
+from apps.core.accounts import permissions, roles
 
 
 class TokenObtainInput(serializers.Serializer):

@@ -24,7 +24,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from apps.core import permissions, security
+from apps.core.accounts import permissions, security
 from apps.core.api.auth_serializers import (
     ErrorOutput,
     MeOutput,

@@ -3,7 +3,7 @@
 A number past a column's range never reaches a query: SQLite raises OverflowError and
 PostgreSQL DataError for it (a 500), and a related-field lookup has no guard of Django's own.
 Input serializers use these instead of DRF's unbounded IntegerField (a ListField of ids takes an
-IdField child); tests/core/test_api_input.py checks that every ``…Input`` serializer's integer
+IdField child); tests/core/api/test_api_input.py checks that every ``…Input`` serializer's integer
 and primary-key fields are bounded.
 """
 

@@ -26,7 +26,7 @@ from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils.json import strict_constant
 
-from apps.core.uploads import MAX_IMAGE_BYTES
+from apps.core.platform.uploads import MAX_IMAGE_BYTES
 
 MAX_DEPTH = 32
 # JSON strings (with their escapes), whose brackets are text, not nesting.

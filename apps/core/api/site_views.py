@@ -17,8 +17,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core import selectors
 from apps.core.models import SitePage
+from apps.core.site import selectors
 
 
 class SitePageListOutput(serializers.ModelSerializer):

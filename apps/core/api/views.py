@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.core import documents, events
 from apps.core.api.errors import json_error
 from apps.core.api.serializers import ActivityFilterInput, ActivityOutput, ApiRootOutput
+from apps.core.platform import documents, events
 from apps.core.platform.hooks import registry
 
 

@@ -16,9 +16,25 @@ from django.core.exceptions import ValidationError
 from apps.core.blocks.fields import Run
 from apps.core.blocks.render import render_blocks, text_of
 from apps.core.blocks.schema import BLOCK_TYPES, MAX_BLOCKS, clean_block, count_blocks
-from apps.core.blocks.slots import register_slot, registered_slots
+from apps.core.blocks.slots import Slot, register_slot, registered_slots
+from apps.core.platform.faces import lazy_face
 
-__all__ = ["block_types", "clean_blocks", "register_slot", "registered_slots", "render_blocks", "text_of"]
+# Imported when first asked for: the form field and the image store pull in forms and storage.
+_EXPORTS = {
+    "BlocksField": "apps.core.blocks.forms",
+    "block_image_upload": "apps.core.blocks.images",
+}
+__all__ = [
+    "Slot",
+    "block_types",
+    "clean_blocks",
+    "register_slot",
+    "registered_slots",
+    "render_blocks",
+    "text_of",
+    *sorted(_EXPORTS),
+]
+__getattr__, __dir__ = lazy_face(__name__, _EXPORTS)
 
 
 def clean_blocks(raw: Any, *, known_slots: set[str] | None = None) -> list[dict[str, Any]]:

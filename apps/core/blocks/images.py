@@ -23,8 +23,8 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from PIL import Image
 
-from apps.core.permissions import can_upload_block_image
-from apps.core.uploads import open_upright, validate_image
+from apps.core.accounts.permissions import can_upload_block_image
+from apps.core.platform.uploads import open_upright, validate_image
 
 PREFIX = "uploads/blocks/"
 KEY = re.compile(r"uploads/blocks/[0-9a-f]{32}\.webp")

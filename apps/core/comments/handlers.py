@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from apps.core import events, pagecache
 from apps.core.comments import services
 from apps.core.comments.registry import commentable, commentables
+from apps.core.platform import events, pagecache
 
 # Every event that can change what a signed-out reader sees in a thread (a new published comment,
 # an approval, an edit, a deletion, a removal, a comment hidden by reports).

@@ -9,8 +9,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from apps.core.accounts.dashboards import Panel
 from apps.core.comments import permissions, selectors
-from apps.core.dashboards import Panel
 
 
 def moderation_panel(*, key: str, dashboards: frozenset[str], domain: str = "", order: int = 14) -> Panel:

@@ -22,11 +22,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.core import events, security
+from apps.core.accounts import security
 from apps.core.comments import permissions, realtime
 from apps.core.comments.models import Comment, CommentBan, CommentFlag
 from apps.core.comments.registry import commentable_of
 from apps.core.models import User
+from apps.core.platform import events
 
 Status = Comment.Status
 

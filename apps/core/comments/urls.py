@@ -3,13 +3,13 @@ mounts them at the site's root, namespace ``comments``)."""
 
 from django.urls import path
 
-from apps.core import converters  # noqa: F401 (registers <id:...>)
 from apps.core.comments import views
+from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 app_name = "comments"
 
-# One comment's addresses. A domain that links its comments under its own prefix (the blog's
-# /blog/comments/<id>/...) mounts these same routes in its urlconf rather than copying them.
+# One comment's addresses. A domain that links its comments under its own prefix
+# (/<domain>/comments/<id>/...) mounts these same routes in its urlconf rather than copying them.
 COMMENT_ROUTES = [
     path("comments/<id:pk>/", views.comment_detail, name="detail"),
     path("comments/<id:pk>/reply/", views.comment_reply, name="reply"),

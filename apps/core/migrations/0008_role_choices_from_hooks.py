@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import apps.core.roles
+import apps.core.accounts.roles
 
 
 class Migration(migrations.Migration):
@@ -14,6 +14,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="role",
             name="name",
-            field=models.SlugField(choices=apps.core.roles.choices, max_length=32, unique=True),
+            field=models.SlugField(choices=apps.core.accounts.roles.choices, max_length=32, unique=True),
         ),
     ]

@@ -1,1 +1,34 @@
-"""Core's platform room: the app hooks through which domain apps plug in (``hooks``)."""
+"""Core's platform room: the machinery every room and domain app stands on and which knows no
+room: the app hooks (``hooks``), domain events (``events``), the document store (``documents``,
+``docserver``), the page cache (``pagecache``), health and system checks, the content security
+policy, realtime notifications (``realtime``, ``consumers``), URL converters, image uploads and
+the benchmark's bare view.
+
+This face names what other apps may use; everything else here is core's own.
+"""
+
+from apps.core.platform.faces import lazy_face
+
+_EXPORTS = {
+    # app hooks: what a domain app contributes (apps/<app>/platform.py)
+    "AppHook": "apps.core.platform.hooks",
+    "DemoAccount": "apps.core.platform.hooks",
+    "Mount": "apps.core.platform.hooks",
+    "NavLink": "apps.core.platform.hooks",
+    "registry": "apps.core.platform.hooks",
+    # page cache
+    "cache_public_page": "apps.core.platform.pagecache",
+    # uploads
+    "validate_image": "apps.core.platform.uploads",
+    "open_upright": "apps.core.platform.uploads",
+    "encode_clean": "apps.core.platform.uploads",
+    # public modules, used as namespaces: events.publish / events.subscribe / events.DomainEvent,
+    # pagecache.cached / pagecache.invalidate, converters (importing it registers <id:...>),
+    # bench_views.hello (config/urls.py mounts it in bench mode)
+    "events": "apps.core.platform.events",
+    "pagecache": "apps.core.platform.pagecache",
+    "converters": "apps.core.platform.converters",
+    "bench_views": "apps.core.platform.bench_views",
+}
+__all__ = sorted(_EXPORTS)
+__getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

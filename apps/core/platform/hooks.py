@@ -28,10 +28,10 @@ from django.contrib.sitemaps import Sitemap
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import module_has_submodule
 
+from apps.core.accounts.dashboards import Dashboard, Panel
+from apps.core.accounts.roles import RoleSpec
 from apps.core.blocks.slots import Slot
 from apps.core.comments.registry import Commentable
-from apps.core.dashboards import Dashboard, Panel
-from apps.core.roles import RoleSpec
 
 HOOK_MODULE = "platform"
 
@@ -210,7 +210,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
     # Two apps claiming one name would silently shadow each other (or core's, which comes
     # first): refuse to start instead.
     from apps.core.models import RESERVED_PAGE_SLUGS
-    from apps.core.sitemaps import SITEMAPS as CORE_SITEMAPS
+    from apps.core.site.sitemaps import SITEMAPS as CORE_SITEMAPS
 
     def across(part: Callable[[AppHook], Any]) -> list[str]:
         return [str(key) for installed in hooks for key in part(installed.hook)]

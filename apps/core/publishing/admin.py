@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
-from apps.core import permissions
+from apps.core.accounts import permissions
 from apps.core.publishing import revisions, selectors, services
 from apps.core.publishing.http import as_draft
 from apps.core.publishing.models import Publishable

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
-from apps.core.roles import RoleName
+from apps.core.accounts.roles import RoleName
 
 
 class Publishable(models.Model):
@@ -81,14 +81,14 @@ class Publishable(models.Model):
 
         The default follows the model's roles: publishers and ``draft_roles``. Models with
         owners override this (an author drafts only their own posts)."""
-        from apps.core.permissions import has_role
+        from apps.core.accounts.permissions import has_role
 
         return self.allows_publish_by(user) or any(has_role(user, role) for role in self.draft_roles)
 
     def allows_publish_by(self, user: Any) -> bool:
         """Whether ``user`` may publish, unpublish and schedule this object: by default the
         holders of ``publish_roles``."""
-        from apps.core.permissions import has_role
+        from apps.core.accounts.permissions import has_role
 
         return any(has_role(user, role) for role in self.publish_roles)
 

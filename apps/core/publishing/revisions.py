@@ -12,7 +12,7 @@ from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from apps.core import documents
+from apps.core.platform import documents
 from apps.core.publishing.models import Publishable
 
 COLLECTION = "revisions"

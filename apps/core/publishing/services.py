@@ -20,7 +20,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.core import events, pagecache, permissions
+from apps.core.accounts import permissions
+from apps.core.platform import events, pagecache
 from apps.core.publishing import revisions
 from apps.core.publishing.models import Publishable
 

@@ -14,7 +14,7 @@ from django import template
 from django.template.context import Context
 from django.utils.safestring import SafeString, mark_safe
 
-from apps.core import pagecache
+from apps.core.platform import pagecache
 
 register = template.Library()
 

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from apps.blog.models import Post
 from apps.blog.services import post_request_changes, post_schedule, post_submit
-from apps.core import services as core_services
+from apps.core.accounts import services as core_services
 from apps.core.api.auth_views import issue_tokens
 from apps.core.publishing import revisions
 from tests.blog.api.support import MINE, POSTS, REVIEW, action_url, error_of, png, post_url

@@ -7,7 +7,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-from apps.core.uploads import AVATAR_MAX_SIDE
+from apps.core.platform.uploads import AVATAR_MAX_SIDE
 from tests.core.accounts.helpers import (
     jpeg_with_gps_and_trailer,
     png,

@@ -7,7 +7,7 @@ import time
 
 from django.core import signing
 
-from apps.core import services
+from apps.core.accounts import services
 from apps.core.models import User
 from tests.core.accounts.helpers import (
     NEW_PASSWORD,

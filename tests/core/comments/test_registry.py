@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from apps.core.accounts.permissions import has_role
+from apps.core.accounts.roles import RoleName
 from apps.core.comments import selectors, services
 from apps.core.comments.models import Comment
 from apps.core.comments.registry import commentable, register_commentable, unregister_commentable
 from apps.core.models import Role
-from apps.core.permissions import has_role
-from apps.core.roles import RoleName
 from tests.core.comments.factories import CommentFactory
 
 HTMX = {"HTTP_HX_REQUEST": "true"}

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from apps.core import events
 from apps.core.comments import services
 from apps.core.comments.models import Comment, CommentBan, CommentFlag
 from apps.core.comments.selectors import comment_thread_for
+from apps.core.platform import events
 from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentFactory
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.core.health import check_parts
+from apps.core.platform.health import check_parts
 
 
 class Command(BaseCommand):

@@ -5,7 +5,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core import roles, services
+from apps.core.accounts import roles, services
 from apps.core.models import User, normalize_email
 
 

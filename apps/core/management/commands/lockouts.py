@@ -1,4 +1,4 @@
-"""List and clear sign-in lockouts (``apps.core.security``): an operator's answer to "I am locked out"."""
+"""List and clear sign-in lockouts (``apps.core.accounts.security``): an operator's answer to "I am locked out"."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from apps.core import security
+from apps.core.accounts import security
 from apps.core.models import normalize_email
 
 USAGE = "Name an email, --address IP or --all (one of them)."

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from apps.core import services
+from apps.core.accounts import services
 from apps.core.management.commands.grant_role import RoleCommand
 from apps.core.models import User
 

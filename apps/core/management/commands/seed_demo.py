@@ -8,11 +8,12 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.core import services
-from apps.core.dashboards import home_for
+from apps.core.accounts import services
+from apps.core.accounts.dashboards import home_for
 from apps.core.models import SiteComponent, SitePage, Theme, User
 from apps.core.platform.hooks import DemoAccount, registry
 from apps.core.publishing import services as publishing
+from apps.core.site.services import site_component_get_or_create
 
 # The seed system's accounts of core's roles (the first three keep their published passwords).
 # The domains' accounts come from their hooks and are made between the staff and the student.
@@ -174,7 +175,7 @@ class Command(BaseCommand):
         for key, content in demo_components().items():
             if SiteComponent.objects.filter(key=key).exists():
                 continue
-            component = services.site_component_get_or_create(key=key, author=author)
+            component = site_component_get_or_create(key=key, author=author)
             publishing.draft_save(obj=component, content={"content": content}, author=author, based_on=0)
             publishing.publish(obj=component, author=author)
             self.stdout.write(f"site component {key!r} published")

@@ -1,0 +1,177 @@
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_cookie, vary_on_headers
+
+from apps.core.accounts import permissions
+from apps.core.api.errors import json_error
+from apps.core.blocks import render_blocks
+from apps.core.models import Theme
+from apps.core.platform.health import check_parts
+from apps.core.platform.pagecache import SITE, cache_public_page
+from apps.core.publishing.http import apply_preview, as_draft
+from apps.core.publishing.preview import drafts_of, preview_clear
+from apps.core.site import selectors
+from apps.core.site.themes import live_stylesheet_tokens, render_css
+
+logger = logging.getLogger(__name__)
+
+
+def render_home(request: HttpRequest, home: dict[str, Any] | None, **context: Any) -> HttpResponse:
+    """The home page showing ``home``'s sections; ``None`` shows the built-in content."""
+    sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
+    return render(request, "core/home.html", {"sections": sections, **context})
+
+
+def home_for(request: HttpRequest) -> dict[str, Any] | None:
+    """The home component this request shows: its editor's previewed draft, else the published one."""
+    draft = drafts_of(request).find("core.sitecomponent", lambda component: component.key == "home")
+    return draft.obj.content if draft is not None else selectors.site_components_live().get("home")
+
+
+@require_GET
+@cache_public_page(SITE)
+@vary_on_cookie
+def home(request: HttpRequest) -> HttpResponse:
+    """The published home sections (built-in content when none are live), or a draft of them
+    through its editor's preview link or site preview."""
+    token = request.GET.get("preview")
+    if token is None:
+        return render_home(request, home_for(request))
+
+    component = selectors.site_component_get(key="home")
+    if component is None:
+        raise PermissionDenied("This preview link is not valid.")
+    revision = apply_preview(token=token, obj=component, user=request.user)  # PermissionDenied otherwise
+    return as_draft(render_home(request, component.content, preview_revision=revision))
+
+
+@require_GET
+@never_cache
+@vary_on_headers("HX-Request")
+def status_page(request: HttpRequest) -> HttpResponse:
+    """Every part's health; the "Check again" button swaps in only the panel."""
+    template = "core/status.html#status-panel" if request.htmx else "core/status.html"
+    return render(request, template, {"parts": check_parts(), "checked_at": timezone.now()})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches no backing service on purpose."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: every part makes a round trip; 503 names any that is down."""
+    parts = check_parts()
+    ready = all(part.ok for part in parts)
+    body = {
+        "status": "ok" if ready else "unavailable",
+        "parts": {part.name: part.as_dict(with_error_detail=False) for part in parts},
+    }
+    return JsonResponse(body, status=200 if ready else 503)
+
+
+# --- Error pages: HTML for people, the API's JSON error shape under /api/ ------------------
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(400)
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(403)
+    return render(request, "403.html", status=403)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(404)
+    return render(request, "404.html", status=404)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if _wants_json(request):
+        return json_error(500)
+    # No request context: whatever broke may be what a context processor needs.
+    return render(None, "500.html", status=500)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    if _wants_json(request):
+        return json_error(403, code="csrf_failed", message=f"CSRF verification failed: {reason}")
+    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+
+
+@require_GET
+def theme_css(request: HttpRequest) -> HttpResponse:
+    """The active theme's stylesheet. Pages link it with ?v=<theme>-<revision>, so each
+    published revision has its own address and browsers may keep it for a year. With
+    ?preview=<token>, a draft for the editor the token was made for (never cached)."""
+    live = request.GET.get("live")
+    if live:
+        # The editor's unsaved values, for the live preview beside the theme form.
+        if not permissions.can_edit_draft(request.user, Theme()):
+            raise PermissionDenied("Only theme editors see unsaved themes.")
+        tokens = live_stylesheet_tokens(token=live, user=request.user)  # 403 for anyone else
+        return as_draft(HttpResponse(render_css(tokens), content_type="text/css; charset=utf-8"))
+    token = request.GET.get("preview")
+    if token:
+        sheet = selectors.theme_preview_stylesheet(token=token, user=request.user)  # 403 for anyone else
+        return as_draft(HttpResponse(sheet["css"], content_type="text/css; charset=utf-8"))
+    sheet = selectors.active_theme_stylesheet()
+    response = HttpResponse(sheet["css"] if sheet else "", content_type="text/css; charset=utf-8")
+    versioned = sheet is not None and request.GET.get("v") == sheet["version"]
+    response["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"
+    return response
+
+
+@require_POST
+def site_preview_exit(request: HttpRequest) -> HttpResponse:
+    """Leave the full-site preview: the editor sees the published site again."""
+    preview_clear(request)
+    return redirect("home")
+
+
+# Paths core serves that no search engine should crawl: sign-in and account pages, dashboards,
+# the admin, the API (and its docs), the site preview, and any page opened with a preview token.
+CORE_ROBOTS_DISALLOW = ("/admin/", "/api/", "/accounts/", "/dashboard/", "/preview/", "/*?preview=", "/*&preview=")
+
+
+def robots_disallow() -> list[str]:
+    """Every ``Disallow`` path of robots.txt, once each: core's, the app hooks' (``AppHook.robots_disallow``),
+    then the ``ROBOTS_DISALLOW`` setting's (an operator's own)."""
+    from apps.core.platform.hooks import registry
+
+    return list(dict.fromkeys([*CORE_ROBOTS_DISALLOW, *registry().robots_disallow, *settings.ROBOTS_DISALLOW]))
+
+
+@require_GET
+@cache_public_page(SITE)
+@cache_control(public=True, max_age=60 * 60)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """robots.txt: what to keep out, and the sitemap on the site's own address (SITE_URL)."""
+    sitemap = settings.SITE_URL.rstrip("/") + reverse("django.contrib.sitemaps.views.sitemap")
+    text = render_to_string("robots.txt", {"disallow": robots_disallow(), "sitemap": sitemap})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")

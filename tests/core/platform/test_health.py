@@ -1,0 +1,181 @@
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+import requests
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from apps.core.platform import documents
+from tests.utils import daphne_server, free_port
+
+PARTS = ["sql", "cache", "channels", "documents", "storage"]
+
+
+def closed_redis_url() -> str:
+    return f"redis://127.0.0.1:{free_port()}/0"
+
+
+def test_healthz_answers_without_touching_any_service(client):
+    # No db fixture: pytest-django would fail the test on any database access.
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_readyz_names_every_part_with_backend_status_and_latency(client, db):
+    response = client.get("/readyz")
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "ok"
+    assert list(body["parts"]) == PARTS
+    for name, part in body["parts"].items():
+        assert part["status"] == "ok", (name, part)
+        assert part["backend"]
+        assert part["latency_ms"] >= 0
+    assert body["parts"]["sql"]["backend"] == ("postgresql" if settings.DATABASE_URL else "sqlite")
+    assert response["Cache-Control"].startswith("max-age=0")
+
+
+def test_readyz_refuses_post(client):
+    assert client.post("/readyz").status_code == 405
+
+
+@pytest.fixture
+def stopped_document_store(settings):
+    """The document server stops (embedded), or the store is unreachable (configured)."""
+    settings.MONGODB_TIMEOUT_MS = 300
+    documents.reset()
+    if settings.MONGODB_URL:
+        settings.MONGODB_URL = f"mongodb://127.0.0.1:{free_port()}/"
+    else:
+        documents.ping()
+        documents.embedded_server().stop()
+    yield
+    documents.reset()
+
+
+def test_readyz_answers_503_naming_documents_when_the_document_server_stops(client, db, stopped_document_store):
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["parts"]["documents"]["status"] == "down"
+    assert body["parts"]["documents"]["error"]
+    assert all(body["parts"][name]["status"] == "ok" for name in PARTS if name != "documents")
+
+
+def test_readyz_answers_503_naming_cache_when_redis_is_unreachable(client, db, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": closed_redis_url()},
+    }
+
+    body = client.get("/readyz").json()
+
+    assert body["parts"]["cache"]["status"] == "down"
+    assert body["parts"]["cache"]["error"] == "ConnectionError"
+
+
+def test_readyz_answers_503_naming_channels_when_the_layer_is_unreachable(client, db, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [closed_redis_url()]},
+        }
+    }
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["parts"]["channels"]["status"] == "down"
+
+
+def test_readyz_answers_503_naming_storage_when_the_bucket_is_missing(client, db, s3_storage, settings):
+    settings.STORAGES["default"]["OPTIONS"]["bucket_name"] = "no-such-bucket"
+    settings.STORAGES = {**settings.STORAGES}  # signal the change so storages are rebuilt
+
+    response = client.get("/readyz")
+
+    assert response.status_code == 503
+    assert response.json()["parts"]["storage"]["status"] == "down"
+
+
+def test_readyz_reports_s3_when_files_go_to_s3(client, db, s3_storage):
+    part = client.get("/readyz").json()["parts"]["storage"]
+
+    assert part == {**part, "backend": "s3", "status": "ok"}
+
+
+def test_readyz_hides_error_detail_that_could_name_hosts(client, db, settings):
+    port = free_port()
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": f"redis://127.0.0.1:{port}/0"},
+    }
+
+    assert str(port) not in client.get("/readyz").content.decode()
+
+
+def test_readyz_answers_503_naming_sql_when_database_url_points_at_a_closed_port(tmp_path):
+    env = {
+        "DATABASE_URL": f"postgresql://postgres@127.0.0.1:{free_port()}/platform",
+        "DB_CONNECT_TIMEOUT": "1",
+        "DB_POOL_TIMEOUT": "1",
+        "DOCUMENTS_EMBEDDED_DIR": str(tmp_path / "documents"),
+        "MONGODB_DB": settings.MONGODB_DB,
+    }
+    with daphne_server(env, tmp_path / "daphne.log") as url:
+        response = requests.get(url + "/readyz", timeout=30)
+
+    assert response.status_code == 503, response.text
+    parts = response.json()["parts"]
+    assert parts["sql"] == {**parts["sql"], "status": "down", "backend": "postgresql"}
+    assert all(parts[name]["status"] == "ok" for name in PARTS if name != "sql"), json.dumps(parts)
+
+
+def test_check_services_prints_a_table_of_every_part(db, capsys):
+    call_command("check_services")
+
+    out = capsys.readouterr().out
+    for name in PARTS:
+        assert name in out
+    assert "all parts ok" in out
+
+
+def test_check_services_fails_naming_the_part_that_is_down(db, stopped_document_store, capsys):
+    with pytest.raises(CommandError, match="down: documents"):
+        call_command("check_services")
+
+    assert "DocumentStoreError" in capsys.readouterr().out
+
+
+def test_sessions_survive_a_redis_outage(client, member, settings):
+    # cached_db sessions on an alias that swallows Redis errors: the database still has them.
+    settings.CACHES = {
+        **settings.CACHES,
+        "sessions": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": closed_redis_url(),
+            "OPTIONS": {"IGNORE_EXCEPTIONS": True},
+        },
+    }
+    client.force_login(member)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.wsgi_request.user == member
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL")
+def test_configured_redis_backs_the_cache_sessions_and_channel_layer(settings):
+    assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
+    assert settings.CACHES["sessions"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"

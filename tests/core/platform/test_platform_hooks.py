@@ -1,0 +1,119 @@
+"""App hooks: a domain plugs in through its ``platform.py`` alone, and core names no domain."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from apps.core.accounts import roles
+from apps.core.accounts.roles import RoleName, RoleSpec, build_hierarchy
+from apps.core.models import Role
+from apps.core.platform.hooks import AppHook, InstalledHook, Mount, _check, registry
+
+
+def test_a_tiny_domain_app_contributes_everything_through_its_hook_alone():
+    # A process of its own: the registry and the urlconf are built once, at startup, from
+    # INSTALLED_APPS; tests/hookapp/settings.py is config.settings plus the app, nothing else.
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "tests/hookapp/checks.py",
+            "--ds=tests.hookapp.settings",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout
+
+
+def _allowed(hit: str) -> bool:
+    path, _, text = hit.split(":", 2)
+    text = text.strip()
+    # INSTALLED_APPS is the one place core or config may name the blog.
+    return path == "config/settings.py" and text == '"apps.blog",'
+
+
+def test_core_and_config_name_no_domain_but_in_installed_apps():
+    result = subprocess.run(
+        ["grep", "-rniI", "blog", "apps/core", "config", "--exclude-dir=migrations", "--exclude-dir=__pycache__"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    hits = result.stdout.splitlines()
+
+    assert [hit for hit in hits if not _allowed(hit)] == []
+    assert [hit.split(":", 2)[2].strip() for hit in hits if "apps.blog" in hit] == ['"apps.blog",']
+
+
+def test_the_blogs_roles_come_from_its_own_hook():
+    blog = next(installed.hook for installed in registry().hooks if installed.app == "blog")
+
+    assert [spec.name for spec in blog.roles] == ["blog_admin", "blog_author"]
+    assert not {"blog_admin", "blog_author"} & set(RoleName.values)
+    assert roles.names() == [
+        "super_admin",
+        "admin",
+        "instructor",
+        "shop_owner",
+        "blog_admin",
+        "blog_author",
+        "student",
+        "user",
+    ]
+    assert roles.get("blog_admin").dashboard == "blog" and roles.label("blog_author") == "Blog author"
+
+
+def test_a_hook_role_without_a_row_gets_one_after_migrate(db):
+    Role.objects.filter(name="blog_author").delete()
+
+    call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
+
+    assert Role.objects.filter(name="blog_author").count() == 1
+
+
+def test_a_role_naming_an_unknown_parent_or_taken_twice_refuses_to_start():
+    with pytest.raises(ImproperlyConfigured, match="unknown parent role 'wizard'"):
+        build_hierarchy([RoleSpec("apprentice", "Apprentice", "Learns.", parents=("wizard",))])
+    with pytest.raises(ImproperlyConfigured, match="'admin' is declared twice"):
+        build_hierarchy([RoleSpec("admin", "Admin again", "Twice.")])
+
+
+def test_hooks_claiming_a_taken_sitemap_section_or_address_or_a_bad_prefix_refuse_to_start():
+    one, two = AppHook(sitemaps={"posts": object}), AppHook(sitemaps={"posts": object})  # type: ignore[dict-item]
+    with pytest.raises(ImproperlyConfigured, match="same sitemap section: posts"):
+        _check((InstalledHook("one", one), InstalledHook("two", two)))
+    with pytest.raises(ImproperlyConfigured, match="same sitemap section: pages"):
+        _check((InstalledHook("one", AppHook(sitemaps={"pages": object})),))  # type: ignore[dict-item]
+    with pytest.raises(ImproperlyConfigured, match="relative prefix"):
+        _check((InstalledHook("one", AppHook(pages=(Mount("/shop", "shop.urls"),))),))
+    with pytest.raises(ImproperlyConfigured, match="which core's own pages use"):
+        _check((InstalledHook("one", AppHook(pages=(Mount("accounts/", "shop.urls"),))),))
+
+
+def test_the_demo_header_and_home_take_the_blogs_parts_from_its_hook():
+    from apps.core.management.commands.seed_demo import demo_components
+
+    components = demo_components()
+
+    assert components["header"]["menu"][0] == {"label": "Blog", "url": "/blog/"}
+    headings = [block.get("text") for block in components["home"]["sections"] if block["type"] == "heading"]
+    assert "From the blog" in headings
