@@ -33,11 +33,12 @@ _LIST_DEFERRED = ("body", "review_note", "seo_description")
 # --- Caching ------------------------------------------------------------------------------------
 
 
-def cached_live(name: str, load: Callable[[], T]) -> T:
-    """``load()`` kept until the next publish, unpublish or ``forget_live_reads()`` (at most
-    PAGE_CACHE_SECONDS); one cache round trip when warm. None is not kept (a guessed address must
-    not fill the cache)."""
-    return pagecache.cached(NAMESPACE, name, load)
+def cached_live(name: str, load: Callable[[], T], *, max_seconds: int | None = None) -> T:
+    """``load()`` kept until the next publish, unpublish, profile change (core clears the site
+    namespace, which every namespace depends on) or ``forget_live_reads()``, at most
+    PAGE_CACHE_SECONDS (or ``max_seconds``); one cache round trip when warm. None is not kept
+    (a guessed address must not fill the cache)."""
+    return pagecache.cached(NAMESPACE, name, load, max_seconds=max_seconds)
 
 
 def forget_live_reads() -> None:

@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from apps.blog import permissions
 from apps.blog.api import selectors
 from apps.blog.models import Post
+from apps.blog.selectors import cached_live
 from apps.core.api.auth_serializers import ErrorOutput
 from apps.core.publishing.services import DraftConflict
 
@@ -103,6 +104,11 @@ POST_FIELDS_BY_CODE = {
 }
 
 
+# Answers carry signed S3 URLs of covers, valid for an hour: a cached answer must expire well
+# before they do, whatever PAGE_CACHE_SECONDS says.
+ANSWER_MAX_SECONDS = 300
+
+
 def cached_answer(
     request: Request,
     key: str | None,
@@ -110,8 +116,9 @@ def cached_answer(
     *,
     keep: Callable[[dict[str, Any]], bool] = lambda data: True,
 ) -> HttpResponseBase:
-    """A visitor's read, from the cache of live reads (selectors.live_read_cached) when ``key`` is
-    given, stored as its JSON text: JSON clients get that text as stored, with no decoding and
+    """A visitor's read, from the blog's page-cache namespace (selectors.cached_live, cleared by
+    the same events as the blog's pages: publications, take-downs, profile changes) when ``key``
+    is given, stored as its JSON text: JSON clients get that text as stored, with no decoding and
     encoding again; the browsable API gets it decoded. ``build()`` gives the data, or None for
     404. Nothing is stored for a 404, nor for data ``keep`` refuses (an empty page)."""
     built: list[dict[str, Any] | None] = []
@@ -121,7 +128,7 @@ def cached_answer(
         data = built[-1]
         return JSONRenderer().render(data) if data is not None and keep(data) else None
 
-    text = load() if key is None else selectors.live_read_cached(key, load)
+    text = load() if key is None else cached_live(f"api:{key}", load, max_seconds=ANSWER_MAX_SECONDS)
     if text is None:  # load() ran and gave nothing to store
         if built[-1] is None:
             raise exceptions.NotFound()

@@ -1,23 +1,17 @@
 """Reads behind the blog's API: what visitors see (live posts, their terms, approved comments) and
 what authors and reviewers work on.
 
-Visitors' answers about posts are the same for everyone, so the views cache them whole
-(``live_read_cached``) under a *generation*: a token that every publication and take-down of a
-post replaces (``live_reads_forget``, from handlers.py), which retires every cached answer at once
-without anyone knowing which keys exist. An edit therefore shows at once; a draft never reaches
-these reads, whoever asks. With the cache down, everything is read straight from SQL.
+Visitors' answers about posts are the same for everyone, so the views cache them whole in the
+blog's page-cache namespace (api/common.cached_answer). A draft never reaches these reads,
+whoever asks.
 """
 
 from __future__ import annotations
 
-import contextlib
-import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from apps.blog.comments import POST_KIND
@@ -27,13 +21,6 @@ from apps.core.comments.models import Comment
 from apps.core.comments.selectors import comment_list_published
 from apps.core.models import User
 from apps.core.publishing import revisions
-
-T = TypeVar("T")
-GENERATION_KEY = "blog:api:generation"
-# The cache's own expiry is only a backstop, for changes no event announces (an author's new
-# display name, an edit in the Django admin); it also stays well inside the hour that signed
-# S3 URLs of covers, which the answers carry, remain valid.
-LIVE_READ_MAX_SECONDS = 300
 
 # What a list shows of a post and its author: never the body, review notes or schedule.
 _LIST_FIELDS = (
@@ -52,43 +39,6 @@ _LIST_FIELDS = (
     "author__display_name",
 )
 _DETAIL_FIELDS = (*_LIST_FIELDS, "body", "seo_description", "live_revision")
-
-
-# --- Caching visitors' reads --------------------------------------------------------------------
-
-
-def _generation() -> str:
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        # No expiry; and if the key is ever evicted, a new random token orphans every old entry,
-        # so an old answer can never come back under a reused value.
-        cache.add(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
-        generation = cache.get(GENERATION_KEY)
-    return generation
-
-
-def live_reads_forget() -> None:
-    """Retire every cached visitor answer about posts (after a post is published or taken down)."""
-    # With the cache down nothing is read from it either, and its entries expire on their own.
-    with contextlib.suppress(Exception):
-        cache.set(GENERATION_KEY, uuid.uuid4().hex[:12], timeout=None)
-
-
-def live_read_cached(name: str, load: Callable[[], T | None]) -> T | None:
-    """``load()``, cached under ``name`` until the next publication or take-down. None is not
-    cached: loaders answer None for what is not worth keeping (a guessed address, an empty
-    page), so guesses cannot fill the cache."""
-    try:
-        key = f"blog:api:{_generation()}:{name}"
-        value = cache.get(key)
-    except Exception:
-        return load()
-    if value is None:
-        value = load()
-        if value is not None:
-            with contextlib.suppress(Exception):  # a cache that failed just now: answer anyway
-                cache.set(key, value, timeout=min(settings.SITE_CACHE_SECONDS, LIVE_READ_MAX_SECONDS))
-    return value
 
 
 # --- Live posts -----------------------------------------------------------------------------------
