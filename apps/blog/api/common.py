@@ -19,10 +19,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.blog import permissions
-from apps.blog.api import selectors
+from apps.blog import permissions, selectors
 from apps.blog.models import Post
-from apps.blog.selectors import cached_live
 from apps.core.api.auth_serializers import ErrorOutput
 from apps.core.publishing.services import DraftConflict
 
@@ -47,7 +45,7 @@ class Conflict(exceptions.APIException):
 def post_for(user: Any, pk: int) -> Post:
     """The post ``pk`` if ``user`` may see it; otherwise 404, so a draft does not exist for those
     who may not see it (not even its id)."""
-    post = selectors.post_get(pk=pk)
+    post = selectors.post_get_for_editor(pk=pk)
     if post is None or not permissions.can_view_post(user, post):
         raise exceptions.NotFound()
     return post
@@ -128,7 +126,7 @@ def cached_answer(
         data = built[-1]
         return JSONRenderer().render(data) if data is not None and keep(data) else None
 
-    text = load() if key is None else cached_live(f"api:{key}", load, max_seconds=ANSWER_MAX_SECONDS)
+    text = load() if key is None else selectors.cached_live(f"api:{key}", load, max_seconds=ANSWER_MAX_SECONDS)
     if text is None:  # load() ran and gave nothing to store
         if built[-1] is None:
             raise exceptions.NotFound()

@@ -24,8 +24,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.blog import permissions, services
-from apps.blog.api import selectors
+from apps.blog import permissions, selectors, services
 from apps.blog.api.common import (
     NOT_FOUND,
     NOT_SIGNED_IN,
@@ -134,7 +133,7 @@ class PostListView(GenericAPIView):
         filters = PostListFilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
-        return selectors.post_list_live(
+        return selectors.post_list_live_compact(
             category=values.get("category"),
             tag=values.get("tag"),
             author_id=values.get("author"),
@@ -192,7 +191,7 @@ class PostDetailView(APIView):
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> dict[str, Any] | None:
-            post = selectors.post_get_live(slug=slug)
+            post = selectors.post_get_live_compact(slug=slug)
             return None if post is None else dict(PostDetailOutput(post).data)
 
         return cached_answer(request, f"post:{slug}", build)
@@ -238,7 +237,7 @@ class MyPostListView(GenericAPIView):
         return self.get_paginated_response(PostManageOutput(selectors.drafts_of(page), many=True).data)
 
     def get_queryset(self) -> QuerySet[Post]:
-        return selectors.post_list_of_author(author=self.request.user)
+        return selectors.post_queryset_of_author(author=self.request.user)
 
 
 class ReviewQueueView(GenericAPIView):
@@ -257,7 +256,7 @@ class ReviewQueueView(GenericAPIView):
         return self.get_paginated_response(PostManageOutput(selectors.drafts_of(page), many=True).data)
 
     def get_queryset(self) -> QuerySet[Post]:
-        return selectors.post_list_submitted()
+        return selectors.post_queryset_submitted()
 
 
 # --- One post's draft, review and publication (by id) ------------------------------------------------
@@ -458,7 +457,7 @@ class CategoryListView(APIView):
 
     @extend_schema(summary="List categories", responses={200: CategoryOutput(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        return Response(CategoryOutput(selectors.category_list_with_counts(), many=True).data)
+        return Response(CategoryOutput(selectors.category_list_all_with_counts(), many=True).data)
 
     @extend_schema(
         summary="Create a category",
