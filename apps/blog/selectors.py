@@ -24,7 +24,7 @@ from apps.core import pagecache
 from apps.core.comments.models import Comment
 from apps.core.comments.selectors import comment_list_published
 from apps.core.models import User
-from apps.core.publishing import revisions
+from apps.core.publishing import selectors as publishing
 
 T = TypeVar("T")
 NAMESPACE = "blog"
@@ -374,9 +374,10 @@ def post_get_for_editor(*, pk: int) -> Post | None:
     return Post.objects.select_related("author").filter(pk=pk).first()
 
 
-def post_get(*, slug: str) -> Post | None:
-    """Any post at ``slug`` whatever its state (for previews, which then prove their access)."""
-    return Post.objects.select_related("author").filter(slug=slug).first()
+def post_queryset_any() -> QuerySet[Post]:
+    """Every post whatever its state, with its author (previews find theirs in it, then prove
+    their access)."""
+    return Post.objects.select_related("author")
 
 
 @dataclass(frozen=True)
@@ -391,8 +392,8 @@ def drafts_of(posts: Iterable[Post]) -> list[Draft]:
     """Each post with its newest revision's content (the row's own content before any revision):
     one document query for all of them."""
     posts = list(posts)
-    latest = revisions.revision_read_latest(posts)
-    return [Draft(post, latest[post.pk]["content"] if post.pk in latest else post.content_of()) for post in posts]
+    latest = publishing.draft_contents(posts)
+    return [Draft(post, latest[post.pk] if post.pk in latest else post.content_of()) for post in posts]
 
 
 def draft_of(post: Post) -> Draft:
@@ -419,8 +420,8 @@ class DraftRow:
 
 def _with_drafts(posts: QuerySet[Post]) -> list[DraftRow]:
     rows = list(posts)
-    latest = revisions.revision_read_latest(rows)
-    return [DraftRow(post, latest.get(post.pk, {}).get("content") or {}) for post in rows]
+    latest = publishing.draft_contents(rows)
+    return [DraftRow(post, latest.get(post.pk) or {}) for post in rows]
 
 
 def post_queryset_of_author(*, author: User) -> QuerySet[Post]:

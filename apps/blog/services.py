@@ -24,7 +24,7 @@ from apps.blog.models import MAX_TAGS, RESERVED_POST_SLUGS, Category, Post, Tag
 from apps.blog.selectors import post_draft_content
 from apps.core import events
 from apps.core.models import User
-from apps.core.publishing import revisions
+from apps.core.publishing import selectors as publishing_selectors
 from apps.core.publishing import services as publishing
 
 # --- Events ---------------------------------------------------------------------------------
@@ -223,10 +223,10 @@ def _ready_to_publish(post: Post, revision: int | None = None) -> None:
     if revision is None:
         content = post_draft_content(post)
     else:
-        document = revisions.revision_read(post, revision)
-        if document is None:
+        found = publishing_selectors.revision_content(post, revision)
+        if found is None:
             raise ValidationError(f"Revision {revision} does not exist.", code="no_revision")
-        content = document["content"]
+        content = found
     problems = []
     if not content.get("title"):
         problems.append("A post needs a title.")

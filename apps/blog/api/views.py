@@ -46,6 +46,7 @@ from apps.blog.api.serializers import (
     PostListFilterInput,
     PostListOutput,
     PostManageOutput,
+    PostPreviewInput,
     PostPublishInput,
     PostRequestChangesInput,
     PostScheduleInput,
@@ -54,6 +55,7 @@ from apps.blog.api.serializers import (
 from apps.blog.models import Post, Tag
 from apps.core.api.serializers import ApiRootOutput
 from apps.core.comments.models import Comment
+from apps.core.publishing.http import as_draft, live_or_preview
 
 TAGS = ["blog"]
 # Cached list pages: the first pages of each filter, which is what readers ask for; deep pages are
@@ -182,19 +184,39 @@ class PostListView(GenericAPIView):
 
 
 class PostDetailView(APIView):
-    """One live post with its body (blocks and sanitised HTML), cover, terms and SEO fields."""
+    """One live post with its body (blocks and sanitised HTML), cover, terms and SEO fields; or,
+    with ``?preview=<token>``, the draft its editor's preview link shows (never cached)."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Read a live post", responses={200: PostDetailOutput, 404: error("No live post here.")}, tags=TAGS
+        summary="Read a live post",
+        parameters=[PostPreviewInput],
+        responses={
+            200: PostDetailOutput,
+            403: error("A preview token that is invalid, expired, or not yours."),
+            404: error("No live post here."),
+        },
+        tags=TAGS,
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> dict[str, Any] | None:
             post = selectors.post_get_live_compact(slug=slug)
             return None if post is None else dict(PostDetailOutput(post).data)
 
-        return cached_answer(request, f"post:{slug}", build)
+        shown = live_or_preview(
+            request,
+            model=Post,
+            lookup={"slug": slug},
+            live=lambda: cached_answer(request, f"post:{slug}", build),
+            queryset=selectors.post_queryset_any(),
+        )
+        if not shown.is_draft:
+            return shown.obj
+        post = shown.obj
+        # A draft's terms are its revision's, not the row's: what the output reads as lists.
+        post.live_categories, post.live_tags = post.category_list, post.tag_list
+        return as_draft(Response(PostDetailOutput(post).data))
 
 
 class PostCommentListView(GenericAPIView):

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from apps.blog.models import Post
 from apps.blog.services import PostInput, post_create, post_publish, post_unpublish, post_update
+from apps.core.publishing.services import preview_token
 from apps.core.services import profile_update
 from tests.blog.api.support import POSTS, error_of, png, post_url
 from tests.blog.factories import CategoryFactory, TagFactory, make_post, paragraph
@@ -379,3 +380,20 @@ def test_a_post_is_read_only_at_its_public_address(api_as, people, author, blog_
     response = getattr(api_as(blog_admin), method)(post_url("fixed"), {}, format="json")
 
     assert error_of(response, 405)["code"] == "method_not_allowed"
+
+
+def test_an_editors_preview_token_shows_the_draft_to_them_only_and_uncached(
+    api_as, author, other_author, blog_admin, news
+):
+    post = make_post(author=author, slug="coming", title="Coming soon", categories=[news])
+    token = preview_token(obj=post, revision=post.latest_revision, user=author)
+
+    response = api_as(author).get(post_url("coming"), {"preview": token})
+
+    assert response.status_code == 200, response.content
+    assert response.json()["title"] == "Coming soon"
+    assert response.json()["categories"] == [{"id": news.pk, "name": "News", "slug": "news"}]
+    assert response["Cache-Control"] == "private, no-store" and response["X-Robots-Tag"] == "noindex"
+    for stranger in (api_as(other_author), api_as(None)):
+        assert error_of(stranger.get(post_url("coming"), {"preview": token}), 403)
+    assert error_of(api_as(author).get(post_url("coming")), 404)  # without the token: not live
