@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse
@@ -56,13 +57,22 @@ def require(allowed: bool, message: str) -> None:
         raise exceptions.PermissionDenied(message)
 
 
+def refuse(reason: str | None) -> None:
+    """A policy's refusal reason (apps/blog/permissions.post_action_refusal) as the API's 403."""
+    if reason:
+        raise exceptions.PermissionDenied(reason)
+
+
 @contextmanager
 def service_errors(fields_by_code: Mapping[str, str] | None = None) -> Iterator[None]:
-    """A service's refusal as the API's answer: a stale draft is 409 (nothing was saved); any other
-    ValidationError is 400, its messages under the field they concern (the model's own field
-    errors, or ``fields_by_code`` for the codes a service raises)."""
+    """A service's refusal as the API's answer: the policy's refusal (PermissionDenied) is 403 with
+    its reason; a stale draft is 409 (nothing was saved); any other ValidationError is 400, its
+    messages under the field they concern (the model's own field errors, or ``fields_by_code``
+    for the codes a service raises)."""
     try:
         yield
+    except DjangoPermissionDenied as refusal:
+        refuse(str(refusal) or "You may not do that.")
     except DraftConflict as conflict:
         raise Conflict(conflict.messages[0]) from None
     except DjangoValidationError as refusal:

@@ -1,5 +1,7 @@
-"""The blog's API views: adapters that parse input, ask apps/blog/permissions.py, call one service
-or selector and answer. URL design (urls.py): public reads by slug, writing and review by id.
+"""The blog's API views: adapters that parse input, call one service or selector and answer. The
+services check each action on a post once (apps/blog/permissions.post_action_refusal) and
+``service_errors`` answers their refusal (403 with its reason). URL design (urls.py): public
+reads by slug, writing and review by id.
 
 Who sees what: visitors' reads show live posts only, whoever asks and whatever the parameters. A
 post someone may not see (another author's draft) answers 404 to them, as if it did not exist;
@@ -32,6 +34,7 @@ from apps.blog.api.common import (
     cached_answer,
     error,
     post_for,
+    refuse,
     require,
     service_errors,
 )
@@ -53,6 +56,7 @@ from apps.blog.api.serializers import (
     TagOutput,
 )
 from apps.blog.models import Post, Tag
+from apps.blog.permissions import PostAction
 from apps.core.api.serializers import ApiRootOutput
 from apps.core.comments.models import Comment
 from apps.core.publishing.http import as_draft, live_or_preview
@@ -296,7 +300,7 @@ class PostDraftView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not edit this post.")
+        refuse(permissions.post_action_refusal(request.user, post, PostAction.EDIT))
         return Response(_draft(post))
 
     @extend_schema(
@@ -314,7 +318,6 @@ class PostDraftView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not edit this post.")
         data = PostDraftUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -349,7 +352,6 @@ class PostSubmitView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not submit this post.")
         with service_errors():
             services.post_submit(post=post, author=request.user)
         return Response(_managed(post))
@@ -374,7 +376,6 @@ class PostPublishView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins publish posts.")
         data = PostPublishInput(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors({"no_revision": "revision"}):
@@ -401,7 +402,6 @@ class PostRequestChangesView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_review(request.user), "Only blog admins review posts.")
         data = PostRequestChangesInput(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors({"required": "note", "max_length": "note"}):
@@ -429,7 +429,6 @@ class PostScheduleView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins schedule posts.")
         data = PostScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -446,8 +445,8 @@ class PostScheduleView(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins schedule posts.")
-        services.post_unschedule(post=post, publisher=request.user)
+        with service_errors():
+            services.post_unschedule(post=post, publisher=request.user)
         return Response(_managed(post))
 
 
@@ -464,8 +463,8 @@ class PostUnpublishView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins unpublish posts.")
-        services.post_unpublish(post=post, publisher=request.user)
+        with service_errors():
+            services.post_unpublish(post=post, publisher=request.user)
         return Response(_managed(post))
 
 
