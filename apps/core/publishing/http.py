@@ -52,8 +52,8 @@ def live_or_preview(
     live: Callable[[], Any] | None = None,
     queryset: QuerySet[Any] | None = None,
 ) -> Shown:
-    """Live, or previewed: the one decision of every public detail view (a free page, a blog post,
-    the post API's detail).
+    """Live, or previewed: the one decision of every public detail view (a free page, a domain's
+    object page, an API's detail).
 
     With ``?preview=<token>`` the object at ``lookup`` in any state (from ``queryset``, by default
     all of ``model``) with the token's draft applied; PermissionDenied unless the token is valid,
