@@ -2,13 +2,9 @@ from django.apps import AppConfig
 
 
 class BlogConfig(AppConfig):
+    # What the blog contributes to the platform is declared in apps/blog/platform.py. Its cached
+    # reads (pages, fragments, API answers) live in the page cache's ``blog`` namespace, which
+    # core clears on publications and profile changes: the blog subscribes to nothing itself.
     name = "apps.blog"
     label = "blog"
     verbose_name = "Blog"
-
-    def ready(self) -> None:
-        # What the blog contributes to the platform is declared in apps/blog/platform.py; here it
-        # only subscribes to the events it reacts to.
-        from apps.blog.api import handlers as api_handlers
-
-        api_handlers.connect()

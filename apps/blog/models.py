@@ -21,6 +21,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.blog import permissions
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR
 from apps.core.publishing import Publishable
 
@@ -225,14 +226,10 @@ class Post(Publishable):
     # --- Who may write and publish it (the engine asks these) -----------------------------------
 
     def allows_draft_by(self, user: Any) -> bool:
-        from apps.blog.permissions import can_edit_post
-
-        return can_edit_post(user, self)
+        return permissions.can_edit_post(user, self)
 
     def allows_publish_by(self, user: Any) -> bool:
-        from apps.blog.permissions import can_publish_post
-
-        return can_publish_post(user, self)
+        return permissions.can_publish_post(user, self)
 
 
 def _existing_category_ids(raw: Any) -> list[int]:

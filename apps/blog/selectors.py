@@ -1,25 +1,29 @@
-"""Reads of the blog: what visitors see (live posts, cached), and what editors work on.
+"""Reads of the blog, for its pages, its API and its consumers alike: what visitors see (live
+posts, cached), and what editors work on.
 
-Visitors' reads (lists, a post with its related posts, feeds, categories and tags with counts)
-are fragments of the page cache (``apps.core.platform.pagecache.cached`` in the ``blog`` namespace):
-every publish or unpublish through the engine makes all of them stale at once, and so does
-``forget_live_reads()`` (for changes visitors see that are not publications, e.g. comments).
-With the cache down they are read straight from SQL.
+Visitors' reads (lists, a post with its related posts, feeds, categories and tags with counts,
+the API's answers) are fragments of the page cache (``apps.core.platform.pagecache.cached`` in the
+``blog`` namespace): every publish or unpublish through the engine and every profile change
+makes all of them stale at once (both clear the site namespace, which every namespace depends
+on), and so does ``forget_live_reads()`` (for changes visitors see that are not publications,
+e.g. comments). With the cache down they are read straight from SQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from apps.blog.comments import POST_KIND
 from apps.blog.models import Category, Post, Tag
+from apps.core.comments import Comment, comment_list_published
 from apps.core.models import User
 from apps.core.platform import pagecache
-from apps.core.publishing import revisions
+from apps.core.publishing import selectors as publishing
 
 T = TypeVar("T")
 NAMESPACE = "blog"
@@ -28,16 +32,34 @@ RELATED_LIMIT = 3
 FEED_LIMIT = 20
 # Lists never need a post's body or review fields; leaving them out keeps cached lists small.
 _LIST_DEFERRED = ("body", "review_note", "seo_description")
+# What the API's list shows of a post and its author: never the body, review notes or schedule.
+_COMPACT_FIELDS = (
+    "id",
+    "title",
+    "slug",
+    "excerpt",
+    "cover",
+    "cover_alt",
+    "reading_time",
+    "live",
+    "first_published_at",
+    "last_published_at",
+    "author",
+    "author__id",
+    "author__display_name",
+)
+_COMPACT_DETAIL_FIELDS = (*_COMPACT_FIELDS, "body", "seo_description", "live_revision")
 
 
 # --- Caching ------------------------------------------------------------------------------------
 
 
-def cached_live(name: str, load: Callable[[], T]) -> T:
-    """``load()`` kept until the next publish, unpublish or ``forget_live_reads()`` (at most
-    PAGE_CACHE_SECONDS); one cache round trip when warm. None is not kept (a guessed address must
-    not fill the cache)."""
-    return pagecache.cached(NAMESPACE, name, load)
+def cached_live(name: str, load: Callable[[], T], *, max_seconds: int | None = None) -> T:
+    """``load()`` kept until the next publish, unpublish, profile change (core clears the site
+    namespace, which every namespace depends on) or ``forget_live_reads()``, at most
+    PAGE_CACHE_SECONDS (or ``max_seconds``); one cache round trip when warm. None is not kept
+    (a guessed address must not fill the cache)."""
+    return pagecache.cached(NAMESPACE, name, load, max_seconds=max_seconds)
 
 
 def forget_live_reads() -> None:
@@ -166,6 +188,48 @@ def post_get_live(*, slug: str) -> Post | None:
     )
 
 
+def _terms_as_lists() -> list[Prefetch]:
+    # Plain lists (to_attr): reading them builds no related manager per post.
+    return [
+        Prefetch(
+            "categories",
+            queryset=Category.objects.only("id", "name", "slug").order_by("name"),
+            to_attr="live_categories",
+        ),
+        Prefetch("tags", queryset=Tag.objects.only("id", "name", "slug").order_by("name"), to_attr="live_tags"),
+    ]
+
+
+def post_list_live_compact(
+    *, category: str | None = None, tag: str | None = None, author_id: int | None = None, q: str = ""
+) -> QuerySet[Post]:
+    """``post_list_live`` as the API shows it: only the fields a list shows, the terms as the
+    lists ``live_categories`` and ``live_tags`` (three queries for any number of posts)."""
+    posts = live_posts_matching(category=category, tag=tag, author_id=author_id, q=q)
+    return (
+        posts.select_related("author")
+        .prefetch_related(*_terms_as_lists())
+        .only(*_COMPACT_FIELDS)
+        .order_by("-first_published_at", "-pk")
+    )
+
+
+def post_get_live_compact(*, slug: str) -> Post | None:
+    """The live post at ``slug`` as the API shows it (terms as lists); None for anything else."""
+    return (
+        Post.objects.filter(live=True, slug=slug)
+        .select_related("author")
+        .prefetch_related(*_terms_as_lists())
+        .only(*_COMPACT_DETAIL_FIELDS)
+        .first()
+    )
+
+
+def post_id_live(*, slug: str) -> int | None:
+    """The id of the live post at ``slug``, or None."""
+    return Post.objects.filter(live=True, slug=slug).values_list("pk", flat=True).first()
+
+
 def post_list_related(post: Post, *, limit: int = RELATED_LIMIT) -> list[Post]:
     """Other live posts sharing the most tags, then categories, with ``post`` (newest first among
     equals); one query. Reads ``post``'s own tags and categories from its prefetch."""
@@ -249,6 +313,29 @@ def category_list_with_counts() -> list[Category]:
     )
 
 
+def category_list_all_with_counts() -> QuerySet[Category]:
+    """Every category by name, each with the number of its live posts as ``post_count`` (one query)."""
+    return Category.objects.annotate(post_count=Count("posts", filter=Q(posts__live=True))).order_by("name", "pk")
+
+
+def tag_list_live() -> QuerySet[Tag]:
+    """Tags of live posts by name, with ``post_count``. Tags used only by drafts are left out: an
+    author's labels must not reveal what they are writing."""
+    return (
+        Tag.objects.annotate(post_count=Count("posts", filter=Q(posts__live=True)))
+        .filter(post_count__gt=0)
+        .order_by("name", "pk")
+    )
+
+
+def comment_list_approved(*, post_id: int) -> QuerySet[Comment]:
+    """The approved comments of a post, oldest first, flat (replies name their parent), with
+    their authors' names."""
+    return comment_list_published(kind=POST_KIND, target_id=post_id).only(
+        "id", "parent", "body", "created_at", "author", "author__id", "author__display_name"
+    )
+
+
 def category_list() -> QuerySet[Category]:
     """Every category (editors choose from them)."""
     return Category.objects.order_by("name")
@@ -286,15 +373,35 @@ def post_get_for_editor(*, pk: int) -> Post | None:
     return Post.objects.select_related("author").filter(pk=pk).first()
 
 
-def post_get(*, slug: str) -> Post | None:
-    """Any post at ``slug`` whatever its state (for previews, which then prove their access)."""
-    return Post.objects.select_related("author").filter(slug=slug).first()
+def post_queryset_any() -> QuerySet[Post]:
+    """Every post whatever its state, with its author (previews find theirs in it, then prove
+    their access)."""
+    return Post.objects.select_related("author")
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A post with the content of its newest revision (what its editors work on)."""
+
+    post: Post
+    content: dict[str, Any]
+
+
+def drafts_of(posts: Iterable[Post]) -> list[Draft]:
+    """Each post with its newest revision's content (the row's own content before any revision):
+    one document query for all of them."""
+    posts = list(posts)
+    latest = publishing.draft_contents(posts)
+    return [Draft(post, latest[post.pk] if post.pk in latest else post.content_of()) for post in posts]
+
+
+def draft_of(post: Post) -> Draft:
+    return drafts_of([post])[0]
 
 
 def post_draft_content(post: Post) -> dict[str, Any]:
     """The newest revision's content: what the editor opens (the row's own content before any)."""
-    document = revisions.revision_read(post, post.latest_revision) if post.latest_revision else None
-    return document["content"] if document else post.content_of()
+    return draft_of(post).content
 
 
 @dataclass
@@ -312,26 +419,33 @@ class DraftRow:
 
 def _with_drafts(posts: QuerySet[Post]) -> list[DraftRow]:
     rows = list(posts)
-    latest = revisions.revision_read_latest(rows)
-    return [DraftRow(post, latest.get(post.pk, {}).get("content") or {}) for post in rows]
+    latest = publishing.draft_contents(rows)
+    return [DraftRow(post, latest.get(post.pk) or {}) for post in rows]
+
+
+def post_queryset_of_author(*, author: User) -> QuerySet[Post]:
+    """Every post ``author`` wrote, whatever its state, newest first (the API pages it)."""
+    return Post.objects.filter(author=author).select_related("author").order_by("-created_at", "-pk")
+
+
+def post_queryset_submitted() -> QuerySet[Post]:
+    """Posts waiting for review, longest waiting first (the API pages it)."""
+    return (
+        Post.objects.filter(review_state=Post.ReviewState.SUBMITTED)
+        .select_related("author")
+        .order_by("submitted_at", "pk")
+    )
 
 
 def post_list_for_author(*, user: User) -> list[DraftRow]:
     """Every post ``user`` wrote, newest first, with each newest draft's content
     (one SQL and one document query)."""
-    posts = Post.objects.filter(author=user).select_related("author").defer("body").order_by("-created_at", "-pk")
-    return _with_drafts(posts)
+    return _with_drafts(post_queryset_of_author(author=user).defer("body"))
 
 
 def post_list_submitted() -> list[DraftRow]:
     """The review queue: posts waiting for a blog admin, oldest submission first."""
-    posts = (
-        Post.objects.filter(review_state=Post.ReviewState.SUBMITTED)
-        .select_related("author")
-        .defer("body")
-        .order_by("submitted_at", "pk")
-    )
-    return _with_drafts(posts)
+    return _with_drafts(post_queryset_submitted().defer("body"))
 
 
 def post_list_scheduled() -> list[DraftRow]:

@@ -21,10 +21,11 @@ from django.utils.text import slugify
 
 from apps.blog import covers, permissions
 from apps.blog.models import MAX_TAGS, RESERVED_POST_SLUGS, Category, Post, Tag
+from apps.blog.permissions import PostAction
 from apps.blog.selectors import post_draft_content
 from apps.core.models import User
 from apps.core.platform import events
-from apps.core.publishing import revisions
+from apps.core.publishing import selectors as publishing_selectors
 from apps.core.publishing import services as publishing
 
 # --- Events ---------------------------------------------------------------------------------
@@ -194,8 +195,7 @@ def post_update(
     raised and nothing is written. The published post does not change. An author's edit of a
     post waiting for review withdraws it from the queue: reviewers should see what they publish.
     """
-    if not permissions.can_edit_post(editor, post):
-        raise PermissionDenied("You may not edit this post.")
+    _refuse(editor, post, PostAction.EDIT)
     current = post_draft_content(post)
     kept = "" if remove_cover else current.get("cover", "")
 
@@ -215,6 +215,12 @@ def post_update(
 # --- Posts: review ---------------------------------------------------------------------------------
 
 
+def _refuse(user: User, post: Post, action: PostAction) -> None:
+    """The policy's reason, as the refusal every surface answers (403)."""
+    if reason := permissions.post_action_refusal(user, post, action):
+        raise PermissionDenied(reason)
+
+
 def _locked(post: Post) -> Post:
     return Post.objects.select_for_update().get(pk=post.pk)
 
@@ -223,10 +229,10 @@ def _ready_to_publish(post: Post, revision: int | None = None) -> None:
     if revision is None:
         content = post_draft_content(post)
     else:
-        document = revisions.revision_read(post, revision)
-        if document is None:
+        found = publishing_selectors.revision_content(post, revision)
+        if found is None:
             raise ValidationError(f"Revision {revision} does not exist.", code="no_revision")
-        content = document["content"]
+        content = found
     problems = []
     if not content.get("title"):
         problems.append("A post needs a title.")
@@ -238,9 +244,8 @@ def _ready_to_publish(post: Post, revision: int | None = None) -> None:
 
 def post_submit(*, post: Post, author: User) -> Post:
     """Ask the blog admins to review and publish the newest draft."""
+    _refuse(author, post, PostAction.SUBMIT)
     if not permissions.can_submit_post(author, post):
-        if not permissions.can_edit_post(author, post):
-            raise PermissionDenied("You may not submit this post.")
         raise ValidationError("This post is already waiting for review, or has nothing new to publish.")
     _ready_to_publish(post)
     with transaction.atomic():
@@ -254,8 +259,7 @@ def post_submit(*, post: Post, author: User) -> Post:
 
 def post_request_changes(*, post: Post, reviewer: User, note: str) -> Post:
     """Send a submitted post back to its author with a note saying what to change."""
-    if not permissions.can_review(reviewer):
-        raise PermissionDenied("You may not review posts.")
+    _refuse(reviewer, post, PostAction.REVIEW)
     note = note.strip()
     if not note:
         raise ValidationError("Say what should change: the author sees this note.", code="required")
@@ -278,8 +282,7 @@ def post_request_changes(*, post: Post, reviewer: User, note: str) -> Post:
 def post_publish(*, post: Post, publisher: User, revision: int | None = None) -> Post:
     """Publish ``revision`` (the newest by default) at once. Publishing ends any review and sets
     the post's categories, tags and reading time from that revision (Post.after_publish)."""
-    if not permissions.can_publish_post(publisher, post):
-        raise PermissionDenied("You may not publish posts.")
+    _refuse(publisher, post, PostAction.PUBLISH)
     _ready_to_publish(post, revision)
     publishing.publish(obj=post, author=publisher, revision=revision)
     return post
@@ -287,8 +290,7 @@ def post_publish(*, post: Post, publisher: User, revision: int | None = None) ->
 
 def post_schedule(*, post: Post, publisher: User, go_live_at: datetime, revision: int | None = None) -> Post:
     """Publish ``revision`` (the newest by default) at ``go_live_at``; the review is over."""
-    if not permissions.can_publish_post(publisher, post):
-        raise PermissionDenied("You may not schedule posts.")
+    _refuse(publisher, post, PostAction.SCHEDULE)
     _ready_to_publish(post, revision)
     with transaction.atomic():
         publishing.schedule(obj=post, author=publisher, revision=revision, go_live_at=go_live_at)
@@ -299,15 +301,13 @@ def post_schedule(*, post: Post, publisher: User, go_live_at: datetime, revision
 
 def post_unschedule(*, post: Post, publisher: User) -> Post:
     """Cancel a scheduled publication."""
-    if not permissions.can_publish_post(publisher, post):
-        raise PermissionDenied("You may not schedule posts.")
+    _refuse(publisher, post, PostAction.SCHEDULE)
     publishing.schedule(obj=post, author=publisher, revision=None, go_live_at=None)
     return post
 
 
 def post_unpublish(*, post: Post, publisher: User) -> Post:
     """Take a post off the blog; its drafts and history stay."""
-    if not permissions.can_publish_post(publisher, post):
-        raise PermissionDenied("You may not unpublish posts.")
+    _refuse(publisher, post, PostAction.UNPUBLISH)
     publishing.unpublish(obj=post, author=publisher)
     return post

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse, HttpResponseBase
 from drf_spectacular.utils import OpenApiResponse
@@ -19,8 +20,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.blog import permissions
-from apps.blog.api import selectors
+from apps.blog import permissions, selectors
 from apps.blog.models import Post
 from apps.core.api import ErrorOutput
 from apps.core.publishing import DraftConflict
@@ -46,7 +46,7 @@ class Conflict(exceptions.APIException):
 def post_for(user: Any, pk: int) -> Post:
     """The post ``pk`` if ``user`` may see it; otherwise 404, so a draft does not exist for those
     who may not see it (not even its id)."""
-    post = selectors.post_get(pk=pk)
+    post = selectors.post_get_for_editor(pk=pk)
     if post is None or not permissions.can_view_post(user, post):
         raise exceptions.NotFound()
     return post
@@ -57,13 +57,22 @@ def require(allowed: bool, message: str) -> None:
         raise exceptions.PermissionDenied(message)
 
 
+def refuse(reason: str | None) -> None:
+    """A policy's refusal reason (apps/blog/permissions.post_action_refusal) as the API's 403."""
+    if reason:
+        raise exceptions.PermissionDenied(reason)
+
+
 @contextmanager
 def service_errors(fields_by_code: Mapping[str, str] | None = None) -> Iterator[None]:
-    """A service's refusal as the API's answer: a stale draft is 409 (nothing was saved); any other
-    ValidationError is 400, its messages under the field they concern (the model's own field
-    errors, or ``fields_by_code`` for the codes a service raises)."""
+    """A service's refusal as the API's answer: the policy's refusal (PermissionDenied) is 403 with
+    its reason; a stale draft is 409 (nothing was saved); any other ValidationError is 400, its
+    messages under the field they concern (the model's own field errors, or ``fields_by_code``
+    for the codes a service raises)."""
     try:
         yield
+    except DjangoPermissionDenied as refusal:
+        refuse(str(refusal) or "You may not do that.")
     except DraftConflict as conflict:
         raise Conflict(conflict.messages[0]) from None
     except DjangoValidationError as refusal:
@@ -103,6 +112,11 @@ POST_FIELDS_BY_CODE = {
 }
 
 
+# Answers carry signed S3 URLs of covers, valid for an hour: a cached answer must expire well
+# before they do, whatever PAGE_CACHE_SECONDS says.
+ANSWER_MAX_SECONDS = 300
+
+
 def cached_answer(
     request: Request,
     key: str | None,
@@ -110,8 +124,9 @@ def cached_answer(
     *,
     keep: Callable[[dict[str, Any]], bool] = lambda data: True,
 ) -> HttpResponseBase:
-    """A visitor's read, from the cache of live reads (selectors.live_read_cached) when ``key`` is
-    given, stored as its JSON text: JSON clients get that text as stored, with no decoding and
+    """A visitor's read, from the blog's page-cache namespace (selectors.cached_live, cleared by
+    the same events as the blog's pages: publications, take-downs, profile changes) when ``key``
+    is given, stored as its JSON text: JSON clients get that text as stored, with no decoding and
     encoding again; the browsable API gets it decoded. ``build()`` gives the data, or None for
     404. Nothing is stored for a 404, nor for data ``keep`` refuses (an empty page)."""
     built: list[dict[str, Any] | None] = []
@@ -121,7 +136,7 @@ def cached_answer(
         data = built[-1]
         return JSONRenderer().render(data) if data is not None and keep(data) else None
 
-    text = load() if key is None else selectors.live_read_cached(key, load)
+    text = load() if key is None else selectors.cached_live(f"api:{key}", load, max_seconds=ANSWER_MAX_SECONDS)
     if text is None:  # load() ran and gave nothing to store
         if built[-1] is None:
             raise exceptions.NotFound()

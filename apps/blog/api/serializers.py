@@ -123,6 +123,14 @@ class PostListFilterInput(serializers.Serializer):
     )
 
 
+class PostPreviewInput(serializers.Serializer):
+    preview = serializers.CharField(
+        required=False,
+        help_text="A preview token from the post's editor (GET /blog/<id>/preview/ on the site): the draft it "
+        "shows, for that editor only, marked private and noindex.",
+    )
+
+
 class PostListOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField(help_text="Plain text, as the author typed it: escape it when showing it.")

@@ -1,5 +1,7 @@
-"""The blog's API views: adapters that parse input, ask apps/blog/permissions.py, call one service
-or selector and answer. URL design (urls.py): public reads by slug, writing and review by id.
+"""The blog's API views: adapters that parse input, call one service or selector and answer. The
+services check each action on a post once (apps/blog/permissions.post_action_refusal) and
+``service_errors`` answers their refusal (403 with its reason). URL design (urls.py): public
+reads by slug, writing and review by id.
 
 Who sees what: visitors' reads show live posts only, whoever asks and whatever the parameters. A
 post someone may not see (another author's draft) answers 404 to them, as if it did not exist;
@@ -24,8 +26,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from apps.blog import permissions, services
-from apps.blog.api import selectors
+from apps.blog import permissions, selectors, services
 from apps.blog.api.common import (
     NOT_FOUND,
     NOT_SIGNED_IN,
@@ -33,6 +34,7 @@ from apps.blog.api.common import (
     cached_answer,
     error,
     post_for,
+    refuse,
     require,
     service_errors,
 )
@@ -47,14 +49,17 @@ from apps.blog.api.serializers import (
     PostListFilterInput,
     PostListOutput,
     PostManageOutput,
+    PostPreviewInput,
     PostPublishInput,
     PostRequestChangesInput,
     PostScheduleInput,
     TagOutput,
 )
 from apps.blog.models import Post, Tag
+from apps.blog.permissions import PostAction
 from apps.core.api import ApiRootOutput
 from apps.core.comments import Comment
+from apps.core.publishing import as_draft, live_or_preview
 
 TAGS = ["blog"]
 # Cached list pages: the first pages of each filter, which is what readers ask for; deep pages are
@@ -134,7 +139,7 @@ class PostListView(GenericAPIView):
         filters = PostListFilterInput(data=self.request.query_params)
         filters.is_valid(raise_exception=True)
         values = filters.validated_data
-        return selectors.post_list_live(
+        return selectors.post_list_live_compact(
             category=values.get("category"),
             tag=values.get("tag"),
             author_id=values.get("author"),
@@ -183,19 +188,39 @@ class PostListView(GenericAPIView):
 
 
 class PostDetailView(APIView):
-    """One live post with its body (blocks and sanitised HTML), cover, terms and SEO fields."""
+    """One live post with its body (blocks and sanitised HTML), cover, terms and SEO fields; or,
+    with ``?preview=<token>``, the draft its editor's preview link shows (never cached)."""
 
     permission_classes = [AllowAny]
 
     @extend_schema(
-        summary="Read a live post", responses={200: PostDetailOutput, 404: error("No live post here.")}, tags=TAGS
+        summary="Read a live post",
+        parameters=[PostPreviewInput],
+        responses={
+            200: PostDetailOutput,
+            403: error("A preview token that is invalid, expired, or not yours."),
+            404: error("No live post here."),
+        },
+        tags=TAGS,
     )
     def get(self, request: Request, slug: str) -> HttpResponseBase:
         def build() -> dict[str, Any] | None:
-            post = selectors.post_get_live(slug=slug)
+            post = selectors.post_get_live_compact(slug=slug)
             return None if post is None else dict(PostDetailOutput(post).data)
 
-        return cached_answer(request, f"post:{slug}", build)
+        shown = live_or_preview(
+            request,
+            model=Post,
+            lookup={"slug": slug},
+            live=lambda: cached_answer(request, f"post:{slug}", build),
+            queryset=selectors.post_queryset_any(),
+        )
+        if not shown.is_draft:
+            return shown.obj
+        post = shown.obj
+        # A draft's terms are its revision's, not the row's: what the output reads as lists.
+        post.live_categories, post.live_tags = post.category_list, post.tag_list
+        return as_draft(Response(PostDetailOutput(post).data))
 
 
 class PostCommentListView(GenericAPIView):
@@ -238,7 +263,7 @@ class MyPostListView(GenericAPIView):
         return self.get_paginated_response(PostManageOutput(selectors.drafts_of(page), many=True).data)
 
     def get_queryset(self) -> QuerySet[Post]:
-        return selectors.post_list_of_author(author=self.request.user)
+        return selectors.post_queryset_of_author(author=self.request.user)
 
 
 class ReviewQueueView(GenericAPIView):
@@ -257,7 +282,7 @@ class ReviewQueueView(GenericAPIView):
         return self.get_paginated_response(PostManageOutput(selectors.drafts_of(page), many=True).data)
 
     def get_queryset(self) -> QuerySet[Post]:
-        return selectors.post_list_submitted()
+        return selectors.post_queryset_submitted()
 
 
 # --- One post's draft, review and publication (by id) ------------------------------------------------
@@ -275,7 +300,7 @@ class PostDraftView(APIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not edit this post.")
+        refuse(permissions.post_action_refusal(request.user, post, PostAction.EDIT))
         return Response(_draft(post))
 
     @extend_schema(
@@ -293,7 +318,6 @@ class PostDraftView(APIView):
     )
     def patch(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not edit this post.")
         data = PostDraftUpdateInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -328,7 +352,6 @@ class PostSubmitView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_edit_post(request.user, post), "You may not submit this post.")
         with service_errors():
             services.post_submit(post=post, author=request.user)
         return Response(_managed(post))
@@ -353,7 +376,6 @@ class PostPublishView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins publish posts.")
         data = PostPublishInput(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors({"no_revision": "revision"}):
@@ -380,7 +402,6 @@ class PostRequestChangesView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_review(request.user), "Only blog admins review posts.")
         data = PostRequestChangesInput(data=request.data)
         data.is_valid(raise_exception=True)
         with service_errors({"required": "note", "max_length": "note"}):
@@ -408,7 +429,6 @@ class PostScheduleView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins schedule posts.")
         data = PostScheduleInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -425,8 +445,8 @@ class PostScheduleView(APIView):
     )
     def delete(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins schedule posts.")
-        services.post_unschedule(post=post, publisher=request.user)
+        with service_errors():
+            services.post_unschedule(post=post, publisher=request.user)
         return Response(_managed(post))
 
 
@@ -443,8 +463,8 @@ class PostUnpublishView(APIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         post = post_for(request.user, pk)
-        require(permissions.can_publish_post(request.user, post), "Only blog admins unpublish posts.")
-        services.post_unpublish(post=post, publisher=request.user)
+        with service_errors():
+            services.post_unpublish(post=post, publisher=request.user)
         return Response(_managed(post))
 
 
@@ -458,7 +478,7 @@ class CategoryListView(APIView):
 
     @extend_schema(summary="List categories", responses={200: CategoryOutput(many=True)}, tags=TAGS)
     def get(self, request: Request) -> Response:
-        return Response(CategoryOutput(selectors.category_list_with_counts(), many=True).data)
+        return Response(CategoryOutput(selectors.category_list_all_with_counts(), many=True).data)
 
     @extend_schema(
         summary="Create a category",

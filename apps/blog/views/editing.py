@@ -21,15 +21,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from apps.blog import permissions, selectors, services
 from apps.blog.forms import CategoryForm, PostForm, PublishForm, ScheduleForm
 from apps.blog.models import Post
+from apps.blog.permissions import PostAction
 from apps.core.publishing import DraftConflict, preview_token
 
 
 def _post_for_editor(request: HttpRequest, pk: int) -> Post:
+    """The post its editor opens (the editor, a preview): 404 if there is none, 403 with the
+    policy's reason if it is not theirs. Actions are checked by the services, once."""
     post = selectors.post_get_for_editor(pk=pk)
     if post is None:
         raise Http404("No such post.")
-    if not permissions.can_edit_post(request.user, post):
-        raise PermissionDenied
+    if reason := permissions.post_action_refusal(request.user, post, PostAction.EDIT):
+        raise PermissionDenied(reason)
     return post
 
 

@@ -24,7 +24,7 @@ from apps.blog.selectors import NAMESPACE
 from apps.core.blocks import render_blocks
 from apps.core.comments import CommentThread, comment_thread_for
 from apps.core.platform import cache_public_page, pagecache
-from apps.core.publishing import apply_preview, as_draft
+from apps.core.publishing import as_draft, live_or_preview
 
 
 def _list_page(
@@ -136,12 +136,17 @@ def author_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @cache_public_page(NAMESPACE)
 @vary_on_cookie
 def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """A live post as readers see it, or a draft revision through its editor's preview link."""
-    token = request.GET.get("preview")
-    if token is None:
-        view = fragments.post_view_live(slug=slug, request=request)
-        if view is None:
-            raise Http404("No such post.")
+    """A live post as readers see it, or a draft for its editor (a preview link, or their site
+    preview): the engine's one resolution decides which."""
+    shown = live_or_preview(
+        request,
+        model=Post,
+        lookup={"slug": slug},
+        live=lambda: fragments.post_view_live(slug=slug, request=request),
+        queryset=selectors.post_queryset_any(),
+    )
+    if not shown.is_draft:
+        view = shown.obj
         context = {
             "post": view,
             "head": mark_safe(view.head),  # noqa: S308 (fragments' autoescaped templates)
@@ -150,16 +155,12 @@ def post_detail(request: HttpRequest, slug: str) -> HttpResponse:
             **_thread(request, view, slug),
         }
         return render(request, "blog/post_detail.html", context)
-
-    post = selectors.post_get(slug=slug)
-    if post is None:
-        raise Http404("No such post.")
-    revision = apply_preview(token=token, obj=post, user=request.user)  # PermissionDenied otherwise
+    post = shown.obj
     context = {
         "post": post,
         "head": fragments.render_head(post, base=request.build_absolute_uri("/")[:-1], preview=True),
         "article": fragments.render_article(post, body=render_blocks(post.body, request=request), related=[]),
-        "preview_revision": revision,
+        "preview_revision": shown.preview_revision,
     }
     return as_draft(render(request, "blog/post_detail.html", context))
 

@@ -152,15 +152,18 @@ def store(pending: Pending, response: HttpResponseBase) -> bool:
     return True
 
 
-def cached(namespace: str, name: str, load: Callable[[], T]) -> T:
+def cached(namespace: str, name: str, load: Callable[[], T], *, max_seconds: int | None = None) -> T:
     """A fragment cache that edits clear at once: ``load()``, kept until ``invalidate(namespace)``
-    or a site-wide invalidation (or PAGE_CACHE_SECONDS). One round trip to the cache when warm.
+    or a site-wide invalidation (or PAGE_CACHE_SECONDS, or ``max_seconds`` if shorter). One
+    round trip to the cache when warm.
 
-    For what every view of a page reads (a post by its slug, a rendered sidebar): unlike whole
-    pages, this serves visitors with cookies too. ``None`` is not kept, so looking up addresses
-    that do not exist cannot fill the cache. Straight from ``load()`` when the cache is down."""
+    For what every view of a page reads (a post by its slug, a rendered sidebar, an API answer):
+    unlike whole pages, this serves visitors with cookies and tokens too. ``None`` is not kept, so
+    looking up addresses that do not exist cannot fill the cache. Straight from ``load()`` when
+    the cache is down. ``max_seconds`` bounds values that go stale on their own (signed URLs)."""
     if not settings.PAGE_CACHE_SECONDS:
         return load()
+    timeout = settings.PAGE_CACHE_SECONDS if max_seconds is None else min(settings.PAGE_CACHE_SECONDS, max_seconds)
     version_keys = [_version_key(ns) for ns in _namespaces(namespace)]
     key = f"{_PREFIX}:f:{namespace}:{name}"
     try:
@@ -175,7 +178,7 @@ def cached(namespace: str, name: str, load: Callable[[], T]) -> T:
     value = load()
     if value is not None:
         with contextlib.suppress(Exception):
-            _cache().set(key, (versions, value), timeout=settings.PAGE_CACHE_SECONDS)
+            _cache().set(key, (versions, value), timeout=timeout)
     return value
 
 

@@ -14,10 +14,11 @@ _EXPORTS = {
     "preview_token": "apps.core.publishing.services",
     "apply_preview": "apps.core.publishing.http",
     "as_draft": "apps.core.publishing.http",
+    "live_or_preview": "apps.core.publishing.http",
     # public modules, used as namespaces: the engine's writes (services.draft_save, .publish, ...)
-    # and its reads of drafts and revisions (revisions.revision_read, ...)
+    # and its public reads of drafts and revisions (selectors.draft_content, .revision_list, ...)
     "services": "apps.core.publishing.services",
-    "revisions": "apps.core.publishing.revisions",
+    "selectors": "apps.core.publishing.selectors",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

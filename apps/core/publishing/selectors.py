@@ -1,10 +1,13 @@
-"""Reads of the publishing engine: history with authors, and the difference between revisions."""
+"""Reads of the publishing engine: drafts and revisions for editors, history with authors, and the
+difference between revisions. Domains read drafts and revisions only through these (never through
+``revisions.py``, the engine's storage)."""
 
 from __future__ import annotations
 
 import difflib
 import html
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +18,28 @@ from apps.core.blocks.schema import BLOCK_TYPES
 from apps.core.models import User
 from apps.core.publishing import revisions
 from apps.core.publishing.models import Publishable
+
+
+def draft_contents(objs: Iterable[Publishable]) -> dict[Any, dict[str, Any]]:
+    """The content of each object's newest revision, by the object's pk, in one document query;
+    objects without a revision are left out (their row is all there is)."""
+    return {pk: document["content"] for pk, document in revisions.revision_read_latest(objs).items()}
+
+
+def draft_content(obj: Publishable) -> dict[str, Any]:
+    """What an editor opens: the newest revision's content, or the row's own before any."""
+    return draft_contents([obj]).get(obj.pk) or obj.content_of()
+
+
+def revision_content(obj: Publishable, number: int) -> dict[str, Any] | None:
+    """The content of revision ``number`` of ``obj``, or None if there is no such revision."""
+    document = revisions.revision_read(obj, number)
+    return None if document is None else document["content"]
+
+
+def revision_list(obj: Publishable) -> list[dict[str, Any]]:
+    """Every revision of ``obj``, newest first, without content (``revision_history_with_authors``)."""
+    return revision_history_with_authors(obj)
 
 
 def revision_history_with_authors(obj: Publishable) -> list[dict[str, Any]]:
