@@ -4,10 +4,7 @@ from django.views.decorators.http import require_GET
 from apps.blog import feeds
 from apps.blog.selectors import NAMESPACE
 from apps.blog.views import editing, reading
-from apps.core.platform import (
-    cache_public_page,
-    converters,  # noqa: F401 (registers <id:...>)
-)
+from apps.core.platform import cache_public_page
 
 app_name = "blog"
 # Feed readers come without cookies: they get the whole feed from the page cache.

@@ -42,7 +42,9 @@ class CoreConfig(AppConfig):
         from apps.core.accounts.panels import register_core_panels
         from apps.core.blocks.slots import register_core_slots, register_slot
         from apps.core.comments.registry import register as register_commentable
-        from apps.core.platform import checks, events  # noqa: F401
+
+        # checks and events register on import; converters registers <id:...> for every urlconf.
+        from apps.core.platform import checks, converters, events  # noqa: F401
         from apps.core.platform.hooks import registry
         from apps.core.publishing import revisions  # noqa: F401
 

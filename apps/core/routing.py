@@ -1,7 +1,6 @@
 from django.urls import path
 
 from apps.core.comments.consumers import ThreadConsumer
-from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 from apps.core.platform.consumers import NotificationConsumer
 
 websocket_urlpatterns = [

@@ -5,7 +5,6 @@ they never shadow a post. See docs/blog-api.md."""
 from django.urls import path
 
 from apps.blog.api import views
-from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 urlpatterns = [
     path("", views.BlogApiRootView.as_view(), name="api-blog-root"),

@@ -16,7 +16,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.blog.models import Post
 from apps.core.comments import COMMENT_ROUTES, views
-from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 app_name = "blog_comments"
 

@@ -4,7 +4,6 @@ mounts them at the site's root, namespace ``comments``)."""
 from django.urls import path
 
 from apps.core.comments import views
-from apps.core.platform import converters  # noqa: F401 (registers <id:...>)
 
 app_name = "comments"
 

@@ -23,11 +23,10 @@ _EXPORTS = {
     "open_upright": "apps.core.platform.uploads",
     "encode_clean": "apps.core.platform.uploads",
     # public modules, used as namespaces: events.publish / events.subscribe / events.DomainEvent,
-    # pagecache.cached / pagecache.invalidate, converters (importing it registers <id:...>),
+    # pagecache.cached / pagecache.invalidate,
     # bench_views.hello (config/urls.py mounts it in bench mode)
     "events": "apps.core.platform.events",
     "pagecache": "apps.core.platform.pagecache",
-    "converters": "apps.core.platform.converters",
     "bench_views": "apps.core.platform.bench_views",
 }
 __all__ = sorted(_EXPORTS)

@@ -3,7 +3,7 @@
 Django's ``<int:...>`` matches any run of digits, and an id past 64 bits then fails in the query
 (OverflowError on SQLite, DataError on PostgreSQL: a 500). ``id`` matches 1 to 2**63 - 1 only,
 written without leading zeros, so anything else is simply no such address (404). Registered
-once, on import: every urls.py that uses it imports this module first.
+once, by CoreConfig.ready(), before any urlconf is loaded: urls.py files just use it.
 """
 
 from __future__ import annotations
