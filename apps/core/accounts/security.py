@@ -79,10 +79,11 @@ class _Keys:
 
 
 def _keys(email: str, ip: str) -> _Keys:
-    generations = cache.get_many(["lockout:gen:all", _account_gen_key(email), _ip_gen_key(ip)])
+    account_gen_key, ip_gen_key = _account_gen_key(email), _ip_gen_key(ip)
+    generations = cache.get_many(["lockout:gen:all", account_gen_key, ip_gen_key])
     everything = int(generations.get("lockout:gen:all") or 0)
-    account_gen = int(generations.get(_account_gen_key(email)) or 0)
-    ip_gen = int(generations.get(_ip_gen_key(ip)) or 0)
+    account_gen = int(generations.get(account_gen_key) or 0)
+    ip_gen = int(generations.get(ip_gen_key) or 0)
     account = f"lockout:{everything}:acct:{_digest(normalize_email(email))}:{account_gen}"
     address = f"lockout:{everything}:ip:{_digest(ip)}:{ip_gen}"
     return _Keys(account=account, pair=f"{account}:{address}", ip=address, backoff=f"{address}:wait")
@@ -114,8 +115,8 @@ def lockout_for(*, email: str, ip: str) -> Lockout | None:
     """The lockout or wait in force for this account from this address, if any."""
     now = time.time()
     keys = _keys(email, ip)
-    waits = [float(cache.get(keys.backoff) or 0.0)]
-    counts = cache.get_many([keys.account, keys.pair])
+    counts = cache.get_many([keys.backoff, keys.account, keys.pair])
+    waits = [float(counts.get(keys.backoff) or 0.0)]
     limits = ((keys.account, settings.LOGIN_LOCKOUT_ACCOUNT_LIMIT), (keys.pair, settings.LOGIN_LOCKOUT_PAIR_LIMIT))
     for key, limit in limits:
         if int(counts.get(key) or 0) >= limit:
