@@ -89,15 +89,6 @@ class Comment(models.Model):
         return f"{entry.url_of(self.target)}#comment-{self.pk}"
 
     @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
-    @property
-    def is_published(self) -> bool:
-        """Shown to every reader of the object (as text, or as "deleted" when its author deleted it)."""
-        return self.status == self.Status.APPROVED
-
-    @property
     def unreviewed_flags(self) -> int:
         return self.flag_count - self.reviewed_flag_count
 
