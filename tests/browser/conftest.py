@@ -10,6 +10,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,18 +72,24 @@ def read_mails(mailbox: Path) -> list[str]:
     return [path.read_text() for path in sorted(mailbox.glob("*.log"), key=lambda p: p.stat().st_mtime)]
 
 
-@pytest.fixture(scope="session")
-def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+@contextmanager
+def _served(live_mailbox: Path, django_db_blocker, **overrides: object) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """A daphne server forked from this process with these settings changed; its base URL."""
     from django.conf import settings
 
-    # The test run's in-memory mailbox would stay inside the server process; files don't.
-    backend, path = settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH
-    site_cache, page_cache = settings.SITE_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-    settings.EMAIL_FILE_PATH = str(live_mailbox)
-    # The tests change content from their own process, which cannot clear the server's
-    # local-memory cache; the server reads site-wide content and renders pages fresh instead.
-    settings.SITE_CACHE_SECONDS = settings.PAGE_CACHE_SECONDS = 0
+    changed = {
+        # The test run's in-memory mailbox would stay inside the server process; files don't.
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(live_mailbox),
+        # The tests change content from their own process, which cannot clear the server's
+        # local-memory cache; the server reads site-wide content and renders pages fresh instead.
+        "SITE_CACHE_SECONDS": 0,
+        "PAGE_CACHE_SECONDS": 0,
+        **overrides,
+    }
+    before = {name: getattr(settings, name) for name in changed}
+    for name, value in changed.items():
+        setattr(settings, name, value)
     # The forked server starts with this process's memory: whatever the test before it left in
     # the local-memory cache (a site-wide read with an old timeout) must not follow it there.
     for alias in settings.CACHES:
@@ -93,15 +100,36 @@ def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[
             process.daemon = True
             process.start()
     finally:
-        settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH = backend, path
-        settings.SITE_CACHE_SECONDS, settings.PAGE_CACHE_SECONDS = site_cache, page_cache
+        for name, value in before.items():
+            setattr(settings, name, value)
     if not process.ready.wait(20):
         error = process.errors.get(timeout=1)[1] if not process.errors.empty() else "no error reported"
         process.terminate()
         raise RuntimeError(f"daphne did not start: {error}")
-    yield f"http://127.0.0.1:{process.port.value}"
-    process.terminate()
-    process.join(10)
+    try:
+        yield f"http://127.0.0.1:{process.port.value}"
+    finally:
+        process.terminate()
+        process.join(10)
+
+
+@pytest.fixture(scope="session")
+def _daphne(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    with _served(live_mailbox, django_db_blocker) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _daphne_debug(django_db_setup, django_db_blocker, live_mailbox: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    # `make run` serves with DEBUG on, and some failures only show there (Django's debug pages).
+    with _served(live_mailbox, django_db_blocker, DEBUG=True) as url:
+        yield url
+
+
+@pytest.fixture
+def live_debug_server_url(_daphne_debug: str, transactional_db) -> str:  # type: ignore[no-untyped-def]
+    """A second live server, under DEBUG as `make run` serves."""
+    return _daphne_debug
 
 
 @pytest.fixture
@@ -111,8 +139,11 @@ def live_server_url(_daphne: str, transactional_db) -> str:  # type: ignore[no-u
 
 
 @pytest.fixture(scope="module")
-def browser(chromium_executable: str):  # type: ignore[no-untyped-def]
+def browser(chromium_executable: str, _daphne: str, _daphne_debug: str):  # type: ignore[no-untyped-def]
     from playwright.sync_api import sync_playwright
+
+    # The servers are forked before Playwright starts its driver: a server forked after it would
+    # hold the driver's pipes open, and Playwright's exit would wait for it forever.
 
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
     # still synchronous, so tell Django that is intended while the browser is up.
@@ -139,16 +170,25 @@ def open_page(browser, live_server_url: str):  # type: ignore[no-untyped-def]
     """
     opened: list[tuple[object, list[str]]] = []
 
-    def make(**options):  # type: ignore[no-untyped-def]
-        context = browser.new_context(base_url=live_server_url, **options)
+    def make(*, expected_failures: tuple[str, ...] = (), **options):  # type: ignore[no-untyped-def]
+        # expected_failures: paths whose failure the test itself provokes (the browser's "Failed to
+        # load resource" and htmx's "Response Status Error Code ... from <path>" are then expected).
+        context = browser.new_context(**{"base_url": live_server_url, **options})
         page = context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
-        # The console message's location names the URL behind "Failed to load resource".
-        page.on(
-            "console",
-            lambda msg: errors.append(f"{msg.text} ({msg.location.get('url', '')})") if msg.type == "error" else None,
-        )
+
+        def console(msg) -> None:  # type: ignore[no-untyped-def]
+            url = msg.location.get("url", "")
+            failed_load = msg.text.startswith("Failed to load resource") and url.endswith(expected_failures)
+            failed_htmx = msg.text.startswith("Response Status Error Code") and any(
+                f" from {path}," in msg.text for path in expected_failures
+            )
+            if msg.type == "error" and not (expected_failures and (failed_load or failed_htmx)):
+                # The console message's location names the URL behind "Failed to load resource".
+                errors.append(f"{msg.text} ({url})")
+
+        page.on("console", console)
         opened.append((context, errors))
         return page
 

@@ -163,3 +163,33 @@ def test_an_author_edits_and_deletes_in_place_and_a_reader_reports(open_page, li
     assert still_the_same_page(page) and still_the_same_page(other)
     assert Comment.objects.get(pk=mine.pk).flag_count == 1
     assert Comment.objects.get(pk=doomed.pk).deleted_at is not None
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["production", "debug"])
+def test_a_decision_on_a_comment_gone_meanwhile_is_reported_in_the_page_within_the_csp(
+    open_page, live_server_url, live_debug_server_url, debug
+):
+    # `make run` serves with DEBUG on: there, django-htmx's debug script used to replace the whole
+    # queue with Django's error page, whose inline styles the CSP blocks, and the count stayed put.
+    base = live_debug_server_url if debug else live_server_url
+    post = PostFactory(live=True)
+    doomed = CommentFactory(target=post, body="Second thoughts", status=Comment.Status.PENDING)
+    CommentFactory(target=post, body="Still waiting", status=Comment.Status.PENDING)
+    client = Client()
+    client.force_login(UserFactory(roles=["blog_admin"]))
+    desk = open_page(base_url=base, expected_failures=(f"/comments/{doomed.pk}/approve/",))
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    desk.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": base}])
+    desk.add_init_script(CSP_WATCH)
+    desk.goto("/moderation/")
+    desk.evaluate("window.loadedOnce = true")
+    expect(desk.locator("#queue-count")).to_have_text("(2)")
+
+    Comment.objects.filter(pk=doomed.pk).delete()  # its author took it back while the queue was open
+    desk.locator(".moderation-item", has_text="Second thoughts").get_by_role("button", name="Approve").click()
+
+    said = "no longer here" if debug else "Page not found: No such comment."  # Django's debug 404 names no reason
+    expect(desk.locator(".message--error")).to_contain_text(said)
+    assert still_the_same_page(desk)
+    expect(desk.locator(".moderation-item", has_text="Still waiting")).to_be_visible()
+    assert desk.evaluate("window.cspViolations") == []

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -93,22 +94,52 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
+# Each error page's title and general sentence; a view's own sentence replaces the general one.
+_ERRORS = {
+    "bad_request": (400, "Bad request", "The request could not be understood."),
+    "permission_denied": (403, "Not allowed", "You do not have permission to see this page."),
+    "page_not_found": (404, "Page not found", "There is nothing at this address. It may have moved, or never existed."),
+    "csrf_failure": (
+        403,
+        "This form has expired",
+        "Reload the page and send it again. If it keeps happening, make sure your browser accepts cookies "
+        "from this site.",
+    ),
+}
+
+
+def _said(exception: Exception | None) -> str:
+    """The sentence a view raised Http404 or PermissionDenied with ("No such comment."); the
+    resolver's 404 carries a dict, which is not shown."""
+    said = exception.args[0] if exception is not None and exception.args else ""
+    return said if isinstance(said, str) else ""
+
+
+def _error_page(request: HttpRequest, kind: str, *, said: str = "") -> HttpResponse:
+    status, title, general = _ERRORS[kind]
+    message = said or general
+    response = render(request, "error.html", {"code": status, "title": title, "message": message}, status=status)
+    # For a failed htmx request, which is not swapped in: site.js shows this in the messages region.
+    response["X-Error-Message"] = quote(f"{title}: {message}" if said else title)
+    return response
+
+
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return json_error(400)
-    return render(request, "400.html", status=400)
+    return _error_page(request, "bad_request")
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return json_error(403)
-    return render(request, "403.html", status=403)
+    return _error_page(request, "permission_denied", said=_said(exception))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     if _wants_json(request):
         return json_error(404)
-    return render(request, "404.html", status=404)
+    return _error_page(request, "page_not_found", said=_said(exception))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
@@ -121,7 +152,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
         return json_error(403, code="csrf_failed", message=f"CSRF verification failed: {reason}")
-    return render(request, "403_csrf.html", {"reason": reason}, status=403)
+    response = _error_page(request, "csrf_failure")
+    response["X-Error-Message"] = quote("This form has expired: reload the page and try again.")
+    return response
 
 
 @require_GET

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.test import Client
 from django.urls import path
 
@@ -93,13 +96,18 @@ def _forbidden(request):
     raise PermissionDenied
 
 
+def _gone(request):
+    raise Http404("No such comment.")
+
+
 urlpatterns = [
     path("boom/", _boom),
     path("forbidden/", _forbidden),
+    path("gone/", _gone),
     path("api/v1/boom/", _boom),
     *project_urls.urlpatterns,
 ]
-handler500 = project_urls.handler500
+handler403, handler404, handler500 = project_urls.handler403, project_urls.handler404, project_urls.handler500
 
 
 @pytest.mark.urls(__name__)
@@ -123,6 +131,19 @@ def test_forbidden_is_a_styled_page(client, db):
     assert "You do not have permission to see this page." in response.content.decode()
 
 
+@pytest.mark.urls(__name__)
+def test_a_view_s_own_reason_is_shown_and_named_in_a_header_for_htmx(client, db):
+    # htmx does not swap an error page in; site.js shows the header's words in the messages region.
+    gone, unknown, forbidden = client.get("/gone/"), client.get("/no/such/"), client.get("/forbidden/")
+
+    assert gone.status_code == unknown.status_code == 404
+    assert "No such comment." in gone.content.decode()
+    assert unquote(gone["X-Error-Message"]) == "Page not found: No such comment."
+    assert "There is nothing at this address." in unknown.content.decode()
+    assert unquote(unknown["X-Error-Message"]) == "Page not found"
+    assert unquote(forbidden["X-Error-Message"]) == "Not allowed"
+
+
 def test_a_form_post_without_csrf_token_is_refused_with_a_page(db):
     client = Client(enforce_csrf_checks=True)
 
@@ -130,6 +151,7 @@ def test_a_form_post_without_csrf_token_is_refused_with_a_page(db):
 
     assert response.status_code == 403
     assert "This form has expired" in response.content.decode()
+    assert unquote(response["X-Error-Message"]) == "This form has expired: reload the page and try again."
 
 
 def test_csrf_failure_under_the_api_answers_in_the_json_shape(rf):
