@@ -80,8 +80,64 @@ def _check_length(token: str, value: Any, errors: list[str]) -> str | None:
     return value
 
 
-def clean_tokens(raw: Any) -> dict[str, Any]:
-    """Validate a theme's tokens; returns a new dict or raises ValidationError listing every problem."""
+# The colour pairs that meet as text on its background (or, for the accent, as a mark on a card),
+# with the contrast WCAG 2.x level AA asks of them: 4.5:1 for text, 3:1 for non-text marks
+# (focus rings, chart series). Each pair is checked in the light and in the dark scheme.
+CONTRAST_PAIRS: tuple[tuple[str, str, float], ...] = (
+    ("color-text", "color-bg", 4.5),
+    ("color-text", "color-surface", 4.5),
+    ("color-text", "color-info-bg", 4.5),
+    ("color-muted", "color-bg", 4.5),
+    ("color-muted", "color-surface", 4.5),
+    ("color-primary", "color-bg", 4.5),  # links
+    ("color-primary", "color-surface", 4.5),
+    ("color-primary-contrast", "color-primary", 4.5),  # a primary button's label
+    ("color-success", "color-success-bg", 4.5),
+    ("color-danger", "color-danger-bg", 4.5),
+    ("color-danger", "color-surface", 4.5),  # a field's error under it
+    ("color-warning", "color-warning-bg", 4.5),
+    ("color-accent", "color-surface", 3.0),
+)
+
+
+def _luminance(hex_colour: str) -> float:
+    """Relative luminance (WCAG 2.x) of #rgb or #rrggbb."""
+    digits = hex_colour.lstrip("#")
+    if len(digits) == 3:
+        digits = "".join(c * 2 for c in digits)
+    channels = [int(digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    r, g, b = (c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG contrast ratio of two hex colours, from 1 (same) to 21 (black on white)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def contrast_problems(tokens: dict[str, Any]) -> list[str]:
+    """A sentence per pair of ``tokens`` (over the defaults) below its AA contrast, in either scheme."""
+    colours = {**DEFAULTS, **tokens}
+    problems = []
+    for fore, back, needed in CONTRAST_PAIRS:
+        for mode in ("light", "dark"):
+            ratio = contrast_ratio(colours[fore][mode], colours[back][mode])
+            if ratio < needed:
+                problems.append(
+                    f"{fore} on {back} ({mode}): contrast {ratio:.2f}:1 is below the {needed:g}:1 "
+                    f"WCAG AA asks for; make one of them lighter or darker."
+                )
+    return problems
+
+
+def clean_tokens(raw: Any, *, check_contrast: bool = True) -> dict[str, Any]:
+    """Validate a theme's tokens; returns a new dict or raises ValidationError listing every problem.
+
+    ``check_contrast`` refuses a palette whose text would be hard to read (CONTRAST_PAIRS, over the
+    defaults for the tokens a theme leaves out). Rendering a stored theme skips it: a theme saved
+    before the rule existed must still style the site until someone edits it.
+    """
     if not isinstance(raw, dict):
         raise ValidationError("Theme tokens must be an object of token names and values.", code="invalid")
     errors: list[str] = []
@@ -106,6 +162,8 @@ def clean_tokens(raw: Any) -> dict[str, Any]:
             continue
         if checked is not None:
             clean[token] = checked
+    if not errors and check_contrast:
+        errors.extend(contrast_problems(clean))
     if errors:
         raise ValidationError(errors, code="invalid")
     return clean
@@ -114,7 +172,7 @@ def clean_tokens(raw: Any) -> dict[str, Any]:
 def render_css(tokens: dict[str, Any]) -> str:
     """The stylesheet that applies cleaned ``tokens`` over site.css's defaults."""
     lines = []
-    for token, value in clean_tokens(tokens).items():  # re-checked: stored values are not trusted
+    for token, value in clean_tokens(tokens, check_contrast=False).items():  # re-checked: stored values are not trusted
         if token in COLOR_TOKENS:
             css = f"light-dark({value['light']}, {value['dark']})"
         elif token in FONT_TOKENS:
@@ -179,4 +237,4 @@ def live_stylesheet_tokens(*, token: str, user: Any) -> dict[str, Any]:
         raise PermissionDenied("This preview link is not valid or has expired.") from None
     if not getattr(user, "is_authenticated", False) or data.get("u") != user.pk:
         raise PermissionDenied("This preview link is not for you.")
-    return clean_tokens(data["t"])
+    return clean_tokens(data["t"], check_contrast=False)  # a preview may show what would be refused
