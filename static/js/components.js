@@ -59,6 +59,20 @@
     }
   });
 
+  // Menu (<details class="menu">): a click elsewhere or Escape closes an open one.
+  document.addEventListener("click", (event) => {
+    document.querySelectorAll("details.menu[open]").forEach((menu) => {
+      if (!menu.contains(event.target)) menu.open = false;
+    });
+  });
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape") return;
+    const menu = event.target.closest && event.target.closest("details.menu[open]");
+    if (!menu) return;
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+
   // Tabs made of buttons: one panel shown at a time, arrow keys move between tabs (WAI-ARIA APG).
   function selectTab(tab, focus) {
     const list = tab.closest("[role=tablist]");
