@@ -3,10 +3,13 @@ from django.urls import include, path
 from apps.core.accounts import dashboard_views as dashboards
 from apps.core.accounts import views as accounts
 from apps.core.blocks import views as block_images
+from apps.core.site import styleguide
 from apps.core.site import views as site
 
 urlpatterns = [
     path("preview/leave/", site.site_preview_exit, name="site-preview-exit"),
+    # The design system's components in every state, for staff (docs/design-system.md).
+    path("styleguide/", styleguide.styleguide, name="styleguide"),
     path("editor/block-images/", block_images.block_image_upload_view, name="block-image-upload"),
     path("dashboard/", dashboards.dashboard_home, name="dashboard"),
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),

@@ -197,3 +197,8 @@ def has_object_grant(user: Any, perm: str, obj: Any) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return user.has_perm(perm, obj)
+
+
+def can_view_styleguide(user: Any) -> bool:
+    """The design system's style guide (/styleguide/) is for staff: the people who build pages."""
+    return can_access_admin(user)

@@ -4,7 +4,8 @@
   (underscores become dashes), keeping Django's aria-describedby and aria-invalid.
 - ``{{ name|initials }}``: up to two initials, for an avatar without a picture.
 - ``{% bar_chart data title=... %}``, ``{% line_chart data title=... %}``, ``{% sparkline data title=... %}``:
-  server-rendered SVG charts from a list of (label, value) pairs, with a title and description
+  server-rendered SVG charts from a list of (label, value) pairs (``id=`` names it when one page
+  shows the same chart twice; otherwise the id comes from its title and data), with a title and description
   for assistive technology and the values in a visually hidden table. Geometry goes in SVG
   attributes and colours come from the CSS custom properties (components.css), so the CSP's ban
   on inline styles holds and a theme recolours them.
@@ -96,6 +97,7 @@ def bar_chart(
     unit: str = "",
     width: int = 640,
     height: int = 260,
+    id: str = "",
 ) -> dict[str, Any]:
     """Vertical bars, one per (label, value), on a scale from zero to a round maximum."""
     pairs = _pairs(data)
@@ -123,7 +125,7 @@ def bar_chart(
         )
     grid = [{"y": round(top + plot_h * (1 - f), 2), "value": _number(scale * f)} for f in (0, 0.5, 1)]
     return {
-        "id": _chart_id("bar", title, pairs),
+        "id": id or _chart_id("bar", title, pairs),
         "title": title,
         "desc": desc,
         "unit": unit,
@@ -163,6 +165,7 @@ def line_chart(
     unit: str = "",
     width: int = 640,
     height: int = 220,
+    id: str = "",
 ) -> dict[str, Any]:
     """A line over time (or any order), its area shaded, the first and last labels under it."""
     pairs = _pairs(data)
@@ -173,7 +176,7 @@ def line_chart(
         if len(pairs) > 1:
             labels.append({"x": shape["points"][-1][0], "text": pairs[-1][0], "anchor": "end"})
     return {
-        "id": _chart_id("line", title, pairs),
+        "id": id or _chart_id("line", title, pairs),
         "title": title,
         "desc": desc,
         "width": width,
@@ -189,12 +192,14 @@ def line_chart(
 
 
 @register.inclusion_tag("components/chart_line.html")
-def sparkline(data: Iterable[Sequence[Any]], title: str, desc: str = "", unit: str = "") -> dict[str, Any]:
+def sparkline(
+    data: Iterable[Sequence[Any]], title: str, desc: str = "", unit: str = "", id: str = ""
+) -> dict[str, Any]:
     """A word-sized line with no axes, for a stat tile or a table cell."""
     pairs = _pairs(data)
     width, height = 120, 32
     return {
-        "id": _chart_id("spark", title, pairs),
+        "id": id or _chart_id("spark", title, pairs),
         "title": title,
         "desc": desc,
         "width": width,
