@@ -153,7 +153,20 @@ class RoleGrant(models.Model):
 
 # Top-level paths core uses: a free page may not shadow them, nor those the app hooks reserve.
 RESERVED_PAGE_SLUGS = frozenset(
-    {"admin", "api", "accounts", "dashboard", "status", "static", "media", "healthz", "readyz", "pages", "ws", "styleguide"}
+    {
+        "admin",
+        "api",
+        "accounts",
+        "dashboard",
+        "status",
+        "static",
+        "media",
+        "healthz",
+        "readyz",
+        "pages",
+        "ws",
+        "styleguide",
+    }
 )
 
 

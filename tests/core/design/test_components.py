@@ -62,8 +62,10 @@ def test_the_admin_keeps_its_own_labels(admin_client):
 
 
 def test_a_bar_chart_is_an_accessible_svg_with_its_values_in_a_table():
-    html = render('{% bar_chart data title="Posts per month" desc="Six months" unit=" posts" %}',
-                  data=[("Jul", 10), ("Aug", 20), ("Sep", 0)])
+    html = render(
+        '{% bar_chart data title="Posts per month" desc="Six months" unit=" posts" %}',
+        data=[("Jul", 10), ("Aug", 20), ("Sep", 0)],
+    )
 
     svg = re.search(r"<svg[^>]*>", html).group(0)
     assert 'role="img"' in svg and 'viewBox="0 0 640 260"' in svg
@@ -95,8 +97,11 @@ def test_a_chart_with_no_data_still_renders():
 
 
 def test_the_data_table_scrolls_in_its_own_labelled_region():
-    html = render('{% data_table columns rows caption="Orders" %}', columns=["Order", {"label": "Total", "num": True}],
-                  rows=[["#1", "€10"]])
+    html = render(
+        '{% data_table columns rows caption="Orders" %}',
+        columns=["Order", {"label": "Total", "num": True}],
+        rows=[["#1", "€10"]],
+    )
 
     assert '<div class="table-wrap" tabindex="0" role="region" aria-label="Orders">' in html
     assert '<th scope="col" class="num">Total</th>' in html and '<td class="num">€10</td>' in html

@@ -13,9 +13,27 @@ def test_staff_see_the_style_guide_with_both_schemes(client_for, user_with_role)
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-scheme="light"' in html and 'data-scheme="dark"' in html
-    for part in ("button--danger", "field__help", "errorlist", "picker", "card--product", "card--stream",
-                 "badge--live", "avatar", 'role="tablist"', "menu__list", "<dialog", "message--error",
-                 "empty-state", "pagination", "table-wrap", "stat", "progress__bar", "chart__bar", "chart__line"):
+    for part in (
+        "button--danger",
+        "field__help",
+        "errorlist",
+        "picker",
+        "card--product",
+        "card--stream",
+        "badge--live",
+        "avatar",
+        'role="tablist"',
+        "menu__list",
+        "<dialog",
+        "message--error",
+        "empty-state",
+        "pagination",
+        "table-wrap",
+        "stat",
+        "progress__bar",
+        "chart__bar",
+        "chart__line",
+    ):
         assert part in html, part
 
 
