@@ -433,7 +433,8 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *_media_origins],
+        # blob: the image picker's preview of a file chosen but not yet uploaded (components.js).
+        "img-src": ["'self'", "data:", "blob:", *_media_origins],
         "media-src": ["'self'", "blob:", *_media_origins],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],

@@ -191,7 +191,7 @@ def line_chart(
     }
 
 
-@register.inclusion_tag("components/chart_line.html")
+@register.inclusion_tag("components/chart_sparkline.html")
 def sparkline(
     data: Iterable[Sequence[Any]], title: str, desc: str = "", unit: str = "", id: str = ""
 ) -> dict[str, Any]:

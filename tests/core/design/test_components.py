@@ -87,8 +87,8 @@ def test_a_line_chart_and_a_sparkline_draw_one_point_per_value():
 
     points = re.search(r'<polyline class="chart__line" points="([^"]+)"', line).group(1).split()
     assert len(points) == 3
-    assert 'aria-labelledby="readers-title"' in spark and "chart--sparkline" in spark
-    assert "<figcaption" not in spark and '<th scope="row">Tue</th><td>3</td>' in spark
+    assert 'aria-labelledby="readers-title readers-desc"' in spark and "chart--sparkline" in spark
+    assert "<figure" not in spark and '<desc id="readers-desc">Mon: 1, Tue: 3, Wed: 2</desc>' in spark
 
 
 def test_a_chart_with_no_data_still_renders():
