@@ -41,7 +41,8 @@ class SampleForm(forms.Form):
 
 def _panel(scheme: str) -> dict[str, Any]:
     """One scheme's samples; every id is prefixed by the scheme, as both panels share the page."""
-    invalid = SampleForm(data={"title": "", "email": "not-an-email", "category": ""}, prefix=f"{scheme}-invalid")
+    prefix = f"{scheme}-invalid"
+    invalid = SampleForm(data={f"{prefix}-title": "", f"{prefix}-email": "not-an-email"}, prefix=prefix)
     invalid.is_valid()
     now = timezone.now()
     return {
