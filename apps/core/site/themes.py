@@ -205,7 +205,7 @@ DEFAULTS: dict[str, Any] = {
     "font-mono": "mono",
     "radius": "0.5rem",
     "radius-small": "0.3rem",
-    "font-size-base": "1rem",
+    "font-size-base": "1.125rem",
     "container-width": "72rem",
     "line-height": 1.6,
 }
