@@ -151,3 +151,17 @@ def test_toasts_keep_the_classes_site_js_uses_and_errors_do_not_fade():
 
     assert 'class="message message--error"' in error and "data-autodismiss" not in error
     assert "data-autodismiss" in success and 'class="message__close" data-dismiss' in success
+
+
+def test_djangos_messages_become_toasts_in_the_region_site_js_reports_to():
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+
+    messages = [Message(constants.SUCCESS, "Saved."), Message(constants.ERROR, "Refused.", extra_tags="wide")]
+
+    html = render_to_string("_messages.html", {"messages": messages, "DEFAULT_MESSAGE_LEVELS": constants.DEFAULT_LEVELS})
+
+    assert 'id="messages"' in html and 'role="status"' in html
+    success, error = html.split('<div class="message ')[1:]
+    assert success.startswith('message--success"') and "data-autodismiss" in success
+    assert error.startswith('message--error wide"') and "data-autodismiss" not in error
