@@ -159,7 +159,9 @@ def test_djangos_messages_become_toasts_in_the_region_site_js_reports_to():
 
     messages = [Message(constants.SUCCESS, "Saved."), Message(constants.ERROR, "Refused.", extra_tags="wide")]
 
-    html = render_to_string("_messages.html", {"messages": messages, "DEFAULT_MESSAGE_LEVELS": constants.DEFAULT_LEVELS})
+    html = render_to_string(
+        "_messages.html", {"messages": messages, "DEFAULT_MESSAGE_LEVELS": constants.DEFAULT_LEVELS}
+    )
 
     assert 'id="messages"' in html and 'role="status"' in html
     success, error = html.split('<div class="message ')[1:]
