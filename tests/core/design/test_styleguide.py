@@ -53,3 +53,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get("/styleguide/")
 
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next=/styleguide/")
+
+
+def test_the_admin_index_links_the_style_guide(client_for, user_with_role):
+    html = client_for(user_with_role("admin")).get("/admin/").content.decode()
+
+    assert 'href="/styleguide/"' in html
+
+
+def test_styleguide_is_a_reserved_page_slug():
+    from apps.core.models import reserved_page_slugs
+
+    assert "styleguide" in reserved_page_slugs()
