@@ -33,10 +33,10 @@ def staff_page(open_page, live_server_url: str, **options) -> Page:
 
 
 def screenshot(page: Page, name: str) -> None:
-    folder = os.environ.get("SCREENSHOTS") or os.environ.get("EDITOR_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=Path(folder) / name, full_page=True)
+    """A full-page picture for reviewers, under var/screenshots/ (not committed; CI keeps var/)."""
+    folder = Path(os.environ.get("SCREENSHOTS") or settings.BASE_DIR / "var" / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=folder / name, full_page=True)
 
 
 def test_the_style_guide_shows_both_schemes_and_its_components_work(open_page, live_server_url):
