@@ -167,3 +167,12 @@ def test_djangos_messages_become_toasts_in_the_region_site_js_reports_to():
     success, error = html.split('<div class="message ')[1:]
     assert success.startswith('message--success"') and "data-autodismiss" in success
     assert error.startswith('message--error wide"') and "data-autodismiss" not in error
+
+
+def test_the_image_picker_keeps_the_widgets_own_accept_list():
+    class AvatarForm(forms.Form):
+        avatar = forms.FileField(widget=forms.FileInput(attrs={"accept": "image/png,image/webp"}))
+
+    html = render_to_string("components/image_picker.html", {"field": AvatarForm()["avatar"]})
+
+    assert 'accept="image/png,image/webp"' in html and "No file chosen" in html
