@@ -176,3 +176,14 @@ def test_the_image_picker_keeps_the_widgets_own_accept_list():
     html = render_to_string("components/image_picker.html", {"field": AvatarForm()["avatar"]})
 
     assert 'accept="image/png,image/webp"' in html and "No file chosen" in html
+
+
+def test_a_field_that_takes_images_becomes_an_image_picker():
+    class CoverForm(forms.Form):
+        cover = forms.ImageField(widget=forms.FileInput)
+        attachment = forms.FileField()
+
+    form = CoverForm()
+
+    assert "data-picker" in render_to_string("components/field.html", {"field": form["cover"]})
+    assert "data-picker" not in render_to_string("components/field.html", {"field": form["attachment"]})
