@@ -130,7 +130,9 @@ def tools_for(user: Any) -> list[dict[str, str]]:
 def attention_of(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the filled panels say needs the viewer first: each panel's ``tiles`` (label, count,
     url), gathered in panel order, so the dashboard costs no query more than its panels."""
-    return [tile for panel in panels for tile in panel.get("tiles", ())]
+    tiles = [tile for panel in panels for tile in panel.get("tiles", ())]
+    # What waits (a count above zero, or a task without one) before what is done; stable otherwise.
+    return sorted(tiles, key=lambda tile: tile.get("count") == 0)
 
 
 def role_labels(user: Any) -> list[str]:
