@@ -35,6 +35,7 @@ hook = AppHook(
     nav=(NavLink("Blog", "blog:post-list"),),
     panels=PANELS,
     tools=(
+        Tool("The blog", "blog:post-list", "The newest posts, and their comments."),
         Tool("Write a post", "blog:write", "Start a new draft.", show=permissions.can_create_post),
         Tool("Your posts", "blog:mine", "Drafts, scheduled and published.", show=permissions.can_create_post),
         Tool("Review queue", "blog:review", "Posts authors submitted for review.", show=permissions.can_review),
