@@ -23,14 +23,14 @@ def _my_posts(user: Any) -> dict[str, Any]:
     rows = selectors.post_list_for_author(user=user)  # every post of theirs, so the counts are free
     counts = Counter(_state(row.post) for row in rows)
     mine = reverse("blog:mine")
-    # Their drafts always; the other states only when some post is in them.
+    # Their drafts once they have written anything; the other states only when some post is in them.
     tiles = [
         {"label": "Returned for changes", "count": counts["changes"], "url": mine},
         {"label": "Your drafts", "count": counts["draft"], "url": mine},
         {"label": "Your posts waiting for review", "count": counts["submitted"], "url": mine},
         {"label": "Your scheduled posts", "count": counts["scheduled"], "url": mine},
     ]
-    tiles = [tile for tile in tiles if tile["count"] or tile["label"] == "Your drafts"]
+    tiles = [tile for tile in tiles if tile["count"] or (rows and tile["label"] == "Your drafts")]
     return {"rows": rows[:5], "counts": counts, "tiles": tiles}
 
 
