@@ -72,8 +72,9 @@ def test_no_page_is_wider_than_a_phone(open_page, post, scheme):
         shoot(page, f"{name}-390-{scheme}")
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], url
         if url == "/":  # the two calls to action still share a row on a phone
-            read, join = page.get_by_role("link", name="Read the blog"), page.get_by_role("link", name="Create an account")
-            assert read.bounding_box()["y"] == join.bounding_box()["y"]
+            read = page.get_by_role("link", name="Read the blog").bounding_box()
+            join = page.get_by_role("link", name="Create an account").bounding_box()
+            assert read["y"] == join["y"]
     sign_in(page, "bea@example.com")
     page.goto("/dashboard/blog/")
     expect(page.get_by_role("heading", name="Needs your attention")).to_be_visible()
