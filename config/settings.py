@@ -42,6 +42,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", list(dict.fromkeys(["localhost", "127.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = env_str("SITE_NAME", "Platform")
+# The home page's hero line under the site's name (the built-in home, before any home sections are published).
+SITE_TAGLINE = env_str("SITE_TAGLINE", "Writing worth reading, and a place to talk about it.")
 # Where people reach the site; used in links inside emails and the API's `url` fields.
 SITE_URL = env_str("SITE_URL") or f"http://{_LINK_HOST}:{SERVE_PORT}"
 

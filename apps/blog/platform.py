@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from apps.blog import bench, demo
+from apps.blog import bench, demo, permissions
 from apps.blog.comments import post_comments
 from apps.blog.comments.demo import seed_comment_threads
 from apps.blog.panels import PANELS
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR, ROLES
 from apps.blog.sitemaps import SITEMAPS
 from apps.blog.slots import latest_posts
-from apps.core.accounts import Dashboard
+from apps.core.accounts import Dashboard, Tool
 from apps.core.blocks import Slot
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 
@@ -34,6 +34,12 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Blog", "blog:post-list"),),
     panels=PANELS,
+    tools=(
+        Tool("The blog", "blog:post-list", "The newest posts, and their comments."),
+        Tool("Write a post", "blog:write", "Start a new draft.", show=permissions.can_create_post),
+        Tool("Your posts", "blog:mine", "Drafts, scheduled and published.", show=permissions.can_create_post),
+        Tool("Review queue", "blog:review", "Posts authors submitted for review.", show=permissions.can_review),
+    ),
     dashboards=(Dashboard("blog", "Blog admin", BLOG_ADMIN),),
     roles=ROLES,
     demo_accounts=(
@@ -43,6 +49,11 @@ hook = AppHook(
     demo_home=(
         {"type": "heading", "text": "From the blog", "level": 2},
         {"type": "slot", "name": "latest_posts", "options": {"limit": 3}},
+    ),
+    home_intro="A blog to read, with comments readers write under each post.",
+    home_actions=(
+        NavLink("Read the blog", "blog:post-list"),
+        NavLink("Write a post", "blog:write", show=permissions.can_create_post),
     ),
     demo_seed=seed_demo,
     bench_seed=bench.seed,

@@ -501,6 +501,10 @@ def test_a_cover_upload_shows_as_responsive_images(client_for, client, author, b
     assert 'alt="A green field"' in hero and 'fetchpriority="high"' in hero and "loading=" not in hero
     assert 'loading="lazy"' in re.search(r'<img class="cover"[^>]*>', card).group(0)
     assert '<meta property="og:image" content="http://testserver/media/blog/covers/' in page
+    # The built-in home's latest posts show it too, on their cards.
+    home = client.get("/").content.decode()
+    tile = re.search(r'<a class="post-tile__cover"[^>]*>\s*<img class="cover"[^>]*>', home).group(0)
+    assert 'alt="A green field"' in tile and 'loading="lazy"' in tile
 
 
 def test_a_cover_that_is_not_an_image_is_refused(client_for, author, draft):
@@ -670,6 +674,33 @@ def test_dashboards_show_blog_panels_to_those_who_write_or_review(client_for, au
     assert "Your posts" not in client_for(member).get("/dashboard/member/").content.decode()
     review = client_for(blog_admin).get("/dashboard/blog/").content.decode()
     assert "Review queue" in review and "Secret draft" in review
+
+
+def test_the_built_in_home_has_a_hero_with_calls_to_action_and_the_latest_posts_as_cards(client, live):
+    from django.conf import settings
+
+    html = client.get("/").content.decode()
+
+    hero = re.search(r'<section class="home-hero".*?</section>', html, re.S).group(0)
+    assert f'<h1 class="home-hero__title" id="home-title">{settings.SITE_TAGLINE}</h1>' in hero
+    # It promises only what is installed: the blog, its comments and the account; no shop yet.
+    assert "A blog to read, with comments" in hero and "shop" not in hero.lower()
+    actions = re.search(r'<p class="home-hero__actions">(.*?)</p>', hero, re.S).group(1)
+    assert re.findall(r'<a class="([^"]+)" href="([^"]+)">([^<]+)</a>', actions) == [
+        ("button", "/blog/", "Read the blog"),
+        ("button button--ghost", "/accounts/register/", "Create an account"),
+    ]
+    card = re.search(r'<article class="post-tile">.*?</article>', html, re.S).group(0)
+    assert '<a href="/blog/hello-readers/">Hello readers</a>' in card
+    assert live.excerpt in card and f'By <a href="/blog/author/{live.author_id}/">' in card
+    assert "min read" in card and "<time datetime=" in card
+
+
+def test_the_home_offers_authors_a_way_to_write(client_for, author, live):
+    html = client_for(author).get("/").content.decode()
+
+    actions = re.search(r'<p class="home-hero__actions">(.*?)</p>', html, re.S).group(1)
+    assert "Write a post" in actions and "Your dashboard" in actions and "Create an account" not in actions
 
 
 def test_the_built_in_navigation_links_the_blog(client, db):

@@ -36,7 +36,7 @@ def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen_and_its_thread(o
     author, reviewer, visitor = open_page(), open_page(), open_page()
 
     sign_in(author, "writer@example.com")
-    author.get_by_role("link", name="Your posts").click()
+    author.get_by_role("link", name="Your posts", exact=True).click()
     author.get_by_role("link", name="Write a post").first.click()
     author.get_by_label("Title").fill("Notes from the field")
     author.get_by_label("Excerpt").fill("What we saw <out there>.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
@@ -12,16 +13,16 @@ def test_home_page_renders_with_the_theme_and_htmx(page):
     page.goto("/")
 
     expect(page).to_have_title(re.compile("Platform"))
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Publish, sell, teach")
+    expect(page.get_by_role("heading", level=1)).to_contain_text(settings.SITE_TAGLINE)
     # The stylesheet's custom properties reached the page, and htmx loaded from our own server.
-    button = page.get_by_role("link", name="Explore the API")
+    button = page.get_by_role("link", name="Read the blog")
     expect(button).to_have_css("background-color", "rgb(47, 91, 234)")  # --color-primary, light
     assert page.evaluate("typeof window.htmx") == "object"
 
 
 def test_status_check_again_swaps_the_panel_without_reloading_the_page(page):
     page.goto("/")
-    page.get_by_role("link", name="See system status").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Status").click()
     expect(page.get_by_role("heading", name="System status")).to_be_visible()
     for part in ("sql", "cache", "channels", "documents", "storage"):
         expect(page.locator(f'tr[data-part="{part}"] .badge')).to_have_text("ok")
@@ -73,7 +74,7 @@ def test_publishing_a_new_primary_colour_changes_what_visitors_see(page, user_wi
         author=admin,
         based_on=1,
     )
-    button = page.get_by_role("link", name="Explore the API")
+    button = page.get_by_role("link", name="Read the blog")
 
     page.goto("/")
     expect(button).to_have_css("background-color", "rgb(47, 91, 234)")  # a draft changes nothing

@@ -19,6 +19,7 @@ _EXPORTS = {
     # dashboards and panels a domain app contributes
     "Dashboard": "apps.core.accounts.dashboards",
     "Panel": "apps.core.accounts.dashboards",
+    "Tool": "apps.core.accounts.dashboards",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

@@ -24,9 +24,13 @@ def dashboard_page(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("No such dashboard.")
     if not dashboards.can_view(request.user, dashboard):
         raise PermissionDenied
+    panels = dashboards.panels_for(dashboard, request.user)
     context = {
         "dashboard": dashboard,
-        "panels": dashboards.panels_for(dashboard, request.user),
+        "panels": panels,
+        "attention": dashboards.attention_of(panels),
+        "tools": dashboards.tools_for(request.user),
+        "role_labels": dashboards.role_labels(request.user),
         "my_dashboards": dashboards.visible_to(request.user),
     }
     return render(request, "core/dashboard.html", context)

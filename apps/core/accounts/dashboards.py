@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.urls import reverse
+
 from apps.core.accounts import permissions, roles
 from apps.core.accounts.roles import RoleName
 
@@ -61,6 +63,82 @@ class Panel:
     order: int = 100
     # Who sees it among the dashboard's viewers (say, only those who write posts); None: all.
     show: Callable[[Any], bool] | None = None
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A link in a dashboard's "Your tools": a page its viewer may use (``show``: None, everyone)."""
+
+    label: str
+    url_name: str
+    description: str = ""
+    show: Callable[[Any], bool] | None = None
+
+    def shown_to(self, user: Any) -> bool:
+        return self.show is None or bool(self.show(user))
+
+
+def _site_editor(model_name: str) -> Callable[[Any], bool]:
+    # The admin's editors: staff who may draft that kind of site content.
+    def show(user: Any) -> bool:
+        from django.apps import apps
+
+        model = apps.get_model("core", model_name)
+        return permissions.can_access_admin(user) and permissions.can_edit_draft(user, model())
+
+    return show
+
+
+def _moderates(user: Any) -> bool:
+    from apps.core.comments import permissions as comment_permissions
+
+    return comment_permissions.can_moderate_comments(user)
+
+
+# Core's tools: the domains' (``AppHook.tools``) come between the first two and the rest.
+CORE_TOOLS_FIRST: tuple[Tool, ...] = (
+    Tool("Your profile", "profile", "Your name, avatar and password."),
+    Tool("Moderation queue", "comments:moderation", "Comments waiting for a decision.", show=_moderates),
+)
+CORE_TOOLS_LAST: tuple[Tool, ...] = (
+    Tool("Admin", "admin:index", "People, roles and every model.", show=permissions.can_access_admin),
+    Tool(
+        "Site editor",
+        "admin:core_sitecomponent_changelist",
+        "Header, home and footer.",
+        show=_site_editor("SiteComponent"),
+    ),
+    Tool("Pages", "admin:core_sitepage_changelist", "The site's free pages.", show=_site_editor("SitePage")),
+    Tool("Theme editor", "admin:core_theme_changelist", "Colours, fonts and spacing.", show=_site_editor("Theme")),
+    Tool("API docs", "api-docs", "Every endpoint, with a console to try them."),
+    Tool("System status", "status", "Whether every part of the platform answers."),
+)
+
+
+def tools_for(user: Any) -> list[dict[str, str]]:
+    """The tools ``user`` may use, as label, description and address (no query: role checks only)."""
+    from apps.core.platform.hooks import registry
+
+    tools = (*CORE_TOOLS_FIRST, *registry().tools, *CORE_TOOLS_LAST)
+    return [
+        {"label": tool.label, "description": tool.description, "url": reverse(tool.url_name)}
+        for tool in tools
+        if tool.shown_to(user)
+    ]
+
+
+def attention_of(panels: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the filled panels say needs the viewer first: each panel's ``tiles`` (label, count,
+    url), gathered in panel order, so the dashboard costs no query more than its panels."""
+    tiles = [tile for panel in panels for tile in panel.get("tiles", ())]
+    # What waits (a count above zero, or a task without one) before what is done; stable otherwise.
+    return sorted(tiles, key=lambda tile: tile.get("count") == 0)
+
+
+def role_labels(user: Any) -> list[str]:
+    """The roles ``user`` holds, highest first, as people read them (the label, not the code)."""
+    held = permissions.held_roles(user)
+    return [spec.label for spec in roles.all_roles() if spec.name in held]
 
 
 _panels: list[Panel] = []

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
+
 from apps.core.accounts import permissions, roles, selectors
 from apps.core.accounts.dashboards import Panel, all_dashboards, register_panel
 
@@ -12,11 +14,17 @@ ADMIN_DASHBOARDS = frozenset({"admin", "super-admin"})
 
 def _account(user: Any) -> dict[str, Any]:
     held = permissions.held_roles(user)
-    return {"user": user, "held": [role for role in roles.names() if role in held]}
+    tiles = []
+    if not user.email_verified:
+        tiles.append({"label": "Confirm your email address", "count": None, "url": reverse("resend-verification")})
+    return {"user": user, "held": [spec for spec in roles.all_roles() if spec.name in held], "tiles": tiles}
 
 
 def _people(user: Any) -> dict[str, Any]:
-    return {"summary": selectors.people_summary(), "recent": selectors.user_list_recent()}
+    summary = selectors.people_summary()
+    people = reverse("admin:core_user_changelist")
+    tiles = [{"label": "New accounts this week", "count": summary["joined_this_week"], "url": people}]
+    return {"summary": summary, "recent": selectors.user_list_recent(), "tiles": tiles}
 
 
 def _roles(user: Any) -> dict[str, Any]:
@@ -24,7 +32,10 @@ def _roles(user: Any) -> dict[str, Any]:
 
 
 def _grants(user: Any) -> dict[str, Any]:
-    return {"grants": selectors.role_grant_list_recent()}
+    grants = list(selectors.role_grant_list_recent())
+    for grant in grants:
+        grant.label = roles.label(grant.role.name)  # people read the label, not the code
+    return {"grants": grants}
 
 
 def _capabilities_for(role: str):  # type: ignore[no-untyped-def]

@@ -31,7 +31,7 @@ def role_list_with_counts() -> list[dict[str, Any]]:
     """Every role in rank order with how many people hold it."""
     counts = dict(Role.objects.annotate(holders=Count("grants")).values_list("name", "holders"))
     return [
-        {"name": spec.name, "holders": counts.get(spec.name, 0), "description": spec.description}
+        {"name": spec.name, "label": spec.label, "holders": counts.get(spec.name, 0), "description": spec.description}
         for spec in roles.all_roles()
     ]
 
@@ -43,4 +43,8 @@ def role_grant_list_recent(*, limit: int = 10) -> QuerySet[RoleGrant]:
 def role_capabilities(role: str) -> list[dict[str, str]]:
     """What holding ``role`` lets one do: its own description and those of the roles it includes."""
     included = roles.included_in(role)
-    return [{"name": spec.name, "description": spec.description} for spec in roles.all_roles() if spec.name in included]
+    return [
+        {"name": spec.name, "label": spec.label, "description": spec.description}
+        for spec in roles.all_roles()
+        if spec.name in included
+    ]

@@ -19,9 +19,12 @@ def moderation_panel(*, key: str, dashboards: frozenset[str], domain: str = "", 
 
     def context(user: Any) -> dict[str, Any]:
         query = f"?{urlencode({'domain': domain})}" if domain else ""
+        waiting = selectors.moderation_waiting_count(viewer=user, domain=domain)
+        queue_url = reverse("comments:moderation") + query
         return {
-            "waiting": selectors.moderation_waiting_count(viewer=user, domain=domain),
-            "queue_url": reverse("comments:moderation") + query,
+            "waiting": waiting,
+            "queue_url": queue_url,
+            "tiles": [{"label": "Comments to moderate", "count": waiting, "url": queue_url}],
         }
 
     return Panel(

@@ -28,7 +28,7 @@ from django.contrib.sitemaps import Sitemap
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import module_has_submodule
 
-from apps.core.accounts.dashboards import Dashboard, Panel
+from apps.core.accounts.dashboards import Dashboard, Panel, Tool
 from apps.core.accounts.roles import RoleSpec
 from apps.core.blocks.slots import Slot
 from apps.core.comments.registry import Commentable
@@ -96,6 +96,8 @@ class AppHook:
     nav: tuple[NavLink, ...] = ()
     # Dashboard panels (on core's dashboards or on this app's).
     panels: tuple[Panel, ...] = ()
+    # The dashboards' "Your tools" links: the pages of this app its viewers may use.
+    tools: tuple[Tool, ...] = ()
     # The dashboards of this app's roles.
     dashboards: tuple[Dashboard, ...] = ()
     # This app's roles, ranked between core's staff and member roles; parents place them.
@@ -104,8 +106,13 @@ class AppHook:
     reserved_slugs: frozenset[str] = frozenset()
     # seed_demo: the accounts of this app's roles, then ``demo_seed(write=...)`` once they exist.
     demo_accounts: tuple[DemoAccount, ...] = ()
-    # Blocks this app adds to the demo home page (say, a heading and a slot of its newest items).
+    # Blocks this app adds to the demo home page (say, a heading and a slot of its newest items);
+    # the built-in home (no home sections published) shows them under its hero too.
     demo_home: tuple[Mapping[str, Any], ...] = ()
+    # The built-in home's promise: one sentence on what this app really offers visitors.
+    home_intro: str = ""
+    # The built-in home's calls to action, side by side in the hero (first one primary).
+    home_actions: tuple[NavLink, ...] = ()
     demo_seed: DemoSeed | None = None
     # bench_seed: ``bench_seed()`` once the demo site exists.
     bench_seed: BenchSeed | None = None
@@ -159,6 +166,18 @@ class Registry:
     @property
     def panels(self) -> tuple[Panel, ...]:
         return self._gather(lambda hook: hook.panels)
+
+    @property
+    def tools(self) -> tuple[Tool, ...]:
+        return self._gather(lambda hook: hook.tools)
+
+    @property
+    def home_intros(self) -> tuple[str, ...]:
+        return self._gather(lambda hook: (hook.home_intro,) if hook.home_intro else ())
+
+    @property
+    def home_actions(self) -> tuple[NavLink, ...]:
+        return self._gather(lambda hook: hook.home_actions)
 
     @property
     def dashboards(self) -> tuple[Dashboard, ...]:

@@ -20,6 +20,7 @@ from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.models import Theme
 from apps.core.platform.health import check_parts
+from apps.core.platform.hooks import registry
 from apps.core.platform.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
 from apps.core.publishing.preview import drafts_of, preview_clear
@@ -29,10 +30,37 @@ from apps.core.site.themes import live_stylesheet_tokens, render_css
 logger = logging.getLogger(__name__)
 
 
+# The built-in home's promise after the installed apps' own sentences: what core really gives.
+ACCOUNT_PROMISE = "One free account signs you in everywhere on the site."
+
+
+def built_in_home(request: HttpRequest) -> dict[str, Any]:
+    """The built-in home's hero and blocks, from the installed apps' hooks: a promise of only what
+    they offer, their calls to action the visitor may use, then their home blocks (the newest posts)."""
+    hooks = registry()
+    user = request.user
+    actions = [
+        {"label": link.label, "url": reverse(link.url_name)} for link in hooks.home_actions if link.shown_to(user)
+    ]
+    if user.is_authenticated:
+        actions.append({"label": "Your dashboard", "url": reverse("dashboard")})
+    else:
+        actions.append({"label": "Create an account", "url": reverse("register")})
+    return {
+        "tagline": getattr(settings, "SITE_TAGLINE", ""),
+        "promise": [*hooks.home_intros, ACCOUNT_PROMISE],
+        "actions": actions,
+        "home_blocks": render_blocks(list(hooks.demo_home), request=request),
+    }
+
+
 def render_home(request: HttpRequest, home: dict[str, Any] | None, **context: Any) -> HttpResponse:
     """The home page showing ``home``'s sections; ``None`` shows the built-in content."""
-    sections = render_blocks(home.get("sections") or [], request=request) if home is not None else None
-    return render(request, "core/home.html", {"sections": sections, **context})
+    if home is not None:
+        context["sections"] = render_blocks(home.get("sections") or [], request=request)
+    else:
+        context.update(sections=None, **built_in_home(request))
+    return render(request, "core/home.html", context)
 
 
 def home_for(request: HttpRequest) -> dict[str, Any] | None:

@@ -84,7 +84,8 @@ def test_super_admin_dashboard_lists_recent_role_grants(client_for, cast):
     html = client_for(cast["super_admin"]).get("/dashboard/super-admin/").content.decode()
 
     assert 'data-panel="grants"' in html
-    assert f"<strong>blog_author</strong> to {cast['blog_author'].email}" in html
+    assert f"<strong>Blog author</strong> to {cast['blog_author'].email}" in html
+    assert "<strong>blog_author</strong>" not in html  # people read role labels, not codes
 
 
 def test_role_dashboards_describe_what_the_role_allows(client_for, cast):

@@ -10,7 +10,8 @@ from apps.core.models import SiteComponent
 from apps.core.publishing import services
 from apps.core.site import services as core_services
 
-BUILT_IN_HOME = "Publish, sell, teach, connect and stream"
+# The built-in home's promise (apps/core/site/views.py ACCOUNT_PROMISE).
+BUILT_IN_HOME = "One free account signs you in everywhere on the site."
 
 
 @pytest.fixture

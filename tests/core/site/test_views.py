@@ -19,7 +19,7 @@ def test_home_renders_the_full_layout(client, db):
     assert response.status_code == 200
     html = response.content.decode()
     assert '<main id="main"' in html
-    assert "Publish, sell, teach, connect and stream" in html
+    assert "One free account signs you in everywhere on the site." in html
     assert "htmx-2" in html and "/static/django_htmx/" in html  # htmx from the package, not a CDN
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
     assert "/static/css/site.css" in html
