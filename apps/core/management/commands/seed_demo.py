@@ -45,8 +45,8 @@ DEMO_PAGES: list[dict[str, Any]] = [
             {"type": "heading", "text": "One platform, one account", "level": 2},
             {
                 "type": "rich_text",
-                "html": "<p>This site runs publishing, a shop, courses, a community and live video on a single "
-                "account and a single set of permissions.</p>",
+                "html": "<p>This site runs a blog with comments on a single account and a single set of "
+                "permissions: the account you comment with is the one staff write, review and moderate with.</p>",
             },
             {"type": "slot", "name": "signup_prompt"},
             {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "secondary"},
@@ -95,21 +95,22 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
     },
     "home": {
         "sections": [
-            {"type": "heading", "text": "Publish, sell, teach, connect and stream on one platform.", "level": 2},
+            # Only what the site does today: the copy grows with the domains that are installed.
+            {"type": "heading", "text": "Read, write and talk it over, on one account.", "level": 2},
             {
                 "type": "rich_text",
-                "html": "<p>This site runs publishing, a shop, courses, a social network and live video from one "
-                "Django project: one account, one set of permissions, one theme, one admin and one API.</p>",
+                "html": "<p>A blog to read, with comments readers write under each post. One free account signs "
+                "you in everywhere on the site, with one theme, one admin and one API behind it.</p>",
             },
-            {"type": "cta", "text": "Explore the API", "url": "/api/docs/", "style": "primary"},
-            {"type": "cta", "text": "See system status", "url": "/status/", "style": "secondary"},
+            {"type": "cta", "text": "Read the blog", "url": "/blog/", "style": "primary"},
+            {"type": "cta", "text": "Create an account", "url": "/accounts/register/", "style": "secondary"},
             # The installed apps' blocks (see demo_components) go here.
             {
                 "type": "columns",
                 "columns": [
                     _card(
                         "One identity",
-                        "<p>A single account signs in everywhere, from the storefront to the staff admin.</p>",
+                        "<p>A single account signs in everywhere, from the comment box to the staff admin.</p>",
                     ),
                     _card(
                         "One site and theme",
@@ -126,7 +127,7 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
         ]
     },
     "footer": {
-        "blocks": [{"type": "rich_text", "html": "<p>One account for publishing, shopping, learning and more.</p>"}],
+        "blocks": [{"type": "rich_text", "html": "<p>One account for reading, writing and discussing.</p>"}],
         "links": [
             {"label": "About", "url": "/about/"},
             {"label": "Terms of use", "url": "/terms/"},
