@@ -3,7 +3,7 @@
 Titles and excerpts are plain text. RSS readers commonly treat a title as HTML, so RSS titles
 are escaped once more (Django's default); Atom says a title is text unless marked otherwise, so
 Atom titles are not. Descriptions are HTML in both formats: the excerpt's Markdown, rendered and
-sanitised as on the site (apps.core.markdown), so its raw HTML is text there too.
+sanitised as on the site (apps.core.blocks.markdown), so its raw HTML is text there too.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from apps.blog import selectors
 from apps.blog.models import Category, Post, Tag
-from apps.core.markdown import prose_markdown
+from apps.core.blocks import prose_markdown
 
 
 class PostsRssFeed(Feed):

@@ -7,8 +7,8 @@ import re
 import pytest
 from django.template import Context, Template
 
+from apps.core.blocks.markdown import markdown_text, prose_markdown
 from apps.core.comments.text import comment_html
-from apps.core.markdown import markdown_text, prose_markdown
 
 
 def _filter(text: str) -> str:

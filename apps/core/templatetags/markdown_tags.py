@@ -10,8 +10,8 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from apps.core.markdown import markdown_text as _markdown_text
-from apps.core.markdown import prose_markdown
+from apps.core.blocks.markdown import markdown_text as _markdown_text
+from apps.core.blocks.markdown import prose_markdown
 
 register = template.Library()
 
