@@ -123,3 +123,18 @@ def test_markdown_text_gives_the_words_for_a_meta_description():
     assert Template("{% load markdown_tags %}{{ v|markdown_text }}").render(Context({"v": "<b>**x**</b>"})) == (
         "&lt;b&gt;x&lt;/b&gt;"
     )
+
+
+@pytest.mark.django_db
+def test_the_post_page_shows_a_comments_markdown_formatted(client):
+    from tests.blog.factories import PostFactory
+    from tests.core.comments.factories import CommentFactory
+
+    post = PostFactory(live=True)
+    CommentFactory(target=post, body="## Good point\n\n**Agreed**, and:\n\n- one\n- two\n\n<script>alert(1)</script>")
+
+    html = client.get(post.get_absolute_url()).content.decode()
+
+    assert "<p><strong>Good point</strong></p>" in html and "<li>one</li>" in html
+    assert "## Good point" not in html and "**Agreed**" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
