@@ -2,7 +2,8 @@
 
 Titles and excerpts are plain text. RSS readers commonly treat a title as HTML, so RSS titles
 are escaped once more (Django's default); Atom says a title is text unless marked otherwise, so
-Atom titles are not. Descriptions are HTML in both formats: the excerpt is escaped into it.
+Atom titles are not. Descriptions are HTML in both formats: the excerpt's Markdown, rendered and
+sanitised as on the site (apps.core.blocks.markdown), so its raw HTML is text there too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils.html import escape
 
 from apps.blog import selectors
 from apps.blog.models import Category, Post, Tag
+from apps.core.blocks import prose_markdown
 
 
 class PostsRssFeed(Feed):
@@ -43,7 +45,7 @@ class PostsRssFeed(Feed):
         return escape(item.title)
 
     def item_description(self, item: Post) -> str:
-        return escape(item.excerpt)
+        return prose_markdown(item.excerpt)
 
     def item_link(self, item: Post) -> str:
         return item.get_absolute_url()

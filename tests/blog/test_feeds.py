@@ -51,7 +51,7 @@ def test_the_rss_feed_lists_live_posts_with_their_details(client, live, draft):
     (item,) = rss_items(client, "/blog/feed/rss/")
 
     assert item["title"] == "Feed me" and item["link"] == "http://testserver/blog/feed-me/"
-    assert item["description"] == "Short &amp; sweet"  # HTML in RSS: the plain excerpt escaped into it
+    assert item["description"] == "<p>Short &amp; sweet</p>"  # HTML in RSS: the excerpt's Markdown rendered
     assert item["categories"] == ["News", "Django"] and item["pubDate"]
 
 
@@ -100,7 +100,7 @@ def test_script_in_a_title_excerpt_or_tag_is_text_in_both_feeds(client, author, 
         assert "<script>" not in feed and "<img" not in feed and "<b>" not in feed
     (item,) = rss_items(client, "/blog/feed/rss/")
     assert item["title"] == "&lt;script&gt;alert(1)&lt;/script&gt;"  # escaped for readers that read HTML
-    assert item["description"] == "&lt;img src=x onerror=alert(2)&gt;"
+    assert item["description"] == "<p>&lt;img src=x onerror=alert(2)&gt;</p>"
     entry = xml(atom.encode()).find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}title").text == "<script>alert(1)</script>"  # Atom titles are text
 

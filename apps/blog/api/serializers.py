@@ -136,7 +136,9 @@ class PostListOutput(serializers.Serializer):
     title = serializers.CharField(help_text="Plain text, as the author typed it: escape it when showing it.")
     slug = serializers.SlugField()
     url = serializers.SerializerMethodField(help_text="The post's canonical page on the site.")
-    excerpt = serializers.CharField(help_text="Plain text.")
+    excerpt = serializers.CharField(
+        help_text="As the author typed it: Markdown, which the site shows formatted (raw HTML in it stays text)."
+    )
     cover = serializers.SerializerMethodField()
     author = AuthorOutput()
     categories = CategoryRefOutput(many=True, source="live_categories")

@@ -23,6 +23,10 @@ from apps.core.platform.faces import lazy_face
 _EXPORTS = {
     "BlocksField": "apps.core.blocks.forms",
     "block_image_upload": "apps.core.blocks.images",
+    # Markdown in plain-text fields (comments, excerpts, descriptions): parsed only when shown.
+    "comment_markdown": "apps.core.blocks.markdown",
+    "markdown_text": "apps.core.blocks.markdown",
+    "prose_markdown": "apps.core.blocks.markdown",
 }
 __all__ = [
     "Slot",

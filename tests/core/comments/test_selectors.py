@@ -158,7 +158,8 @@ def test_the_moderation_queue_holds_waiting_hidden_and_newly_reported_comments(
         ("<script>alert(1)</script>", "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"),
         ("<img src=x onerror=alert(1)>", "<p>&lt;img src=x onerror=alert(1)&gt;</p>"),
         ("javascript:alert(1)", "<p>javascript:alert(1)</p>"),
-        ("one\ntwo\n\nthree", "<p>one<br>two</p><p>three</p>"),
+        ("[x](javascript:alert(1))", "<p>[x](javascript:alert(1))</p>"),
+        ("one\ntwo\n\nthree", "<p>one<br>\ntwo</p>\n<p>three</p>"),
         (
             "see https://example.com/a?b=1&c=2.",
             '<p>see <a href="https://example.com/a?b=1&amp;c=2" rel="nofollow ugc noopener">'
@@ -170,11 +171,13 @@ def test_the_moderation_queue_holds_waiting_hidden_and_newly_reported_comments(
             "https://en.wikipedia.org/wiki/Go_(game)</a>)</p>",
         ),
         (
+            # The quote cannot end the attribute: it is percent-encoded into the address.
             'https://x.example/"onmouseover="alert(1)',
-            '<p><a href="https://x.example/" rel="nofollow ugc noopener">https://x.example/</a>'
-            "&quot;onmouseover=&quot;alert(1)</p>",
+            '<p><a href="https://x.example/%22onmouseover=%22alert(1)" rel="nofollow ugc noopener">'
+            'https://x.example/"onmouseover="alert(1)</a></p>',
         ),
         ("http:// and ftp://files.example", "<p>http:// and ftp://files.example</p>"),
+        ("example.com and ann@example.com", "<p>example.com and ann@example.com</p>"),
     ],
 )
 def test_comment_text_is_escaped_with_http_links_made_safe_and_line_breaks_kept(text, html):
