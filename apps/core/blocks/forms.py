@@ -1,7 +1,9 @@
 """A form field for a body of blocks, shared by every editor (site pages, home sections, posts ...).
 
-The value travels as JSON text in a textarea, so a form works without JavaScript; the block
-editor script (static/js/block-editor.js) turns the textarea into per-block forms when it runs.
+The value travels as JSON text in a textarea, so a form works without JavaScript; the writer's
+editor (static/js/rich-editor.js, on the vendored Tiptap bundle) replaces the textarea when it
+runs and writes the same JSON back into it. A form that also sets ``data-autosave="<url>"``
+gets its draft saved there every few seconds (docs/blocks.md, "The editor").
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class BlockEditorWidget(forms.Textarea):
         return context
 
     class Media:
-        js = ("js/block-editor.js",)
+        js = ("vendor/tiptap/tiptap.bundle.min.js", "js/rich-editor.js")
         css = {"all": ("css/block-editor.css",)}
 
 
