@@ -564,7 +564,9 @@
   // A button beside the block under the pointer: drag it to move the block.
   function dragHandle(rich) {
     const { editor } = rich;
-    const handle = el("button", { type: "button", class: "rich-editor__handle", draggable: "true", tabindex: "-1", "aria-label": "Drag to move this block (or Alt+Arrow keys)", text: "⠿" });
+    // For the mouse only (hidden from assistive technology): the keyboard has Alt+Arrow keys
+    // and the toolbar's move buttons.
+    const handle = el("div", { class: "rich-editor__handle", draggable: "true", "aria-hidden": "true", title: "Drag to move this block", text: "⠿" });
     rich.surface.append(handle);
     let blockPos = null;
     rich.surface.addEventListener("mousemove", (event) => {
@@ -637,6 +639,13 @@
       ],
       editorProps: {
         attributes: { class: "rich-editor__content", "aria-label": label ? label.textContent.trim() : "Body", "aria-multiline": "true", role: "textbox" },
+        // A word processor's or a web page's HTML: the schema keeps only what the editor knows
+        // (and the server's nh3 the allowed tags); style attributes, handlers, <style> and
+        // <script> go first, so ProseMirror's parse breaks no CSP rule.
+        transformPastedHTML: (html) =>
+          html
+            .replace(/<(style|script|template|noscript)\b[\s\S]*?<\/\1\s*>/gi, "")
+            .replace(/\s(?:style|on[a-z]+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)/gi, ""),
         handlePaste: (view, event) => {
           const files = Array.from((event.clipboardData && event.clipboardData.files) || []).filter((file) => file.type.startsWith("image/"));
           if (!files.length) return false;

@@ -142,3 +142,78 @@ def test_an_author_writes_a_post_in_the_editor_it_autosaves_a_conflict_keeps_bot
     expect(article.locator("blockquote")).to_contain_text("A quote worth keeping")
     expect(article.get_by_role("img", name="A red desk")).to_be_visible()
     expect(article.locator("figcaption")).to_have_text("Where it happens")
+
+
+PASTED = (
+    '<meta charset="utf-8"><div class="WordSection1" style="font-family:Calibri">'
+    '<p class="MsoNormal" style="margin:0"><span style="color:red;font-size:14pt">Pasted <b>words</b></span>'
+    "<o:p></o:p></p><script>window.pwned = true</script>"
+    '<p><font face="Arial">and a <a href="javascript:alert(1)" onclick="x()">bad link</a></font></p>'
+    '<img src="https://tracker.example/pixel.png" alt="tracker"></div>'
+)
+
+
+def test_paste_is_cleaned_blocks_move_by_drag_and_a_call_to_action_is_embedded(open_page, live_server_url):
+    UserFactory(email="paster@example.com", password=PASSWORD, roles=["blog_author"])
+    page = open_page()
+    sign_in(page, "paster@example.com")
+    page.goto("/blog/write/")
+    page.get_by_label("Title").fill("Pasted and moved")
+    body = page.get_by_role("textbox", name="Body")
+    body.click()
+    page.keyboard.type("First paragraph.")
+    page.keyboard.press("Enter")
+    page.keyboard.type("Second paragraph.")
+    page.keyboard.press("Enter")
+
+    # A word processor's clipboard: styles, classes, fonts, a script and a foreign image go.
+    body.evaluate(
+        """(element, html) => {
+            const data = new DataTransfer();
+            data.setData("text/html", html);
+            data.setData("text/plain", "Pasted words and a bad link");
+            element.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+        }""",
+        PASTED,
+    )
+    expect(body).to_contain_text("Pasted words")
+    assert body.evaluate("element => element.querySelectorAll('[style], [class] span, font, img, script').length") == 0
+
+    # A call to action from the toolbar, edited in its small form.
+    page.get_by_role("button", name="Call to action").click()
+    embed = page.locator(".rich-editor__embed")
+    embed.get_by_label("Button text").fill("Join us")
+    embed.get_by_label("Link").fill("/accounts/register/")
+    embed.get_by_role("button", name="Done").click()
+    expect(embed).to_contain_text("Call to action: “Join us” → /accounts/register/")
+
+    # Drag the first paragraph's handle below the second.
+    first = body.locator("p", has_text="First paragraph.")
+    first.hover()
+    handle = page.locator(".rich-editor__handle")
+    expect(handle).to_have_class(re.compile("is-visible"))
+    # (Playwright's drag_to moves too little for the browser to start a drag: the mouse, step by step.)
+    target = body.locator("p", has_text="Second paragraph.").bounding_box()
+    handle.hover()
+    page.mouse.down()
+    page.mouse.move(target["x"] + target["width"] - 5, target["y"] + target["height"] / 2, steps=8)
+    page.mouse.up()
+    expect(body.locator("p").first).to_have_text("Second paragraph.")
+
+    saved(page)
+    post = Post.objects.get(title="Pasted and moved")
+    blocks = selectors.post_draft_content(post)["body"]
+    assert [block["type"] for block in blocks] == ["rich_text", "cta"], blocks
+    html = blocks[0]["html"]
+    assert html.index("Second paragraph.") < html.index("First paragraph.")
+    assert "<strong>words</strong>" in html or "<b>words</b>" in html
+    for leftover in ("style", "class", "span", "font", "script", "javascript:", "onclick", "img", "tracker"):
+        assert leftover not in html, html
+    assert blocks[1] | {"id": ""} == {
+        "type": "cta",
+        "id": "",
+        "text": "Join us",
+        "url": "/accounts/register/",
+        "style": "primary",
+    }
+    assert page.evaluate("() => window.pwned") is None
