@@ -697,7 +697,7 @@
     const refresh = () => {
       for (const [button, spec] of buttons) if (spec.active) button.setAttribute("aria-pressed", String(spec.active()));
       const words = editor.storage.characterCount.words();
-      const minutes = Math.max(1, Math.round(words / WORDS_PER_MINUTE));
+      const minutes = Math.max(1, Math.floor(words / WORDS_PER_MINUTE)); // as the post page
       counts.textContent = `${words} ${words === 1 ? "word" : "words"} · ${minutes} min read`;
     };
     const write = () => {

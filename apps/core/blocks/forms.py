@@ -23,7 +23,7 @@ class BlockEditorWidget(forms.Textarea):
     template_name = "core/widgets/block_editor.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"rows": 14, "class": "block-editor__source", **(attrs or {})})
+        super().__init__(attrs={"rows": 14, "class": "rich-editor__source", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
