@@ -41,7 +41,7 @@ class PostForm(forms.Form):
         max_length=100_000,
         required=False,
         label="Or write plain text",
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Used only when the body above is empty: paragraphs are separated by a blank line.",
     )
     cover = forms.FileField(

@@ -9,7 +9,9 @@ It runs against the DEBUG server, which serves /media/, so the uploaded image lo
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.files.base import ContentFile
@@ -19,11 +21,15 @@ from playwright.sync_api import Page, expect
 from apps.blog import selectors
 from apps.blog.models import Post
 from apps.core.publishing import services as publishing
+from tests.blog.factories import make_post
 from tests.core.factories import UserFactory
 from tests.core.images import image_bytes
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Correct-Horse-42!"
+# Screenshots for reviewers (CI keeps var/ as an artefact; nothing here is committed).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def sign_in(page: Page, email: str) -> None:
@@ -217,3 +223,62 @@ def test_paste_is_cleaned_blocks_move_by_drag_and_a_call_to_action_is_embedded(o
         "style": "primary",
     }
     assert page.evaluate("() => window.pwned") is None
+
+
+def upload_from(page: Page, colour: str) -> str:
+    """An image uploaded through the live server (its storage is its own), copied into this
+    process's storage so the services here accept its key; returns the key."""
+    token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
+    answer = page.request.post(
+        "/editor/block-images/",
+        multipart={"file": {"name": "x.png", "mimeType": "image/png", "buffer": image_bytes((80, 60), colour=colour)}},
+        headers={"X-CSRFToken": token, "Referer": page.url},
+    )
+    assert answer.status == 201, answer.text()
+    stored = answer.json()
+    default_storage.save(stored["key"], ContentFile(page.request.get(stored["url"]).body()))
+    return stored["key"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_an_existing_body_opens_in_the_editor_and_comes_back_as_the_same_blocks(
+    open_page, live_debug_server_url, scheme
+):
+    author = UserFactory(email=f"keeper-{scheme}@example.com", password=PASSWORD, roles=["blog_author"])
+    page = open_page(base_url=live_debug_server_url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    sign_in(page, author.email)
+    page.goto("/blog/write/")
+    key = upload_from(page, "#336699")
+    inner = upload_from(page, "#993366")
+    body = [
+        {"type": "heading", "id": "intro", "text": "Kept as it was", "level": 2},
+        {"type": "rich_text", "id": "words", "html": "<p>Some <strong>bold</strong> and <em>italic</em>.</p>"},
+        {"type": "image", "id": "pic", "src": key, "alt": "Blue", "decorative": False, "caption": "A caption"},
+        {"type": "cta", "id": "go", "text": "Read more", "url": "/blog/", "style": "secondary"},
+        {"type": "columns", "id": "cols", "columns": [
+            [{"type": "rich_text", "id": "c1", "html": "<p>Left side</p>"}],
+            [{"type": "image", "id": "c2", "src": inner, "alt": "Pink", "decorative": False, "caption": ""}],
+        ]},
+        {"type": "slot", "id": "latest", "name": "latest_posts", "options": {"limit": 3}},
+        {"type": "heading", "id": "end", "text": "The end", "level": 3},
+    ]  # fmt: skip
+    post = make_post(author=author, title="Round trip", body=body)
+    stored = selectors.post_draft_content(post)["body"]
+
+    page.goto(f"/blog/posts/{post.pk}/edit/")
+    editor = page.get_by_role("textbox", name="Body")
+    expect(editor.locator("h2")).to_have_text("Kept as it was")
+    expect(page.locator(".rich-editor__embed")).to_have_count(3)
+    expect(page.locator(".rich-editor__figure img")).to_have_js_property("complete", True)
+    assert json.loads(page.locator("textarea[name=body]").input_value()) == stored
+    page.screenshot(path=str(SCREENSHOTS / f"editor-{scheme}.png"), full_page=True)
+
+    # The slot's small form: how many posts it shows.
+    slot = page.locator(".rich-editor__embed", has_text="Slot: latest_posts")
+    slot.get_by_role("button", name="Edit").click()
+    slot.get_by_label("How many (optional)").fill("6")
+    slot.get_by_role("button", name="Done").click()
+    expect(slot).to_contain_text("Slot: latest_posts (6)")
+    edited = json.loads(page.locator("textarea[name=body]").input_value())
+    assert edited[5] == {**stored[5], "options": {"limit": 6}}
+    saved(page)
