@@ -282,3 +282,30 @@ def test_an_existing_body_opens_in_the_editor_and_comes_back_as_the_same_blocks(
     edited = json.loads(page.locator("textarea[name=body]").input_value())
     assert edited[5] == {**stored[5], "options": {"limit": 6}}
     saved(page)
+
+
+def test_on_a_conflict_the_author_may_edit_theirs_and_still_restore_their_own(open_page, live_server_url):
+    author = UserFactory(email="mine@example.com", password=PASSWORD, roles=["blog_author"])
+    other = UserFactory(roles=["blog_admin"])
+    post = make_post(author=author, title="Shared", body=[{"type": "rich_text", "id": "p", "html": "<p>Start.</p>"}])
+    page = open_page(expected_failures=("/autosave/",))
+    sign_in(page, author.email)
+    page.goto(f"/blog/posts/{post.pk}/edit/")
+    theirs = {**selectors.post_draft_content(post), "body": [{"type": "rich_text", "html": "<p>Their text.</p>"}]}
+    publishing.draft_save(obj=post, content=theirs, author=other, based_on=1)
+
+    body = page.get_by_role("textbox", name="Body")
+    body.locator("p").click()
+    page.keyboard.press("End")
+    page.keyboard.type(" Mine.")
+    conflict = page.get_by_role("alert")
+    expect(conflict).to_contain_text("Someone else saved this draft", timeout=15_000)
+    conflict.get_by_role("button", name="Edit theirs").click()
+    expect(body).to_have_text("Their text.")
+    conflict.get_by_role("button", name="Restore my version").click()
+    expect(body).to_have_text("Start. Mine.")
+    expect(conflict).to_have_count(0)
+    saved(page)
+    post.refresh_from_db()
+    assert post.latest_revision == 3
+    assert selectors.post_draft_content(post)["body"][0]["html"] == "<p>Start. Mine.</p>"
