@@ -638,7 +638,14 @@
         Placeholder.configure({ placeholder: "Write here. Type ## for a heading, - for a list, > for a quote; paste or drop images." }),
       ],
       editorProps: {
-        attributes: { class: "rich-editor__content", "aria-label": label ? label.textContent.trim() : "Body", "aria-multiline": "true", role: "textbox" },
+        attributes: {
+          class: "rich-editor__content",
+          "aria-label": label ? label.textContent.trim().replace(/:$/, "") : "Body",
+          "aria-multiline": "true",
+          role: "textbox",
+          // The field's help text and errors describe the editor as they described the textarea.
+          ...(textarea.getAttribute("aria-describedby") ? { "aria-describedby": textarea.getAttribute("aria-describedby") } : {}),
+        },
         // A word processor's or a web page's HTML: the schema keeps only what the editor knows
         // (and the server's nh3 the allowed tags); style attributes, handlers, <style> and
         // <script> go first, so ProseMirror's parse breaks no CSP rule.

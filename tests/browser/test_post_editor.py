@@ -3,8 +3,9 @@ shortcuts, the toolbar and keyboard shortcuts; no JSON, no HTML typed), with an 
 from the editor; the draft autosaves through the publishing engine; a second editor's save makes
 the next autosave show the conflict with both versions kept; the published post shows it all.
 
-It runs against the DEBUG server, which serves /media/, so the uploaded image loads in the editor
-(the production server leaves /media/ to S3 or the web server: tests/browser/test_block_images.py).
+The live server leaves /media/ to S3 or the web server (tests/browser/test_block_images.py runs
+on S3): here the browser is served a stand-in picture for the uploaded images' addresses, and the
+files the server stored are removed afterwards.
 """
 
 from __future__ import annotations
@@ -40,17 +41,46 @@ def sign_in(page: Page, email: str) -> None:
     page.wait_for_url(re.compile("/dashboard/"))
 
 
+STORED: set[str] = set()  # keys the live server stored, removed by the media fixture
+UPLOADED = re.compile(r"/media/(uploads/blocks/[0-9a-f]{32}\.webp)")
+
+
+@pytest.fixture
+def media(settings):  # type: ignore[no-untyped-def]
+    """``media(page)``: the page is served a picture at any uploaded image's address, as the
+    storage's web server would; the uploads the server stored are removed after the test."""
+    picture = image_bytes((80, 60), colour="#2f5bea")
+    seen = STORED
+
+    def serve(route) -> None:  # type: ignore[no-untyped-def]
+        seen.add(UPLOADED.search(route.request.url).group(1))
+        route.fulfill(status=200, content_type="image/png", body=picture)
+
+    def prepare(page: Page) -> Page:
+        page.route(UPLOADED, serve)
+        return page
+
+    yield prepare
+    for key in seen:
+        (Path(settings.MEDIA_ROOT) / key).unlink(missing_ok=True)
+    seen.clear()
+
+
+def keep_in_this_process(key: str) -> None:
+    """The services in this process check that an image's file exists in their storage."""
+    if not default_storage.exists(key):
+        default_storage.save(key, ContentFile(image_bytes(image_format="WEBP")))
+
+
 def saved(page: Page) -> None:
     expect(page.locator(".rich-editor__status")).to_have_text(re.compile(r"^Saved at "), timeout=15_000)
 
 
-def test_an_author_writes_a_post_in_the_editor_it_autosaves_a_conflict_keeps_both_and_it_publishes(
-    open_page, live_debug_server_url
-):
+def test_an_author_writes_a_post_in_the_editor_it_autosaves_a_conflict_keeps_both_and_it_publishes(open_page, media):
     UserFactory(email="writer@example.com", password=PASSWORD, roles=["blog_admin"])
     other = UserFactory(email="other@example.com", password=PASSWORD, roles=["blog_admin"])
     # The conflict is a 409 answer, which Chromium logs.
-    page = open_page(base_url=live_debug_server_url, expected_failures=("/autosave/",))
+    page = media(open_page(expected_failures=("/autosave/",)))
     sign_in(page, "writer@example.com")
     page.goto("/blog/write/")
     page.get_by_label("Title").fill("Made in the editor")
@@ -117,9 +147,7 @@ def test_an_author_writes_a_post_in_the_editor_it_autosaves_a_conflict_keeps_bot
     expect(page.locator(".rich-editor__content > *").first).to_have_text("Why we write")
 
     # A second editor saves in the meantime: the next autosave shows the conflict, keeps both.
-    # (The server stores uploads in its own temporary folder: give this process the same file.)
-    stored = page.request.get(figure.locator("img").get_attribute("src"))
-    assert default_storage.save(image["src"], ContentFile(stored.body())) == image["src"]
+    keep_in_this_process(image["src"])
     post.refresh_from_db()
     theirs = {**selectors.post_draft_content(post), "excerpt": "Their excerpt"}
     theirs["body"] = [*theirs["body"], {"type": "heading", "text": "Their addition", "level": 3}]
@@ -226,7 +254,7 @@ def test_paste_is_cleaned_blocks_move_by_drag_and_a_call_to_action_is_embedded(o
 
 
 def upload_from(page: Page, colour: str) -> str:
-    """An image uploaded through the live server (its storage is its own), copied into this
+    """An image uploaded through the live server (its storage is its own), also kept in this
     process's storage so the services here accept its key; returns the key."""
     token = next(cookie["value"] for cookie in page.context.cookies() if cookie["name"] == "csrftoken")
     answer = page.request.post(
@@ -235,17 +263,16 @@ def upload_from(page: Page, colour: str) -> str:
         headers={"X-CSRFToken": token, "Referer": page.url},
     )
     assert answer.status == 201, answer.text()
-    stored = answer.json()
-    default_storage.save(stored["key"], ContentFile(page.request.get(stored["url"]).body()))
-    return stored["key"]
+    key = answer.json()["key"]
+    STORED.add(key)
+    keep_in_this_process(key)
+    return key
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_an_existing_body_opens_in_the_editor_and_comes_back_as_the_same_blocks(
-    open_page, live_debug_server_url, scheme
-):
+def test_an_existing_body_opens_in_the_editor_and_comes_back_as_the_same_blocks(open_page, media, scheme):
     author = UserFactory(email=f"keeper-{scheme}@example.com", password=PASSWORD, roles=["blog_author"])
-    page = open_page(base_url=live_debug_server_url, color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    page = media(open_page(color_scheme=scheme, viewport={"width": 1280, "height": 900}))
     sign_in(page, author.email)
     page.goto("/blog/write/")
     key = upload_from(page, "#336699")

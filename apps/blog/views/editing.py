@@ -23,7 +23,7 @@ from apps.blog import permissions, selectors, services
 from apps.blog.forms import CategoryForm, PostForm, PublishForm, ScheduleForm
 from apps.blog.models import Post
 from apps.blog.permissions import PostAction
-from apps.core.api.errors import json_error
+from apps.core.api import json_error
 from apps.core.blocks import render_blocks
 from apps.core.publishing import DraftConflict, preview_token
 
