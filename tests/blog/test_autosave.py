@@ -135,3 +135,17 @@ def test_other_methods_and_missing_posts_are_answered_too(client_for, author, dr
     assert client.get(autosave_url(draft)).status_code == 405
     missing = client.post("/blog/posts/999999/autosave/", editor_form(draft))
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_the_editor_page_loads_the_writers_editor_and_names_its_autosave_address(client_for, author, draft):
+    client = client_for(author)
+
+    new = client.get("/blog/write/").content.decode()
+    edit = client.get(f"/blog/posts/{draft.pk}/edit/").content.decode()
+
+    assert 'data-autosave="/blog/write/autosave/"' in new
+    assert f'data-autosave="/blog/posts/{draft.pk}/autosave/"' in edit
+    for html in (new, edit):
+        assert "/static/vendor/tiptap/tiptap.bundle.min.js" in html and "/static/js/rich-editor.js" in html
+        assert "data-rich-editor" in html and 'name="body"' in html  # the JSON textarea, without JavaScript
+        assert "docs/blocks.md" not in html and "block-editor.js" not in html
