@@ -308,6 +308,18 @@ def test_an_existing_body_opens_in_the_editor_and_comes_back_as_the_same_blocks(
     expect(slot).to_contain_text("Slot: latest_posts (6)")
     edited = json.loads(page.locator("textarea[name=body]").input_value())
     assert edited[5] == {**stored[5], "options": {"limit": 6}}
+
+    # The columns' form: a text column is written as paragraphs; a column holding an image is kept.
+    columns = page.locator(".rich-editor__embed", has_text="Columns: 2")
+    columns.get_by_role("button", name="Edit").click()
+    columns.get_by_label("Column 1").fill("Left side, rewritten.\n\nA second paragraph.")
+    expect(columns.get_by_label("Column 2")).to_be_disabled()
+    columns.get_by_role("button", name="Done").click()
+    edited = json.loads(page.locator("textarea[name=body]").input_value())
+    assert edited[4]["columns"] == [
+        [{"type": "rich_text", "id": "c1", "html": "<p>Left side, rewritten.</p><p>A second paragraph.</p>"}],
+        stored[4]["columns"][1],
+    ]
     saved(page)
 
 
