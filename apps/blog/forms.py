@@ -1,5 +1,6 @@
-"""The post editor's form: works as plain HTML (JSON body or plain text), and with the block
-editor script once it turns the body's textarea into per-block forms."""
+"""The post editor's form: works as plain HTML (JSON body or plain text), and with the writer's
+editor (static/js/rich-editor.js) once it replaces the body's textarea; its autosave posts this
+same form (without files) to the autosave views."""
 
 from __future__ import annotations
 
@@ -34,13 +35,13 @@ class PostForm(forms.Form):
     )
     body = BlocksField(
         label="Body",
-        help_text="The post as a list of blocks; without JavaScript, as JSON (docs/blocks.md lists the types).",
+        help_text="Markdown shortcuts work as you type: ## heading, **bold**, - list, > quote.",
     )
     text = forms.CharField(
         max_length=100_000,
         required=False,
         label="Or write plain text",
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Used only when the body above is empty: paragraphs are separated by a blank line.",
     )
     cover = forms.FileField(

@@ -23,10 +23,12 @@ urlpatterns = [
     path("author/<id:pk>/", reading.author_detail, name="author"),
     # Writing and reviewing
     path("write/", editing.post_write, name="write"),
+    path("write/autosave/", editing.post_autosave_new, name="autosave-new"),
     path("mine/", editing.post_mine, name="mine"),
     path("review/", editing.review_queue, name="review"),
     path("review/categories/", editing.category_create, name="category-create"),
     path("posts/<id:pk>/edit/", editing.post_edit, name="edit"),
+    path("posts/<id:pk>/autosave/", editing.post_autosave, name="autosave"),
     path("posts/<id:pk>/preview/", editing.post_preview, name="preview"),
     path("posts/<id:pk>/submit/", editing.post_submit, name="submit"),
     path("posts/<id:pk>/publish/", editing.post_publish, name="publish"),

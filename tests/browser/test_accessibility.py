@@ -40,12 +40,7 @@ SCREENSHOTS = settings.BASE_DIR / "var" / "screenshots"
 
 # ---- Known failures (issue 10): "<test>[<page>-<width or scheme>]" -> the rules axe reports. ------
 # Remove an entry when its page passes (strict xfail: a passing entry fails the suite).
-_ADMIN_BREADCRUMBS = "link-in-text-block (serious): the admin's .breadcrumbs links differ from the text by colour only"
-KNOWN_FAILURES: dict[str, str] = {
-    "test_no_serious_axe_violation[page-editor-1280]": _ADMIN_BREADCRUMBS,
-    "test_no_serious_axe_violation[page-editor-390]": _ADMIN_BREADCRUMBS,
-    "test_no_serious_axe_violation_in_the_dark[page-editor-dark]": _ADMIN_BREADCRUMBS,
-}
+KNOWN_FAILURES: dict[str, str] = {}
 # ------------------------------------------------------------------------------------------------
 
 

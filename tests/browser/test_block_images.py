@@ -1,4 +1,4 @@
-"""An editor puts an uploaded image into a page with the block editor; visitors see it from S3.
+"""An editor puts an uploaded image into a page with the writer's editor; visitors see it from S3.
 
 This module runs its own live server on S3 (moto), as production does: on disk the live server
 would not serve /media/ (DEBUG is off), and S3 is where the storage's own, signed URLs and the
@@ -7,6 +7,7 @@ CSP's img-src for the S3 origin matter.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -100,22 +101,26 @@ def test_an_editor_uploads_an_image_into_a_page_and_visitors_see_it_from_the_sto
     editor.get_by_label("Password").fill("Editor-Pass-123!")
     editor.get_by_role("button", name=re.compile("Log in", re.I)).click()
     editor.goto(f"/admin/core/sitepage/{page.pk}/change/")
-    editor.get_by_label("New block:").first.select_option(label="Image")
-    editor.get_by_role("button", name="Add block").first.click()
-    card = editor.locator("[data-block-type=image]")
-    card.get_by_label("Upload an image").set_input_files(
+    body = editor.get_by_role("textbox", name="Body")
+    body.get_by_text("Our door").click()
+    editor.keyboard.press("End")
+    editor.get_by_label("Upload an image").set_input_files(
         {"name": "door.png", "mimeType": "image/png", "buffer": image_bytes((320, 200), colour="#c0392b")}
     )
 
     # The preview is the stored image, at the storage's own (signed) S3 address.
-    preview = card.get_by_role("img", name="Preview of the block's image")
+    figure = editor.locator(".rich-editor__figure")
+    preview = figure.locator("img")
     expect(preview).to_be_visible()
-    expect(card.get_by_role("status")).to_have_text("Uploaded (320 × 200).")
+    expect(editor.locator(".rich-editor__status")).to_have_text(
+        "Uploaded (320 × 200). Describe the image in its alt text."
+    )
     expect(preview).to_have_attribute("src", re.compile(rf"^{re.escape(s3_server)}/.+/media/uploads/blocks/"))
     assert preview.evaluate("img => img.complete && img.naturalWidth") == 320
-    key = card.get_by_label("src").input_value()
+    figure.get_by_label("Alt text").fill("Our red front door")
+    stored = json.loads(editor.locator("textarea[name=body]").input_value())
+    key = stored[1]["src"]
     assert re.fullmatch(r"uploads/blocks/[0-9a-f]{32}\.webp", key)
-    card.get_by_label("alt").fill("Our red front door")
     editor.get_by_role("button", name="Save and publish").click()
     expect(editor.locator(".messagelist")).to_contain_text("published")
 
@@ -156,17 +161,14 @@ def test_a_file_that_is_not_an_image_is_refused_in_the_editor_with_the_servers_m
     editor.get_by_label("Password").fill("Editor-Pass-123!")
     editor.get_by_role("button", name=re.compile("Log in", re.I)).click()
     editor.goto(f"/admin/core/sitepage/{page.pk}/change/")
-    editor.get_by_label("New block:").first.select_option(label="Image")
-    editor.get_by_role("button", name="Add block").first.click()
-    card = editor.locator("[data-block-type=image]")
     with editor.expect_response(lambda response: "/editor/block-images/" in response.url) as answer:
-        card.get_by_label("Upload an image").set_input_files(
+        editor.get_by_label("Upload an image").set_input_files(
             {"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture at all"}
         )
 
     assert answer.value.status == 400
-    expect(card.get_by_role("status")).to_have_text("Upload a PNG, JPEG, GIF or WebP image.")
-    expect(card.get_by_role("img")).to_have_count(0)
-    assert card.get_by_label("src").input_value() == ""
+    expect(editor.locator(".rich-editor__status")).to_have_text("Upload a PNG, JPEG, GIF or WebP image.")
+    expect(editor.locator(".rich-editor__figure")).to_have_count(0)
+    assert [block["type"] for block in json.loads(editor.locator("textarea[name=body]").input_value())] == ["heading"]
     context.close()
     assert [error for error in errors if "status of 400" not in error] == []

@@ -47,10 +47,11 @@ def test_an_admin_previews_a_new_colour_and_home_section_together_then_publishes
         editor.get_by_role("link", name="Preview the site with this draft").click()
     expect(first_tab.value.get_by_role("link", name="Start here")).to_have_css("background-color", NEW)
 
-    # The home page: the block editor, its live preview, then the site preview with both drafts.
+    # The home page: the writer's editor, its live preview, then the site preview with both drafts.
     editor.goto(f"/admin/core/sitecomponent/{home.pk}/change/")
-    heading_text = editor.locator("[data-block-type=heading]").get_by_label("text")
-    heading_text.fill("Spring sale")
+    heading = editor.get_by_role("textbox", name="Sections").locator("h2")
+    heading.click(click_count=3)  # selects the heading's text
+    editor.keyboard.type("Spring sale")
     expect(editor.frame_locator("iframe[name=live-preview]").get_by_role("heading", name="Spring sale")).to_be_visible()
     editor.get_by_role("button", name="Save draft").click()
     expect(editor.locator(".messagelist")).to_contain_text("Revision 2 saved as a draft")

@@ -12,9 +12,10 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -22,6 +23,8 @@ from apps.blog import permissions, selectors, services
 from apps.blog.forms import CategoryForm, PostForm, PublishForm, ScheduleForm
 from apps.blog.models import Post
 from apps.blog.permissions import PostAction
+from apps.core.api import json_error
+from apps.core.blocks import render_blocks
 from apps.core.publishing import DraftConflict, preview_token
 
 
@@ -280,3 +283,90 @@ def category_create(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, f"Category “{category.name}” added.")
     return redirect("blog:review")
+
+
+# --- Autosave: the editor's script saves the draft every few seconds ------------------------------
+
+
+def _autosave_answer(post: Post) -> JsonResponse:
+    return JsonResponse(
+        {
+            "revision": post.latest_revision,
+            "saved_at": timezone.now().isoformat(timespec="seconds"),
+            "edit_url": reverse("blog:edit", args=[post.pk]),
+            "autosave_url": reverse("blog:autosave", args=[post.pk]),
+        }
+    )
+
+
+def _autosave_form(request: HttpRequest) -> PostForm | JsonResponse:
+    """The posted form, or the JSON error naming each field's problem (400). Files never travel
+    with an autosave: a new cover waits for "Save draft"."""
+    form = PostForm(request.POST)
+    if form.is_valid():
+        return form
+    fields = {name: [str(message) for message in errors] for name, errors in form.errors.items()}
+    first = next(iter(fields.values()))[0] if fields else "The draft could not be read."
+    return json_error(400, code="invalid", message=first, fields=fields)
+
+
+def _refused(exc: PermissionDenied) -> JsonResponse:
+    return json_error(403, message=str(exc) or "You may not edit this post.")
+
+
+@require_POST
+def post_autosave_new(request: HttpRequest) -> JsonResponse:
+    """A new post's first autosave creates its draft (revision 1); the answer names the post's
+    editor and autosave addresses, which the script switches to."""
+    if not request.user.is_authenticated or not permissions.can_create_post(request.user):
+        return json_error(403, message="Only authors may write posts.")
+    form = _autosave_form(request)
+    if isinstance(form, JsonResponse):
+        return form
+    try:
+        post = services.post_create(author=request.user, data=form.post_input())
+    except PermissionDenied as exc:
+        return _refused(exc)
+    except ValidationError as exc:
+        return json_error(400, code="invalid", message=_errors(exc))
+    return _autosave_answer(post)
+
+
+@require_POST
+def post_autosave(request: HttpRequest, pk: int) -> JsonResponse:
+    """Save the editor's draft as a new revision through the publishing engine (``draft_save``,
+    with the revision the editor opened). If someone saved since, nothing is written and the
+    answer (409) carries their revision, so the editor shows both: theirs and the author's own."""
+    if not request.user.is_authenticated:
+        return json_error(403, message="Sign in to save drafts.")
+    post = selectors.post_get_for_editor(pk=pk)
+    if post is None:
+        return json_error(404, message="No such post.")
+    if reason := permissions.post_action_refusal(request.user, post, PostAction.EDIT):
+        return json_error(403, message=reason)
+    form = _autosave_form(request)
+    if isinstance(form, JsonResponse):
+        return form
+    try:
+        services.post_update(
+            post=post, editor=request.user, data=form.post_input(), based_on=form.cleaned_data["based_on"]
+        )
+    except DraftConflict as exc:
+        theirs = selectors.post_draft_content(post)
+        return json_error(
+            409,
+            code="conflict",
+            message="Someone else saved this draft.",
+            conflict={
+                "revision": exc.latest.get("number"),
+                "title": theirs.get("title", ""),
+                "body": theirs.get("body") or [],
+                "body_html": str(render_blocks(theirs.get("body") or [])),
+            },
+        )
+    except PermissionDenied as exc:
+        return _refused(exc)
+    except ValidationError as exc:
+        return json_error(400, code="invalid", message=_errors(exc))
+    post.refresh_from_db(fields=["latest_revision"])
+    return _autosave_answer(post)

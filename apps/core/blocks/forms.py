@@ -1,7 +1,9 @@
 """A form field for a body of blocks, shared by every editor (site pages, home sections, posts ...).
 
-The value travels as JSON text in a textarea, so a form works without JavaScript; the block
-editor script (static/js/block-editor.js) turns the textarea into per-block forms when it runs.
+The value travels as JSON text in a textarea, so a form works without JavaScript; the writer's
+editor (static/js/rich-editor.js, on the vendored Tiptap bundle) replaces the textarea when it
+runs and writes the same JSON back into it. A form that also sets ``data-autosave="<url>"``
+gets its draft saved there every few seconds (docs/blocks.md, "The editor").
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ class BlockEditorWidget(forms.Textarea):
     template_name = "core/widgets/block_editor.html"
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs={"rows": 14, "class": "block-editor__source", **(attrs or {})})
+        super().__init__(attrs={"rows": 14, "class": "rich-editor__source", **(attrs or {})})
 
     def format_value(self, value: Any) -> str | None:
         if value is None or isinstance(value, str):
@@ -37,7 +39,7 @@ class BlockEditorWidget(forms.Textarea):
         return context
 
     class Media:
-        js = ("js/block-editor.js",)
+        js = ("vendor/tiptap/tiptap.bundle.min.js", "js/rich-editor.js")
         css = {"all": ("css/block-editor.css",)}
 
 

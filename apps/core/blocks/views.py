@@ -17,7 +17,7 @@ def block_image_upload_view(request: HttpRequest) -> JsonResponse:
 
     Every refusal is the API's JSON error shape: 405 for another method, 403 for visitors who
     may not upload, 400 naming what is wrong with the file. Every block editor posts here (the
-    admin's site editor and the domains' on-site editors, through static/js/block-editor.js)."""
+    admin's site editor and the domains' on-site editors, through static/js/rich-editor.js)."""
     if request.method != "POST":
         response = json_error(405)
         response["Allow"] = "POST"
