@@ -479,21 +479,22 @@
     const { editor } = rich;
     const c = () => editor.chain().focus();
     return [
-      { label: "Heading 2", text: "H2", keys: "Control+Alt+2", run: () => c().toggleHeading({ level: 2 }).run(), active: () => editor.isActive("heading", { level: 2 }) },
-      { label: "Heading 3", text: "H3", keys: "Control+Alt+3", run: () => c().toggleHeading({ level: 3 }).run(), active: () => editor.isActive("heading", { level: 3 }) },
-      { label: "Heading 4", text: "H4", keys: "Control+Alt+4", run: () => c().toggleHeading({ level: 4 }).run(), active: () => editor.isActive("heading", { level: 4 }) },
+      // Each label starts with the button's visible text, so speech input ("click H2") finds it (WCAG 2.5.3).
+      { label: "H2: heading 2", text: "H2", keys: "Control+Alt+2", run: () => c().toggleHeading({ level: 2 }).run(), active: () => editor.isActive("heading", { level: 2 }) },
+      { label: "H3: heading 3", text: "H3", keys: "Control+Alt+3", run: () => c().toggleHeading({ level: 3 }).run(), active: () => editor.isActive("heading", { level: 3 }) },
+      { label: "H4: heading 4", text: "H4", keys: "Control+Alt+4", run: () => c().toggleHeading({ level: 4 }).run(), active: () => editor.isActive("heading", { level: 4 }) },
       { label: "Bold", text: "B", keys: "Control+B", run: () => c().toggleBold().run(), active: () => editor.isActive("bold") },
       { label: "Italic", text: "I", keys: "Control+I", run: () => c().toggleItalic().run(), active: () => editor.isActive("italic") },
       { label: "Code", text: "</>", keys: "Control+E", run: () => c().toggleCode().run(), active: () => editor.isActive("code") },
       { label: "Link", text: "Link", keys: "Control+K", run: () => rich.openLink(), active: () => editor.isActive("link") },
       { label: "Bulleted list", text: "• List", keys: "Control+Shift+8", run: () => c().toggleBulletList().run(), active: () => editor.isActive("bulletList") },
-      { label: "Numbered list", text: "1. List", keys: "Control+Shift+7", run: () => c().toggleOrderedList().run(), active: () => editor.isActive("orderedList") },
+      { label: "1. List: numbered list", text: "1. List", keys: "Control+Shift+7", run: () => c().toggleOrderedList().run(), active: () => editor.isActive("orderedList") },
       { label: "Quote", text: "“ ”", keys: "Control+Shift+B", run: () => c().toggleBlockquote().run(), active: () => editor.isActive("blockquote") },
       { label: "Code block", text: "{ }", keys: "Control+Alt+C", run: () => c().toggleCodeBlock().run(), active: () => editor.isActive("codeBlock") },
       { label: "Divider", text: "—", run: () => c().setHorizontalRule().run() },
       { separator: true },
       { label: "Image", text: "Image", run: () => rich.fileInput.click() },
-      { label: "Call to action", text: "Button", run: () => rich.insertEmbed({ type: "cta", text: "", url: "", style: "primary" }) },
+      { label: "Button: call to action", text: "Button", run: () => rich.insertEmbed({ type: "cta", text: "", url: "", style: "primary" }) },
       { label: "Columns", text: "Columns", run: () => rich.insertEmbed({ type: "columns", columns: [[], []] }) },
       { label: "Slot", text: "Slot", run: () => rich.insertEmbed({ type: "slot", name: "", options: {} }) },
       { separator: true },
