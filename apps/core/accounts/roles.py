@@ -79,7 +79,7 @@ CORE_STAFF_ROLES: tuple[RoleSpec, ...] = (
 )
 CORE_MEMBER_ROLES: tuple[RoleSpec, ...] = (
     RoleSpec(RoleName.STUDENT, "Student", "Enrols in and follows courses."),
-    RoleSpec(RoleName.USER, "User", "A member: profile, comments, community."),
+    RoleSpec(RoleName.USER, "User", "A member: a profile, and comments on what the site publishes."),
 )
 
 
