@@ -868,6 +868,16 @@
 
   const start = () => {
     document.querySelectorAll("[data-rich-editor]").forEach(enhance);
+    // A form's plain-text stand-in for the body (data-plain-alternative) is for pages without this
+    // script: once the editor is up it would only be a second place to write the same thing.
+    document.querySelectorAll("[data-rich-editor][data-enhanced]").forEach((root) => {
+      const form = root.closest("form");
+      if (!form) return;
+      form.querySelectorAll("[data-plain-alternative]").forEach((alternative) => {
+        const field = alternative.querySelector("textarea, input");
+        if (!field || !field.value.trim()) alternative.hidden = true;
+      });
+    });
     document.querySelectorAll("form[data-autosave]").forEach(setUpAutosave);
   };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

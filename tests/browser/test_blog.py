@@ -40,7 +40,12 @@ def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen_and_its_thread(o
     author.get_by_role("link", name="Write a post").first.click()
     author.get_by_label("Title").fill("Notes from the field")
     author.get_by_label("Excerpt").fill("What we saw <out there>.")
-    author.get_by_label("Or write plain text").fill("First paragraph.\n\nSecond paragraph.")
+    body = author.get_by_role("textbox", name="Body")
+    body.click()
+    body.press_sequentially("First paragraph.")
+    body.press("Enter")
+    body.press_sequentially("Second paragraph.")
+    expect(author.get_by_label("Or write plain text")).to_be_hidden()  # the editor is the one place to write
     author.get_by_label("Field notes").check()
     author.get_by_label("Tags").fill("travel, notes")
     author.get_by_role("button", name="Submit for review").click()
