@@ -122,6 +122,12 @@ class PostPage:
     cards: str = ""  # its posts rendered (apps/blog/fragments.py)
 
     @property
+    def paginator(self) -> Paginator:
+        """A paginator with as many pages (one number a page), for components/pagination.html,
+        which reads ``page.paginator``; the posts themselves are not kept."""
+        return Paginator(range(self.num_pages), 1)
+
+    @property
     def has_previous(self) -> bool:
         return self.number > 1
 

@@ -19,11 +19,11 @@ from tests.core.factories import UserFactory
 def tiles(html: str) -> dict[str, tuple[str, str]]:
     """The "Needs your attention" tiles: label -> (count, address)."""
     found = re.findall(
-        r'<a class="stat-tile__link" href="([^"]+)">\s*'
-        r'<span class="stat-tile__count">(\d+)</span>\s*<span class="stat-tile__label">([^<]+)</span>',
+        r'<a class="stat[^"]*" href="([^"]+)">\s*'
+        r'<span class="stat__label">([^<]+)</span>\s*<span class="stat__value">(\d+)</span>',
         html,
     )
-    return {label: (count, href) for href, count, label in found}
+    return {label: (count, href) for href, label, count in found}
 
 
 def tools(html: str) -> list[str]:
@@ -81,7 +81,7 @@ def test_dashboards_name_roles_as_people_read_them(client_for, user_with_role, w
     html = client_for(user_with_role(who)).get(f"/dashboard/{key}/").content.decode()
 
     label = {"blog_admin": "Blog admin", "blog_author": "Blog author", "admin": "Admin"}[who]
-    assert f'<span class="badge dashboard__role">{label}</span>' in html
+    assert f'<span class="badge badge--info">{label}</span>' in html
     shown = re.sub(r'(href|data-role|data-panel|id|class)="[^"]*"', "", html)  # addresses may keep codes
     assert who not in shown or who == "admin", who
     assert 'class="chip"' not in html

@@ -164,8 +164,8 @@ def test_the_list_is_paginated_and_a_bad_page_number_gives_a_page(client, author
 
     first, second = client.get("/blog/").content.decode(), client.get("/blog/?page=2").content.decode()
 
-    assert "Numbered 11" in first and "Numbered 01" not in first and 'href="/blog/?page=2"' in first
-    assert "Numbered 01" in second and "Page 2 of 2" in second
+    assert "Numbered 11" in first and "Numbered 01" not in first and 'href="?page=2"' in first
+    assert "Numbered 01" in second and 'aria-current="page" aria-label="Page 2"' in second
     assert client.get("/blog/?page=abc").status_code == 200 and client.get("/blog/?page=99").status_code == 200
 
 
@@ -188,8 +188,8 @@ def test_pagination_keeps_the_filters(client, author, blog_admin, news):
     html = client.get("/blog/?category=news&q=News").content.decode()
     category_page = client.get("/blog/category/news/").content.decode()
 
-    assert 'href="/blog/?q=News&amp;category=news&amp;page=2"' in html
-    assert 'href="/blog/category/news/?page=2"' in category_page
+    assert 'href="?q=News&amp;category=news&amp;page=2"' in html
+    assert 'href="?page=2"' in category_page
 
 
 def test_related_posts_share_tags_or_a_category_and_are_live(client, live, author, blog_admin, django_tag, news):

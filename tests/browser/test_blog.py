@@ -99,3 +99,21 @@ def test_a_post_goes_from_an_authors_draft_to_a_visitors_screen_and_its_thread(o
     expect(visitor.locator(f"#replies-{reply.pk}").get_by_text("The one by the river.")).to_be_visible()
     expect(other.locator(f"#replies-{reply.pk}").get_by_text("The one by the river.")).to_be_visible()
     assert still_the_same_page(visitor) and still_the_same_page(other)
+
+
+def test_the_lists_pages_swap_in_place_and_keep_the_search(open_page, live_server_url):
+    for number in range(12):
+        PostFactory(live=True, title=f"Numbered {number:02}")
+    visitor = open_page()
+    visitor.goto("/blog/?q=Numbered")
+    visitor.evaluate("window.loadedOnce = true")  # gone if the page ever reloads
+
+    pages = visitor.get_by_role("navigation", name="Pages of posts")
+    expect(pages.get_by_role("link", name="Page 1")).to_have_attribute("aria-current", "page")
+    pages.get_by_role("link", name="Next").click()
+
+    visitor.wait_for_url(re.compile(r"\?q=Numbered&page=2$"))
+    pages = visitor.get_by_role("navigation", name="Pages of posts")
+    expect(pages.get_by_role("link", name="Page 2")).to_have_attribute("aria-current", "page")
+    expect(visitor.locator("#post-list .post-card")).to_have_count(2)
+    assert still_the_same_page(visitor)

@@ -81,6 +81,22 @@ def test_profile_stores_an_uploaded_png_avatar_and_shows_it(client, member, medi
     assert f'src="{member.avatar.url}"' in page and 'name="remove_avatar"' in page
 
 
+def test_the_avatar_is_picked_beside_the_current_picture_and_labels_have_no_colon(client, member, media):
+    client.force_login(member)
+    empty = client.get("/accounts/profile/").content.decode()
+    client.post("/accounts/profile/", {"display_name": "Mia", "bio": "", "avatar": png()})
+    member.refresh_from_db()
+
+    page = client.get("/accounts/profile/").content.decode()
+
+    assert '<div class="picker" data-picker>' in empty and "<span>M</span>" in empty  # the initial
+    picker = page[page.index('<div class="picker"') :]
+    assert f'<img src="{member.avatar.url}" alt="Your current avatar">' in picker
+    assert 'class="picker__input"' in picker and 'accept="image/png,image/jpeg,image/gif,image/webp"' in picker
+    assert '<label class="field__label" for="id_remove_avatar">Remove my avatar</label>' in page
+    assert ":</label>" not in page and ":</label>" not in client.get("/accounts/password/").content.decode()
+
+
 def test_an_avatar_is_named_after_its_content_not_its_upload_name(client, member, media):
     client.force_login(member)
 
