@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from apps.core.accounts import services
 from apps.core.accounts.dashboards import home_for
@@ -14,6 +15,7 @@ from apps.core.models import SiteComponent, SitePage, Theme, User
 from apps.core.platform.hooks import DemoAccount, registry
 from apps.core.publishing import services as publishing
 from apps.core.site.services import site_component_get_or_create
+from apps.core.site.views import ACCOUNT_PROMISE
 
 # The seed system's accounts of core's roles (the first three keep their published passwords).
 # The domains' accounts come from their hooks and are made between the staff and the student.
@@ -45,7 +47,7 @@ DEMO_PAGES: list[dict[str, Any]] = [
             {"type": "heading", "text": "One platform, one account", "level": 2},
             {
                 "type": "rich_text",
-                "html": "<p>This site runs a blog with comments on a single account and a single set of "
+                "html": "<p>Everything this site offers runs on a single account and a single set of "
                 "permissions: the account you comment with is the one staff write, review and moderate with.</p>",
             },
             {"type": "slot", "name": "signup_prompt"},
@@ -95,15 +97,9 @@ DEMO_COMPONENTS: dict[str, dict[str, Any]] = {
     },
     "home": {
         "sections": [
-            # Only what the site does today: the copy grows with the domains that are installed.
-            {"type": "heading", "text": "Read, write and talk it over, on one account.", "level": 2},
-            {
-                "type": "rich_text",
-                "html": "<p>A blog to read, with comments readers write under each post. One free account signs "
-                "you in everywhere on the site, with one theme, one admin and one API behind it.</p>",
-            },
-            {"type": "cta", "text": "Read the blog", "url": "/blog/", "style": "primary"},
-            {"type": "cta", "text": "Create an account", "url": "/accounts/register/", "style": "secondary"},
+            # Only what the site does today: demo_components() puts the installed apps' own promise
+            # and public calls to action here, as the built-in home does.
+            {"type": "heading", "text": "Everything on this site, on one account.", "level": 2},
             # The installed apps' blocks (see demo_components) go here.
             {
                 "type": "columns",
@@ -144,8 +140,13 @@ def demo_components() -> dict[str, dict[str, Any]]:
     public_links = [{"label": link.label, "url": reverse(link.url_name)} for link in hooks.nav if link.show is None]
     header = {"menu": [*public_links, *DEMO_COMPONENTS["header"]["menu"]]}
     sections = list(DEMO_COMPONENTS["home"]["sections"])
-    calls_end = max(i for i, block in enumerate(sections) if block["type"] == "cta") + 1
-    sections[calls_end:calls_end] = [dict(block) for block in hooks.demo_home]
+    promise = " ".join([*hooks.home_intros, ACCOUNT_PROMISE])
+    calls = [
+        {"type": "cta", "text": link.label, "url": reverse(link.url_name), "style": "primary" if not i else "secondary"}
+        for i, link in enumerate(link for link in hooks.home_actions if link.show is None)
+    ]
+    calls.append({"type": "cta", "text": "Create an account", "url": reverse("register"), "style": "secondary"})
+    sections[1:1] = [{"type": "rich_text", "html": f"<p>{escape(promise)}</p>"}, *calls, *map(dict, hooks.demo_home)]
     return {**DEMO_COMPONENTS, "header": header, "home": {"sections": sections}}
 
 
