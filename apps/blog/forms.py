@@ -31,7 +31,10 @@ class PostForm(forms.Form):
         help_text="Letters, digits and hyphens, as in /blog/my-first-post/. Made from the title when empty.",
     )
     excerpt = forms.CharField(
-        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text="Shown in lists and feeds. Markdown works: **bold**, *italic*, [links](https://example.org)."
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown in lists and feeds. Markdown works: **bold**, *italic*, [links](https://example.org).",
     )
     body = BlocksField(
         label="Body",
