@@ -13,6 +13,9 @@ from django.conf import settings
 # markup; Django comments ({# #}, {% comment %}) are removed first, so prose about them is allowed.
 STYLE_ATTRIBUTE = re.compile(r"""<[a-zA-Z][^>]*?\sstyle\s*=""", re.DOTALL)
 STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
+# A component given a parameter called style (``{% include … style="underline" %}``) reads as inline
+# CSS to anyone scanning the markup: components name their looks ``variant``.
+STYLE_PARAMETER = re.compile(r"\{%\s*include\b[^%]*?\sstyle\s*=", re.DOTALL)
 COMMENTS = re.compile(r"\{#.*?#\}|\{%\s*comment\s*%\}.*?\{%\s*endcomment\s*%\}", re.DOTALL)
 
 
@@ -31,6 +34,7 @@ def offences(text: str) -> list[str]:
     text = COMMENTS.sub("", text)
     found = [match.group(0)[:80] for match in STYLE_ATTRIBUTE.finditer(text)]
     found += [match.group(0) for match in STYLE_ELEMENT.finditer(text)]
+    found += [match.group(0)[:80] for match in STYLE_PARAMETER.finditer(text)]
     return found
 
 
@@ -39,6 +43,8 @@ def test_the_checker_finds_style_attributes_and_elements():
     assert offences("<div\n  class='a'\n  style='x'>")
     assert offences("<style>p { color: red }</style>")
     assert offences("<STYLE type='text/css'>")
+    assert offences('{% include "components/tabs.html" with tabs=tabs style="underline" %}')
+    assert not offences('{% include "components/tabs.html" with tabs=tabs variant="underline" %}')
     assert not offences('{# no style="…" here #}<p class="styled">x</p>')
     assert not offences('{% comment %}<style>{% endcomment %}<p data-style="x">')
 
