@@ -19,18 +19,10 @@ document.addEventListener("click", (event) => {
 
   function say(text) {
     const region = document.getElementById("messages");
-    if (!region) return;
-    const message = document.createElement("div");
-    message.className = "message message--error";
-    const words = document.createElement("span");
-    words.textContent = text;
-    const close = document.createElement("button");
-    close.type = "button";
-    close.className = "message__close";
-    close.dataset.dismiss = "";
-    close.setAttribute("aria-label", "Dismiss");
-    close.textContent = "\u00d7";
-    message.append(words, close);
+    const toast = document.getElementById("error-toast");
+    if (!region || !toast) return;
+    const message = toast.content.firstElementChild.cloneNode(true);
+    message.querySelector(".message__text").textContent = text;
     region.append(message);
   }
 

@@ -164,9 +164,12 @@ def test_djangos_messages_become_toasts_in_the_region_site_js_reports_to():
     )
 
     assert 'id="messages"' in html and 'role="status"' in html
-    success, error = html.split('<div class="message ')[1:]
+    shown, copied = html.split('<template id="error-toast">')
+    success, error = shown.split('<div class="message ')[1:]
     assert success.startswith('message--success"') and "data-autodismiss" in success
     assert error.startswith('message--error wide"') and "data-autodismiss" not in error
+    # The toast site.js copies for a failed htmx request is the component's, and stays until closed.
+    assert '<div class="message message--error">' in copied and "data-autodismiss" not in copied
 
 
 def test_the_image_picker_keeps_the_widgets_own_accept_list():
