@@ -122,16 +122,23 @@ def _wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
 
 
-# Each error page's title and general sentence; a view's own sentence replaces the general one.
+# Each error page's title and general sentence (a view's own sentence replaces the general one),
+# and what a failed htmx request reports when the view gave no sentence (the title, unless named).
 _ERRORS = {
-    "bad_request": (400, "Bad request", "The request could not be understood."),
-    "permission_denied": (403, "Not allowed", "You do not have permission to see this page."),
-    "page_not_found": (404, "Page not found", "There is nothing at this address. It may have moved, or never existed."),
+    "bad_request": (400, "Bad request", "The request could not be understood.", ""),
+    "permission_denied": (403, "Not allowed", "You do not have permission to see this page.", ""),
+    "page_not_found": (
+        404,
+        "Page not found",
+        "There is nothing at this address. It may have moved, or never existed.",
+        "",
+    ),
     "csrf_failure": (
         403,
         "This form has expired",
         "Reload the page and send it again. If it keeps happening, make sure your browser accepts cookies "
         "from this site.",
+        "This form has expired: reload the page and try again.",
     ),
 }
 
@@ -144,11 +151,11 @@ def _said(exception: Exception | None) -> str:
 
 
 def _error_page(request: HttpRequest, kind: str, *, said: str = "") -> HttpResponse:
-    status, title, general = _ERRORS[kind]
+    status, title, general, reported = _ERRORS[kind]
     message = said or general
     response = render(request, "error.html", {"code": status, "title": title, "message": message}, status=status)
     # For a failed htmx request, which is not swapped in: site.js shows this in the messages region.
-    response["X-Error-Message"] = quote(f"{title}: {message}" if said else title)
+    response["X-Error-Message"] = quote(f"{title}: {said}" if said else reported or title)
     return response
 
 
@@ -180,9 +187,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
         return json_error(403, code="csrf_failed", message=f"CSRF verification failed: {reason}")
-    response = _error_page(request, "csrf_failure")
-    response["X-Error-Message"] = quote("This form has expired: reload the page and try again.")
-    return response
+    return _error_page(request, "csrf_failure")
 
 
 @require_GET
