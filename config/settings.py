@@ -334,6 +334,53 @@ else:
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(VAR_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Platform <no-reply@localhost>")
 
+# --- Background work (Celery) ---------------------------------------------------------------
+# The broker: CELERY_BROKER_URL (Redis or RabbitMQ: amqp://guest:guest@127.0.0.1:5672//), else
+# REDIS_URL, else kombu's filesystem transport under var/ (no server; one machine only).
+CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    for _folder in ("queue", "control", "processed"):
+        (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+    }
+else:
+    # Redis hands an unacknowledged task (its worker died) to another worker after this long.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=10)}
+# Tasks report through their effects (rows, documents, emails), not through a result store.
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# A task is acknowledged when it ends, not when it starts, and one a dying worker held goes back
+# to the queue; each worker process reserves one task at a time, so a long one blocks no other.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300, minimum=2)
+# Queues: default; media (transcoding, recordings: long, run by their own workers); fanout
+# (timelines). A task picks its queue with @shared_task(queue=...).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_CREATE_MISSING_QUEUES = True
+CELERY_WORKER_QUEUES = env_list("CELERY_WORKER_QUEUES", ["default", "media", "fanout"])
+# A request must not hang on an unreachable broker: a short connect, two quick retries, then the
+# error (callers that enqueue after commit log it; the outbox sweep delivers later).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2, minimum=1)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below prints the worker's lines too
+CELERY_WORKER_SEND_TASK_EVENTS = False
+# Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
+CELERY_IMPORTS = ["apps.core.platform.tasks"]
+# Periodic work; each entry is safe to run twice at once.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
+
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)

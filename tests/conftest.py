@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -153,6 +154,43 @@ def s3_storage(settings, s3_server: str, s3_bucket: str):  # type: ignore[no-unt
     from django.core.files.storage import default_storage
 
     return default_storage
+
+
+# --- Background work: a real worker on the real broker ----------------------------------
+
+
+def purge_queues() -> None:
+    """Drop every message waiting on the broker (a previous test's leftovers)."""
+    from config.celery import app
+
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        for queue in settings.CELERY_WORKER_QUEUES:
+            with contextlib.suppress(Exception):  # a queue never declared has nothing to purge
+                channel.queue_purge(queue)
+
+
+@pytest.fixture
+def celery_worker(transactional_db):  # type: ignore[no-untyped-def]
+    """A Celery worker in a thread of the test process, consuming the configured broker (the
+    filesystem transport by default, Redis in CI). It sees committed rows only, hence
+    ``transactional_db``; tasks run one at a time in its thread."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    purge_queues()
+    with start_worker(
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
+        shutdown_timeout=15,
+        queues=settings.CELERY_WORKER_QUEUES,
+    ) as worker:
+        yield worker
+    purge_queues()
 
 
 # --- A cast of users --------------------------------------------------------------------
