@@ -378,8 +378,26 @@ CELERY_WORKER_SEND_TASK_EVENTS = False
 # Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
 CELERY_IMPORTS = ["apps.core.platform.tasks"]
 # Periodic work; each entry is safe to run twice at once.
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 5, minimum=1))},
+    "outbox-prune": {"task": "core.outbox_prune", "schedule": 3600.0},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
+
+# --- Outbox of domain events (apps/core/platform/outbox.py) --------------------------------
+# A subscriber's delivery is parked as a dead letter after this many failed attempts (the
+# activity log's never is: a document-store outage is not the event's fault).
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 3, minimum=1)
+# Seconds before the first retry, doubling each time, capped.
+OUTBOX_RETRY_BACKOFF: float = env_int("OUTBOX_RETRY_BACKOFF", 2, minimum=0)
+OUTBOX_RETRY_BACKOFF_MAX: float = env_int("OUTBOX_RETRY_BACKOFF_MAX", 600, minimum=1)
+# An attempt's lease: no delivery runs past the hard time limit (the worker kills it), so one
+# still leased after it belongs to a dead worker, and the sweep sends it again.
+OUTBOX_LEASE_SECONDS: float = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_LIMIT + 30, minimum=1)
+# A due delivery with no attempt this long after its task was sent (the message was lost) is sent again.
+OUTBOX_RESEND_AFTER: float = env_int("OUTBOX_RESEND_AFTER", 60, minimum=1)
+# Delivered ledger rows and their events are kept this long (a repeat within it is recognised).
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

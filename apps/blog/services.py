@@ -34,6 +34,7 @@ from apps.core.publishing import services as publishing
 @dataclass(frozen=True, kw_only=True)
 class PostSubmitted(events.DomainEvent):
     name: ClassVar[str] = "blog.post_submitted"
+    aggregate: ClassVar[str] = "blog.post:{post_id}"
     post_id: int
     revision: int
 
@@ -41,6 +42,7 @@ class PostSubmitted(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class PostChangesRequested(events.DomainEvent):
     name: ClassVar[str] = "blog.post_changes_requested"
+    aggregate: ClassVar[str] = "blog.post:{post_id}"
     post_id: int
     note: str
 
@@ -48,12 +50,14 @@ class PostChangesRequested(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CategoryCreated(events.DomainEvent):
     name: ClassVar[str] = "blog.category_created"
+    aggregate: ClassVar[str] = "blog.category:{category_id}"
     category_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class TagCreated(events.DomainEvent):
     name: ClassVar[str] = "blog.tag_created"
+    aggregate: ClassVar[str] = "blog.tag:{tag_id}"
     tag_id: int
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from typing import Any
 
 from django import forms
@@ -15,11 +16,12 @@ from django.db import transaction
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.html import format_html
 
 from apps.core.accounts import permissions, roles, services
 from apps.core.accounts.permissions import AccountChange
 from apps.core.accounts.roles import RoleName
-from apps.core.models import Role, SiteComponent, SitePage, Theme, User
+from apps.core.models import DeadLetter, Role, SiteComponent, SitePage, Theme, User
 from apps.core.platform.uploads import AVATAR_MAX_SIDE, image_reencode
 from apps.core.site.editor import SiteComponentAdmin, SitePageAdmin
 from apps.core.site.theme_editor import ThemeAdmin
@@ -250,6 +252,66 @@ class RoleAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    """Deliveries a subscriber failed OUTBOX_MAX_ATTEMPTS times: read them, retry or discard them."""
+
+    list_display = ("event_name", "subscriber", "attempts", "error", "dead_at")
+    list_filter = ("subscriber", "event__name")
+    search_fields = ("subscriber", "event__name", "event__event_id", "aggregate")
+    ordering = ("-dead_at", "-pk")
+    actions = ("retry",)
+    fields = (
+        "event_name",
+        "event_identity",
+        "aggregate",
+        "subscriber",
+        "attempts",
+        "created_at",
+        "dead_at",
+        "payload",
+        "last_error",
+    )
+    readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[DeadLetter]:
+        return super().get_queryset(request).select_related("event")
+
+    @admin.display(description="Event", ordering="event__name")
+    def event_name(self, obj: DeadLetter) -> str:
+        return obj.event.name
+
+    @admin.display(description="Event id")
+    def event_identity(self, obj: DeadLetter) -> str:
+        return obj.event.event_id
+
+    @admin.display(description="Last error")
+    def error(self, obj: DeadLetter) -> str:
+        lines = obj.last_error.strip().splitlines()
+        return lines[-1][:200] if lines else ""
+
+    @admin.display(description="Payload")
+    def payload(self, obj: DeadLetter) -> str:
+        stored = {"actor_id": obj.event.actor_id, "occurred_at": obj.event.occurred_at.isoformat(), **obj.event.payload}
+        return format_html("<pre>{}</pre>", json.dumps(stored, indent=2, sort_keys=True))
+
+    @admin.action(description="Retry the selected deliveries", permissions=["retry"])
+    def retry(self, request: HttpRequest, queryset: QuerySet[DeadLetter]) -> None:
+        from apps.core.platform import outbox
+
+        count = outbox.retry_dead(list(queryset.values_list("pk", flat=True)))
+        self.message_user(request, f"{count} dead letter(s) queued for delivery again.", messages.SUCCESS)
+
+    def has_retry_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("core.change_deadletter")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # read-only: staff retry (the action) or delete a dead letter, never edit one
 
 
 # Roles are the one way to grant power: groups of Django permissions are not managed in the portal.

@@ -272,3 +272,99 @@ class SiteComponent(Publishable):
         if "content" in content:
             content = {**content, "content": clean_component(self.key, content["content"])}
         return super().clean_content(content)
+
+
+# --- The outbox of domain events (apps/core/platform/outbox.py) ---------------------------
+
+
+class OutboxEvent(models.Model):
+    """A domain event, written in the transaction that raised it; the relay hands it on.
+
+    ``id`` orders events (per aggregate, the order subscribers see them in). ``relayed_at`` is
+    set once the event's deliveries exist; a row is pruned when none of them is left undone.
+    """
+
+    event_id = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+    aggregate = models.CharField(max_length=200)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    occurred_at = models.DateTimeField()
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # the relay's and the backlog's "what is not relayed yet", oldest first
+            models.Index(fields=["id"], condition=models.Q(relayed_at__isnull=True), name="core_outbox_unrelayed"),
+            models.Index(fields=["relayed_at"], name="core_outbox_relayed_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.event_id}"
+
+
+class EventDelivery(models.Model):
+    """One event for one durable subscriber: its attempts and, once done, the ledger's mark.
+
+    ``(event, subscriber)`` is unique: a delivered row is the proof that the subscriber's effect
+    happened, written in the same transaction as that effect (for SQL subscribers), so a retry
+    of an event already handled finds it and does nothing.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DELIVERED = "delivered", "Delivered"
+        DEAD = "dead", "Dead letter"
+
+    event = models.ForeignKey(OutboxEvent, on_delete=models.CASCADE, related_name="deliveries")
+    subscriber = models.CharField(max_length=200)
+    # The event's aggregate and outbox id, copied so a subscriber's queue per aggregate is one index.
+    aggregate = models.CharField(max_length=200)
+    seq = models.BigIntegerField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # An attempt under way holds a lease; one whose worker died is taken again once it expires.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    # When a task for it was last sent: the sweep sends another only after OUTBOX_RESEND_AFTER.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "subscriber"], name="core_eventdelivery_once"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["subscriber", "aggregate", "seq"],
+                condition=models.Q(status="pending"),
+                name="core_delivery_pending_pair",
+            ),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="core_delivery_due"),
+            models.Index(fields=["status", "delivered_at"], name="core_delivery_status"),
+        ]
+        verbose_name_plural = "event deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.subscriber} ← {self.event_id}"
+
+
+class DeadLetterManager(models.Manager["DeadLetter"]):
+    def get_queryset(self) -> models.QuerySet[DeadLetter]:
+        return super().get_queryset().filter(status=EventDelivery.Status.DEAD)
+
+
+class DeadLetter(EventDelivery):
+    """A delivery parked after OUTBOX_MAX_ATTEMPTS failures, for staff to read and retry."""
+
+    objects = DeadLetterManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = "dead letter"
+        verbose_name_plural = "dead letters"

@@ -41,18 +41,21 @@ _VERIFY_SALT = "core.email-verification"
 @dataclass(frozen=True, kw_only=True)
 class UserRegistered(events.DomainEvent):
     name: ClassVar[str] = "core.user_registered"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class EmailVerified(events.DomainEvent):
     name: ClassVar[str] = "core.email_verified"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class RoleGranted(events.DomainEvent):
     name: ClassVar[str] = "core.role_granted"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
     role: str
 
@@ -60,6 +63,7 @@ class RoleGranted(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class RoleRevoked(events.DomainEvent):
     name: ClassVar[str] = "core.role_revoked"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
     role: str
 
@@ -67,6 +71,7 @@ class RoleRevoked(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class UserActivationChanged(events.DomainEvent):
     name: ClassVar[str] = "core.user_activation_changed"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
     is_active: bool
 
@@ -74,18 +79,21 @@ class UserActivationChanged(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class UserPasswordSet(events.DomainEvent):
     name: ClassVar[str] = "core.user_password_set"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class UserEmailChanged(events.DomainEvent):
     name: ClassVar[str] = "core.user_email_changed"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 
 @dataclass(frozen=True, kw_only=True)
 class UserDeleted(events.DomainEvent):
     name: ClassVar[str] = "core.user_deleted"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 

@@ -1,4 +1,8 @@
-"""The comments' reactions to their own events: readers' cached pages must show the change."""
+"""The comments' reactions to their own events: readers' cached pages must show the change.
+
+They run after commit in the committing process (``events.after_commit``): its own page cache is
+the one to drop, so the next request (of the writer, reading their own write) sees the change.
+"""
 
 from __future__ import annotations
 
@@ -34,5 +38,5 @@ def forget_every_cached_thread(event: events.DomainEvent) -> None:
 
 def connect() -> None:
     for event_type in THREAD_CHANGES:
-        events.subscribe(event_type)(forget_cached_thread)
-    events.subscribe(services.CommenterBanned)(forget_every_cached_thread)
+        events.after_commit(event_type)(forget_cached_thread)
+    events.after_commit(services.CommenterBanned)(forget_every_cached_thread)

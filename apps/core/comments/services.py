@@ -37,6 +37,7 @@ Status = Comment.Status
 @dataclass(frozen=True, kw_only=True)
 class CommentCreated(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_created"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -47,6 +48,7 @@ class CommentCreated(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentEdited(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_edited"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -55,6 +57,7 @@ class CommentEdited(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentDeleted(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_deleted"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -63,6 +66,7 @@ class CommentDeleted(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentFlagged(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_flagged"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -73,6 +77,7 @@ class CommentFlagged(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentApproved(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_approved"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -82,6 +87,7 @@ class CommentApproved(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentRejected(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_rejected"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -90,6 +96,7 @@ class CommentRejected(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommentRemoved(events.DomainEvent):
     name: ClassVar[str] = "comments.comment_removed"
+    aggregate: ClassVar[str] = "comments.comment:{comment_id}"
     comment_id: int
     target_kind: str
     target_id: int
@@ -98,6 +105,7 @@ class CommentRemoved(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommenterBanned(events.DomainEvent):
     name: ClassVar[str] = "comments.commenter_banned"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
     reason: str
     rejected_comments: int
@@ -106,6 +114,7 @@ class CommenterBanned(events.DomainEvent):
 @dataclass(frozen=True, kw_only=True)
 class CommenterUnbanned(events.DomainEvent):
     name: ClassVar[str] = "comments.commenter_unbanned"
+    aggregate: ClassVar[str] = "core.user:{user_id}"
     user_id: int
 
 

@@ -23,3 +23,39 @@ def send_email(
     if html:
         message.attach_alternative(html, "text/html")
     message.send()
+
+
+# --- The outbox of domain events (apps/core/platform/outbox.py) ---------------------------
+# Each is safe to run twice at once, and a lost one is made good by the next sweep.
+
+
+@shared_task(name="core.outbox_relay")
+def outbox_relay() -> int:
+    """Turn committed events into deliveries and send their tasks (woken by each commit)."""
+    from apps.core.platform import outbox
+
+    return outbox.relay()
+
+
+@shared_task(name="core.outbox_deliver")
+def outbox_deliver(subscriber: str, aggregate: str) -> int:
+    """Deliver one subscriber's due events of one aggregate, in order."""
+    from apps.core.platform import outbox
+
+    return outbox.deliver_pair(subscriber, aggregate)
+
+
+@shared_task(name="core.outbox_sweep")
+def outbox_sweep() -> dict[str, int]:
+    """Beat, every few seconds: relay what no wake did, resend what is due and has no task."""
+    from apps.core.platform import outbox
+
+    return outbox.sweep()
+
+
+@shared_task(name="core.outbox_prune")
+def outbox_prune() -> int:
+    """Beat, hourly: forget delivered events past OUTBOX_RETENTION_DAYS."""
+    from apps.core.platform import outbox
+
+    return outbox.prune()

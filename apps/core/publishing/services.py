@@ -35,6 +35,9 @@ _PREVIEW_SALT = "core.publishing.preview"
 
 @dataclass(frozen=True, kw_only=True)
 class _ContentRef:
+    # The publishable's label and id ("blog.post:12"): a post's events from the blog and from
+    # the engine share their aggregate, so subscribers see them in order.
+    aggregate: ClassVar[str] = "{model}:{object_id}"
     model: str
     object_id: str
     revision: int | None = None

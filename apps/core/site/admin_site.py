@@ -19,6 +19,7 @@ from apps.core.accounts import permissions
 from apps.core.publishing.preview import preview_add
 
 SITE_MODELS = ("theme", "sitepage", "sitecomponent")
+JOB_MODELS = ("deadletter",)
 
 
 class PlatformAdminSite(admin.AdminSite):
@@ -35,9 +36,12 @@ class PlatformAdminSite(admin.AdminSite):
                 result.append(app)
                 continue
             site = [model for model in app["models"] if model["object_name"].lower() in SITE_MODELS]
-            rest = [model for model in app["models"] if model["object_name"].lower() not in SITE_MODELS]
+            jobs = [model for model in app["models"] if model["object_name"].lower() in JOB_MODELS]
+            rest = [model for model in app["models"] if model["object_name"].lower() not in SITE_MODELS + JOB_MODELS]
             if site:
                 result.append({**app, "name": "Site", "models": site})
+            if jobs:
+                result.append({**app, "name": "Background work", "models": jobs})
             if rest:
                 result.append({**app, "name": "People and access", "models": rest})
         return result

@@ -1,4 +1,5 @@
-"""Core's reactions to domain events (subscribed in CoreConfig.ready)."""
+"""Core's reactions to domain events (connected in CoreConfig.ready), after commit in the
+committing process: the cached reads it drops are this process's, read by the very next request."""
 
 from __future__ import annotations
 
@@ -25,4 +26,4 @@ def forget_cached_site_content(event: ContentPublished | ContentUnpublished | Th
 
 def connect() -> None:
     for event_type in (ContentPublished, ContentUnpublished, ThemeActivated):
-        events.subscribe(event_type)(forget_cached_site_content)
+        events.after_commit(event_type)(forget_cached_site_content)
