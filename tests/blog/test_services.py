@@ -68,12 +68,14 @@ def test_an_author_submits_and_a_blog_admin_sends_it_back_with_a_note(
     with django_capture_on_commit_callbacks(execute=True):
         services.post_submit(post=post, author=author)
     assert post.review_state == Post.ReviewState.SUBMITTED and post.submitted_at
+    events.deliver_pending()
     assert events.activity_query(name="blog.post_submitted").count() == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         services.post_request_changes(post=post, reviewer=blog_admin, note="Add a conclusion.")
     post.refresh_from_db()
     assert post.review_state == Post.ReviewState.CHANGES_REQUESTED and post.review_note == "Add a conclusion."
+    events.deliver_pending()
     assert events.activity_query(name="blog.post_changes_requested").count() == 1
 
 

@@ -6,83 +6,101 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0008_role_choices_from_hooks'),
+        ("core", "0008_role_choices_from_hooks"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EventDelivery',
+            name="EventDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subscriber', models.CharField(max_length=200)),
-                ('aggregate', models.CharField(max_length=200)),
-                ('seq', models.BigIntegerField()),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('delivered', 'Delivered'), ('dead', 'Dead letter')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lease_until', models.DateTimeField(blank=True, null=True)),
-                ('lease_token', models.CharField(blank=True, max_length=32)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('dead_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("subscriber", models.CharField(max_length=200)),
+                ("aggregate", models.CharField(max_length=200)),
+                ("seq", models.BigIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("delivered", "Delivered"), ("dead", "Dead letter")],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("lease_until", models.DateTimeField(blank=True, null=True)),
+                ("lease_token", models.CharField(blank=True, max_length=32)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("last_error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("dead_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'event deliveries',
+                "verbose_name_plural": "event deliveries",
             },
         ),
         migrations.CreateModel(
-            name='DeadLetter',
-            fields=[
-            ],
+            name="DeadLetter",
+            fields=[],
             options={
-                'verbose_name': 'dead letter',
-                'verbose_name_plural': 'dead letters',
-                'proxy': True,
-                'indexes': [],
-                'constraints': [],
+                "verbose_name": "dead letter",
+                "verbose_name_plural": "dead letters",
+                "proxy": True,
+                "indexes": [],
+                "constraints": [],
             },
-            bases=('core.eventdelivery',),
+            bases=("core.eventdelivery",),
         ),
         migrations.CreateModel(
-            name='OutboxEvent',
+            name="OutboxEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_id', models.CharField(max_length=40, unique=True)),
-                ('name', models.CharField(max_length=100)),
-                ('aggregate', models.CharField(max_length=200)),
-                ('actor_id', models.BigIntegerField(blank=True, null=True)),
-                ('occurred_at', models.DateTimeField()),
-                ('payload', models.JSONField(default=dict)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('relayed_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("event_id", models.CharField(max_length=40, unique=True)),
+                ("name", models.CharField(max_length=100)),
+                ("aggregate", models.CharField(max_length=200)),
+                ("actor_id", models.BigIntegerField(blank=True, null=True)),
+                ("occurred_at", models.DateTimeField()),
+                ("payload", models.JSONField(default=dict)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("relayed_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('relayed_at__isnull', True)), fields=['id'], name='core_outbox_unrelayed'), models.Index(fields=['relayed_at'], name='core_outbox_relayed_at')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("relayed_at__isnull", True)), fields=["id"], name="core_outbox_unrelayed"
+                    ),
+                    models.Index(fields=["relayed_at"], name="core_outbox_relayed_at"),
+                ],
             },
         ),
         migrations.AddField(
-            model_name='eventdelivery',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='core.outboxevent'),
+            model_name="eventdelivery",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="core.outboxevent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='eventdelivery',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['subscriber', 'aggregate', 'seq'], name='core_delivery_pending_pair'),
+            model_name="eventdelivery",
+            index=models.Index(
+                condition=models.Q(("status", "pending")),
+                fields=["subscriber", "aggregate", "seq"],
+                name="core_delivery_pending_pair",
+            ),
         ),
         migrations.AddIndex(
-            model_name='eventdelivery',
-            index=models.Index(condition=models.Q(('status', 'pending')), fields=['next_attempt_at'], name='core_delivery_due'),
+            model_name="eventdelivery",
+            index=models.Index(
+                condition=models.Q(("status", "pending")), fields=["next_attempt_at"], name="core_delivery_due"
+            ),
         ),
         migrations.AddIndex(
-            model_name='eventdelivery',
-            index=models.Index(fields=['status', 'delivered_at'], name='core_delivery_status'),
+            model_name="eventdelivery",
+            index=models.Index(fields=["status", "delivered_at"], name="core_delivery_status"),
         ),
         migrations.AddConstraint(
-            model_name='eventdelivery',
-            constraint=models.UniqueConstraint(fields=('event', 'subscriber'), name='core_eventdelivery_once'),
+            model_name="eventdelivery",
+            constraint=models.UniqueConstraint(fields=("event", "subscriber"), name="core_eventdelivery_once"),
         ),
     ]

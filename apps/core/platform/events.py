@@ -31,6 +31,7 @@ request of the same user reads), not for anything that must happen.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import enum
 import json
@@ -81,7 +82,7 @@ class DomainEvent:
     """Base of every event. Subclasses set ``name`` (``<app>.<noun>_<verb>``) and add fields.
 
     ``aggregate`` names what the event is about, as a format string over its fields
-    (``"blog.post:{post_id}"``): a subscriber sees the events of one aggregate in the order they
+    (``"commerce.order:{order_id}"``): a subscriber sees the events of one aggregate in the order they
     were published. Events of different types about one thing should name it alike. Without one,
     all events of the type form one line (ordered, but one after the other).
     """
@@ -114,7 +115,7 @@ class DomainEvent:
 
     @property
     def aggregate_key(self) -> str:
-        """The aggregate this event belongs to (``blog.post:12``); the event's name by default."""
+        """The aggregate this event belongs to (``commerce.order:12``); the event's name by default."""
         if self.aggregate is None:
             return self.name
         return self.aggregate.format(**{f.name: getattr(self, f.name) for f in dataclasses.fields(self)})
@@ -365,10 +366,8 @@ def append_to_activity_log(event: DomainEvent) -> None:
     """The event's document, keyed by its id: a repeated delivery finds it there and is done.
     An unreachable store raises, so the delivery backs off and is tried again (never parked:
     an outage is not the event's fault)."""
-    try:
+    with contextlib.suppress(DuplicateKeyError):
         documents.collection(ACTIVITY_COLLECTION).insert_one(_activity_document(event))
-    except DuplicateKeyError:
-        pass
 
 
 def activity_query(*, name: str | None = None, actor_id: int | None = None) -> documents.DocumentQuery:

@@ -160,7 +160,9 @@ def _claim_next(subscriber_key: str, aggregate: str, *, using: str) -> Claim | N
     Only the earliest: were it skipped (locked, leased, backing off), a later event of the
     aggregate would overtake it.
     """
-    pending = EventDelivery.objects.using(using).filter(subscriber=subscriber_key, aggregate=aggregate, status=Status.PENDING)
+    pending = EventDelivery.objects.using(using).filter(
+        subscriber=subscriber_key, aggregate=aggregate, status=Status.PENDING
+    )
     tried: set[int] = set()
     for _round in range(3):
         now = timezone.now()
@@ -253,7 +255,9 @@ def _backoff(attempts: int) -> float:
 def _fail(claim: Claim, exc: Exception, subscriber: events.Subscriber | None, *, using: str) -> None:
     error = "".join(traceback.format_exception(exc, limit=8))[-4000:]
     now = timezone.now()
-    limit = settings.OUTBOX_MAX_ATTEMPTS if subscriber is None or subscriber.max_attempts == 0 else subscriber.max_attempts
+    limit = settings.OUTBOX_MAX_ATTEMPTS
+    if subscriber is not None and subscriber.max_attempts != 0:
+        limit = subscriber.max_attempts
     with transaction.atomic(using=using):
         row = EventDelivery.objects.using(using).select_for_update().filter(pk=claim.pk).first()
         if row is None or row.status != Status.PENDING or row.lease_token != claim.token:
@@ -263,15 +267,28 @@ def _fail(claim: Claim, exc: Exception, subscriber: events.Subscriber | None, *,
         if limit is not None and row.attempts >= limit:
             row.status = Status.DEAD
             row.dead_at = now
-            logger.error("delivery %s of %s to %s is a dead letter after %s attempts: %s",
-                         row.pk, row.event_id, row.subscriber, row.attempts, exc)
+            logger.error(
+                "delivery %s of %s to %s is a dead letter after %s attempts: %s",
+                row.pk,
+                row.event_id,
+                row.subscriber,
+                row.attempts,
+                exc,
+            )
             delay = None
         else:
             delay = _backoff(row.attempts)
             row.next_attempt_at = now + timedelta(seconds=delay)
             row.enqueued_at = row.next_attempt_at
-            logger.warning("delivery %s of %s to %s failed (attempt %s), again in %.1f s: %s",
-                           row.pk, row.event_id, row.subscriber, row.attempts, delay, exc)
+            logger.warning(
+                "delivery %s of %s to %s failed (attempt %s), again in %.1f s: %s",
+                row.pk,
+                row.event_id,
+                row.subscriber,
+                row.attempts,
+                delay,
+                exc,
+            )
         row.save(update_fields=["last_error", "lease_until", "status", "dead_at", "next_attempt_at", "enqueued_at"])
     if delay is not None:
         transaction.on_commit(lambda: _send_deliver(row.subscriber, row.aggregate, countdown=delay), using=using)
@@ -378,9 +395,7 @@ def retry_dead(ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> int:
     """Put these dead letters back in line (from their first attempt) and send their tasks."""
     now = timezone.now()
     with transaction.atomic(using=using):
-        rows = list(
-            EventDelivery.objects.using(using).select_for_update().filter(pk__in=ids, status=Status.DEAD)
-        )
+        rows = list(EventDelivery.objects.using(using).select_for_update().filter(pk__in=ids, status=Status.DEAD))
         EventDelivery.objects.using(using).filter(pk__in=[row.pk for row in rows]).update(
             status=Status.PENDING,
             attempts=0,
@@ -397,11 +412,15 @@ def retry_dead(ids: list[int], *, using: str = DEFAULT_DB_ALIAS) -> int:
 def backlog(*, using: str = DEFAULT_DB_ALIAS, latest: int = 5) -> dict[str, Any]:
     """What waits: unrelayed events, pending deliveries (with the oldest's age), dead letters."""
     now = timezone.now()
-    unrelayed = OutboxEvent.objects.using(using).filter(relayed_at__isnull=True).aggregate(
-        count=Count("id"), oldest=Min("created_at")
+    unrelayed = (
+        OutboxEvent.objects.using(using)
+        .filter(relayed_at__isnull=True)
+        .aggregate(count=Count("id"), oldest=Min("created_at"))
     )
-    pending = EventDelivery.objects.using(using).filter(status=Status.PENDING).aggregate(
-        count=Count("id"), oldest=Min("created_at"), retrying=Count("id", filter=Q(attempts__gt=0))
+    pending = (
+        EventDelivery.objects.using(using)
+        .filter(status=Status.PENDING)
+        .aggregate(count=Count("id"), oldest=Min("created_at"), retrying=Count("id", filter=Q(attempts__gt=0)))
     )
     dead = EventDelivery.objects.using(using).filter(status=Status.DEAD).select_related("event")
 

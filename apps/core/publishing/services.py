@@ -35,8 +35,8 @@ _PREVIEW_SALT = "core.publishing.preview"
 
 @dataclass(frozen=True, kw_only=True)
 class _ContentRef:
-    # The publishable's label and id ("blog.post:12"): a post's events from the blog and from
-    # the engine share their aggregate, so subscribers see them in order.
+    # The publishable's label and id ("<app>.<model>:12"): a domain's own events about that row
+    # name it alike, so subscribers see the engine's and the domain's events in one order.
     aggregate: ClassVar[str] = "{model}:{object_id}"
     model: str
     object_id: str

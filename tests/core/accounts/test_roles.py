@@ -84,6 +84,7 @@ def test_granting_a_role_bumps_the_role_version_once_and_logs_an_event(
     member.refresh_from_db()
     assert member.role_version == version + 1
     assert permissions.held_roles(member) == {"instructor"}
+    events.deliver_pending()
     entry = events.activity_query(name="core.role_granted", actor_id=admin.pk)[0]
     assert entry["payload"] == {"user_id": member.pk, "role": "instructor"}
 

@@ -29,6 +29,7 @@ def publish_widgets(count: int, *, actor_id: int | None = None) -> None:
     with transaction.atomic():
         for i in range(count):
             events.publish(WidgetMade(widget_id=i, actor_id=actor_id))
+    events.deliver_pending()
 
 
 def test_api_root_names_the_version_and_links(api):

@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from apps.blog import services as blog_services
 from apps.core.api.auth_views import issue_tokens
 from apps.core.models import SitePage
+from apps.core.platform import events
 from apps.core.publishing import services as publishing
 from tests.blog.factories import CategoryFactory, TagFactory, make_post, paragraph
 from tests.core.comments.factories import CommentFactory
@@ -115,6 +116,7 @@ def seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) -> dic
             author=cast["admin"],
         )
         publishing.publish(obj=page, author=cast["admin"])
+    events.deliver_pending()  # the activity log the staff API reads
     return {
         "ids": [live.pk, draft.pk, submitted.pk],
         "slugs": [live.slug, page.slug],

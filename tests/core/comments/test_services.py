@@ -368,6 +368,7 @@ def test_every_comment_action_lands_in_the_activity_log(
         services.commenter_ban(user=reader, moderator=blog_admin)
         services.commenter_unban(user=reader, moderator=blog_admin)
 
+    events.deliver_pending()
     names = [entry["name"] for entry in events.activity_query() if entry["name"].startswith("comments.comment")]
     assert names[::-1] == [
         "comments.comment_created",
@@ -384,4 +385,5 @@ def test_a_refused_write_logs_nothing(post, banned, django_capture_on_commit_cal
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(PermissionDenied):
         services.comment_create(author=banned, target=post, body="No")
 
+    events.deliver_pending()
     assert not [entry for entry in events.activity_query() if entry["name"].startswith("comments.comment")]

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import ClassVar
 
@@ -122,7 +121,7 @@ def test_a_wake_the_broker_refuses_is_logged_and_the_sweep_delivers_later(db, re
 def test_a_subscriber_gets_the_event_rebuilt_with_the_publishers_types(db, received):
     sent = PriceChanged(
         price=Decimal("19.90"),
-        starts=datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=dt_timezone.utc),
+        starts=datetime(2026, 12, 1, 9, 30, 15, 123456, tzinfo=UTC),
         on=date(2026, 12, 24),
         ref=uuid.UUID("12345678-1234-5678-1234-567812345678"),
         lasts=timedelta(hours=2, microseconds=5),

@@ -87,7 +87,11 @@ def _run_worker_process() -> None:
     _forget_inherited_connections()
     app._after_fork()  # the parent's broker connections stay the parent's
     with start_worker(
-        app, pool="solo", concurrency=1, perform_ping_check=False, loglevel="WARNING",
+        app,
+        pool="solo",
+        concurrency=1,
+        perform_ping_check=False,
+        loglevel="WARNING",
         queues=django_settings.CELERY_WORKER_QUEUES,
     ):
         while True:

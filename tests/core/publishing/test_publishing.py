@@ -334,6 +334,7 @@ def test_every_action_lands_in_the_audit_log(page, admin, django_capture_on_comm
         services.publish(obj=page, author=admin)
         services.unpublish(obj=page, author=admin)
 
+    events.deliver_pending()
     names = [entry["name"] for entry in events.activity_query(actor_id=admin.pk)]
     assert names[:3] == ["core.content_unpublished", "core.content_published", "core.draft_saved"]
 
@@ -367,6 +368,7 @@ def test_concurrent_schedulers_publish_each_page_exactly_once(user_with_role, ti
     totals = [counts["published"] for counts in race(lambda _: services.publish_due(), times=4)]
 
     assert sum(totals) == 6
+    events.deliver_pending()
     assert events.activity_query(name="core.content_published").count() == 6
     assert SitePage.objects.filter(live=True, go_live_at__isnull=True).count() == 6
 
