@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -33,10 +34,8 @@ def queue_depths() -> tuple[str, dict[str, int | None], str]:
             except Exception:
                 depths[name] = None
             finally:
-                try:
+                with contextlib.suppress(Exception):  # a channel the broker closed after refusing
                     channel.close()
-                except Exception:  # a channel the broker closed after refusing
-                    pass
     return uri, depths, ""
 
 
