@@ -339,6 +339,22 @@ def count_queries(env: dict[str, str], prefix: list[str], measured: list[dict[st
         row["queries"] = counts[row["name"]]
 
 
+def measure_jobs(
+    env: dict[str, str], server_prefix: list[str], client_prefix: list[str], commands: list[str]
+) -> dict[str, Any]:
+    """The queue's figures (bench/jobs.py): ONE worker process pinned where the server was."""
+    args = ["-m", "bench.jobs", "--worker-prefix", shlex.join(server_prefix)]
+    command = [*client_prefix, sys.executable, *args]
+    commands.append(shlex.join([*client_prefix, "python", *args]) + "  # the queue's figures, one worker process")
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        sys.exit("measuring the queue failed")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    commands.append(report["worker"])
+    return report
+
+
 # --- Results ----------------------------------------------------------------------------------
 
 
@@ -427,6 +443,22 @@ def render_markdown(data: dict[str, Any]) -> str:
     for row in data["rows"]:
         if not row.get("skipped"):
             lines.append(f"| {row['name']} | {row['server_cpu']:.0%} | {row['client_cpu']:.0%} |")
+    jobs = data.get("jobs")
+    if jobs:
+        latency, throughput = jobs["latency"], jobs["outbox"]
+        lines += [
+            "",
+            "Background work, ONE worker process (solo pool, pinned where the server was) "
+            f"on the {jobs['broker']} broker:",
+            "",
+            "| figure | value |",
+            "| --- | ---: |",
+            f"| enqueue-to-start latency, p50 ({latency['probes']} tasks, one every {latency['gap_ms']:g} ms) "
+            f"| {latency['p50_ms']:.1f} ms |",
+            f"| enqueue-to-start latency, p99 | {latency['p99_ms']:.1f} ms |",
+            f"| outbox throughput ({throughput['events']} events, 50 aggregates, transactions of 100; "
+            f"one delivery each, to the activity log) | {throughput['events_per_second']:.0f} events/s |",
+        ]
     lines += ["", "## Commands", "", "```sh", *data["commands"], "```", ""]
     return "\n".join(lines)
 
@@ -462,6 +494,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--query-samples", type=int, default=20)
     parser.add_argument("--only", help="measure only targets whose name contains this text (hello always runs)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite bench/RESULTS.md")
+    parser.add_argument("--no-jobs", action="store_true", help="skip the queue's figures (bench/jobs.py)")
     return parser.parse_args(argv)
 
 
@@ -523,6 +556,7 @@ def main(argv: list[str] | None = None) -> None:
     measured = [row for row in rows if not row.get("skipped")]
     count_queries(env, client_prefix, measured, args.query_samples)
     commands.append("python -m bench.queries  # queries per request, Django's test client, same environment")
+    jobs = None if args.no_jobs else measure_jobs(env, server_prefix, client_prefix, commands)
 
     hello_first, hello_last = rows[0], rows[-1]
     hello = summarise(rows, hello_first, hello_last)
@@ -541,6 +575,7 @@ def main(argv: list[str] | None = None) -> None:
         },
         "hello": hello,
         "rows": rows,
+        "jobs": jobs,
         "commands": [
             "make bench  # runs, with DEBUG=false BENCH=true SECRET_KEY=<generated> VAR_DIR=var/bench:",
             *commands,
@@ -550,6 +585,11 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(table(data))
     print(f"\nhello: {hello['first']:.0f} then {hello['last']:.0f} req/s (drift {hello['drift']:+.1%})")
+    if jobs:
+        print(
+            f"queue ({jobs['broker']}): enqueue-to-start p50 {jobs['latency']['p50_ms']:.1f} ms, "
+            f"p99 {jobs['latency']['p99_ms']:.1f} ms; outbox {jobs['outbox']['events_per_second']:.0f} events/s"
+        )
     print(f"results: {path.relative_to(ROOT)}" + ("" if args.no_markdown else f" and {RESULTS_MD.relative_to(ROOT)}"))
     if any(row.get("errors") for row in measured):
         sys.exit("some requests failed: see the errors column")

@@ -347,6 +347,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
         "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        # An idle worker looks at the folder this often (kombu's default, 1 s, put half a second
+        # between a commit and its domain events' delivery); a directory listing costs little.
+        "polling_interval": 0.1,
     }
 else:
     # Redis hands an unacknowledged task (its worker died) to another worker after this long.
@@ -561,3 +564,5 @@ CSRF_FAILURE_VIEW = "apps.core.site.views.csrf_failure"
 
 # Benchmark mode (`make bench`): mounts /bench/hello/, the bare view every figure is divided by.
 BENCH = env_bool("BENCH", default=False)
+if BENCH:  # the queue's yardsticks: a probe task and an event (bench/jobs.py)
+    CELERY_IMPORTS.append("apps.core.platform.bench_tasks")

@@ -189,3 +189,37 @@ def test_requests_that_failed_fail_their_target():
     data["rows"][1]["errors"] = 3
 
     assert "| FAIL (3 errors) |" in run.table(data)
+
+
+def test_the_results_page_holds_the_queues_figures():
+    data = sample_data()
+    data["jobs"] = {
+        "broker": "filesystem",
+        "worker": "taskset -c 1 python -m celery -A config worker -P solo -c 1",
+        "latency": {"probes": 200, "gap_ms": 20.0, "p50_ms": 52.6, "p99_ms": 99.7, "mean_ms": 52.1, "max_ms": 101.4},
+        "outbox": {"events": 2000, "deliveries": 2000, "seconds": 14.2, "events_per_second": 140.8},
+    }
+
+    text = run.render_markdown(data)
+
+    assert "ONE worker process (solo pool, pinned where the server was) on the filesystem broker" in text
+    assert "| enqueue-to-start latency, p50 (200 tasks, one every 20 ms) | 52.6 ms |" in text
+    assert "| enqueue-to-start latency, p99 | 99.7 ms |" in text
+    assert "one delivery each, to the activity log) | 141 events/s |" in text
+
+
+def test_a_run_without_the_queues_figures_says_nothing_of_them():
+    assert "Background work" not in run.render_markdown(sample_data())
+
+
+def test_the_queue_latency_percentiles_are_of_the_recorded_probes(tmp_path):
+    from bench import jobs
+
+    log = tmp_path / "probes.log"
+    log.write_text("".join(f"{100.0 + i} {100.0 + i + (i + 1) / 1000}\n" for i in range(100)))
+
+    latencies = [(started - sent) * 1000 for sent, started in jobs.probes_seen(log)]
+
+    assert jobs.percentile(latencies, 0.5) == pytest.approx(51, abs=1)
+    assert jobs.percentile(latencies, 0.99) == pytest.approx(99, abs=1)
+    assert jobs.probes_seen(tmp_path / "missing.log") == []
