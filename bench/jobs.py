@@ -37,9 +37,14 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
+_worker: subprocess.Popen[bytes] | None = None
+
+
 def wait_for(predicate, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not predicate():
+        if _worker is not None and _worker.poll() is not None:
+            sys.exit(f"bench.jobs: the worker exited with {_worker.returncode} before {what}; see its log")
         if time.monotonic() > deadline:
             sys.exit(f"bench.jobs: {what} did not happen within {timeout:.0f} s")
         time.sleep(0.02)
@@ -125,16 +130,16 @@ def main(argv: list[str] | None = None) -> None:
     prefix = shlex.split(args.worker_prefix)
     command = shlex.join([*prefix, "python", *worker_args])
     log_path = Path(settings.VAR_DIR) / "worker.log"
+    global _worker
     with open(log_path, "wb") as log:
         worker = subprocess.Popen([*prefix, sys.executable, *worker_args], cwd=ROOT, stdout=log, stderr=log)
+    _worker = worker
     try:
         from apps.core.platform.bench_tasks import bench_probe, probe_log
 
         probe_log().unlink(missing_ok=True)
         bench_probe.delay(time.time())
-        wait_for(lambda: bool(probes_seen(probe_log())) or worker.poll() is not None, 60, "the worker's first task")
-        if worker.poll() is not None:
-            sys.exit(f"bench.jobs: the worker exited with {worker.returncode}; see {log_path}")
+        wait_for(lambda: bool(probes_seen(probe_log())), 60, "the worker's first task")
         latency = measure_latency(args.probes, args.probe_gap)
         throughput = measure_outbox(args.events)
     finally:

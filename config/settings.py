@@ -340,6 +340,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Platform <no-reply@localhost
 CELERY_FILESYSTEM_DIR = Path(env_str("CELERY_FILESYSTEM_DIR") or VAR_DIR / "celery")
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or REDIS_URL or "filesystem://"
 if CELERY_BROKER_URL.startswith("filesystem://"):
+    # kombu's transport, with messages renamed into place whole (apps/core/platform/broker.py)
+    CELERY_BROKER_TRANSPORT = "apps.core.platform.broker:Transport"
     for _folder in ("queue", "control", "processed"):
         (CELERY_FILESYSTEM_DIR / _folder).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {

@@ -81,9 +81,9 @@ def _serialise_relays(using: str) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_RELAY_LOCK])
 
 
-def relay_batch(*, using: str = DEFAULT_DB_ALIAS, limit: int = RELAY_BATCH) -> set[tuple[str, str]]:
-    """Make the deliveries of up to ``limit`` unrelayed events; the (subscriber, aggregate) pairs
-    that got one."""
+def relay_batch(*, using: str = DEFAULT_DB_ALIAS, limit: int = RELAY_BATCH) -> tuple[int, set[tuple[str, str]]]:
+    """Make the deliveries of up to ``limit`` unrelayed events: how many events, and the
+    (subscriber, aggregate) pairs that got a delivery."""
     now = timezone.now()
     pairs: set[tuple[str, str]] = set()
     with transaction.atomic(using=using):
@@ -95,7 +95,7 @@ def relay_batch(*, using: str = DEFAULT_DB_ALIAS, limit: int = RELAY_BATCH) -> s
             .order_by("id")[:limit]
         )
         if not rows:
-            return pairs
+            return 0, pairs
         deliveries = []
         for row in rows:
             event_type = events.event_types().get(row.name)
@@ -115,19 +115,19 @@ def relay_batch(*, using: str = DEFAULT_DB_ALIAS, limit: int = RELAY_BATCH) -> s
                 logger.error("outbox event %s names no known event type %r; nobody receives it", row.pk, row.name)
         EventDelivery.objects.using(using).bulk_create(deliveries, ignore_conflicts=True)
         OutboxEvent.objects.using(using).filter(pk__in=[row.pk for row in rows]).update(relayed_at=now)
-    return pairs
+    return len(rows), pairs
 
 
 def relay(*, using: str = DEFAULT_DB_ALIAS) -> int:
-    """Relay every waiting event, sending a delivery task per pair; how many pairs got one."""
-    sent = 0
+    """Relay every waiting event, sending a delivery task per pair; how many events it relayed."""
+    relayed = 0
     while True:
-        pairs = relay_batch(using=using)
-        if not pairs:
-            return sent
+        count, pairs = relay_batch(using=using)
+        if not count:
+            return relayed
         for subscriber, aggregate in sorted(pairs):
             _send_deliver(subscriber, aggregate)
-        sent += len(pairs)
+        relayed += count
 
 
 def _send_deliver(subscriber: str, aggregate: str, *, countdown: float | None = None) -> bool:
@@ -331,7 +331,10 @@ def sweep(*, using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
             .order_by("seq")
             .values_list("pk", "subscriber", "aggregate")[:5000]
         )
-        EventDelivery.objects.using(using).filter(pk__in=[pk for pk, _, _ in rows]).update(enqueued_at=now)
+        # An expired lease is a dead attempt: forget it, and wait OUTBOX_RESEND_AFTER before the next resend.
+        EventDelivery.objects.using(using).filter(pk__in=[pk for pk, _, _ in rows]).update(
+            enqueued_at=now, lease_until=None
+        )
     pairs = sorted({(subscriber, aggregate) for _, subscriber, aggregate in rows})
     for subscriber, aggregate in pairs:
         _send_deliver(subscriber, aggregate)
@@ -374,7 +377,7 @@ def deliver_pending(*, using: str = DEFAULT_DB_ALIAS) -> int:
     """Relay and deliver every due delivery here and now, without a worker; how many were done."""
     done = 0
     while True:
-        while relay_batch(using=using):
+        while relay_batch(using=using)[0]:
             pass
         now = timezone.now()
         pairs = (

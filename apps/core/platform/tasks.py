@@ -6,6 +6,7 @@ import smtplib
 
 from celery import shared_task
 from django.core.mail import EmailMultiAlternatives
+from django.db import OperationalError
 
 
 @shared_task(
@@ -26,10 +27,12 @@ def send_email(
 
 
 # --- The outbox of domain events (apps/core/platform/outbox.py) ---------------------------
-# Each is safe to run twice at once, and a lost one is made good by the next sweep.
+# Each is safe to run twice at once, and a lost one is made good by the next sweep. A database
+# that is busy (SQLite's writer lock past its timeout) or away is tried again shortly.
+_RETRY_DATABASE = {"autoretry_for": (OperationalError,), "retry_backoff": 1, "retry_backoff_max": 30, "max_retries": 5}
 
 
-@shared_task(name="core.outbox_relay")
+@shared_task(name="core.outbox_relay", **_RETRY_DATABASE)
 def outbox_relay() -> int:
     """Turn committed events into deliveries and send their tasks (woken by each commit)."""
     from apps.core.platform import outbox
@@ -37,7 +40,7 @@ def outbox_relay() -> int:
     return outbox.relay()
 
 
-@shared_task(name="core.outbox_deliver")
+@shared_task(name="core.outbox_deliver", **_RETRY_DATABASE)
 def outbox_deliver(subscriber: str, aggregate: str) -> int:
     """Deliver one subscriber's due events of one aggregate, in order."""
     from apps.core.platform import outbox
@@ -45,7 +48,7 @@ def outbox_deliver(subscriber: str, aggregate: str) -> int:
     return outbox.deliver_pair(subscriber, aggregate)
 
 
-@shared_task(name="core.outbox_sweep")
+@shared_task(name="core.outbox_sweep", **_RETRY_DATABASE)
 def outbox_sweep() -> dict[str, int]:
     """Beat, every few seconds: relay what no wake did, resend what is due and has no task."""
     from apps.core.platform import outbox

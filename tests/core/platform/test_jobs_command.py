@@ -93,6 +93,7 @@ def test_jobs_prints_tables_an_operator_reads(db, courier):
 def test_jobs_fails_naming_the_broker_when_it_does_not_answer(db, monkeypatch):
     from config.celery import app
 
-    monkeypatch.setattr(app.conf, "broker_read_url", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setitem(app.conf, "broker_read_url", f"redis://127.0.0.1:{free_port()}/0")
+    monkeypatch.setitem(app.conf, "broker_transport", None)
     with pytest.raises(CommandError, match="the broker did not answer"):
         jobs()

@@ -20,7 +20,7 @@ def queue_depths() -> tuple[str, dict[str, int | None], str]:
     depths: dict[str, int | None] = {}
     with app.connection_for_read() as connection:
         uri = connection.as_uri()  # the password masked
-        if connection.transport_cls == "filesystem":
+        if settings.CELERY_BROKER_URL.startswith("filesystem://"):
             uri = f"filesystem://{settings.CELERY_BROKER_TRANSPORT_OPTIONS['data_folder_in']}"
         try:
             connection.ensure_connection(max_retries=1, timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT)
