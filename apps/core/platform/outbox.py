@@ -152,6 +152,7 @@ class Claim:
     pk: int
     token: str
     attempts: int
+    row: EventDelivery  # as claimed, with its event
 
 
 def _claim_next(subscriber_key: str, aggregate: str, *, using: str) -> Claim | None:
@@ -171,7 +172,8 @@ def _claim_next(subscriber_key: str, aggregate: str, *, using: str) -> Claim | N
             if head is None or head in tried:
                 return None  # nothing waits, or the head is locked by another worker's claim
             tried.add(head)
-            row = pending.select_for_update(skip_locked=True).filter(pk=head).first()
+            locked = pending.select_for_update(skip_locked=True, of=("self",)).select_related("event")
+            row = locked.filter(pk=head).first()
             if row is None:
                 continue  # delivered meanwhile, or locked: look at the head again
             if row.next_attempt_at > now or (row.lease_until is not None and row.lease_until > now):
@@ -180,7 +182,7 @@ def _claim_next(subscriber_key: str, aggregate: str, *, using: str) -> Claim | N
             row.lease_token = uuid.uuid4().hex
             row.lease_until = now + timedelta(seconds=settings.OUTBOX_LEASE_SECONDS)
             row.save(update_fields=["attempts", "lease_token", "lease_until"])
-            return Claim(pk=row.pk, token=row.lease_token, attempts=row.attempts)
+            return Claim(pk=row.pk, token=row.lease_token, attempts=row.attempts, row=row)
     return None
 
 
@@ -211,8 +213,7 @@ def _attempt(claim: Claim, *, using: str) -> bool:
     """Run the claimed delivery; True when it is done (now or already)."""
     subscriber: events.Subscriber | None = None
     try:
-        if (row := _locked(claim, using=using, lock=False)) is None:
-            return True
+        row = claim.row
         subscriber = events.subscriber(row.subscriber)
         if subscriber is None:
             raise LookupError(f"no durable subscriber is named {row.subscriber!r} (removed from the code?)")
@@ -236,10 +237,9 @@ def _attempt(claim: Claim, *, using: str) -> bool:
         return False
 
 
-def _locked(claim: Claim, *, using: str, lock: bool = True) -> EventDelivery | None:
-    """The claimed row (locked for the handler's transaction); None if it is no longer pending."""
-    rows = EventDelivery.objects.using(using).select_related("event")
-    row = (rows.select_for_update(of=("self",)) if lock else rows).filter(pk=claim.pk).first()
+def _locked(claim: Claim, *, using: str) -> EventDelivery | None:
+    """The claimed row, locked for the handler's transaction; None if it is no longer pending."""
+    row = EventDelivery.objects.using(using).select_for_update().filter(pk=claim.pk).first()
     if row is None or row.status != Status.PENDING:
         return None
     if row.lease_token != claim.token:

@@ -119,3 +119,32 @@ def test_a_retried_dead_letter_starts_again_from_its_first_attempt(db, settings,
         events.unsubscribe(LampLit, flaky)
     letter.refresh_from_db()
     assert (letter.status, letter.attempts, letter.last_error) == ("delivered", 1, "")
+
+
+def test_staff_find_dead_letters_under_background_work_in_the_admin(db, client_for, settings):
+    from apps.core.models import DeadLetter
+    from tests.core.factories import UserFactory
+
+    settings.OUTBOX_RETRY_BACKOFF = 0
+
+    def broken(event: LampLit) -> None:
+        raise ValueError("no lamp")
+
+    events.subscribe(LampLit, key="testing.broken_lamp")(broken)
+    try:
+        events.publish(LampLit(lamp_id=7, actor_id=42))
+        for _ in range(3):
+            events.deliver_pending()
+    finally:
+        events.unsubscribe(LampLit, broken)
+    letter = DeadLetter.objects.get()
+    admin = client_for(UserFactory(roles=["admin"]))
+
+    index = admin.get("/admin/")
+    assert b"Background work" in index.content and b"/admin/core/deadletter/" in index.content
+    detail = admin.get(f"/admin/core/deadletter/{letter.pk}/change/")
+    assert detail.status_code == 200
+    assert b"testing.lamp:7" in detail.content and b"&quot;lamp_id&quot;: 7" in detail.content
+    assert b"&quot;actor_id&quot;: 42" in detail.content and b"ValueError: no lamp" in detail.content
+    assert b'name="_save"' not in detail.content  # read-only
+    assert admin.get("/admin/core/deadletter/add/").status_code == 403
