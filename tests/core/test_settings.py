@@ -138,7 +138,7 @@ def test_make_run_serves_and_links_on_the_same_host_and_port():
 # --- HTTPS=true --------------------------------------------------------------------------------
 
 
-def test_health_probes_over_plain_http_are_not_redirected_under_https(client, db, settings):
+def test_health_probes_over_plain_http_are_not_redirected_under_https(client, worker_alive, settings):
     # A load balancer probes over plain HTTP; a 301 to https:// would mark the app as down.
     secure = settings_under({"HTTPS": "true"}, "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT")
     assert secure["SECURE_SSL_REDIRECT"] is True
