@@ -373,6 +373,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below prints the worker's lines too
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"  # what tasks print (the console email backend) is no warning
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
 CELERY_IMPORTS = ["apps.core.platform.tasks", "apps.core.accounts.tasks", "apps.core.publishing.tasks"]

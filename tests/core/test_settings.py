@@ -131,8 +131,16 @@ def test_make_run_serves_and_links_on_the_same_host_and_port():
         timeout=60,
     )
 
-    serve = next(line for line in result.stdout.splitlines() if "runserver" in line)
-    assert "SERVE_HOST=0.0.0.0" in serve and "SERVE_PORT=8101" in serve and "runserver 0.0.0.0:8101" in serve
+    start = next(line for line in result.stdout.splitlines() if "honcho" in line)
+    assert "SERVE_HOST=0.0.0.0" in start and "SERVE_PORT=8101" in start and "start -f Procfile" in start
+    procfile = dict(
+        line.split(": ", 1)
+        for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()
+        if ": " in line and not line.startswith("#")
+    )
+    assert procfile["web"].endswith("runserver ${SERVE_HOST}:${SERVE_PORT}")
+    assert "celery -A config worker -Q default,media,fanout" in procfile["worker"]
+    assert "celery -A config beat" in procfile["beat"]
 
 
 # --- HTTPS=true --------------------------------------------------------------------------------
