@@ -105,15 +105,24 @@ def _storage() -> None:
 
 def _broker() -> None:
     # A fresh connection with the short timeout, then a passive declare of the default queue: a
-    # round trip that proves the broker answers (and, on Redis, reads the queue's length)
-    # without creating or sending anything.
+    # round trip that proves the broker answers without creating or sending anything. "No such
+    # queue" is an answer too (Redis has no key for an empty queue; RabbitMQ before any worker
+    # declared it).
     timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     options = {"socket_timeout": timeout}
     with current_app.connection_for_write(
         settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options
     ) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
-        conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True)
+        try:
+            conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+
+
+def _is_not_found(exc: Exception) -> bool:
+    return getattr(exc, "reply_code", None) == 404 or "NOT_FOUND" in str(exc)
 
 
 class NoWorker(RuntimeError):
