@@ -3,7 +3,7 @@
 The embedded cache is local memory in each process, so a heartbeat there would be seen only by
 the worker itself; the database is shared by every process on every machine. A worker beats from
 a thread of its own while its consumer runs and is connected to the broker, so a worker that is
-killed, hangs or loses the broker stops beating, and readiness (health.py) calls it down once no
+killed, whose event loop hangs or which loses the broker stops beating, and readiness (health.py) calls it down once no
 beat is newer than WORKER_STALE_SECONDS. A worker that stops cleanly removes its row.
 
 Nothing here imports a model at module level: config/celery.py adds ``HeartbeatStep`` to the
@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -71,15 +72,25 @@ def _consuming(worker: Any) -> bool:
 
 
 class HeartbeatStep(bootsteps.StartStopStep):
-    """A worker bootstep: beats from a daemon thread while the worker consumes."""
+    """A worker bootstep: beats from a daemon thread while the worker consumes and its event
+    loop turns (a timer in the loop marks each turn; the database write stays off the loop)."""
 
     label = "heartbeat"
+    requires = ("celery.worker.components:Timer",)
 
     def __init__(self, worker: Any, **kwargs: Any) -> None:
         super().__init__(worker, **kwargs)
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
         self.started_at = timezone.now()
+        self.last_turn = time.monotonic()
+        self.turns: Any = None
+
+    def _turn(self) -> None:
+        self.last_turn = time.monotonic()
+
+    def _loop_turning(self) -> bool:
+        return time.monotonic() - self.last_turn < settings.WORKER_STALE_SECONDS
 
     def _queues(self, worker: Any) -> list[str]:
         consumer = getattr(worker, "consumer", None)
@@ -88,7 +99,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
 
     def _beat(self, worker: Any) -> None:
         try:
-            if _consuming(worker):
+            if _consuming(worker) and self._loop_turning():
                 record_heartbeat(hostname=worker.hostname, queues=self._queues(worker), started_at=self.started_at)
         except Exception as exc:  # the database is away: readiness will say so; keep trying
             logger.warning("worker heartbeat not recorded: %s", exc)
@@ -105,11 +116,15 @@ class HeartbeatStep(bootsteps.StartStopStep):
 
     def start(self, worker: Any) -> None:
         self.stopping.clear()
+        self.last_turn = time.monotonic()
+        self.turns = worker.timer.call_repeatedly(1.0, self._turn)
         self.thread = threading.Thread(target=self._run, args=(worker,), name="worker-heartbeat", daemon=True)
         self.thread.start()
 
     def stop(self, worker: Any) -> None:
         self.stopping.set()
+        if self.turns is not None:
+            self.turns.cancel()
         if self.thread is not None:
             self.thread.join(timeout=5)
         try:
