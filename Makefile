@@ -27,10 +27,13 @@ var:
 # SERVE_HOST/SERVE_PORT: links in emails and the API (SITE_URL, unless set) name the served address.
 RUN_ENV = DEBUG=$${DEBUG:-true} SERVE_HOST=$(HOST) SERVE_PORT=$(PORT)
 
+# The web server (daphne, through runserver), one Celery worker and beat, from the Procfile: honcho
+# names and interleaves their logs, and Ctrl-C (or SIGTERM to make, which make passes on) stops
+# all three. `exec` makes honcho make's own child, so the signal reaches it.
 run: $(VENV)/.installed var
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
-	$(RUN_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(RUN_ENV) exec $(BIN)/honcho start -f Procfile
 
 test: $(VENV)/.installed-dev var
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -90,7 +90,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.platform.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
-    "apps.core.publishing.middleware.ScheduledPublishingMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -289,7 +288,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60 * 24, minimum=300)
-PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how often requests apply schedules
+PUBLISH_CHECK_SECONDS = env_int("PUBLISH_CHECK_SECONDS", 30, minimum=1)  # how often beat applies due schedules
 PREVIEW_MAX_AGE = env_int("PREVIEW_MAX_AGE", 60 * 60, minimum=60)  # seconds a draft preview link works
 EMAIL_VERIFICATION_MAX_AGE = env_int("EMAIL_VERIFICATION_MAX_AGE", 60 * 60 * 24 * 3, minimum=300)
 
@@ -379,14 +378,32 @@ CELERY_BROKER_CONNECTION_TIMEOUT = env_int("CELERY_BROKER_CONNECTION_TIMEOUT", 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below prints the worker's lines too
+CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"  # what tasks print (the console email backend) is no warning
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
-CELERY_IMPORTS = ["apps.core.platform.tasks"]
-# Periodic work; each entry is safe to run twice at once.
+CELERY_IMPORTS = ["apps.core.platform.tasks", "apps.core.accounts.tasks", "apps.core.publishing.tasks"]
+# Periodic work; each entry is safe to run twice at once (two beats by mistake, or a slow run
+# overlapping the next). Expiry sweeps delete only what has expired, so a repeat finds nothing.
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60 * 60, minimum=60)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 5, minimum=1))},
-    "outbox-prune": {"task": "core.outbox_prune", "schedule": 3600.0},
+    "core.publish_due": {"task": "core.publish_due", "schedule": PUBLISH_CHECK_SECONDS},
+    "core.clear_expired_sessions": {"task": "core.clear_expired_sessions", "schedule": SWEEP_SECONDS},
+    "core.flush_expired_tokens": {"task": "core.flush_expired_tokens", "schedule": SWEEP_SECONDS},
+    "core.forget_stale_workers": {"task": "core.forget_stale_workers", "schedule": SWEEP_SECONDS},
+    "core.outbox_sweep": {
+        "task": "core.outbox_sweep",
+        "schedule": float(env_int("OUTBOX_SWEEP_SECONDS", 5, minimum=1)),
+    },
+    "core.outbox_prune": {"task": "core.outbox_prune", "schedule": 3600.0},
 }
+# Each worker records a heartbeat row this often; readiness calls the workers down when none is
+# newer than WORKER_STALE_SECONDS (a worker that was killed or hangs stops beating).
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 10, minimum=1)
+WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 3 * WORKER_HEARTBEAT_SECONDS, minimum=2)
+# Emails: a failed send is tried again after about EMAIL_RETRY_SECONDS, doubling each time up to
+# ten minutes, at most EMAIL_MAX_RETRIES times; then it is logged as lost.
+EMAIL_RETRY_SECONDS = env_int("EMAIL_RETRY_SECONDS", 5, minimum=0)
+EMAIL_MAX_RETRIES = env_int("EMAIL_MAX_RETRIES", 8, minimum=0)
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
 
 # --- Outbox of domain events (apps/core/platform/outbox.py) --------------------------------

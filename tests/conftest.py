@@ -8,7 +8,9 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -191,6 +193,79 @@ def celery_worker(transactional_db):  # type: ignore[no-untyped-def]
     ) as worker:
         yield worker
     purge_queues()
+
+
+@dataclass(frozen=True)
+class QueuedTask:
+    name: str
+    args: list[Any]
+    kwargs: dict[str, Any]
+    queue: str
+
+
+class TaskQueue:
+    """What is waiting on the real broker, taken off it in the test's own thread.
+
+    For tests that check what a request queued, or its effect, without starting a worker (which
+    costs a second and a transactional database): ``take()`` removes and returns the waiting
+    tasks, ``run()`` runs them here one by one (each one's own on-commit work included, so a task
+    that queues an email gets it queued and run too) until none is left."""
+
+    def take(self) -> list[QueuedTask]:
+        from config.celery import app
+
+        found = []
+        with app.connection_for_read() as connection:
+            channel = connection.default_channel
+            for queue in settings.CELERY_WORKER_QUEUES:
+                with contextlib.suppress(Exception):  # a queue never declared holds nothing
+                    while (message := channel.basic_get(queue, no_ack=True)) is not None:
+                        args, kwargs, _ = message.decode()
+                        found.append(QueuedTask(message.headers["task"], list(args), kwargs, queue))
+        return found
+
+    def run(self) -> list[str]:
+        from django.test import TestCase
+
+        from config.celery import app
+
+        ran = []
+        while waiting := self.take():
+            for task in waiting:
+                with TestCase.captureOnCommitCallbacks(execute=True):
+                    app.tasks[task.name].apply(args=task.args, kwargs=task.kwargs, throw=True)
+                ran.append(task.name)
+        return ran
+
+
+@pytest.fixture
+def task_queue(db):  # type: ignore[no-untyped-def]
+    purge_queues()
+    yield TaskQueue()
+    purge_queues()
+
+
+@pytest.fixture
+def queued_work(task_queue, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+    """``with queued_work(): client.post(...)``: the request's transaction commits (so what it
+    queued reaches the broker), then what it queued runs, as a worker would run it next."""
+
+    @contextlib.contextmanager
+    def commit_then_run() -> Iterator[None]:
+        with django_capture_on_commit_callbacks(execute=True):
+            yield
+        task_queue.run()
+
+    return commit_then_run
+
+
+@pytest.fixture
+def worker_alive(db):  # type: ignore[no-untyped-def]
+    """A worker's heartbeat is recent (the row a running worker writes), for readiness checks
+    that are not about workers; tests/core/platform/test_workers.py runs a real one."""
+    from apps.core.platform import workers
+
+    workers.record_heartbeat(hostname="celery@test", queues=list(settings.CELERY_WORKER_QUEUES))
 
 
 # --- A cast of users --------------------------------------------------------------------

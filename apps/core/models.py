@@ -368,3 +368,22 @@ class DeadLetter(EventDelivery):
         proxy = True
         verbose_name = "dead letter"
         verbose_name_plural = "dead letters"
+# --- Background work -----------------------------------------------------------------------
+
+
+class WorkerHeartbeat(models.Model):
+    """A Celery worker's last sign of life, written every WORKER_HEARTBEAT_SECONDS by the worker
+    itself (apps/core/platform/workers.py). Kept in SQL so every process reads the same answer,
+    whatever the cache; readiness calls the workers down when no row is recent."""
+
+    hostname = models.CharField(max_length=255, unique=True)
+    queues = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["hostname"]
+
+    def __str__(self) -> str:
+        return self.hostname

@@ -131,14 +131,22 @@ def test_make_run_serves_and_links_on_the_same_host_and_port():
         timeout=60,
     )
 
-    serve = next(line for line in result.stdout.splitlines() if "runserver" in line)
-    assert "SERVE_HOST=0.0.0.0" in serve and "SERVE_PORT=8101" in serve and "runserver 0.0.0.0:8101" in serve
+    start = next(line for line in result.stdout.splitlines() if "honcho" in line)
+    assert "SERVE_HOST=0.0.0.0" in start and "SERVE_PORT=8101" in start and "start -f Procfile" in start
+    procfile = dict(
+        line.split(": ", 1)
+        for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()
+        if ": " in line and not line.startswith("#")
+    )
+    assert procfile["web"].endswith("runserver ${SERVE_HOST}:${SERVE_PORT}")
+    assert "celery -A config worker -Q default,media,fanout" in procfile["worker"]
+    assert "celery -A config beat" in procfile["beat"]
 
 
 # --- HTTPS=true --------------------------------------------------------------------------------
 
 
-def test_health_probes_over_plain_http_are_not_redirected_under_https(client, db, settings):
+def test_health_probes_over_plain_http_are_not_redirected_under_https(client, worker_alive, settings):
     # A load balancer probes over plain HTTP; a 301 to https:// would mark the app as down.
     secure = settings_under({"HTTPS": "true"}, "SECURE_SSL_REDIRECT", "SECURE_REDIRECT_EXEMPT")
     assert secure["SECURE_SSL_REDIRECT"] is True

@@ -100,12 +100,6 @@ class SignInForm(forms.Form):
 class ResendVerificationForm(forms.Form):
     email = _email_field()
 
-    def get_user(self) -> User | None:
-        """The account this address names, if it is active and still needs confirming."""
-        return User.objects.filter(
-            email=normalize_email(self.cleaned_data["email"]), is_active=True, email_verified_at__isnull=True
-        ).first()
-
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(

@@ -15,21 +15,24 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from apps.core.accounts import permissions
 from apps.core.accounts.roles import RoleName
 from apps.core.accounts.roles import get as get_role
 from apps.core.models import Role, RoleGrant, User, normalize_email
-from apps.core.platform import events, pagecache
+from apps.core.platform import events, jobs, pagecache
+from apps.core.platform.mail import send_later
 from apps.core.platform.uploads import AVATAR_MAX_SIDE, image_reencode
 
 _VERIFY_SALT = "core.email-verification"
@@ -104,11 +107,13 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL.rstrip('/')}{path}"
 
 
-def _mail(*, to: str, template: str, context: dict[str, object]) -> None:
-    context = {"site_name": settings.SITE_NAME, **context}
+def _mail(*, to: str, template: str, context: dict[str, object], html: bool = False) -> None:
+    # Rendered here, sent by a worker (with retries) once the current transaction commits.
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL.rstrip("/"), **context}
     subject = render_to_string(f"core/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"core/email/{template}.txt", context)
-    send_mail(subject, body, None, [to])
+    html_body = render_to_string(f"core/email/{template}.html", context) if html else None
+    send_later(to=to, subject=subject, body=body, html=html_body)
 
 
 def _duration_words(seconds: int) -> str:
@@ -146,21 +151,89 @@ def user_register(*, email: str, password: str, display_name: str = "") -> None:
         existing = User.objects.select_for_update().filter(email=email).first()
         if existing is not None:
             make_password(password)  # the same work as creating an account
-            transaction.on_commit(
-                lambda: _mail(
-                    to=email,
-                    template="account_exists",
-                    context={
-                        "user": existing,
-                        "login": _absolute(reverse("login")),
-                        "reset": _absolute(reverse("password_reset")),
-                    },
-                )
+            _mail(  # one email either way, queued for a worker once this commits
+                to=email,
+                template="account_exists",
+                context={
+                    "user": existing,
+                    "login": _absolute(reverse("login")),
+                    "reset": _absolute(reverse("password_reset")),
+                },
             )
             return
         user = User.objects.create_user(email=email, password=password, display_name=display_name.strip())
         events.publish(UserRegistered(user_id=user.pk, actor_id=user.pk))
-        transaction.on_commit(lambda: user_send_verification(user=user))
+        user_send_verification(user=user)
+
+
+def verification_resend(*, email: str) -> None:
+    """Ask a worker to mail a new confirmation link to ``email`` if it names an unconfirmed
+    account. The request does the same (no query, one task) whatever the address, so neither
+    its answer nor its time tells which addresses have accounts."""
+    from apps.core.accounts.tasks import verification_email
+
+    jobs.enqueue(verification_email, email=normalize_email(email))
+
+
+def verification_resend_send(*, email: str) -> None:
+    """The worker's half of ``verification_resend``: look the account up and mail it."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True, email_verified_at__isnull=True).first()
+    if user is not None:
+        user_send_verification(user=user)
+
+
+# --- Password reset -------------------------------------------------------------------------
+
+
+def password_reset_request(*, email: str) -> None:
+    """Ask a worker to mail a password reset link to ``email``.
+
+    The request makes no query and queues one task whatever the address, so a known address
+    takes the same time and gets the same answer as an unknown one; the worker looks the
+    account up and mails only an active one with a usable password (Django's rule)."""
+    from apps.core.accounts.tasks import password_reset_email
+
+    jobs.enqueue(password_reset_email, email=normalize_email(email))
+
+
+def password_reset_send(*, email: str) -> bool:
+    """The worker's half of ``password_reset_request``: True when a link was mailed."""
+    user = User.objects.filter(email=normalize_email(email), is_active=True).first()
+    if user is None or not user.has_usable_password():
+        return False
+    _mail(
+        to=user.email,
+        template="password_reset",
+        context={
+            "user": user,
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+        html=True,
+    )
+    return True
+
+
+# --- Expiry sweeps (beat) -------------------------------------------------------------------
+
+
+def sessions_clear_expired() -> int:
+    """Delete expired sessions from the database (what ``clearsessions`` does); returns how many.
+
+    A plain DELETE of expired rows: a second run at the same time finds none left."""
+    from django.contrib.sessions.models import Session
+
+    removed, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return removed
+
+
+def tokens_flush_expired() -> int:
+    """Delete expired API refresh tokens and their blacklist entries (``flushexpiredtokens``);
+    an expired token is refused anyway, so nothing is lost. Returns how many were outstanding."""
+    from rest_framework_simplejwt.token_blacklist.models import OutstandingToken
+
+    _, per_model = OutstandingToken.objects.filter(expires_at__lte=timezone.now()).delete()
+    return per_model.get(OutstandingToken._meta.label, 0)
 
 
 def user_verify_email(*, token: str) -> tuple[User, bool]:

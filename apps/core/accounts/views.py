@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -98,9 +98,7 @@ def resend_verification(request: HttpRequest) -> HttpResponse:
         if _over_ip_limit(request, "resend-verification"):
             form.add_error(None, TOO_MANY_REQUESTS)
             return render(request, TEMPLATES + "verification_resend.html", {"form": form}, status=429)
-        user = form.get_user()
-        if user is not None:
-            services.user_send_verification(user=user)
+        services.verification_resend(email=form.cleaned_data["email"])  # a worker looks the account up
         return render(request, TEMPLATES + "verification_resend_done.html")
     return render(request, TEMPLATES + "verification_resend.html", {"form": form})
 
@@ -187,19 +185,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
+    """Django's form and page; the email is looked up and sent by a worker, not here."""
+
     template_name = TEMPLATES + "password_reset_form.html"
-    subject_template_name = "core/email/password_reset_subject.txt"
-    email_template_name = "core/email/password_reset.txt"
-    html_email_template_name = "core/email/password_reset.html"
     success_url = reverse_lazy("password_reset_done")
 
     def form_valid(self, form: Any) -> HttpResponse:
         if _over_ip_limit(self.request, "password-reset"):
             form.add_error(None, TOO_MANY_REQUESTS)
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        # Links are built from SITE_URL, as in every other email, never from the Host header.
-        self.extra_email_context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL.rstrip("/")}
-        return super().form_valid(form)
+        # The same work for a known and an unknown address: one task queued, no query, so the
+        # answer and its timing say nothing about which addresses have accounts. (Django's
+        # form.save() would look the account up and send the mail inside the request.)
+        services.password_reset_request(email=form.cleaned_data["email"])
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -22,6 +22,8 @@ _EXPORTS = {
     "validate_image": "apps.core.platform.uploads",
     "open_upright": "apps.core.platform.uploads",
     "encode_clean": "apps.core.platform.uploads",
+    # background work: the worker bootstep that reports each worker alive (config/celery.py)
+    "HeartbeatStep": "apps.core.platform.workers",
     # public modules, used as namespaces: events.publish / events.subscribe / events.DomainEvent,
     # pagecache.cached / pagecache.invalidate,
     # bench_views.hello (config/urls.py mounts it in bench mode)

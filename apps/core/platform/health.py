@@ -1,4 +1,5 @@
-"""Readiness of each part the platform runs on: SQL, cache, channel layer, documents, files.
+"""Readiness of each part the platform runs on: SQL, cache, channel layer, documents, files,
+the task broker and its workers.
 
 Each probe makes a real round trip with a short timeout, so `/readyz` and `check_services`
 tell an operator which part is down rather than hanging with it.
@@ -15,12 +16,14 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from asgiref.sync import async_to_sync
+from celery import current_app
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
 
-from apps.core.platform import documents
+from apps.core.platform import documents, workers
 
 logger = logging.getLogger(__name__)
 
@@ -100,12 +103,47 @@ def _storage() -> None:
             raise PermissionError(f"PermissionError: {location} is not writable")
 
 
+def _broker() -> None:
+    # A fresh connection with the short timeout, then a passive declare of the default queue: a
+    # round trip that proves the broker answers without creating or sending anything. "No such
+    # queue" is an answer too (Redis has no key for an empty queue; RabbitMQ before any worker
+    # declared it).
+    timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
+    options = {"socket_timeout": timeout}
+    with current_app.connection_for_write(
+        settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options
+    ) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
+        try:
+            conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True)
+        except Exception as exc:
+            if not _is_not_found(exc):
+                raise
+
+
+def _is_not_found(exc: Exception) -> bool:
+    return getattr(exc, "reply_code", None) == 404 or "NOT_FOUND" in str(exc)
+
+
+class NoWorker(RuntimeError):
+    """No worker has recorded a heartbeat recently enough."""
+
+
+def _worker() -> None:
+    if not workers.live_workers():
+        raise NoWorker(
+            f"no worker has reported in the last {settings.WORKER_STALE_SECONDS} s (start one: celery -A config worker)"
+        )
+
+
 PROBES: dict[str, Callable[[], None]] = {
     "sql": _sql,
     "cache": _cache,
     "channels": _channels,
     "documents": documents.ping,
     "storage": _storage,
+    "broker": _broker,
+    "worker": _worker,
 }
 
 # Backend classes by the names operators know them by.
@@ -126,6 +164,11 @@ _CONFIGURED: dict[str, Callable[[], object]] = {
 }
 
 
+def _broker_backend() -> str:
+    scheme = settings.CELERY_BROKER_URL.split("://", 1)[0]
+    return {"amqp": "rabbitmq", "pyamqp": "rabbitmq", "rediss": "redis"}.get(scheme, scheme)
+
+
 def backend_of(name: str) -> str:
     """Which backend a part runs on, read from the configured objects (no round trip)."""
     try:
@@ -133,6 +176,8 @@ def backend_of(name: str) -> str:
             return connections["default"].vendor
         if name == "documents":
             return documents.backend_name()
+        if name in ("broker", "worker"):
+            return _broker_backend() if name == "broker" else "celery"
         part = {"cache": lambda: caches["default"], "channels": get_channel_layer, "storage": lambda: default_storage}[
             name
         ]()

@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+import logging
+import random
 import smtplib
 
-from celery import shared_task
+from celery import Task, shared_task
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import OperationalError
 
+from apps.core.platform import workers
 
-@shared_task(
-    name="core.send_email",
-    autoretry_for=(smtplib.SMTPException, OSError),
-    retry_backoff=5,
-    retry_backoff_max=600,
-    retry_jitter=True,
-    max_retries=8,
-)
+logger = logging.getLogger(__name__)
+
+# What a later try may cure: the mail server refused for now, or could not be reached.
+TRANSIENT_MAIL_ERRORS = (smtplib.SMTPException, OSError)
+MAIL_RETRY_CAP_SECONDS = 600
+
+
+def mail_retry_delay(retries: int) -> float:
+    """Seconds before try ``retries + 2``: EMAIL_RETRY_SECONDS doubled per earlier retry, capped
+    at ten minutes, half of it random so a mail server that comes back is not hit by every
+    waiting email at once."""
+    delay = min(MAIL_RETRY_CAP_SECONDS, settings.EMAIL_RETRY_SECONDS * 2**retries)
+    return delay / 2 + random.uniform(0, delay / 2)  # noqa: S311 (spreading retries, not a secret)
+
+
+@shared_task(bind=True, name="core.send_email", ignore_result=True)
 def send_email(
-    *, to: str, subject: str, body: str, html: str | None = None, headers: dict[str, str] | None = None
+    self: Task,
+    *,
+    to: str,
+    subject: str,
+    body: str,
+    html: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
+    """Send one email; a transient failure is retried with backoff, a lost one is logged."""
     message = EmailMultiAlternatives(subject, body, None, [to], headers=headers or None)
     if html:
         message.attach_alternative(html, "text/html")
-    message.send()
+    attempt = self.request.retries + 1
+    try:
+        message.send()
+    except TRANSIENT_MAIL_ERRORS as exc:
+        if self.request.retries >= settings.EMAIL_MAX_RETRIES:
+            logger.error("email %r to %s is lost after %d tries: %s", subject, to, attempt, exc)
+            raise
+        logger.warning("email %r to %s failed (try %d), retrying: %s", subject, to, attempt, exc)
+        raise self.retry(
+            exc=exc, countdown=mail_retry_delay(self.request.retries), max_retries=settings.EMAIL_MAX_RETRIES
+        ) from exc
+    except Exception as exc:  # not curable by waiting (a malformed header): lost at once
+        logger.exception("email %r to %s is lost (not retried): %s", subject, to, exc)
+        raise
 
 
 # --- The outbox of domain events (apps/core/platform/outbox.py) ---------------------------
@@ -62,3 +94,9 @@ def outbox_prune() -> int:
     from apps.core.platform import outbox
 
     return outbox.prune()
+
+
+@shared_task(name="core.forget_stale_workers", ignore_result=True)
+def forget_stale_workers() -> int:
+    """Drop heartbeat rows of workers gone for a day (beat, hourly; safe to run twice)."""
+    return workers.forget_stale()

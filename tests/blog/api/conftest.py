@@ -3,11 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.core.api.auth_views import issue_tokens
-from apps.core.publishing.middleware import TURN_KEY
 
 
 @pytest.fixture
@@ -34,10 +32,3 @@ def media_storage(settings: Any, tmp_path: Any) -> None:
             "OPTIONS": {"location": tmp_path, "base_url": "/media/"},
         },
     }
-
-
-@pytest.fixture
-def schedules_checked() -> None:
-    """The schedule check (ScheduledPublishingMiddleware) has had its turn, so the next requests
-    make only their own queries: what query-count tests measure."""
-    cache.set(TURN_KEY, 1, timeout=300)

@@ -84,9 +84,7 @@ def test_the_comments_of_an_unpublished_post_are_gone_with_it(api_as, live_post,
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_comments_cost_the_same_queries_however_many(
-    api_as, live_post, member, django_assert_num_queries, schedules_checked, count
-):
+def test_comments_cost_the_same_queries_however_many(api_as, live_post, member, django_assert_num_queries, count):
     for minutes in range(count):
         comment(live_post, member, minutes=minutes)
     client = api_as(None)

@@ -493,9 +493,7 @@ def test_the_review_queue_lists_the_longest_waiting_first(api_as, author, other_
 
 
 @pytest.mark.parametrize("count", [1, 15])
-def test_my_posts_cost_the_same_queries_for_one_post_or_many(
-    author, blog_admin, django_assert_num_queries, schedules_checked, count
-):
+def test_my_posts_cost_the_same_queries_for_one_post_or_many(author, blog_admin, django_assert_num_queries, count):
     for _ in range(count):
         post = make_post(author=author)
         post_submit(post=post, author=author)

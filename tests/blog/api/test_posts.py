@@ -152,7 +152,7 @@ def _publish_many(count: int, *, author, blog_admin) -> None:  # type: ignore[no
 
 @pytest.mark.parametrize("count", [1, 25])
 def test_the_list_costs_the_same_queries_for_one_post_or_a_full_page(
-    api, author, blog_admin, django_assert_num_queries, schedules_checked, count
+    api, author, blog_admin, django_assert_num_queries, count
 ):
     _publish_many(count, author=author, blog_admin=blog_admin)
 
@@ -164,9 +164,7 @@ def test_the_list_costs_the_same_queries_for_one_post_or_a_full_page(
     assert all(len(p["tags"]) == 4 and len(p["categories"]) == 3 for p in response.json()["results"])
 
 
-def test_a_cached_page_costs_no_query_and_a_search_is_never_cached(
-    api, author, blog_admin, django_assert_num_queries, schedules_checked
-):
+def test_a_cached_page_costs_no_query_and_a_search_is_never_cached(api, author, blog_admin, django_assert_num_queries):
     _publish_many(3, author=author, blog_admin=blog_admin)
     first = api.get(POSTS, {"page_size": 2})
 
@@ -325,7 +323,7 @@ def test_a_draft_is_a_404_to_everyone_at_its_public_address(api_as, people, auth
     assert error == error_of(api_as(people[who]).get(post_url("never-existed")), 404)
 
 
-def test_a_post_costs_three_queries_then_none(api, author, blog_admin, django_assert_num_queries, schedules_checked):
+def test_a_post_costs_three_queries_then_none(api, author, blog_admin, django_assert_num_queries):
     categories, tags = [CategoryFactory() for _ in range(3)], [TagFactory() for _ in range(5)]
     make_post(author=author, live=True, publisher=blog_admin, slug="full", categories=categories, tags=tags)
 

@@ -32,9 +32,7 @@ def test_categories_come_by_name_with_their_live_post_counts(api_as, author, blo
 
 
 @pytest.mark.parametrize("count", [1, 12])
-def test_categories_cost_one_query_however_many(
-    api_as, author, blog_admin, django_assert_num_queries, schedules_checked, count
-):
+def test_categories_cost_one_query_however_many(api_as, author, blog_admin, django_assert_num_queries, count):
     categories = [CategoryFactory() for _ in range(count)]
     for _ in range(3):
         make_post(author=author, live=True, publisher=blog_admin, categories=categories[:5])
@@ -103,9 +101,7 @@ def test_tags_are_those_of_live_posts_with_their_counts(api_as, author, blog_adm
 
 
 @pytest.mark.parametrize("count", [1, 30])
-def test_tags_cost_the_same_queries_however_many(
-    api_as, author, blog_admin, django_assert_num_queries, schedules_checked, count
-):
+def test_tags_cost_the_same_queries_however_many(api_as, author, blog_admin, django_assert_num_queries, count):
     tags = [TagFactory() for _ in range(count)]
     for first in range(0, count, 10):  # at most 10 tags a post
         make_post(author=author, live=True, publisher=blog_admin, tags=tags[first : first + 10])

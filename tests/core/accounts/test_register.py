@@ -70,10 +70,8 @@ def test_register_sends_a_signed_in_user_to_their_profile(client, member):
     assert response.status_code == 302 and response["Location"] == "/accounts/profile/"
 
 
-def test_registering_a_new_email_creates_an_unverified_account_and_mails_a_link(
-    client, db, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_registering_a_new_email_creates_an_unverified_account_and_mails_a_link(client, db, mailoutbox, queued_work):
+    with queued_work():
         response = register(client, "Nina@Example.com")
 
     assert response.status_code == 302 and response["Location"] == "/accounts/register/done/"
@@ -85,10 +83,8 @@ def test_registering_a_new_email_creates_an_unverified_account_and_mails_a_link(
     assert signed_in_id(client) is None
 
 
-def test_registering_an_existing_email_answers_identically_and_mails_the_owner(
-    client, member, mailoutbox, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_registering_an_existing_email_answers_identically_and_mails_the_owner(client, member, mailoutbox, queued_work):
+    with queued_work():
         fresh = register(client, "someone.new@example.com")
         taken = register(client, member.email.upper())
 
@@ -101,6 +97,18 @@ def test_registering_an_existing_email_answers_identically_and_mails_the_owner(
     assert member.display_name == "Mia Member" and member.check_password(DEFAULT_PASSWORD)
     owner_mail = mailoutbox[-1]
     assert owner_mail.to == [member.email] and "already has one" in owner_mail.body
+
+
+def test_registering_queues_one_email_for_a_worker_whether_or_not_the_address_is_taken(
+    client, member, task_queue, django_capture_on_commit_callbacks
+):
+    queued = []
+    for email in ("someone.new@example.com", member.email):
+        with django_capture_on_commit_callbacks(execute=True):
+            register(client, email)
+        queued.append([(task.name, task.kwargs["to"]) for task in task_queue.take()])
+
+    assert queued == [[("core.send_email", "someone.new@example.com")], [("core.send_email", member.email)]]
 
 
 def test_register_refuses_passwords_that_differ(client, db, mailoutbox):
@@ -119,9 +127,9 @@ def test_register_checks_the_password_against_the_email_and_display_name(client,
     assert not User.objects.exists()
 
 
-def test_register_is_rate_limited_per_address(client, db, settings, mailoutbox, django_capture_on_commit_callbacks):
+def test_register_is_rate_limited_per_address(client, db, settings, mailoutbox, queued_work):
     settings.REGISTRATION_RATE_LIMIT = 1
-    with django_capture_on_commit_callbacks(execute=True):
+    with queued_work():
         assert register(client, "first@example.com").status_code == 302
         response = register(client, "second@example.com")
 
@@ -150,8 +158,8 @@ def test_verification_link_confirms_the_address_and_signs_in(client, unverified)
     assert signed_in_id(client) == str(unverified.pk)
 
 
-def test_the_emailed_link_of_a_new_registration_works(client, db, mailoutbox, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
+def test_the_emailed_link_of_a_new_registration_works(client, db, mailoutbox, queued_work):
+    with queued_work():
         register(client, "nina@example.com")
 
     response = client.get(path_of_link(mailoutbox[0].body), follow=True)
@@ -211,12 +219,13 @@ def test_verification_link_refuses_post(client, unverified):
 
 
 def test_resend_verification_mails_only_an_unconfirmed_account_and_answers_the_same(
-    client, unverified, member, mailoutbox
+    client, unverified, member, mailoutbox, queued_work
 ):
-    pages = [
-        client.post("/accounts/resend-verification/", {"email": email})
-        for email in (unverified.email, member.email, "nobody@example.com")
-    ]
+    with queued_work():
+        pages = [
+            client.post("/accounts/resend-verification/", {"email": email})
+            for email in (unverified.email, member.email, "nobody@example.com")
+        ]
 
     assert {page.status_code for page in pages} == {200}
     assert len({without_csrf(page.content.decode()) for page in pages}) == 1
@@ -225,10 +234,11 @@ def test_resend_verification_mails_only_an_unconfirmed_account_and_answers_the_s
     assert path_of_link(mailoutbox[0].body).startswith("/accounts/verify/")
 
 
-def test_resend_verification_ignores_a_deactivated_account(client, db, mailoutbox):
+def test_resend_verification_ignores_a_deactivated_account(client, db, mailoutbox, queued_work):
     inactive = UserFactory(email_verified_at=None, is_active=False)
 
-    client.post("/accounts/resend-verification/", {"email": inactive.email})
+    with queued_work():
+        client.post("/accounts/resend-verification/", {"email": inactive.email})
 
     assert mailoutbox == []
 

@@ -129,16 +129,6 @@ def test_a_scheduled_end_takes_the_page_down_when_due(page, admin, time_machine)
     assert live_titles() == []
 
 
-def test_requests_apply_due_schedules_on_their_own(client, page, admin, time_machine):
-    start = timezone.now()
-    services.schedule(obj=page, author=admin, revision=1, go_live_at=start + timedelta(minutes=5))
-    time_machine.move_to(start + timedelta(minutes=6))
-
-    client.get("/")
-
-    assert live_titles() == ["About us"]
-
-
 def test_schedules_in_the_past_or_ending_before_they_start_are_refused(page, admin):
     now = timezone.now()
     with pytest.raises(ValidationError, match="future"):
