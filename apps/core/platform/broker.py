@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from time import monotonic
+from time import monotonic_ns
 from typing import Any
 
 from kombu.exceptions import ChannelError
@@ -22,7 +22,10 @@ from kombu.utils.json import dumps
 
 class Channel(filesystem.Channel):
     def _put(self, queue: str, payload: Any, **kwargs: Any) -> None:
-        name = f"{round(monotonic() * 1000)}_{uuid.uuid4()}.{queue}.msg"
+        # Readers take files in name order: a zero-padded nanosecond stamp of the machine-wide
+        # monotonic clock keeps them first in, first out (kombu's millisecond stamp let two
+        # messages of one millisecond swap places, by their random suffix).
+        name = f"{monotonic_ns():020d}_{uuid.uuid4()}.{queue}.msg"
         # Readers take only "<stamp>_<uuid>.<queue>.msg"; this name has no such suffix.
         partial = os.path.join(self.data_folder_out, f"_{uuid.uuid4().hex}.partial")
         try:

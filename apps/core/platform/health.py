@@ -16,12 +16,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 from asgiref.sync import async_to_sync
-from celery import current_app
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.files.storage import FileSystemStorage, default_storage
 from django.db import connections
+from kombu import Connection
 
 from apps.core.platform import documents, workers
 
@@ -110,9 +110,13 @@ def _broker() -> None:
     # declared it).
     timeout = settings.CELERY_BROKER_CONNECTION_TIMEOUT
     options = {"socket_timeout": timeout}
-    with current_app.connection_for_write(
-        settings.CELERY_BROKER_URL, connect_timeout=timeout, transport_options=options
-    ) as conn:
+    url = settings.CELERY_BROKER_URL
+    # The embedded broker's own transport class goes with its filesystem:// address only (the
+    # app's configured transport would otherwise be used whatever the address says).
+    transport = getattr(settings, "CELERY_BROKER_TRANSPORT", None) if url.startswith("filesystem://") else None
+    if transport:
+        options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, **options}
+    with Connection(url, transport=transport, connect_timeout=timeout, transport_options=options) as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=timeout)
         try:
             conn.default_channel.queue_declare(queue=settings.CELERY_TASK_DEFAULT_QUEUE, passive=True)

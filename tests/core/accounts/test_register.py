@@ -106,7 +106,8 @@ def test_registering_queues_one_email_for_a_worker_whether_or_not_the_address_is
     for email in ("someone.new@example.com", member.email):
         with django_capture_on_commit_callbacks(execute=True):
             register(client, email)
-        queued.append([(task.name, task.kwargs["to"]) for task in task_queue.take()])
+        # Only the emails: a new account's outbox also wakes the relay (its UserRegistered event).
+        queued.append([(task.name, task.kwargs["to"]) for task in task_queue.take() if task.name == "core.send_email"])
 
     assert queued == [[("core.send_email", "someone.new@example.com")], [("core.send_email", member.email)]]
 
