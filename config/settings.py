@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -376,10 +377,27 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "inte
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below prints the worker's lines too
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
-CELERY_IMPORTS = ["apps.core.platform.tasks"]
+CELERY_IMPORTS = ["apps.core.platform.tasks", "apps.core.notifications.tasks"]
 # Periodic work; each entry is safe to run twice at once.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
 CELERY_BEAT_SCHEDULE_FILENAME = str(CELERY_FILESYSTEM_DIR / "beat-schedule")
+
+# --- Notifications ------------------------------------------------------------------------
+# The digests go out at this hour (TIME_ZONE), the weekly one on Mondays.
+NOTIFICATIONS_DIGEST_HOUR = min(env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0), 23)
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "core.notifications_digest",
+    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
+    "kwargs": {"frequency": "daily"},
+}
+CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
+    "task": "core.notifications_digest",
+    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR, day_of_week="mon"),
+    "kwargs": {"frequency": "weekly"},
+}
+# With the in-memory channel layer (one process) the bell's socket reads the unread count this
+# often, since notifications are written on a worker, another process; Redis pushes at once.
+NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 2, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).
