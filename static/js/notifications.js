@@ -1,8 +1,8 @@
 // The header's bell: its unread count follows the server without a reload.
 //
 // The socket (ws/notifications/, apps/core/notifications/consumers.py) sends
-// {"type": "notification", "kind": "notifications.unread", "data": {"unread": n}} on connect and
-// whenever the count changes (pushed through Redis, or found by the server's poll on the
+// {"type": "notification", "kind": "notifications.unread", "data": {"unread": n}} on connect (when
+// the count differs from the page's) and whenever the count changes (pushed through Redis, or found by the server's poll on the
 // in-memory layer). htmx answers that change the count (mark read) swap #bell-count themselves.
 (() => {
   "use strict";
@@ -30,9 +30,13 @@
 
   function connect() {
     const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/notifications/`);
+    // The count this page shows: the server sends the real one at once if it differs.
+    const badge = document.getElementById("bell-count");
+    const shown = badge ? Number(badge.dataset.unreadCount) || 0 : 0;
+    const socket = new WebSocket(`${scheme}://${window.location.host}/ws/notifications/?unread=${shown}`);
     socket.addEventListener("open", () => {
       retry = 1000;
+      bell.dataset.live = "true";
       pinger = window.setInterval(() => socket.send(JSON.stringify({ type: "ping" })), PING_EVERY);
     });
     socket.addEventListener("message", (event) => {
@@ -49,6 +53,7 @@
     });
     socket.addEventListener("close", (event) => {
       window.clearInterval(pinger);
+      delete bell.dataset.live;
       if (event.code === CLOSE_UNAUTHENTICATED) return; // signed out in another tab
       window.setTimeout(connect, retry);
       retry = Math.min(retry * 2, RETRY_MAX);

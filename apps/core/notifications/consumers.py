@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 from datetime import datetime
 from typing import Any
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer
@@ -21,6 +22,12 @@ from django.conf import settings
 from apps.core.notifications import selectors
 from apps.core.notifications.services import UNREAD_MESSAGE
 from apps.core.platform.consumers import NotificationConsumer
+
+
+def _shown_count(query_string: bytes) -> int | None:
+    values = parse_qs(query_string.decode("latin-1")).get("unread", [])
+    raw = values[0] if values else ""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
 
 
 class BellConsumer(NotificationConsumer):
@@ -34,7 +41,12 @@ class BellConsumer(NotificationConsumer):
         await super().connect()
         if self.group is None:  # refused
             return
-        await self.send_unread_if_changed()
+        # The page says what count it shows (``?unread=3``): one that changed between the page's
+        # render and this socket is sent at once; without it, only later changes are.
+        self.state = await database_sync_to_async(selectors.notification_unread_state)(self.scope["user"].pk)
+        shown = _shown_count(self.scope.get("query_string", b""))
+        if shown is not None and shown != self.state[0]:
+            await self.send_unread(self.state[0])
         if isinstance(self.channel_layer, InMemoryChannelLayer):
             self.poller = asyncio.ensure_future(self.poll())
 
@@ -54,7 +66,10 @@ class BellConsumer(NotificationConsumer):
         state = await database_sync_to_async(selectors.notification_unread_state)(self.scope["user"].pk)
         if state != self.state:
             self.state = state
-            await self.send_json({"type": "notification", "kind": UNREAD_MESSAGE, "data": {"unread": state[0]}})
+            await self.send_unread(state[0])
+
+    async def send_unread(self, count: int) -> None:
+        await self.send_json({"type": "notification", "kind": UNREAD_MESSAGE, "data": {"unread": count}})
 
     async def notification_message(self, event: dict[str, Any]) -> None:
         if self.poller is not None and event.get("kind") == UNREAD_MESSAGE:

@@ -22,7 +22,11 @@ class PreferencesForm(forms.Form):
             self.fields[f"{name}-in_app"] = forms.BooleanField(
                 label="Show in the app", required=False, initial=choice.in_app
             )
-            self.fields[f"{name}-email"] = forms.ChoiceField(label="Email", choices=Email.CHOICES, initial=choice.email)
+            # Not required: a kind the form did not send (one installed since the page loaded)
+            # keeps its choice, its checkbox included.
+            self.fields[f"{name}-email"] = forms.ChoiceField(
+                label="Email", choices=Email.CHOICES, initial=choice.email, required=False
+            )
 
     def rows(self) -> list[dict[str, Any]]:
         """Each kind with its two bound fields, for the page's table."""
@@ -32,8 +36,9 @@ class PreferencesForm(forms.Form):
         ]
 
     def changes(self) -> list[tuple[str, bool, str]]:
-        """(kind, in_app, email) for every kind, from the cleaned data."""
+        """(kind, in_app, email) for every kind the form sent, from the cleaned data."""
         return [
             (c.kind.name, self.cleaned_data[f"{c.kind.name}-in_app"], self.cleaned_data[f"{c.kind.name}-email"])
             for c in self.choices
+            if self.cleaned_data.get(f"{c.kind.name}-email")
         ]
