@@ -11,7 +11,7 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
-from apps.core.comments import services as comment_services
+from apps.core.comments.models import Comment
 from apps.core.notifications import selectors
 from apps.core.notifications.registry import Email, kind_of
 from tests.blog.factories import PostFactory
@@ -58,8 +58,15 @@ def test_a_reply_rings_the_bell_live_links_to_the_reply_and_is_emailed_with_a_wo
     expect(count).to_be_hidden()
     expect(page.locator("[data-notification-bell]")).to_have_attribute("data-live", "true")  # its socket is open
 
-    # Ana replies (through the comment service, as her own page would).
-    reply = comment_services.comment_reply(author=ana, parent=parent, body="I agree with you.")
+    # Ana replies on her own page (the notification is written wherever the reply's event is
+    # delivered: the server, or a worker).
+    ana_page = signed_in(open_page, live_server_url, ana)
+    ana_page.goto(post.get_absolute_url())
+    ana_page.locator(f"#comment-{parent.pk} > article").get_by_role("link", name="Reply").click()
+    ana_page.get_by_label("Your reply to Wanda Writer").fill("I agree with you.")
+    ana_page.get_by_role("button", name="Post reply").click()
+    expect(ana_page.locator(f"#replies-{parent.pk}").get_by_text("I agree with you.")).to_be_visible()
+    reply = Comment.objects.get(parent=parent)
 
     # The count rises on Wanda's page without a reload.
     expect(count).to_have_text("1", timeout=LIVE)
