@@ -252,10 +252,6 @@ def notification_email(recipient: User, subject: str, items: list[Notification],
 def _email_instantly(notification: Notification) -> None:
     notification.emailed_at = timezone.now()
     Notification.objects.filter(pk=notification.pk).update(emailed_at=notification.emailed_at)
-    if notification.actor_id is not None and (
-        notification.actor is None or notification.actor.pk != notification.actor_id
-    ):
-        notification.actor = User.objects.filter(pk=notification.actor_id).first()
     subject = selectors.notification_text(notification)[:150]
     mail.send_later(**notification_email(notification.recipient, subject, [notification], "email"))
 
