@@ -101,3 +101,28 @@ def test_a_reply_rings_the_bell_live_links_to_the_reply_and_is_emailed_with_a_wo
     visitor.get_by_role("button", name="Unsubscribe").click()
     expect(visitor.get_by_role("status")).to_contain_text("no more emails about replies to your comments")
     assert selectors.preference_for(wanda.pk, kind_of("blog.comment_reply")).email == Email.OFF
+
+
+def test_the_domain_filter_swaps_the_list_in_place(open_page, live_server_url):
+    from apps.core.notifications.services import notify
+
+    wanda, ana = UserFactory(display_name="Wanda Writer"), UserFactory(display_name="Ana Replier")
+    notify(
+        recipient_id=wanda.pk,
+        kind="blog.comment_reply",
+        group="comment:1",
+        target_url="/blog/",
+        target_label="Filtered",
+        actor_id=ana.pk,
+    )
+    page = signed_in(open_page, live_server_url, wanda)
+    page.goto("/notifications/")
+    page.evaluate("window.loadedOnce = true")
+
+    filters = page.get_by_role("navigation", name="Which notifications")
+    filters.get_by_role("link", name="Blog").click()
+
+    expect(page).to_have_url(re.compile(r"/notifications/\?domain=blog$"))
+    expect(filters.get_by_role("link", name="Blog")).to_have_attribute("aria-current", "page")
+    expect(page.locator(".notification")).to_contain_text("Ana Replier replied to your comment on “Filtered”")
+    assert page.evaluate("window.loadedOnce === true")

@@ -49,7 +49,8 @@ def test_htmx_gets_the_list_fragment_filtered(ping_kind, client_for, member, str
     fragment = client.get(reverse("notifications:list") + "?domain=tests", **HTMX).content.decode()
     other = client.get(reverse("notifications:list") + "?domain=nope&unread=1", **HTMX).content.decode()
 
-    assert fragment.lstrip().startswith('<section class="notifications"') and "pinged you" in fragment
+    assert '<section class="notifications"' in fragment and "pinged you" in fragment
+    assert 'aria-current="page">Tests</a>' in fragment  # the filter's tabs swap with the list
     assert "<html" not in fragment and "pinged you" in other  # an unknown domain is no filter
 
 
