@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
@@ -381,7 +382,12 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # LOGGING below prints the worker's li
 CELERY_WORKER_REDIRECT_STDOUTS_LEVEL = "INFO"  # what tasks print (the console email backend) is no warning
 CELERY_WORKER_SEND_TASK_EVENTS = False
 # Task modules of core's rooms (domain apps' tasks.py are found by autodiscovery).
-CELERY_IMPORTS = ["apps.core.platform.tasks", "apps.core.accounts.tasks", "apps.core.publishing.tasks"]
+CELERY_IMPORTS = [
+    "apps.core.platform.tasks",
+    "apps.core.accounts.tasks",
+    "apps.core.publishing.tasks",
+    "apps.core.notifications.tasks",
+]
 # Periodic work; each entry is safe to run twice at once (two beats by mistake, or a slow run
 # overlapping the next). Expiry sweeps delete only what has expired, so a repeat finds nothing.
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60 * 60, minimum=60)
@@ -420,6 +426,23 @@ OUTBOX_LEASE_SECONDS: float = env_int("OUTBOX_LEASE_SECONDS", CELERY_TASK_TIME_L
 OUTBOX_RESEND_AFTER: float = env_int("OUTBOX_RESEND_AFTER", 60, minimum=1)
 # Delivered ledger rows and their events are kept this long (a repeat within it is recognised).
 OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 7, minimum=1)
+
+# --- Notifications ------------------------------------------------------------------------
+# The digests go out at this hour (TIME_ZONE), the weekly one on Mondays.
+NOTIFICATIONS_DIGEST_HOUR = min(env_int("NOTIFICATIONS_DIGEST_HOUR", 7, minimum=0), 23)
+CELERY_BEAT_SCHEDULE["notifications-daily-digest"] = {
+    "task": "core.notifications_digest",
+    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR),
+    "kwargs": {"frequency": "daily"},
+}
+CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
+    "task": "core.notifications_digest",
+    "schedule": crontab(minute=0, hour=NOTIFICATIONS_DIGEST_HOUR, day_of_week="mon"),
+    "kwargs": {"frequency": "weekly"},
+}
+# With the in-memory channel layer (one process) the bell's socket reads the unread count this
+# often, since notifications are written on a worker, another process; Redis pushes at once.
+NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 2, minimum=1)
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

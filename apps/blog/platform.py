@@ -8,6 +8,7 @@ from typing import Any
 from apps.blog import bench, demo, permissions
 from apps.blog.comments import post_comments
 from apps.blog.comments.demo import seed_comment_threads
+from apps.blog.notifications import KINDS as NOTIFICATION_KINDS
 from apps.blog.panels import PANELS
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR, ROLES
 from apps.blog.sitemaps import SITEMAPS
@@ -61,4 +62,5 @@ hook = AppHook(
     robots_disallow=("/blog/write/", "/blog/mine/", "/blog/review/", "/blog/posts/"),
     slots=(Slot("latest_posts", latest_posts, "The newest published blog posts."),),
     commentables=(post_comments(),),
+    notification_kinds=NOTIFICATION_KINDS,
 )

@@ -65,6 +65,10 @@ class CoreConfig(AppConfig):
             register_slot(slot.name, slot.renderer, description=slot.description)
         for kind in hooks.commentables:
             register_commentable(kind)
+        from apps.core.notifications.registry import register as register_notification_kind
+
+        for notification_kind in hooks.notification_kinds:
+            register_notification_kind(notification_kind)
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
         post_migrate.connect(ensure_role_rows, sender=self, dispatch_uid="core.role_rows")

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.core.accounts import roles
 from apps.core.accounts.roles import RoleName
 from apps.core.comments.models import Comment, CommentBan, CommentFlag  # noqa: F401 (the comment room's tables, app label core)
+from apps.core.notifications.models import Notification, NotificationPreference  # noqa: F401 (the notification room's)
 from apps.core.publishing.models import Publishable
 
 
@@ -166,6 +167,7 @@ RESERVED_PAGE_SLUGS = frozenset(
         "pages",
         "ws",
         "styleguide",
+        "notifications",
     }
 )
 

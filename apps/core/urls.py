@@ -15,6 +15,8 @@ urlpatterns = [
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
     # Comments on every kind, and the one moderation queue (/moderation/).
     path("", include("apps.core.comments.urls")),
+    # Every domain's notifications, their preferences and the emails' unsubscribe link.
+    path("notifications/", include("apps.core.notifications.urls")),
     # Accounts
     path("accounts/register/", accounts.register, name="register"),
     path("accounts/register/done/", accounts.register_done, name="register-done"),

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.test import Client
 
 from apps.core.models import SiteComponent, Theme, User
+from apps.core.notifications.services import notify
 from apps.core.publishing import services as publishing
 from apps.core.site import services as site_services
 from tests.blog.factories import PostFactory
@@ -65,7 +66,16 @@ def _scene() -> Scene:
     }
     post = PostFactory(live=True, author=users["author"], title="Reading in good light", slug="good-light")
     first = CommentFactory(target=post, author=users["member"], body="## A heading\n\n**Bold** and a list:\n\n- one")
-    CommentFactory(parent=first, author=users["author"], body="Thanks, see https://example.com/notes.")
+    reply = CommentFactory(parent=first, author=users["author"], body="Thanks, see https://example.com/notes.")
+    # The member's bell and notifications page have one unread notification to show.
+    notify(
+        recipient_id=users["member"].pk,
+        kind="blog.comment_reply",
+        group=f"comment:{first.pk}",
+        target_url=f"{post.get_absolute_url()}#comment-{reply.pk}",
+        target_label=post.title,
+        actor_id=users["author"].pk,
+    )
     admin = users["admin"]
     theme = publishing.draft_create(model=Theme, content={"name": "Brand", "tokens": {}}, author=admin)
     publishing.publish(obj=theme, author=admin)
@@ -95,6 +105,8 @@ PAGES: dict[str, Screen] = {
     "sign-in": Screen(None, lambda s: "/accounts/login/"),
     "register": Screen(None, lambda s: "/accounts/register/"),
     "profile": Screen("member", lambda s: "/accounts/profile/"),
+    "notifications": Screen("member", lambda s: "/notifications/"),
+    "notification-preferences": Screen("member", lambda s: "/notifications/preferences/"),
     "dashboard-member": Screen("member", lambda s: "/dashboard/"),
     "dashboard-author": Screen("author", lambda s: "/dashboard/"),
     "dashboard-blog-admin": Screen("blog_admin", lambda s: "/dashboard/"),
@@ -111,6 +123,7 @@ PAGES: dict[str, Screen] = {
 # The dark scheme is checked for contrast where colour matters most (and on the editors' dark mode).
 DARK_PAGES = (
     *("home", "blog-list", "post", "sign-in", "dashboard-member", "dashboard-blog-admin", "status", "styleguide"),
+    "notifications",
     *("post-editor", "admin", "site-editor", "page-editor", "theme-editor"),
 )
 

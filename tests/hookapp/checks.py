@@ -86,3 +86,22 @@ def test_free_pages_refuse_the_addresses_hooks_take(slug):
 def test_the_hooks_robots_lines_are_in_robots_txt(client, db):
     assert "/hooked/private/" in registry().robots_disallow
     assert "Disallow: /hooked/private/" in client.get("/robots.txt").content.decode().splitlines()
+
+
+def test_the_hooks_notification_kind_sends_and_has_its_preferences(client_for, user_with_role):
+    from apps.core.notifications import notify
+
+    keeper, other = user_with_role(None), user_with_role(None, display_name="Hal Hooker")
+    notify(
+        recipient_id=keeper.pk,
+        kind="hookapp.thing_hooked",
+        group="thing:line",
+        target_url="/hooked/",
+        target_label="line",
+        actor_id=other.pk,
+    )
+    client = client_for(keeper)
+
+    assert "Hal Hooker hooked “line”" in client.get("/notifications/?domain=hookapp").content.decode()
+    page = client.get("/notifications/preferences/").content.decode()
+    assert "Things hooked" in page and "Replies to your comments" in page  # the blog's still come

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from apps.core.accounts import Dashboard, Panel, has_role
+from apps.core.notifications import Email, NotificationKind
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
@@ -34,4 +35,13 @@ hook = AppHook(
     demo_accounts=(DemoAccount("keeper@test.com", "HookKeeper123!", KEEPER, "Kim Keeper"),),
     demo_seed=seed_demo,
     robots_disallow=("/hooked/private/",),
+    notification_kinds=(
+        NotificationKind(
+            name="hookapp.thing_hooked",
+            label="Things hooked",
+            description="Someone hooked one of your things.",
+            template="{actors} hooked “{target}”",
+            email=Email.WEEKLY,
+        ),
+    ),
 )

@@ -98,6 +98,8 @@ def _moderates(user: Any) -> bool:
 # Core's tools: the domains' (``AppHook.tools``) come between the first two and the rest.
 CORE_TOOLS_FIRST: tuple[Tool, ...] = (
     Tool("Your profile", "profile", "Your name, avatar and password."),
+    Tool("Notifications", "notifications:list", "What happened to your comments and your work."),
+    Tool("Notification preferences", "notifications:preferences", "What you hear about, in the app and by email."),
     Tool("Moderation queue", "comments:moderation", "Comments waiting for a decision.", show=_moderates),
 )
 CORE_TOOLS_LAST: tuple[Tool, ...] = (

@@ -1,6 +1,13 @@
 from django.urls import include, path
 
 from apps.core.api.auth_views import LogoutView, MeView, TokenObtainView, TokenRefreshView
+from apps.core.api.notification_views import (
+    NotificationListView,
+    NotificationReadAllView,
+    NotificationReadView,
+    PreferencesView,
+    UnreadCountView,
+)
 from apps.core.api.site_views import SiteComponentsView, SitePageDetailView, SitePageListView, ThemeView
 from apps.core.api.views import ActivityListView, ApiRootView
 from apps.core.platform.hooks import registry
@@ -12,6 +19,11 @@ urlpatterns = [
     path("auth/token/refresh/", TokenRefreshView.as_view(), name="api-token-refresh"),
     path("auth/logout/", LogoutView.as_view(), name="api-logout"),
     path("me/", MeView.as_view(), name="api-me"),
+    path("notifications/", NotificationListView.as_view(), name="api-notifications"),
+    path("notifications/unread-count/", UnreadCountView.as_view(), name="api-notifications-unread-count"),
+    path("notifications/read-all/", NotificationReadAllView.as_view(), name="api-notifications-read-all"),
+    path("notifications/preferences/", PreferencesView.as_view(), name="api-notification-preferences"),
+    path("notifications/<id:pk>/read/", NotificationReadView.as_view(), name="api-notification-read"),
     path("site/pages/", SitePageListView.as_view(), name="api-site-pages"),
     path("site/pages/<slug:slug>/", SitePageDetailView.as_view(), name="api-site-page"),
     path("site/components/", SiteComponentsView.as_view(), name="api-site-components"),

@@ -34,6 +34,7 @@ class ApiRootView(APIView):
             "token_refresh": reverse("api-token-refresh", request=request),
             "logout": reverse("api-logout", request=request),
             "me": reverse("api-me", request=request),
+            "notifications": reverse("api-notifications", request=request),
             "site_pages": reverse("api-site-pages", request=request),
             "site_components": reverse("api-site-components", request=request),
             "site_theme": reverse("api-site-theme", request=request),

@@ -6,11 +6,11 @@ hooks against each other, and hands the parts to whoever needs them: ``config/ur
 mounts the pages and the sitemaps, ``apps/core/api/urls.py`` the API and its root links, the
 header shows the navigation, the dashboards show the panels, the role hierarchy takes in the
 roles, the free pages refuse the reserved slugs, ``seed_demo`` and ``bench_seed`` call the
-seeds, ``config/routing.py`` routes the websockets, the block slots and commentable kinds are
-registered with core's blocks and comments. Core names no domain: adding one touches
-INSTALLED_APPS and nothing else.
+seeds, ``config/routing.py`` routes the websockets, the block slots, commentable kinds and
+notification kinds are registered with core's blocks, comments and notifications. Core names
+no domain: adding one touches INSTALLED_APPS and nothing else.
 
-A later kind of contribution (search or audience providers, notification kinds, sellables) is
+A later kind of contribution (search or audience providers, sellables) is
 one more field on :class:`AppHook` with an empty default and one accessor on :class:`Registry`.
 """
 
@@ -32,6 +32,7 @@ from apps.core.accounts.dashboards import Dashboard, Panel, Tool
 from apps.core.accounts.roles import RoleSpec
 from apps.core.blocks.slots import Slot
 from apps.core.comments.registry import Commentable
+from apps.core.notifications.registry import NotificationKind
 
 HOOK_MODULE = "platform"
 
@@ -122,6 +123,9 @@ class AppHook:
     slots: tuple[Slot, ...] = ()
     # Kinds of this app's objects that carry comment threads (core's comments and moderation queue).
     commentables: tuple[Commentable, ...] = ()
+    # Kinds of notification this app sends (core's notification centre); each named
+    # "<this app's label>.<noun>", with its default channels and its sentence.
+    notification_kinds: tuple[NotificationKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,10 @@ class Registry:
     def commentables(self) -> tuple[Commentable, ...]:
         return self._gather(lambda hook: hook.commentables)
 
+    @property
+    def notification_kinds(self) -> tuple[NotificationKind, ...]:
+        return self._gather(lambda hook: hook.notification_kinds)
+
 
 def _duplicates(keys: list[str]) -> list[str]:
     return sorted({key for key in keys if keys.count(key) > 1})
@@ -242,6 +250,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "demo account": _duplicates(across(lambda hook: [a.email for a in hook.demo_accounts])),
         "slot": _duplicates(across(lambda hook: [slot.name for slot in hook.slots])),
         "commentable kind": _duplicates(across(lambda hook: [c.kind for c in hook.commentables])),
+        "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
     }
     for kind, names in clashes.items():
         if names:
@@ -252,6 +261,13 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}: use a relative "
                     "prefix ending in a slash, like 'shop/'."
+                )
+        for kind in installed.hook.notification_kinds:
+            # The prefix is the domain people filter by: an app speaks only for itself.
+            if kind.domain != installed.app:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook declares the notification kind {kind.name!r}: name it "
+                    f"'{installed.app}.<noun>'."
                 )
         for mount in installed.hook.pages:
             if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:

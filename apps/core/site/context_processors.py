@@ -12,6 +12,7 @@ from apps.core.accounts import permissions
 from apps.core.blocks import render_blocks
 from apps.core.blocks.fields import link_url_problem
 from apps.core.comments import permissions as comment_permissions
+from apps.core.notifications.selectors import notification_unread_count
 from apps.core.platform.hooks import registry
 from apps.core.site import selectors
 
@@ -106,4 +107,6 @@ def site(request: HttpRequest) -> dict[str, object]:
         "site_footer": SimpleLazyObject(lambda: _footer(request, components.get("footer"))),
         "theme": SimpleLazyObject(lambda: selectors.theme_for_request(request)),
         "site_preview": getattr(request, "site_drafts", None),
+        # The bell's count: read only when a signed-in header renders (one indexed COUNT).
+        "unread_count": SimpleLazyObject(lambda: notification_unread_count(getattr(request, "user", None))),
     }

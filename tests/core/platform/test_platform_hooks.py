@@ -117,3 +117,17 @@ def test_the_demo_header_and_home_take_the_blogs_parts_from_its_hook():
     assert components["header"]["menu"][0] == {"label": "Blog", "url": "/blog/"}
     headings = [block.get("text") for block in components["home"]["sections"] if block["type"] == "heading"]
     assert "From the blog" in headings
+
+
+def test_notification_kinds_are_named_under_their_app_and_once():
+    from apps.core.notifications import NotificationKind
+
+    def kind(name: str) -> NotificationKind:
+        return NotificationKind(name=name, label="Shipped", description="", template="{actors} shipped it")
+
+    _check((InstalledHook("shop", AppHook(notification_kinds=(kind("shop.order_shipped"),))),))
+    with pytest.raises(ImproperlyConfigured, match="name it 'shop.<noun>'"):
+        _check((InstalledHook("shop", AppHook(notification_kinds=(kind("lms.lesson_released"),))),))
+    with pytest.raises(ImproperlyConfigured, match="same notification kind: shop.order_shipped"):
+        twice = AppHook(notification_kinds=(kind("shop.order_shipped"), kind("shop.order_shipped")))
+        _check((InstalledHook("shop", twice),))
