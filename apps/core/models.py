@@ -370,6 +370,8 @@ class DeadLetter(EventDelivery):
         proxy = True
         verbose_name = "dead letter"
         verbose_name_plural = "dead letters"
+
+
 # --- Background work -----------------------------------------------------------------------
 
 
