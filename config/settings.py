@@ -599,6 +599,12 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
         # The pool logs every failed connection attempt while the database is away.
         "psycopg.pool": {"level": "ERROR"},
+        # Celery's line per task received and finished (and beat's per entry sent): the outbox's
+        # sweep alone runs every few seconds. TASK_LOG_LEVEL=INFO shows them again.
+        **{
+            name: {"level": env_str("TASK_LOG_LEVEL", "WARNING")}
+            for name in ("celery.app.trace", "celery.worker.strategy", "celery.beat")
+        },
     },
 }
 
