@@ -443,6 +443,9 @@ CELERY_BEAT_SCHEDULE["notifications-weekly-digest"] = {
 # With the in-memory channel layer (one process) the bell's socket reads the unread count this
 # often, since notifications are written on a worker, another process; Redis pushes at once.
 NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 2, minimum=1)
+# Read notifications are deleted this many days after they were read (unread ones stay).
+NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 180, minimum=1)
+CELERY_BEAT_SCHEDULE["notifications-prune"] = {"task": "core.notifications_prune", "schedule": 24 * 3600.0}
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

@@ -56,6 +56,8 @@ class Notification(models.Model):
                 name="core_notification_digest",
                 condition=models.Q(emailed_at__isnull=True, email__in=Email.DIGESTS),
             ),
+            # The retention sweep: read notifications past NOTIFICATIONS_RETENTION_DAYS.
+            models.Index(fields=["read_at"], name="core_notification_read", condition=models.Q(read_at__isnull=False)),
         ]
         constraints = [
             models.UniqueConstraint(

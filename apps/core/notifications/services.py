@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -283,3 +284,12 @@ def digest_send(*, frequency: str, batch: int = 500) -> int:
             subject = f"{settings.SITE_NAME}: {len(items)} notification{'s' if len(items) > 1 else ''} {period}"
             mail.send_later(**notification_email(recipient, subject, items, "digest"))
     return len(by_recipient)
+
+
+def notifications_prune(*, older_than_days: int | None = None) -> int:
+    """Delete notifications read more than ``older_than_days`` (NOTIFICATIONS_RETENTION_DAYS)
+    ago; unread ones stay whatever their age. Safe to run twice at once: a repeat finds nothing."""
+    days = settings.NOTIFICATIONS_RETENTION_DAYS if older_than_days is None else older_than_days
+    cutoff = timezone.now() - timedelta(days=days)
+    deleted, _ = Notification.objects.filter(read_at__lt=cutoff).delete()
+    return deleted

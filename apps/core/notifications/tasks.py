@@ -1,4 +1,4 @@
-"""The notification digests, run by beat (CELERY_BEAT_SCHEDULE) daily and weekly."""
+"""The notification digests (daily and weekly) and the retention sweep, run by beat (CELERY_BEAT_SCHEDULE)."""
 
 from __future__ import annotations
 
@@ -15,3 +15,9 @@ def notifications_digest(*, frequency: str) -> int:
     while batch := services.digest_send(frequency=frequency):
         sent += batch
     return sent
+
+
+@shared_task(name="core.notifications_prune")
+def notifications_prune() -> int:
+    """Forget notifications read more than NOTIFICATIONS_RETENTION_DAYS ago (beat, daily)."""
+    return services.notifications_prune()
