@@ -3,8 +3,6 @@ directly (as any delivery would) and once end to end on a real worker."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core import mail
 
@@ -21,6 +19,7 @@ from apps.core.publishing.services import ContentPublished
 from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import UserFactory
+from tests.utils import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -126,15 +125,6 @@ def test_the_review_services_publish_the_events_the_subscribers_take(author, blo
 
     assert Notification.objects.filter(recipient=blog_admin, kind="blog.post_submitted").exists()
     assert Notification.objects.filter(recipient=author, kind="blog.post_changes_requested").exists()
-
-
-def wait_until(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,6 @@ worker emails it, and the email's unsubscribe link works signed out."""
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from django.core import mail
@@ -18,20 +17,12 @@ from tests.blog.factories import PostFactory
 from tests.browser.test_comments import signed_in
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import UserFactory
+from tests.utils import wait_until
 
 pytestmark = pytest.mark.browser
 
 # The bell hears of a change at once over Redis, within NOTIFICATIONS_POLL_SECONDS otherwise.
 LIVE = 10_000
-
-
-def wait_until(predicate, timeout: float = 15.0) -> bool:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 def test_a_reply_rings_the_bell_live_links_to_the_reply_and_is_emailed_with_a_working_unsubscribe(

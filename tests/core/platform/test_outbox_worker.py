@@ -21,7 +21,7 @@ from apps.core.models import DeadLetter, EventDelivery
 from apps.core.platform import documents, events, outbox, tasks
 from tests.conftest import purge_queues
 from tests.core.factories import UserFactory
-from tests.utils import free_port, race
+from tests.utils import free_port, race, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,15 +32,6 @@ class JobRequested(events.DomainEvent):
     aggregate: ClassVar[str] = "testing.job:{job_id}"
     job_id: int
     step: int = 0
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 @pytest.fixture
