@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.urls import reverse
 
+from apps.blog import permissions
 from apps.blog.comments import POST_KIND
 from apps.blog.models import Post
 from apps.blog.roles import BLOG_ADMIN, ROLES
@@ -49,6 +50,7 @@ KINDS = (
         template="{actors} wrote a comment on “{target}” that waits for moderation",
         template_many="{actors} wrote {count} comments on “{target}” that wait for moderation",
         email=Email.DAILY,
+        audience=permissions.can_moderate_comments,
     ),
     NotificationKind(
         name=POST_SUBMITTED,
@@ -56,6 +58,7 @@ KINDS = (
         description="For blog admins: an author submitted a post for review.",
         template="{actors} submitted “{target}” for review",
         email=Email.INSTANT,
+        audience=permissions.can_review,
     ),
     NotificationKind(
         name=POST_CHANGES_REQUESTED,
@@ -63,6 +66,7 @@ KINDS = (
         description="A reviewer sent your post back with a note.",
         template="{actors} asked for changes to “{target}”",
         email=Email.INSTANT,
+        audience=permissions.can_create_post,
     ),
     NotificationKind(
         name=POST_PUBLISHED,
@@ -70,6 +74,7 @@ KINDS = (
         description="Your post went live (by a blog admin, or on its schedule).",
         template="“{target}” is published",
         email=Email.OFF,
+        audience=permissions.can_create_post,
     ),
 )
 

@@ -144,3 +144,18 @@ def test_a_reply_reaches_the_bell_and_the_worker_emails_it(celery_worker, user_w
     email = next(m for m in mail.outbox if m.to == [writer.email])
     assert "Ana Replier replied to your comment on “Live one”" in email.body
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+
+def test_readers_are_asked_only_about_kinds_sent_to_them(author, blog_admin, member):
+    def kinds_for(user):  # type: ignore[no-untyped-def]
+        return {choice.kind.name for choice in selectors.preference_list_for_user(user)}
+
+    assert kinds_for(member) == {"blog.comment_reply"}
+    assert kinds_for(author) == {"blog.comment_reply", "blog.post_changes_requested", "blog.post_published"}
+    assert kinds_for(blog_admin) == {
+        "blog.comment_reply",
+        "blog.comment_held",
+        "blog.post_submitted",
+        "blog.post_changes_requested",
+        "blog.post_published",
+    }

@@ -158,6 +158,11 @@ class PreferencesView(APIView):
         data = PreferencesInput(data=request.data)
         data.is_valid(raise_exception=True)
         current = {choice.kind.name: choice for choice in selectors.preference_list_for_user(request.user)}
+        for index, item in enumerate(data.validated_data["preferences"]):
+            if item["kind"] not in current:  # a kind for others (the moderators' kinds, say)
+                raise exceptions.ValidationError(
+                    {f"preferences.{index}.kind": ["This kind of notification is not sent to you."]}
+                )
         try:
             with transaction.atomic():
                 for item in data.validated_data["preferences"]:

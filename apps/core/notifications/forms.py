@@ -25,7 +25,11 @@ class PreferencesForm(forms.Form):
             # Not required: a kind the form did not send (one installed since the page loaded)
             # keeps its choice, its checkbox included.
             self.fields[f"{name}-email"] = forms.ChoiceField(
-                label="Email", choices=Email.CHOICES, initial=choice.email, required=False
+                label="Email",
+                choices=Email.CHOICES,
+                initial=choice.email,
+                required=False,
+                widget=forms.Select(attrs={"class": "input"}),  # the design system's field look
             )
 
     def rows(self) -> list[dict[str, Any]]:

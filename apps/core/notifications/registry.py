@@ -10,7 +10,9 @@ notifications reads: ``template`` for one event, ``template_many`` once several 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 _KIND = re.compile(r"[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*")
 
@@ -44,12 +46,19 @@ class NotificationKind:
     template_many: str = ""  # when grouped (count > 1); the single template when empty
     in_app: bool = True
     email: str = Email.OFF
+    # Who the kind concerns (None: everyone): only they see it among their preferences, so a
+    # reader is not asked about, say, the moderators' kinds. A domain passes its own rule.
+    audience: Callable[[Any], bool] | None = None
 
     def __post_init__(self) -> None:
         if not _KIND.fullmatch(self.name):
             raise ValueError(f"A notification kind looks like 'domain.noun', not {self.name!r}.")
         if self.email not in Email.VALUES:
             raise ValueError(f"{self.name}: email must be one of {sorted(Email.VALUES)}, not {self.email!r}.")
+
+    def concerns(self, user: Any) -> bool:
+        """Whether ``user`` is among those the kind is sent to (its preferences page lists it)."""
+        return self.audience is None or bool(self.audience(user))
 
     @property
     def domain(self) -> str:

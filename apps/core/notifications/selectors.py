@@ -79,11 +79,12 @@ def preference_for(user_id: int, kind: NotificationKind) -> Choice:
 
 
 def preference_list_for_user(user: Any, *, domain: str = "") -> list[Choice]:
-    """Every registered kind (of ``domain`` if given) with ``user``'s channels, in one query."""
+    """Every registered kind that concerns ``user`` (of ``domain`` if given) with their channels,
+    in one query."""
     rows = {row.kind: row for row in NotificationPreference.objects.filter(user=user)}
     choices = []
     for kind in kinds():
-        if domain and kind.domain != domain:
+        if (domain and kind.domain != domain) or not kind.concerns(user):
             continue
         row = rows.get(kind.name)
         if row is None:

@@ -96,3 +96,33 @@ def test_bad_preferences_are_a_400_and_change_nothing(api, ping_kind, member):
         assert response.status_code == 400, body
         assert response.json()["error"]["code"] == "invalid"
     assert not member.notification_preferences.exists()
+
+
+def test_a_kind_for_others_is_not_among_ones_preferences_and_cannot_be_set(api, member, staff):
+    from apps.core.notifications.registry import NotificationKind, register, unregister
+
+    register(
+        NotificationKind(
+            name="tests.staff_only",
+            label="For staff",
+            description="Only staff hear of it.",
+            template="{actors} did a staff thing",
+            audience=lambda user: user.is_staff,
+        )
+    )
+    try:
+        api.force_authenticate(member)
+        kinds = [item["kind"] for item in api.get("/api/v1/notifications/preferences/").json()]
+        body = {"preferences": [{"kind": "tests.staff_only", "email": "instant"}]}
+        refused = api.patch("/api/v1/notifications/preferences/", body, format="json")
+        api.force_authenticate(staff)
+        staff_kinds = [item["kind"] for item in api.get("/api/v1/notifications/preferences/").json()]
+    finally:
+        unregister("tests.staff_only")
+
+    assert "tests.staff_only" not in kinds and "tests.staff_only" in staff_kinds
+    assert refused.status_code == 400
+    assert refused.json()["error"]["fields"] == {
+        "preferences.0.kind": ["This kind of notification is not sent to you."]
+    }
+    assert not member.notification_preferences.exists()
