@@ -88,6 +88,20 @@ def blog_admin_ids(*, exclude: int | None = None) -> list[int]:
     return sorted(set(query.values_list("pk", flat=True)))
 
 
+def _notify_blog_admins(kind: str, post: Post, *, target_url: str, actor_id: int | None) -> None:
+    """One ``kind`` notification about ``post`` to every blog admin but the actor, together."""
+    with transaction.atomic():
+        for admin_id in blog_admin_ids(exclude=actor_id):
+            notify(
+                recipient_id=admin_id,
+                kind=kind,
+                group=f"post:{post.pk}",
+                target_url=target_url,
+                target_label=post.title,
+                actor_id=actor_id,
+            )
+
+
 def _reply_published(comment_id: int) -> None:
     comment = Comment.objects.select_related("parent").filter(pk=comment_id).first()
     if comment is None or comment.status != Comment.Status.APPROVED or comment.parent is None:
@@ -112,16 +126,9 @@ def _comment_held(event: comment_services.CommentCreated) -> None:
     post = Post.objects.filter(pk=event.target_id).only("pk", "title").first()
     if post is None:
         return
-    with transaction.atomic():
-        for admin_id in blog_admin_ids(exclude=event.actor_id):
-            notify(
-                recipient_id=admin_id,
-                kind=COMMENT_HELD,
-                group=f"post:{post.pk}",
-                target_url=reverse("comments:moderation") + "?domain=blog",
-                target_label=post.title,
-                actor_id=event.actor_id,
-            )
+    _notify_blog_admins(
+        COMMENT_HELD, post, target_url=reverse("comments:moderation") + "?domain=blog", actor_id=event.actor_id
+    )
 
 
 @events.subscribe(comment_services.CommentCreated)
@@ -148,16 +155,7 @@ def on_post_submitted(event: PostSubmitted) -> None:
     post = Post.objects.filter(pk=event.post_id).only("pk", "title").first()
     if post is None:
         return
-    with transaction.atomic():
-        for admin_id in blog_admin_ids(exclude=event.actor_id):
-            notify(
-                recipient_id=admin_id,
-                kind=POST_SUBMITTED,
-                group=f"post:{post.pk}",
-                target_url=reverse("blog:review"),
-                target_label=post.title,
-                actor_id=event.actor_id,
-            )
+    _notify_blog_admins(POST_SUBMITTED, post, target_url=reverse("blog:review"), actor_id=event.actor_id)
 
 
 @events.subscribe(PostChangesRequested)
