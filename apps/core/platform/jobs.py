@@ -24,8 +24,14 @@ def enqueue(task: Task, *args: Any, using: str = DEFAULT_DB_ALIAS, **kwargs: Any
 
 def send_now(task: Task, *args: Any, **kwargs: Any) -> bool:
     """Send ``task`` at once; False (and a logged error) when the broker cannot be reached."""
+    return send_after(task, None, *args, **kwargs)
+
+
+def send_after(task: Task, seconds: float | None, *args: Any, **kwargs: Any) -> bool:
+    """Send ``task`` to start ``seconds`` from now (None: at once); False (and a logged error)
+    when the broker cannot be reached."""
     try:
-        task.apply_async(args=args, kwargs=kwargs)
+        task.apply_async(args=args, kwargs=kwargs, countdown=seconds)
     except Exception as exc:  # kombu's OperationalError, a refused socket, a DNS failure
         logger.error("could not enqueue %s: %s", task.name, exc)
         return False

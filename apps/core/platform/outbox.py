@@ -134,14 +134,8 @@ def _send_deliver(subscriber: str, aggregate: str, *, countdown: float | None = 
     from apps.core.platform import jobs
     from apps.core.platform.tasks import outbox_deliver
 
-    if countdown is None:
-        return jobs.send_now(outbox_deliver, subscriber, aggregate)
-    try:
-        outbox_deliver.apply_async(args=(subscriber, aggregate), countdown=countdown)
-    except Exception as exc:  # the sweep sends it again once it is due
-        logger.error("could not enqueue %s: %s", outbox_deliver.name, exc)
-        return False
-    return True
+    # A task that cannot be sent is sent again by the sweep once it is due.
+    return jobs.send_after(outbox_deliver, countdown, subscriber, aggregate)
 
 
 # --- Delivering --------------------------------------------------------------------------
