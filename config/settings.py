@@ -138,7 +138,9 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            # SQLITE_PATH: another file (the fault tests point a production-mode process at the
+            # test database this way).
+            "NAME": Path(env_str("SQLITE_PATH") or VAR_DIR / "db.sqlite3"),
             "OPTIONS": {
                 # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue on the
                 # busy timeout instead of failing with "database is locked" mid-transaction.
