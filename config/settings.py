@@ -218,6 +218,11 @@ SITE_CACHE_SECONDS = env_int("SITE_CACHE_SECONDS", 3600 if REDIS_URL else 60, mi
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", SITE_CACHE_SECONDS, minimum=0)
 PAGE_CACHE_ALIAS = "default"
 
+# The cache is an accelerator: with it unreachable, throttles and rate limits allow, and cache drops
+# are skipped (apps/core/platform/degraded.py counts each, shown in /readyz and check_services, and
+# logs one warning per kind every this many seconds rather than one per request).
+DEGRADED_LOG_SECONDS = env_int("DEGRADED_LOG_SECONDS", 10, minimum=1)
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_CACHE_ALIAS = "sessions"
 
@@ -302,7 +307,8 @@ ROBOTS_DISALLOW = env_list("ROBOTS_DISALLOW")
 # account within a window; over either limit that account answers 429 (from that address, or
 # from everywhere) until the window ends. An address is never locked out (one office behind NAT
 # shares it): from its BACKOFF_AFTER-th failure on, each failure makes it wait BACKOFF_BASE
-# seconds, doubling, at most BACKOFF_MAX.
+# seconds, doubling, at most BACKOFF_MAX. The counts live in the cache; while it cannot be reached
+# they are kept in SQL (core.SignInFailureCount), so the lockout holds through a Redis outage.
 LOGIN_LOCKOUT_PAIR_LIMIT = env_int("LOGIN_LOCKOUT_PAIR_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_ACCOUNT_LIMIT = env_int("LOGIN_LOCKOUT_ACCOUNT_LIMIT", 20, minimum=1)
 LOGIN_LOCKOUT_WINDOW = env_int("LOGIN_LOCKOUT_WINDOW", 15 * 60, minimum=1)
@@ -472,9 +478,10 @@ REST_FRAMEWORK = {
     "DEFAULT_METADATA_CLASS": "apps.core.api.metadata.ApiMetadata",
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.PagePagination",
     "PAGE_SIZE": 20,
+    # DRF's throttles, allowing (with a warning and a count) while the cache is unreachable.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "apps.core.api.throttling.AnonRateThrottle",
+        "apps.core.api.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "120/min"),

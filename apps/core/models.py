@@ -391,3 +391,31 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.hostname
+
+
+# --- Sign-in failures while the cache is down (apps/core/accounts/security.py) ---------------
+
+
+class SignInFailureCount(models.Model):
+    """One failure count of the sign-in lockout, kept here only while the cache (where the
+    counts normally live) cannot be reached, so a lockout still holds during an outage. A row
+    counts until ``ends``; the next failure after that starts a new window."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account"  # one account from every address
+        PAIR = "pair"  # one account from one address
+        ADDRESS = "address"  # one address over every account (its backoff counts these)
+        WAIT = "wait"  # an address's backoff in force until ``ends``
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    email = models.CharField(max_length=254, blank=True)
+    ip = models.CharField(max_length=64, blank=True)
+    failures = models.PositiveIntegerField(default=0)
+    ends = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.email or '-'} {self.ip or '-'}: {self.failures}"

@@ -16,7 +16,6 @@ from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import AuthenticationFailed as JWTAuthenticationFailed
 from rest_framework_simplejwt.exceptions import TokenError
@@ -33,6 +32,7 @@ from apps.core.api.auth_serializers import (
     TokenPairOutput,
 )
 from apps.core.api.authentication import ROLE_VERSION_CLAIM, user_for_token
+from apps.core.api.throttling import ScopedRateThrottle
 from apps.core.models import User, normalize_email
 
 ROLES_CLAIM = "roles"

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,7 +41,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import cc_delim_re
 
-logger = logging.getLogger(__name__)
+from apps.core.platform.degraded import degraded
 
 SITE = "site"
 HEADER = "X-Page-Cache"
@@ -173,7 +172,7 @@ def cached(namespace: str, name: str, load: Callable[[], T], *, max_seconds: int
             return entry[1]
         versions = _current_versions(version_keys, found)
     except Exception as exc:
-        logger.warning("fragment cache unavailable, loading %s directly (%s)", name, exc)
+        degraded("fragment_cache", exc)
         return load()
     value = load()
     if value is not None:
@@ -196,10 +195,11 @@ def invalidate(namespace: str = SITE) -> None:
 def _bump(namespace: str) -> None:
     try:
         _cache().set(_version_key(namespace), _new_version(), timeout=None)
-    except Exception:
-        # A cache that is down serves no pages either; the next lookup that reaches it makes a
-        # version it has not seen (and so stores afresh) only if the key was lost. Say it loudly.
-        logger.exception("could not invalidate the page cache for %r", namespace)
+    except Exception as exc:
+        # Often after commit, where raising would turn an acknowledged write into a 500. A cache
+        # that is down serves no pages either; one that lost its keys (a restart) makes new versions.
+        # One that only dropped this connection may keep serving what it had: say so (rate-limited).
+        degraded("page_cache_invalidate", exc)
 
 
 def cache_public_page(namespace: str = SITE) -> Callable[[View], View]:
@@ -220,7 +220,7 @@ def cache_public_page(namespace: str = SITE) -> Callable[[View], View]:
             try:
                 found = lookup(namespace, request)
             except Exception as exc:
-                logger.warning("page cache unavailable, serving %s uncached (%s)", request.path, exc)
+                degraded("page_cache", exc)
                 return view(request, *args, **kwargs)
             if isinstance(found, HttpResponse):
                 return found
@@ -251,5 +251,5 @@ class PageCacheMiddleware:
             try:
                 store(pending, response)
             except Exception as exc:
-                logger.warning("page cache unavailable, %s not stored (%s)", request.path, exc)
+                degraded("page_cache", exc)
         return response

@@ -8,6 +8,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from apps.core.platform.degraded import degraded
+
 # Close codes sent to websocket clients (4000-4999 are the application's own).
 CLOSE_UNAUTHENTICATED = 4401
 
@@ -23,7 +25,11 @@ def notify_user(user_id: int, *, kind: str, data: dict[str, Any]) -> None:
 
     def send() -> None:
         layer = get_channel_layer()
-        if layer is not None:
+        if layer is None:
+            return
+        try:
             async_to_sync(layer.group_send)(user_group(user_id), message)
+        except Exception as exc:  # the layer is down: the notification is stored, its push is lost
+            degraded("broadcast", exc)
 
     transaction.on_commit(send, robust=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.cache import cache
 
 from apps.core.platform import events
+from apps.core.platform.degraded import degraded
 from apps.core.publishing.services import ContentPublished, ContentUnpublished, ThemeActivated
 from apps.core.site.selectors import ACTIVE_THEME_KEY, FOOTER_PAGES_KEY, SITE_COMPONENTS_KEY
 
@@ -20,8 +21,12 @@ SITE_CACHE_KEYS = {
 def forget_cached_site_content(event: ContentPublished | ContentUnpublished | ThemeActivated) -> None:
     """What visitors see changed: drop the cached read that shows it."""
     key = SITE_CACHE_KEYS.get(event.model)
-    if key is not None:
+    if key is None:
+        return
+    try:
         cache.delete(key)
+    except Exception as exc:  # the write has committed; a cache that is down serves nothing stale
+        degraded("site_cache_invalidate", exc)
 
 
 def connect() -> None:

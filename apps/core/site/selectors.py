@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from apps.core.models import SiteComponent, SitePage, Theme
+from apps.core.platform.degraded import degraded
 
 T = TypeVar("T")
 
@@ -34,7 +35,8 @@ def _cached(key: str, load: Callable[[], T]) -> T:
     so pages still render during a Redis outage."""
     try:
         return cache.get_or_set(key, load, timeout=settings.SITE_CACHE_SECONDS)
-    except Exception:
+    except Exception as exc:
+        degraded("site_cache", exc)
         return load()
 
 

@@ -19,6 +19,7 @@ from apps.core.accounts import permissions
 from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.models import Theme
+from apps.core.platform import degraded
 from apps.core.platform.health import check_parts
 from apps.core.platform.hooks import registry
 from apps.core.platform.pagecache import SITE, cache_public_page
@@ -105,12 +106,15 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: every part makes a round trip; 503 names any that is down."""
+    """Readiness: every part makes a round trip; 503 names any that is down. ``degraded`` counts,
+    by kind, the operations this process did without the cache since it started (throttles and
+    rate limits that allowed, cache drops skipped, lockouts counted in SQL)."""
     parts = check_parts()
     ready = all(part.ok for part in parts)
     body = {
         "status": "ok" if ready else "unavailable",
         "parts": {part.name: part.as_dict(with_error_detail=False) for part in parts},
+        "degraded": degraded.counts(),
     }
     return JsonResponse(body, status=200 if ready else 503)
 
