@@ -291,7 +291,8 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
     report = (
         f"outage {outage:.1f}s; {len(outcomes)} requests, {len(failed)} failed; by kind and phase {dict(by_kind)}; "
         f"readyz down after {down_after}, ok after {ok_after}; slowest write during the outage {slowest_write:.2f}s; "
-        f"degraded {readyz_after.get('degraded')}"
+        f"degraded {readyz_after.get('degraded')}; log lines: {len(re.findall('degraded: ', log))} degraded warnings, "
+        f"{log.count('could not enqueue')} enqueue errors, {log.count('could not broadcast')} broadcast warnings"
     )
     print(report)
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from apps.core.accounts import security
 from apps.core.comments.models import Comment
 from apps.core.models import SignInFailureCount, User
-from apps.core.platform import degraded, pagecache
+from apps.core.platform import degraded, pagecache, realtime
 from apps.core.site import handlers
 from apps.core.site.selectors import site_page_list_for_footer
 from tests.blog.factories import PostFactory
@@ -148,6 +148,24 @@ def test_site_cache_drops_and_reads_go_on_without_the_cache(cache_down, db):
     counts = degraded.counts()
     assert counts["site_cache_invalidate"] == 1 and counts["page_cache_invalidate"] == 1
     assert counts["site_cache"] == 1
+
+
+def test_a_notification_push_with_the_channel_layer_down_is_skipped_after_commit(
+    db, settings, django_capture_on_commit_callbacks
+):
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{free_port()}/0"]},
+        }
+    }
+    degraded.reset()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        realtime.notify_user(1, kind="unread", data={"unread": 1})
+
+    assert degraded.counts() == {"broadcast": 1}
+    degraded.reset()
 
 
 def test_readyz_shows_the_degraded_counts(cache_down, client, db):
