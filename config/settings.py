@@ -229,11 +229,11 @@ SESSION_CACHE_ALIAS = "sessions"
 MONGODB_URL = env_str("MONGODB_URL")
 MONGODB_DB = env_str("MONGODB_DB")
 # Short timeouts, one attempt (no driver retries): a request on a store that is down or frozen
-# fails within about 1.5 s with a 503 instead of hanging. TIMEOUT bounds finding the server and
+# fails within about 1 s with a 503 instead of hanging. TIMEOUT bounds finding the server and
 # waiting for a pooled connection; CONNECT a new connection's handshake; SOCKET each answer.
-MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 1500, minimum=100)
+MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 1000, minimum=100)
 MONGODB_CONNECT_TIMEOUT_MS = env_int("MONGODB_CONNECT_TIMEOUT_MS", 1000, minimum=100)
-MONGODB_SOCKET_TIMEOUT_MS = env_int("MONGODB_SOCKET_TIMEOUT_MS", 1500, minimum=100)
+MONGODB_SOCKET_TIMEOUT_MS = env_int("MONGODB_SOCKET_TIMEOUT_MS", 1000, minimum=100)
 DOCUMENTS_EMBEDDED_DIR = Path(env_str("DOCUMENTS_EMBEDDED_DIR") or VAR_DIR / "documents")
 # The embedded server is supervised by the process that started it: restarted with backoff
 # when it exits, and killed then restarted when it has answered no ping for this many seconds

@@ -74,6 +74,7 @@ def unavailable_response() -> JsonResponse:
     """The API's 503 for a request whose document store is unavailable, outside DRF views."""
     response = json_error(503, retry_after=UNAVAILABLE_RETRY_AFTER_S)
     response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # log_unavailable() said it, with the cause
     return response
 
 
@@ -126,7 +127,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if is_unavailable(exc):
         log_unavailable(exc, context["request"].path if context.get("request") is not None else "?")
         body = error_body(503, retry_after=UNAVAILABLE_RETRY_AFTER_S)
-        return Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)})
+        response = Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)})
+        response._has_been_logged = True  # type: ignore[attr-defined]  # logged above, with the cause
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -10,7 +10,7 @@ client reconnects by itself. Apps call :func:`collection` and never build client
 so the embedded and the production store are one code path.
 
 Every operation has short timeouts (``MONGODB_*_TIMEOUT_MS``): with the store down or frozen a
-request fails within about 1.5 s with a :class:`pymongo.errors.ConnectionFailure`, which the
+request fails within about 1 s with a :class:`pymongo.errors.ConnectionFailure`, which the
 error handlers answer with a 503 (see :func:`is_unavailable`).
 """
 
@@ -103,6 +103,7 @@ class EmbeddedServer:
         self.hang_s = hang_s
         # Called (from the supervisor's thread) when a restart had to take another port.
         self.on_moved = on_moved
+        self.restart_backoff = _RESTART_BACKOFF_S  # seconds: (first, last), doubling between
         self.restarts = 0
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -210,7 +211,7 @@ class EmbeddedServer:
         self._supervisor.start()
 
     def _supervise(self) -> None:
-        backoff = _RESTART_BACKOFF_S[0]
+        backoff = self.restart_backoff[0]
         last_answer = time.monotonic()
         next_ping = last_answer + _PING_INTERVAL_S
         while not self._stopping.wait(_POLL_INTERVAL_S):
@@ -219,7 +220,8 @@ class EmbeddedServer:
                 return
             if process.poll() is not None:
                 lived = time.monotonic() - self._started_at
-                backoff = _RESTART_BACKOFF_S[0] if lived >= _HEALTHY_AFTER_S else backoff
+                first, _last = self.restart_backoff
+                backoff = first if lived >= _HEALTHY_AFTER_S else max(backoff, first)
                 logger.error(
                     "embedded document server (pid %s, port %s) exited with %s after %.1f s; restarting in %.1f s",
                     process.pid,
@@ -252,7 +254,7 @@ class EmbeddedServer:
         """Start the server again, on its port if it can (the client reconnects by itself), else
         on a new one (the owner swaps its client); returns the next backoff."""
         while not self._stopping.wait(backoff):
-            backoff = min(backoff * 2, _RESTART_BACKOFF_S[1])
+            backoff = min(backoff * 2, self.restart_backoff[1])
             try:
                 self._spawn(ports=[port, port, _free_port()])
             except DocumentStoreError:

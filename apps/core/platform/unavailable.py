@@ -31,6 +31,7 @@ class UnavailableMiddleware:
 
             response = service_unavailable(request)
             response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+            response._has_been_logged = True  # type: ignore[attr-defined]  # said above, with the cause
         # An outage's answer is never kept by a browser or the page cache.
         add_never_cache_headers(response)
         return response
