@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import pytest
+import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import transaction
 from django.urls import reverse
 
 from apps.core.platform import documents, events
 from tests.blog.factories import make_post
-from tests.core.factories import UserFactory
-from tests.utils import wait_until
+from tests.core.factories import DEFAULT_PASSWORD, UserFactory
+from tests.utils import daphne_server, wait_until
 
 ACTIVITY = "/api/v1/activity/"
 
@@ -198,3 +200,76 @@ def test_a_server_frozen_for_longer_than_its_hang_limit_is_killed_and_started_ag
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGCONT)
     assert_all_ok(document_pages)
+
+
+# --- The same in a production-mode process, which owns and supervises its own server ---------
+
+
+def server_pid(data_dir) -> int:  # type: ignore[no-untyped-def]
+    pid_files = sorted(data_dir.glob("server-*.pid"), key=lambda path: path.stat().st_mtime)
+    assert pid_files, f"no pid file in {data_dir}"
+    return int(pid_files[-1].read_text().split()[0])
+
+
+def test_a_production_process_restarts_its_killed_document_server_and_answers_while_it_is_frozen(
+    production_env, tmp_path, staff
+):
+    # The test run hashes with MD5, which a production process does not accept.
+    staff.password = PBKDF2PasswordHasher().encode(DEFAULT_PASSWORD, PBKDF2PasswordHasher().salt())
+    staff.save(update_fields=["password"])
+    data_dir = tmp_path / "own-documents"
+    # Its own embedded server (not the test run's), frozen only as long as the test says.
+    env = {
+        **production_env,
+        "MONGODB_URL": "",
+        "DOCUMENTS_EMBEDDED_DIR": str(data_dir),
+        "DOCUMENTS_EMBEDDED_HANG_S": "60",
+    }
+    with daphne_server(env, tmp_path / "daphne.log") as url:
+        signed_in = requests.post(
+            url + "/api/v1/auth/token/", json={"email": staff.email, "password": DEFAULT_PASSWORD}, timeout=10
+        )
+        assert signed_in.status_code == 200, signed_in.text
+        token = signed_in.json()["access"]
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {token}"
+        assert api.get(url + ACTIVITY, timeout=10).status_code == 200
+
+        pid = server_pid(data_dir)
+        os.kill(pid, signal.SIGKILL)
+        killed_at = time.monotonic()
+        assert wait_until(lambda: api.get(url + ACTIVITY, timeout=10).status_code == 200, 10)
+        back_after = time.monotonic() - killed_at
+        assert server_pid(data_dir) != pid
+
+        pid = server_pid(data_dir)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            worst = worst_readyz = 0.0
+            for _call in range(3):
+                started = time.monotonic()
+                response = api.get(url + ACTIVITY, timeout=10)
+                worst = max(worst, time.monotonic() - started)
+                assert response.status_code == 503 and response.json()["error"]["code"] == "unavailable"
+                started = time.monotonic()
+                ready = requests.get(url + "/readyz", timeout=10)
+                readyz = time.monotonic() - started
+                worst_readyz = max(worst_readyz, readyz)
+                assert ready.status_code == 503 and ready.json()["parts"]["documents"]["status"] == "down"
+                assert readyz <= 2.0, readyz
+            assert worst <= 2.0, worst
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        assert wait_until(lambda: api.get(url + ACTIVITY, timeout=10).status_code == 200, 10)
+    print(f"\n[figures] daphne: SIGKILL answered again after {back_after:.2f} s")
+    print(f"[figures] daphne: frozen, worst API {worst:.2f} s, worst /readyz {worst_readyz:.2f} s")
+    # The process stopped its server on the way out.
+    assert wait_until(lambda: not pid_alive(pid), 10)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
