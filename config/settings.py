@@ -92,6 +92,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.platform.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, so its process_exception is asked first: an unavailable document store is a 503.
+    "apps.core.platform.unavailable.UnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -231,8 +233,22 @@ SESSION_CACHE_ALIAS = "sessions"
 # loopback port, storing SQLite files under DOCUMENTS_EMBEDDED_DIR.
 MONGODB_URL = env_str("MONGODB_URL")
 MONGODB_DB = env_str("MONGODB_DB")
-MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 3000, minimum=100)
+# Short timeouts, one attempt (no driver retries): a request on a store that is down or frozen
+# fails within about 1 s with a 503 instead of hanging. TIMEOUT bounds finding the server and
+# waiting for a pooled connection; CONNECT a new connection's handshake; SOCKET each answer.
+MONGODB_TIMEOUT_MS = env_int("MONGODB_TIMEOUT_MS", 1000, minimum=100)
+MONGODB_CONNECT_TIMEOUT_MS = env_int("MONGODB_CONNECT_TIMEOUT_MS", 1000, minimum=100)
+MONGODB_SOCKET_TIMEOUT_MS = env_int("MONGODB_SOCKET_TIMEOUT_MS", 1000, minimum=100)
 DOCUMENTS_EMBEDDED_DIR = Path(env_str("DOCUMENTS_EMBEDDED_DIR") or VAR_DIR / "documents")
+# The embedded server is supervised by the process that started it: restarted with backoff
+# when it exits, and killed then restarted when it has answered no ping for this many seconds
+# (frozen, e.g. SIGSTOP); 0 leaves a frozen server alone.
+DOCUMENTS_EMBEDDED_HANG_S = env_int("DOCUMENTS_EMBEDDED_HANG_S", 10, minimum=0)
+
+# --- Health -----------------------------------------------------------------------------
+# /readyz and the status page probe every part at once, each given this long: a part that hangs
+# is named down ("Timeout") and the answer still comes within 2 s. check_services waits longer.
+READYZ_PROBE_TIMEOUT_MS = env_int("READYZ_PROBE_TIMEOUT_MS", 1500, minimum=100)
 
 # --- Files ------------------------------------------------------------------------------
 MEDIA_URL = env_str("MEDIA_URL", "/media/")

@@ -6,11 +6,13 @@
 ``fields`` appears only for validation errors, always a flat map of a field's name to its messages:
 errors of a nested serializer, a list's items or a dict's values come out under dotted names
 (``tags.0``, ``body.3.url``), so one schema describes every error. ``retry_after`` (seconds)
-appears only for throttling.
+appears only for throttling, and on a 503 (a part the request needs is unavailable: the document
+store down, frozen or restarting), which is an answer to retry rather than a bug.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
@@ -21,6 +23,10 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from apps.core.platform import documents
+
+logger = logging.getLogger(__name__)
+
 MESSAGES: dict[int, tuple[str, str]] = {
     400: ("bad_request", "The request could not be understood."),
     401: ("not_authenticated", "Authentication credentials were not provided."),
@@ -29,7 +35,11 @@ MESSAGES: dict[int, tuple[str, str]] = {
     405: ("method_not_allowed", "Method not allowed."),
     429: ("throttled", "Request was throttled."),
     500: ("server_error", "Something went wrong on our side; it has been logged."),
+    503: ("unavailable", "A service this request needs is unavailable; try again in a few seconds."),
 }
+
+# What a 503 tells a client to wait: the embedded document server is back within a few seconds.
+UNAVAILABLE_RETRY_AFTER_S = 5
 
 
 def error_body(
@@ -48,6 +58,24 @@ def error_body(
 def json_error(status_code: int, **kwargs: Any) -> JsonResponse:
     """A Django response in the API's error shape (for handlers outside DRF views)."""
     return JsonResponse(error_body(status_code, **kwargs), status=status_code)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means a part the request needs is down (answered 503), not a bug (500)."""
+    return documents.is_unavailable(exc)
+
+
+def log_unavailable(exc: BaseException, path: str) -> None:
+    # One line, no traceback: an outage repeats it on every request, and /readyz names the part.
+    logger.warning("503 for %s: the document store is unavailable (%s: %s)", path, type(exc).__name__, exc)
+
+
+def unavailable_response() -> JsonResponse:
+    """The API's 503 for a request whose document store is unavailable, outside DRF views."""
+    response = json_error(503, retry_after=UNAVAILABLE_RETRY_AFTER_S)
+    response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+    response._has_been_logged = True  # type: ignore[attr-defined]  # log_unavailable() said it, with the cause
+    return response
 
 
 def _first_message(detail: Any) -> str:
@@ -94,7 +122,14 @@ def _is_structured(detail: Any) -> bool:
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: DRF's own handling, reshaped. Unknown errors fall through to
-    Django's 500 handler, which answers in the same shape for /api/ paths."""
+    Django's 500 handler, which answers in the same shape for /api/ paths; an unavailable part
+    (the document store) is a 503 here, not a 500."""
+    if is_unavailable(exc):
+        log_unavailable(exc, context["request"].path if context.get("request") is not None else "?")
+        body = error_body(503, retry_after=UNAVAILABLE_RETRY_AFTER_S)
+        response = Response(body, status=503, headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)})
+        response._has_been_logged = True  # type: ignore[attr-defined]  # logged above, with the cause
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -2,7 +2,7 @@
 
 Throttles, rate limits and cache drops treat the cache as an accelerator: when it cannot be
 reached they allow, skip or fall back, and call ``degraded(name, exc)``. That counts the event
-per name in this process (``counts()``: shown by ``/readyz`` and ``manage.py check_services``)
+per name in this process (``counts()``: shown by ``/readyz``; each process has its own)
 and logs one warning per name per ``DEGRADED_LOG_SECONDS``, with how many were skipped since,
 so an outage under load writes a line every few seconds rather than one per request.
 """

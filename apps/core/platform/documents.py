@@ -3,31 +3,39 @@
 With ``MONGODB_URL`` set, it connects there. Without it, the first use starts an embedded
 MongoDB wire-protocol server (``nx-27017``, SQLite files under ``DOCUMENTS_EMBEDDED_DIR``) on a
 free loopback port, owned by this process: it is stopped when the process exits, and stops
-itself if the process is killed (see ``docserver.py``). Apps call :func:`collection` and
-never build clients themselves, so the embedded and the production store are one code path.
+itself if the process is killed (see ``docserver.py``). While it runs, the owner supervises it:
+a server that exits (killed, crashed) is started again on the same port with backoff, and one
+that stops answering pings for ``DOCUMENTS_EMBEDDED_HANG_S`` is killed and started again, so the
+client reconnects by itself. Apps call :func:`collection` and never build clients themselves,
+so the embedded and the production store are one code path.
+
+Every operation has short timeouts (``MONGODB_*_TIMEOUT_MS``): with the store down or frozen a
+request fails within about 1 s with a :class:`pymongo.errors.ConnectionFailure`, which the
+error handlers answer with a 503 (see :func:`is_unavailable`).
 """
 
 from __future__ import annotations
 
 import atexit
-import contextlib
 import logging
 import os
 import socket
+import struct
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import bson
 from django.conf import settings
 from pymongo import IndexModel, MongoClient
 from pymongo.collection import Collection
 from pymongo.cursor import Cursor
 from pymongo.database import Database
-from pymongo.errors import PyMongoError
+from pymongo.errors import ConnectionFailure, PyMongoError
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +43,24 @@ DEFAULT_DB_NAME = "platform"
 _DOCSERVER_SCRIPT = Path(__file__).with_name("docserver.py")
 _STARTUP_TIMEOUT_S = 20.0
 
+# Supervision: how often the owner looks at its server, how long a ping may take, and the
+# backoff between restarts (doubling from the first to the last while restarts keep failing or
+# the server keeps dying young).
+_POLL_INTERVAL_S = 0.2
+_PING_INTERVAL_S = 1.0
+_PING_TIMEOUT_S = 1.0
+_RESTART_BACKOFF_S = (0.2, 5.0)
+_HEALTHY_AFTER_S = 30.0  # a server that lived this long died of something new: backoff starts over
+
 
 class DocumentStoreError(RuntimeError):
     """The document store could not be reached or started."""
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the document store is unreachable, frozen or restarting (a 503 for
+    the request), rather than that the request or the code is wrong (a 4xx or a 500)."""
+    return isinstance(exc, DocumentStoreError | ConnectionFailure)
 
 
 def _free_port() -> int:
@@ -46,14 +69,46 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-class EmbeddedServer:
-    """An nx-27017 server process on a free loopback port, storing under ``data_dir``."""
+def _ping_message() -> bytes:
+    # OP_MSG (opcode 2013): flag bits, then one body section (kind 0) holding the command.
+    payload = struct.pack("<I", 0) + b"\x00" + bson.encode({"ping": 1, "$db": "admin"})
+    return struct.pack("<iiii", 16 + len(payload), 1, 0, 2013) + payload
 
-    def __init__(self, data_dir: Path) -> None:
+
+def answers_ping(port: int, timeout: float = _PING_TIMEOUT_S) -> bool:
+    """Whether a server on ``port`` answers a ping within ``timeout``. A connect alone proves
+    nothing: the kernel accepts connections for a stopped (SIGSTOP) process."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout) as sock:
+            sock.settimeout(timeout)
+            sock.sendall(_ping_message())
+            return len(sock.recv(16)) > 0
+    except OSError:
+        return False
+
+
+class EmbeddedServer:
+    """An nx-27017 server process on a loopback port, storing under ``data_dir``, supervised by
+    the process that started it (see :meth:`supervise`)."""
+
+    def __init__(
+        self, data_dir: Path, *, hang_s: float = 0.0, on_moved: Callable[[EmbeddedServer], None] | None = None
+    ) -> None:
         self.data_dir = Path(data_dir)
         self.port: int | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self.owner_pid = os.getpid()
+        # Seconds without an answered ping before a live but frozen server is killed and
+        # started again; 0 leaves a frozen server to thaw by itself.
+        self.hang_s = hang_s
+        # Called (from the supervisor's thread) when a restart had to take another port.
+        self.on_moved = on_moved
+        self.restart_backoff = _RESTART_BACKOFF_S  # seconds: (first, last), doubling between
+        self.restarts = 0
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._supervisor: threading.Thread | None = None
+        self._started_at = 0.0
 
     @property
     def url(self) -> str:
@@ -65,14 +120,30 @@ class EmbeddedServer:
     def running(self) -> bool:
         return self.process is not None and self.process.poll() is None
 
+    @property
+    def supervised(self) -> bool:
+        return self._supervisor is not None and self._supervisor.is_alive()
+
+    @property
+    def _is_owner(self) -> bool:
+        return os.getpid() == self.owner_pid
+
     def start(self) -> None:
+        self._stopping.clear()
+        self._spawn(ports=[_free_port() for _attempt in range(3)])
+
+    def _spawn(self, ports: list[int]) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.data_dir / "server.log"
-        # A port picked free can be taken before the server binds it; try a few.
-        for _attempt in range(3):
-            self.port = _free_port()
+        # A port picked free can be taken before the server binds it: the next one is tried.
+        for port in ports:
+            if self._stopping.is_set():
+                break
+            pid_file = self.data_dir / f"server-{port}.pid"
+            # A killed server leaves its pid file; its pid may belong to someone else by now.
+            pid_file.unlink(missing_ok=True)
             with open(log_path, "ab") as log:
-                self.process = subprocess.Popen(
+                process = subprocess.Popen(
                     [
                         sys.executable,
                         # -P: the script's folder (apps/core, with modules named like the
@@ -85,11 +156,11 @@ class EmbeddedServer:
                         "--host",
                         "127.0.0.1",
                         "-p",
-                        str(self.port),
+                        str(port),
                         # nx-27017 refuses to start while its default pid file (one per
                         # machine) names a live server; each of ours gets its own.
                         "--pid-file",
-                        str(self.data_dir / f"server-{self.port}.pid"),
+                        str(pid_file),
                     ],
                     stdin=subprocess.DEVNULL,
                     stdout=log,
@@ -98,36 +169,123 @@ class EmbeddedServer:
                     # then stops the server in order instead of both racing to exit.
                     start_new_session=True,
                 )
-            if self._wait_until_listening():
-                logger.info("embedded document server on port %s (data in %s)", self.port, self.data_dir)
+            with self._lock:
+                self.process, self.port = process, port
+            if self._wait_until_listening(process, port):
+                self._started_at = time.monotonic()
+                logger.info("embedded document server on port %s (data in %s)", port, self.data_dir)
                 return
-            self.stop()
+            self._end(process)
         raise DocumentStoreError(f"The embedded document server did not start; see {log_path}.")
 
-    def _wait_until_listening(self) -> bool:
+    def _wait_until_listening(self, process: subprocess.Popen[bytes], port: int) -> bool:
         deadline = time.monotonic() + _STARTUP_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
+        while time.monotonic() < deadline and not self._stopping.is_set():
+            if process.poll() is not None:
                 return False
-            with (
-                contextlib.suppress(OSError),
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.5),
-            ):
+            if answers_ping(port, timeout=0.5):
                 return True
             time.sleep(0.05)
         return False
 
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or os.getpid() != self.owner_pid:
-            return  # a forked child never stops its parent's server
+    @staticmethod
+    def _end(process: subprocess.Popen[bytes]) -> None:
         if process.poll() is None:
             process.terminate()
             try:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
+                process.kill()  # SIGKILL ends a stopped (SIGSTOP) process too
+                process.wait(timeout=5)
+
+    # --- Supervision ---------------------------------------------------------------------
+
+    def supervise(self) -> None:
+        """Watch the server from a daemon thread until :meth:`stop`. Only the owner does: a
+        forked child's copy of this object never supervises (nor stops) its parent's server."""
+        if not self._is_owner or self.supervised:
+            return
+        self._supervisor = threading.Thread(
+            target=self._supervise, daemon=True, name=f"docserver-supervisor-{self.port}"
+        )
+        self._supervisor.start()
+
+    def _supervise(self) -> None:
+        backoff = self.restart_backoff[0]
+        last_answer = time.monotonic()
+        next_ping = last_answer + _PING_INTERVAL_S
+        while not self._stopping.wait(_POLL_INTERVAL_S):
+            process, port = self.process, self.port
+            if process is None or port is None:
+                return
+            if process.poll() is not None:
+                lived = time.monotonic() - self._started_at
+                first, _last = self.restart_backoff
+                backoff = first if lived >= _HEALTHY_AFTER_S else max(backoff, first)
+                logger.error(
+                    "embedded document server (pid %s, port %s) exited with %s after %.1f s; restarting in %.1f s",
+                    process.pid,
+                    port,
+                    process.returncode,
+                    lived,
+                    backoff,
+                )
+                backoff = self._restart(port, backoff)
+                last_answer = time.monotonic()
+                next_ping = last_answer + _PING_INTERVAL_S
+                continue
+            now = time.monotonic()
+            if now < next_ping:
+                continue
+            next_ping = now + _PING_INTERVAL_S
+            if answers_ping(port):
+                last_answer = time.monotonic()
+            elif self.hang_s and time.monotonic() - last_answer >= self.hang_s:
+                logger.error(
+                    "embedded document server (pid %s, port %s) has not answered a ping for %.1f s; killing it",
+                    process.pid,
+                    port,
+                    time.monotonic() - last_answer,
+                )
                 process.kill()
                 process.wait(timeout=5)
+
+    def _restart(self, port: int, backoff: float) -> float:
+        """Start the server again, on its port if it can (the client reconnects by itself), else
+        on a new one (the owner swaps its client); returns the next backoff."""
+        while not self._stopping.wait(backoff):
+            backoff = min(backoff * 2, self.restart_backoff[1])
+            try:
+                self._spawn(ports=[port, port, _free_port()])
+            except DocumentStoreError:
+                if self._stopping.is_set():
+                    break  # stop() ended the attempt
+                logger.exception("embedded document server did not start again; retrying in %.1f s", backoff)
+                continue
+            except Exception:  # the supervisor must outlive whatever one attempt hit
+                logger.exception("restarting the embedded document server failed; retrying in %.1f s", backoff)
+                continue
+            self.restarts += 1
+            if self.port != port:
+                logger.warning("embedded document server moved from port %s to %s", port, self.port)
+                if self.on_moved is not None:
+                    self.on_moved(self)
+            break
+        return backoff
+
+    def stop(self) -> None:
+        """Stop supervising, then the server. A forked child never stops its parent's server."""
+        if not self._is_owner:
+            self.process = None
+            return
+        self._stopping.set()
+        supervisor, self._supervisor = self._supervisor, None
+        if supervisor is not None and supervisor is not threading.current_thread():
+            supervisor.join(timeout=_STARTUP_TIMEOUT_S + 10)
+        with self._lock:
+            process, self.process = self.process, None
+        if process is not None:
+            self._end(process)
 
 
 _lock = threading.RLock()
@@ -135,23 +293,49 @@ _client: MongoClient[dict[str, Any]] | None = None
 _embedded: EmbeddedServer | None = None
 
 
+def _new_client(url: str) -> MongoClient[dict[str, Any]]:
+    # One attempt within the budget: a retried read or write would double the wait of a
+    # request on a frozen server past 2 s. Event deliveries have the outbox's own retries, and
+    # a revision write is an upsert by key that the user's retry repeats safely.
+    return MongoClient(
+        url,
+        serverSelectionTimeoutMS=settings.MONGODB_TIMEOUT_MS,
+        waitQueueTimeoutMS=settings.MONGODB_TIMEOUT_MS,
+        connectTimeoutMS=settings.MONGODB_CONNECT_TIMEOUT_MS,
+        socketTimeoutMS=settings.MONGODB_SOCKET_TIMEOUT_MS,
+        retryReads=False,
+        retryWrites=False,
+        tz_aware=True,
+        appname="platform",
+    )
+
+
+def _server_moved(server: EmbeddedServer) -> None:
+    # The supervisor's thread: the old client keeps pointing at the old port, so replace it.
+    global _client
+    with _lock:
+        if _embedded is not server or _client is None:
+            return
+        old, _client = _client, _new_client(server.url)
+    old.close()
+
+
 def _connect() -> MongoClient[dict[str, Any]]:
     global _embedded
     url = settings.MONGODB_URL
     if not url:
-        if _embedded is None or not _embedded.running:
-            _embedded = EmbeddedServer(settings.DOCUMENTS_EMBEDDED_DIR)
-            _embedded.start()
-        url = _embedded.url
-    timeout = settings.MONGODB_TIMEOUT_MS
-    return MongoClient(
-        url,
-        serverSelectionTimeoutMS=timeout,
-        connectTimeoutMS=timeout,
-        socketTimeoutMS=max(timeout, 10_000),
-        tz_aware=True,
-        appname="platform",
-    )
+        server = _embedded
+        # A supervised server that is down is being restarted: wait for it rather than start
+        # a second one. A forked child uses its parent's server.
+        if server is None or (server.owner_pid == os.getpid() and not server.running and not server.supervised):
+            server = EmbeddedServer(
+                settings.DOCUMENTS_EMBEDDED_DIR, hang_s=settings.DOCUMENTS_EMBEDDED_HANG_S, on_moved=_server_moved
+            )
+            server.start()
+            server.supervise()
+            _embedded = server
+        url = server.url
+    return _new_client(url)
 
 
 def client() -> MongoClient[dict[str, Any]]:
@@ -212,19 +396,21 @@ def embedded_server() -> EmbeddedServer | None:
 
 
 def reset() -> None:
-    """Close the client and stop an embedded server this process owns.
+    """Close the client, then stop supervising and stop an embedded server this process owns.
 
     The next use reconnects with the current settings. Called at exit, and by tests that
     point the store somewhere else.
     """
     global _client, _embedded
     with _lock:
-        if _client is not None:
-            _client.close()
-            _client = None
-        if _embedded is not None:
-            _embedded.stop()
-            _embedded = None
+        client_, _client = _client, None
+        server, _embedded = _embedded, None
+    # Outside the lock: a supervisor swapping the client takes it, and stop() waits for the
+    # supervisor to end.
+    if client_ is not None:
+        client_.close()
+    if server is not None:
+        server.stop()
 
 
 def _forget_after_fork() -> None:

@@ -2,7 +2,10 @@
 the task broker and its workers.
 
 Each probe makes a real round trip with a short timeout, so `/readyz` and `check_services`
-tell an operator which part is down rather than hanging with it.
+tell an operator which part is down rather than hanging with it. `/readyz` (and the status page)
+run the probes at once, each in a thread of its own given ``READYZ_PROBE_TIMEOUT_MS``: a part that
+hangs is named down ("Timeout") and the answer still comes within 2 s. A probe still hanging from an
+earlier check is waited on again, never started a second time, so a frozen part costs one thread.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import Callable
@@ -206,6 +210,84 @@ def check_part(name: str) -> PartStatus:
     return PartStatus(name, backend_of(name), True, round(latency, 2))
 
 
-def check_parts() -> list[PartStatus]:
-    """Probe every part, in a fixed order."""
-    return [check_part(name) for name in PROBES]
+class _Run:
+    """One probe's run in its own thread; every check that arrives while it is in flight waits
+    on this same run."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = time.monotonic()
+        self.done = threading.Event()
+        self.result: PartStatus | None = None
+        self.thread = threading.Thread(target=self._run, daemon=True, name=f"readyz-{name}")
+
+    def _run(self) -> None:
+        try:
+            self.result = check_part(self.name)
+        finally:
+            # The thread's own SQL connection (the probes of sql and worker open one) goes back.
+            connections.close_all()
+            with _runs_lock:
+                if _runs.get(self.name) is self:
+                    del _runs[self.name]
+            self.done.set()
+
+
+_runs: dict[str, _Run] = {}
+_runs_lock = threading.Lock()
+
+
+def _run_of(name: str) -> _Run:
+    with _runs_lock:
+        run = _runs.get(name)
+        if run is None:
+            run = _runs[name] = _Run(name)
+            run.thread.start()
+        return run
+
+
+def _in_caller_thread(name: str) -> bool:
+    # Inside a transaction (a test's), another connection would not see this one's rows (the
+    # workers' heartbeats): the SQL probes run here, bounded by the database's own timeouts.
+    return name in ("sql", "worker") and connections["default"].in_atomic_block
+
+
+def _timed_out(run: _Run, since: float, timeout: float) -> PartStatus:
+    waited = time.monotonic() - run.started
+    if run.started < since:
+        error = f"Timeout: still no answer from a check started {waited:.1f} s ago"
+    else:
+        error = f"Timeout: no answer within {timeout:.1f} s"
+    logger.warning("readiness: %s is down: %s", run.name, error)
+    return PartStatus(run.name, backend_of(run.name), False, round(waited * 1000, 2), error)
+
+
+def check_parts(timeout: float | None = None) -> list[PartStatus]:
+    """Probe every part, answering in a fixed order.
+
+    With ``timeout`` (seconds), the probes run at once and any that has not answered by then is
+    down with a "Timeout" error; without, they run one after another in this thread, each as
+    long as its own timeouts allow (``check_services``, where the full error matters more).
+    """
+    if timeout is None:
+        return [check_part(name) for name in PROBES]
+    started = time.monotonic()
+    deadline = started + timeout
+    runs = {name: _run_of(name) for name in PROBES if not _in_caller_thread(name)}
+    here = {name: check_part(name) for name in PROBES if name not in runs}
+    results: list[PartStatus] = []
+    for name in PROBES:
+        if name in here:
+            results.append(here[name])
+            continue
+        run = runs[name]
+        if run.done.wait(max(0.0, deadline - time.monotonic())) and run.result is not None:
+            results.append(run.result)
+        else:
+            results.append(_timed_out(run, started, timeout))
+    return results
+
+
+def readiness() -> list[PartStatus]:
+    """Every part for ``/readyz`` and the status page: at once, each within READYZ_PROBE_TIMEOUT_MS."""
+    return check_parts(timeout=settings.READYZ_PROBE_TIMEOUT_MS / 1000)

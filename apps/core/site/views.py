@@ -20,7 +20,7 @@ from apps.core.api.errors import json_error
 from apps.core.blocks import render_blocks
 from apps.core.models import Theme
 from apps.core.platform import degraded
-from apps.core.platform.health import check_parts
+from apps.core.platform.health import readiness
 from apps.core.platform.hooks import registry
 from apps.core.platform.pagecache import SITE, cache_public_page
 from apps.core.publishing.http import apply_preview, as_draft
@@ -93,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def status_page(request: HttpRequest) -> HttpResponse:
     """Every part's health; the "Check again" button swaps in only the panel."""
     template = "core/status.html#status-panel" if request.htmx else "core/status.html"
-    return render(request, template, {"parts": check_parts(), "checked_at": timezone.now()})
+    return render(request, template, {"parts": readiness(), "checked_at": timezone.now()})
 
 
 @require_GET
@@ -106,10 +106,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: every part makes a round trip; 503 names any that is down. ``degraded`` counts,
-    by kind, the operations this process did without the cache since it started (throttles and
-    rate limits that allowed, cache drops skipped, lockouts counted in SQL)."""
-    parts = check_parts()
+    """Readiness: every part makes a round trip, all at once, each bounded; 503 names any that is
+    down. ``degraded`` counts, by kind, the operations this process did without the cache since it
+    started (throttles and rate limits that allowed, cache drops skipped, lockouts counted in SQL)."""
+    parts = readiness()
     ready = all(part.ok for part in parts)
     body = {
         "status": "ok" if ready else "unavailable",
@@ -143,6 +143,12 @@ _ERRORS = {
         "Reload the page and send it again. If it keeps happening, make sure your browser accepts cookies "
         "from this site.",
         "This form has expired: reload the page and try again.",
+    ),
+    "unavailable": (
+        503,
+        "Temporarily unavailable",
+        "Part of the site is restarting. Try again in a few seconds; nothing you saved is lost.",
+        "",
     ),
 }
 
@@ -186,6 +192,15 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return json_error(500)
     # No request context: whatever broke may be what a context processor needs.
     return render(None, "500.html", status=500)
+
+
+def service_unavailable(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A part the page needs (the document store) is down: apps/core/platform/unavailable.py."""
+    try:
+        return _error_page(request, "unavailable")
+    except Exception:  # the page itself needed what is down (a context processor): plain words
+        logger.exception("the 503 page could not be rendered")
+        return HttpResponse(_ERRORS["unavailable"][2], status=503, content_type="text/plain; charset=utf-8")
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
+import time
 
 import pytest
 import requests
@@ -9,8 +11,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from apps.core.platform import documents
-from tests.utils import daphne_server, free_port
+from apps.core.platform import documents, health
+from tests.utils import daphne_server, free_port, wait_until
 
 PARTS = ["sql", "cache", "channels", "documents", "storage", "broker", "worker"]
 
@@ -182,3 +184,89 @@ def test_configured_redis_backs_the_cache_sessions_and_channel_layer(settings):
     assert settings.CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache"
     assert settings.CACHES["sessions"]["OPTIONS"]["IGNORE_EXCEPTIONS"] is True
     assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+
+
+# --- Probes at once, each bounded -----------------------------------------------------------
+
+
+@pytest.fixture
+def hanging_documents_probe(monkeypatch):  # type: ignore[no-untyped-def]
+    """The documents probe hangs until the test lets it go (always let go, so no thread is left)."""
+    release = threading.Event()
+    calls = []
+
+    def hang() -> None:
+        calls.append(time.monotonic())
+        release.wait(30)
+
+    monkeypatch.setitem(health.PROBES, "documents", hang)
+    yield calls
+    release.set()
+    assert wait_until(lambda: not probe_threads("documents"), 5)
+
+
+def probe_threads(name: str) -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name == f"readyz-{name}"]
+
+
+def test_readyz_answers_within_2_s_naming_a_part_that_hangs_and_never_piles_up_its_probes(
+    client, worker_alive, hanging_documents_probe
+):
+    answers = []
+    for _call in range(3):
+        started = time.monotonic()
+        response = client.get("/readyz")
+        answers.append((time.monotonic() - started, response))
+
+    for took, response in answers:
+        assert took <= 2.0, took
+        assert response.status_code == 503
+        body = response.json()
+        assert list(body["parts"]) == PARTS  # the order stays, whoever answers first
+        assert body["parts"]["documents"] == {**body["parts"]["documents"], "status": "down", "error": "Timeout"}
+        assert all(body["parts"][name]["status"] == "ok" for name in PARTS if name != "documents"), body
+    # One hanging probe, waited on again by the later calls rather than started three times.
+    assert len(hanging_documents_probe) == 1
+    assert len(probe_threads("documents")) == 1
+
+
+def test_a_part_still_hanging_from_an_earlier_check_is_named_so(worker_alive, hanging_documents_probe, settings):
+    settings.READYZ_PROBE_TIMEOUT_MS = 200
+    health.readiness()
+
+    part = {status.name: status for status in health.readiness()}["documents"]
+
+    assert not part.ok and part.error.startswith("Timeout: still no answer from a check started")
+
+
+def test_readyz_probes_run_at_once(client, worker_alive, monkeypatch):
+    slow = {name: health.PROBES[name] for name in ("cache", "documents", "storage", "broker")}
+
+    def slowly(probe):  # type: ignore[no-untyped-def]
+        def run() -> None:
+            time.sleep(0.5)
+            probe()
+
+        return run
+
+    for name, probe in slow.items():
+        monkeypatch.setitem(health.PROBES, name, slowly(probe))
+    started = time.monotonic()
+    response = client.get("/readyz")
+    took = time.monotonic() - started
+
+    assert response.status_code == 200, response.content
+    assert took < 1.5, f"four 0.5 s probes took {took:.2f} s: not at once"
+
+
+def test_check_services_waits_for_a_slow_part_and_shows_its_full_error(db, worker_alive, monkeypatch, capsys):
+    def slow_and_down() -> None:
+        time.sleep(2)  # longer than /readyz gives a probe
+        raise documents.DocumentStoreError("ServerSelectionTimeoutError: 127.0.0.1:1: refused")
+
+    monkeypatch.setitem(health.PROBES, "documents", slow_and_down)
+
+    with pytest.raises(CommandError, match="down: documents"):
+        call_command("check_services")
+
+    assert "ServerSelectionTimeoutError: 127.0.0.1:1: refused" in capsys.readouterr().out
