@@ -147,6 +147,8 @@ def server_env(production_env: dict[str, str], tmp_path: Path) -> dict[str, str]
         "DOCUMENTS_EMBEDDED_DIR": str(tmp_path / "server-documents"),
         # The sessions signed in here carry a hash made with this process's key.
         "SECRET_KEY": settings.SECRET_KEY,
+        # On Redis when the run is (CI): the websocket's group lives there.
+        "REDIS_URL": settings.REDIS_URL,
     }
 
 
@@ -280,6 +282,8 @@ def test_sigterm_lets_requests_in_flight_finish_closes_sockets_with_1001_and_exi
 
     output = log.read_text()
     assert [getattr(r, "status_code", r) for r in results] == [201] * IN_FLIGHT, output
+    # Answered while draining: no client sends another request down these connections.
+    assert all(response.headers["Connection"] == "close" for response in results), output
     for body in bodies:
         assert Comment.objects.filter(body=body).count() == 1, body
     assert served.process.returncode == 0, output
@@ -320,3 +324,30 @@ def test_a_request_still_running_when_the_grace_ends_is_cut_with_a_503_and_the_p
     # The cut request never committed: a client that retries it writes it once.
     assert wait_until(lambda: not Comment.objects.filter(body="Cut").exists(), timeout=5)
     print(f"cut and exited {exited:.2f} s after SIGTERM (grace {CUT_GRACE} s)")
+
+
+def test_a_second_sigterm_exits_at_once(server_env, commenters, tmp_path):
+    post, users = commenters
+    create = reverse("blog_comments:create", args=[post.slug])
+    session = signed_in_session(users[0])
+    log = tmp_path / "serve.log"
+    with served_process(server_env, log, grace=GRACE) as served:
+        documents_pid = document_server_of(served)
+        with write_lock_held():
+            sender = threading.Thread(target=post_comment, args=(session, served.url + create, "Held"))
+            sender.start()
+            time.sleep(1.0)
+            served.process.send_signal(signal.SIGTERM)
+            time.sleep(0.5)  # draining, the post still held
+            assert served.process.poll() is None
+            signalled = time.monotonic()
+            served.process.send_signal(signal.SIGTERM)
+            served.process.wait(timeout=GRACE)
+            exited = time.monotonic() - signalled
+            assert wait_until(lambda: gone(documents_pid), timeout=5)
+        sender.join(timeout=10)
+
+    output = log.read_text()
+    assert exited < 3.0, (exited, output)
+    assert served.process.returncode == 1, output
+    assert f"second SIGTERM: exiting now, cutting POST {create}" in output, output
