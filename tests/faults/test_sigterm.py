@@ -224,6 +224,30 @@ def post_comment(session: requests.Session, url: str, body: str) -> requests.Res
         return exc
 
 
+def idle_keep_alive_connection(url: str) -> socket.socket:
+    """A connection that has had its answer and stays open for the next request (HTTP/1.1)."""
+    parts = urlsplit(url)
+    sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
+    sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: {parts.netloc}\r\n\r\n".encode())
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        answer += sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 200"), answer
+    return sock
+
+
+def closed_by_server(sock: socket.socket, timeout: float) -> bool:
+    sock.settimeout(timeout)
+    try:
+        while sock.recv(4096):  # the rest of the body, then the end of the stream
+            pass
+        return True
+    except TimeoutError:
+        return False
+    finally:
+        sock.close()
+
+
 def refused(url: str) -> bool:
     parts = urlsplit(url)
     try:
@@ -246,6 +270,7 @@ def test_sigterm_lets_requests_in_flight_finish_closes_sockets_with_1001_and_exi
     with served_process(server_env, log, grace=GRACE) as served:
         documents_pid = document_server_of(served)
         socket_ = RawWebSocket(served.url, thread_socket_path(commentable_of(post).kind, post.pk))
+        idle = idle_keep_alive_connection(served.url)
         results: list[requests.Response | BaseException] = [RuntimeError("not sent")] * IN_FLIGHT
         bodies = [f"Posted while the server stops, number {i}" for i in range(IN_FLIGHT)]
 
@@ -272,6 +297,7 @@ def test_sigterm_lets_requests_in_flight_finish_closes_sockets_with_1001_and_exi
             assert wait_until(lambda: refused(served.url), timeout=3), "still accepting after SIGTERM"
             assert socket_.close_code(timeout=5) == 1001
             socket_.close()
+            assert closed_by_server(idle, timeout=3), "an idle keep-alive connection stayed open"
             assert all(sender.is_alive() for sender in senders), "a held request ended before the lock was let go"
         for sender in senders:
             sender.join(timeout=GRACE + 10)

@@ -66,10 +66,11 @@ HARD_EXIT_MARGIN = 6.0  # past the grace: the watchdog exits whatever is still g
 
 class DrainingWebRequest(WebRequest):
     def handle_reply(self, message: dict[str, Any]) -> None:
-        if message.get("type") == "http.response.start" and self.server.draining and self.channel is not None:
+        channel = getattr(self, "channel", None)  # Twisted drops it once the request is done
+        if message.get("type") == "http.response.start" and self.server.draining and channel is not None:
             # Not reusable: the client opens its next connection to a process that stays.
             message = {**message, "headers": [*message.get("headers", []), (b"connection", b"close")]}
-            self.channel.persistent = False
+            channel.persistent = False
         super().handle_reply(message)
 
 
@@ -262,7 +263,8 @@ class GracefulServer(Server):
             what = _describe(protocol)
             self.cut.append(what)
             with _logged("cut %s", what):
-                if isinstance(protocol, WebRequest) and not protocol._response_started and protocol.channel is not None:
+                answerable = getattr(protocol, "channel", None) is not None and not protocol._response_started
+                if isinstance(protocol, WebRequest) and answerable:
                     logger.error("shutdown grace (%s s) over: cut %s with a 503", self.grace, what)
                     _answer_unavailable(protocol)
                 else:
