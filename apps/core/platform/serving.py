@@ -335,8 +335,8 @@ def _logged(what: str, *args: Any) -> Iterator[None]:
 
 
 def _answer_unavailable(request: WebRequest) -> None:
-    """A 503 for a request cut before it was answered: nothing is known to have happened, and a
-    client may retry (safely, with an Idempotency-Key)."""
+    """A 503 for a request cut before it was answered. Its client cannot tell whether a write
+    happened; a retry with the same Idempotency-Key is safe either way."""
     path = request.path.decode("ascii", "replace") if request.path else ""
     if path.startswith("/api/"):
         body = (
