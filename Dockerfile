@@ -1,4 +1,4 @@
-# The platform as one image: daphne serving HTTP and websockets, static files by whitenoise.
+# The platform as one image: daphne (`manage.py serve`) serving HTTP and websockets, static files by whitenoise.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -24,4 +24,9 @@ USER platform
 EXPOSE 8000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s \
   CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec daphne -b 0.0.0.0 -p 8000 --proxy-headers --access-log - config.asgi:application"]
+# `manage.py serve` is daphne with a drain: on SIGTERM it stops accepting, closes websockets with
+# 1001, gives requests in flight SHUTDOWN_GRACE_SECONDS (20) and exits with its children. `exec`
+# makes it PID 1, so the signal reaches it. Give the container longer than the grace to stop
+# (`docker run --stop-timeout 30`, compose's stop_grace_period): Docker's default is 10 s.
+STOPSIGNAL SIGTERM
+CMD ["sh", "-c", "python manage.py migrate --no-input && exec python manage.py serve -b 0.0.0.0 -p 8000 --proxy-headers --access-log -"]

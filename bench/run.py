@@ -221,9 +221,10 @@ def fetch(url: str, *, cookie: bool) -> tuple[int, dict[str, str]]:
 
 @contextlib.contextmanager
 def server(env: dict[str, str], prefix: list[str], log_path: Path, commands: list[str]) -> Iterator[tuple[str, int]]:
-    """ONE daphne process (no access log), yielding its base URL and pid; stopped on the way out."""
+    """ONE daphne process, production's `manage.py serve` (no access log), yielding its base URL
+    and pid; stopped (SIGTERM: it drains, then exits) on the way out."""
     port = int(env.get("BENCH_PORT") or free_port())
-    args = ["-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+    args = ["manage.py", "serve", "-v", "0", "-b", "127.0.0.1", "-p", str(port)]
     commands.append(shlex.join([*prefix, "python", *args]))
     with open(log_path, "wb") as log:
         process = subprocess.Popen([*prefix, sys.executable, *args], cwd=ROOT, env=env, stdout=log, stderr=log)

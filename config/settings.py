@@ -35,6 +35,9 @@ if not SECRET_KEY:
 # for SITE_URL and one of the default ALLOWED_HOSTS.
 SERVE_HOST = env_str("SERVE_HOST", "127.0.0.1")
 SERVE_PORT = env_int("SERVE_PORT", 8000, minimum=1)
+# `manage.py serve` on SIGTERM: seconds requests in flight get to finish before they are cut
+# (apps/core/platform/serving.py). An orchestrator's kill timeout should exceed it by ~10 s.
+SHUTDOWN_GRACE_SECONDS = env_int("SHUTDOWN_GRACE_SECONDS", 20, minimum=0)
 # Serving on every interface: links name this machine's loopback address, which is among them.
 _LINK_HOST = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(SERVE_HOST, SERVE_HOST)  # noqa: S104
 _LINK_HOST = f"[{_LINK_HOST}]" if ":" in _LINK_HOST and not _LINK_HOST.startswith("[") else _LINK_HOST

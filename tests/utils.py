@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -50,14 +51,24 @@ def wait_for_http(url: str, timeout: float = 20.0, process: subprocess.Popen | N
     raise TimeoutError(f"nothing answered at {url} within {timeout}s")
 
 
+@dataclass(frozen=True)
+class Served:
+    url: str
+    process: subprocess.Popen[bytes]
+
+
 @contextlib.contextmanager
-def daphne_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Serve the platform from a separate daphne process with ``env`` over this one's."""
+def served_process(env: dict[str, str], log_path: Path, *, grace: float | None = None) -> Iterator[Served]:
+    """The platform served by ``manage.py serve`` (production's server) in a separate process with
+    ``env`` over this one's, once it answers /healthz; SIGTERM (then SIGKILL) on the way out.
+    ``grace``: its SHUTDOWN_GRACE_SECONDS."""
     port = free_port()
     full_env = {**os.environ, **env}
+    if grace is not None:
+        full_env["SHUTDOWN_GRACE_SECONDS"] = str(int(grace))
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+            [sys.executable, "manage.py", "serve", "-b", "127.0.0.1", "-p", str(port)],
             cwd=ROOT,
             env=full_env,
             stdout=log,
@@ -66,14 +77,23 @@ def daphne_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
     url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(url + "/healthz", process=process)
-        yield url
+        yield Served(url, process)
     finally:
-        process.terminate()
+        if process.poll() is None:
+            process.terminate()
         try:
-            process.wait(timeout=10)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+@contextlib.contextmanager
+def daphne_server(env: dict[str, str], log_path: Path, *, grace: float | None = None) -> Iterator[str]:
+    """Serve the platform from a separate process (daphne, through ``manage.py serve``) with
+    ``env`` over this one's; yields its base URL."""
+    with served_process(env, log_path, grace=grace) as served:
+        yield served.url
 
 
 def race(work: Callable[[int], T], times: int) -> list[T | BaseException]:
