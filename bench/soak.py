@@ -392,11 +392,14 @@ class Soak:
         data: dict[str, str] | None = None,
         account: Account | None = None,
         expected: int = 200,
+        due: float | None = None,
     ) -> None:
+        """One request; its latency runs from when it was due (open loop: a request kept waiting
+        for a free client thread, or for a token refresh, waited as a user would have)."""
+        began = time.monotonic() if due is None else min(due, time.monotonic())
         headers = dict(headers)
         if account is not None:
             headers["Authorization"] = "Bearer " + self.bearer(account)
-        began = time.monotonic()
         error = None
         try:
             answer = session().request(
@@ -416,14 +419,14 @@ class Soak:
         end = self.started + self.seconds
         while due < end:
             kind, path, headers, account = self.pick()
-            loop.run_in_executor(self.pool, partial(self.request, kind, "GET", path, headers, account=account))
+            loop.run_in_executor(self.pool, partial(self.request, kind, "GET", path, headers, account=account, due=due))
             due += gap
             delay = due - time.monotonic()
             if delay < -1:
                 self.late += 1
             await asyncio.sleep(max(0.0, delay))
 
-    def comment(self, number: int) -> None:
+    def comment(self, number: int, due: float) -> None:
         """A comment or a reply (to another soak reader's first comment: a notification for them),
         posted as the page's HTMX form posts it. Accounts take turns, so each stays far below
         COMMENT_RATE_LIMIT (checked before the run)."""
@@ -434,11 +437,11 @@ class Soak:
         if number % 3 == 0:
             other = self.accounts[(number + 1) % len(self.accounts)]
             path = f"/comments/{other.comment}/reply/"
-            self.request("comment reply", "POST", path, headers, data=body, expected=201)
+            self.request("comment reply", "POST", path, headers, data=body, expected=201, due=due)
         else:
             post = self.posts[number % len(self.posts)]
             path = f"/comments/on/{self.kind}/{post['id']}/"
-            self.request("comment post", "POST", path, headers, data=body, expected=201)
+            self.request("comment post", "POST", path, headers, data=body, expected=201, due=due)
 
     async def comment_load(self) -> None:
         loop = asyncio.get_running_loop()
@@ -447,7 +450,7 @@ class Soak:
         while due < end:
             await asyncio.sleep(max(0.0, due - time.monotonic()))
             self.comment_number += 1
-            loop.run_in_executor(self.pool, self.comment, self.comment_number)
+            loop.run_in_executor(self.pool, self.comment, self.comment_number, due)
             due += self.args.comment_seconds
 
     # -- Websockets ---------------------------------------------------------------------------
@@ -456,7 +459,7 @@ class Soak:
         """Open one socket, read whatever comes for ``hold`` seconds, close it (1000)."""
         import websockets
 
-        account = self.accounts[slot % len(self.accounts)]
+        account = self.random.choice(self.accounts)
         if slot % 2 == 0:
             kind, path, headers = "notifications", "/ws/notifications/", {"Cookie": account.cookie}
         else:
@@ -660,7 +663,7 @@ def render_section(data: dict[str, Any]) -> str:
         f"load average at the end {', '.join(map(str, data['load_average']))}",
         f"- software: Python {m.get('python')}, {packages}",
         f"- stack: one daphne process (DEBUG off, production settings as `make bench`); SQL {backend['sql']}; "
-        f"cache and channel layer {backend['cache']}; documents {backend['documents']}; "
+        f"cache and channel layer {backend['cache']}; documents {backend['documents']}; broker {data['broker']}; "
         + ("one Celery worker beside it" if s["worker"] else "no Celery worker"),
         f"- pinning: {s['pinning']}",
         f"- load, for {s['minutes']:g} minutes: {s['rate']:g} HTTP requests/s, open loop (35% anonymous pages, 25% "
@@ -804,6 +807,7 @@ def main(argv: list[str] | None = None) -> None:
         "machine": machine(),
         "load_average": [round(value, 2) for value in os.getloadavg()],
         "backend": backend,
+        "broker": run.redact(env.get("CELERY_BROKER_URL") or env.get("REDIS_URL") or "filesystem (var/bench/celery)"),
         "settings": {
             "minutes": args.minutes,
             "bucket_seconds": args.bucket_seconds,

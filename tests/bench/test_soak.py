@@ -115,6 +115,7 @@ def test_the_section_names_the_stack_every_figure_and_the_verdict(tmp_path):
         "machine": {"cpu": "a CPU", "cpus": 2, "memory_gib": 8, "os": "Linux", "python": "3.11", "packages": {}},
         "load_average": [1.0, 1.0, 1.0],
         "backend": {"sql": "sqlite x", "cache": "local memory", "documents": "embedded nx-27017"},
+        "broker": "filesystem",
         "settings": {
             "minutes": 1,
             "bucket_seconds": 10,
