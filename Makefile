@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format check-services bench clean vendor-editor
+.PHONY: run serve test lint format check-services bench soak clean vendor-editor
 
 # The stamp files make a second `make run` skip pip entirely unless pyproject.toml changed.
 $(BIN)/python:
@@ -52,6 +52,11 @@ check-services: $(VENV)/.installed
 # One daphne process in production mode against wrk: see bench/README.md. Writes bench/RESULTS.md.
 bench: $(VENV)/.installed var
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
+
+# Mixed traffic for SOAK_MINUTES (30) against one production-mode process: see bench/README.md.
+# Writes its own section of bench/RESULTS.md; not part of `make test`. Its clients are dev packages.
+soak: $(VENV)/.installed-dev var
+	$(BIN)/python -m bench.soak $(SOAK_ARGS)
 
 # Refreshes static/vendor/tiptap/ (the writer's editor) from the npm versions pinned in
 # tools/vendor/tiptap/package-lock.json. Needs Node and npm; neither `make run` nor `make test` does.
