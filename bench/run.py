@@ -472,8 +472,18 @@ def write_results(data: dict[str, Any], *, json_dir: Path, markdown: Path | None
     path.write_text(text)
     (json_dir / "latest.json").write_text(text)
     if markdown is not None:
-        markdown.write_text(render_markdown(data))
+        kept = kept_sections(markdown.read_text() if markdown.exists() else "")
+        markdown.write_text(render_markdown(data).rstrip("\n") + "".join(f"\n\n{section}" for section in kept) + "\n")
     return path
+
+
+# Sections other runs own (`make soak`'s, the fault figures), between `<!-- name:start ... -->` and
+# `<!-- name:end -->`: a bench run rewrites the file but keeps them as they were.
+_KEPT_SECTION = re.compile(r"<!-- (?P<name>[\w-]+):start\b.*?<!-- (?P=name):end -->", re.DOTALL)
+
+
+def kept_sections(document: str) -> list[str]:
+    return [match.group(0) for match in _KEPT_SECTION.finditer(document)]
 
 
 # --- Main ---------------------------------------------------------------------------------------

@@ -184,6 +184,19 @@ def test_the_results_page_holds_every_ratio_and_the_commands(tmp_path):
     assert (tmp_path / "json" / "latest.json").read_text() == path.read_text()
 
 
+def test_a_new_run_keeps_the_sections_other_runs_wrote(tmp_path):
+    markdown = tmp_path / "RESULTS.md"
+    soak = "<!-- soak:start (written by make soak) -->\n## Soak\n\n0 errors\n<!-- soak:end -->"
+    markdown.write_text(f"# old bench figures\n\n{soak}\n\nnot a section\n")
+
+    run.write_results(sample_data(), json_dir=tmp_path / "json", markdown=markdown)
+
+    text = markdown.read_text()
+    assert "old bench figures" not in text and "not a section" not in text
+    assert text.endswith(f"\n\n{soak}\n")
+    assert "- hello: 1000 req/s first" in text
+
+
 def test_requests_that_failed_fail_their_target():
     data = sample_data()
     data["rows"][1]["errors"] = 3
