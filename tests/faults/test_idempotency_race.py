@@ -1,0 +1,86 @@
+"""Twenty copies of one request with one Idempotency-Key, released together against a real
+production-mode server (daphne, DEBUG off, the test's SQLite file or PostgreSQL database): one
+write, twenty identical answers. A retrying client's burst, or a double-clicking reader's."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import requests
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+
+from apps.blog.models import Post
+from apps.core.comments.models import Comment
+from apps.core.models import IdempotencyKey
+from tests.blog.factories import PostFactory, paragraph
+from tests.core.factories import DEFAULT_PASSWORD
+from tests.utils import daphne_server, race
+
+TIMES = 20
+TIMEOUT = 60  # per request: a loaded machine serialising twenty writers on SQLite is slow, not wrong
+
+
+def can_sign_in(user: Any) -> Any:
+    """The suite's users have MD5 hashes (tests/conftest.py), which a production process does not
+    take: a PBKDF2 hash (few rounds) it checks as any other."""
+    hasher = PBKDF2PasswordHasher()
+    user.password = hasher.encode(DEFAULT_PASSWORD, hasher.salt(), iterations=1000)
+    user.save(update_fields=["password"])
+    return user
+
+
+def same_answers(answers: list[Any]) -> requests.Response:
+    """Every copy answered, with one status and one body; the first of them."""
+    failures = [answer for answer in answers if isinstance(answer, BaseException)]
+    assert not failures, failures
+    assert {(answer.status_code, answer.content) for answer in answers} == {(answers[0].status_code, answers[0].content)}
+    replays = [answer for answer in answers if answer.headers.get("Idempotent-Replayed") == "true"]
+    assert len(replays) == TIMES - 1, [answer.headers for answer in answers]
+    return answers[0]
+
+
+def test_twenty_post_creates_with_one_key_at_once_write_one_post(production_env, tmp_path: Path, user_with_role):
+    author = can_sign_in(user_with_role("blog_author"))
+    with daphne_server(production_env, tmp_path / "daphne.log") as url:
+        signed_in = requests.post(
+            url + "/api/v1/auth/token/", json={"email": author.email, "password": DEFAULT_PASSWORD}, timeout=TIMEOUT
+        )
+        assert signed_in.status_code == 200, signed_in.content
+        headers = {"Authorization": f"Bearer {signed_in.json()['access']}", "Idempotency-Key": "burst-post-1"}
+        body = {"title": "Raced once", "body": [paragraph("Twenty clicks, one post.")]}
+
+        def send(_: int) -> requests.Response:
+            return requests.post(url + "/api/v1/blog/posts/", json=body, headers=headers, timeout=TIMEOUT)
+
+        first = same_answers(race(send, TIMES))
+    assert first.status_code == 201, first.content
+    assert Post.objects.filter(title="Raced once").count() == 1
+    assert first.headers["Location"].endswith(f"/posts/{Post.objects.get(title='Raced once').pk}/draft/")
+    assert IdempotencyKey.objects.get().scope == f"user:{author.pk}"
+
+
+def test_twenty_copies_of_one_comment_form_at_once_write_one_comment(production_env, tmp_path: Path, member):
+    post = PostFactory(live=True, title="A busy thread", slug="busy-thread")
+    can_sign_in(member)
+    with daphne_server(production_env, tmp_path / "daphne.log") as url:
+        session = requests.Session()
+        session.get(url + "/accounts/login/", timeout=TIMEOUT)
+        login = {"email": member.email, "password": DEFAULT_PASSWORD, "csrfmiddlewaretoken": session.cookies["csrftoken"]}
+        assert session.post(url + "/accounts/login/", data=login, allow_redirects=False, timeout=TIMEOUT).status_code == 302
+        page = session.get(f"{url}/blog/{post.slug}/", timeout=TIMEOUT).text
+        form = page[page.index('id="comment-form"') :]
+        action = re.search(r'action="([^"]+)"', form).group(1)
+        key = re.search(r'name="_idempotency" value="([^"]+)"', form).group(1)
+        cookies = session.cookies.get_dict()
+        headers = {"X-CSRFToken": cookies["csrftoken"], "HX-Request": "true"}
+        data = {"body": "Raced once, posted once.", "_idempotency": key}
+
+        def send(_: int) -> requests.Response:
+            return requests.post(url + action, data=data, headers=headers, cookies=cookies, timeout=TIMEOUT)
+
+        first = same_answers(race(send, TIMES))
+    assert first.status_code == 201, first.content
+    assert Comment.objects.filter(body="Raced once, posted once.").count() == 1
+    assert IdempotencyKey.objects.get().scope == f"user:{member.pk}"
