@@ -5,15 +5,19 @@ write, twenty identical answers. A retrying client's burst, or a double-clicking
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.http import HttpRequest, JsonResponse
+from django.test import Client
+from django.urls import path
 
 from apps.blog.models import Post
 from apps.core.comments.models import Comment
-from apps.core.models import IdempotencyKey
+from apps.core.models import IdempotencyKey, WorkerHeartbeat
 from tests.blog.factories import PostFactory, paragraph
 from tests.core.factories import DEFAULT_PASSWORD
 from tests.utils import daphne_server, race
@@ -90,3 +94,42 @@ def test_twenty_copies_of_one_comment_form_at_once_write_one_comment(production_
     assert first.status_code == 201, first.content
     assert Comment.objects.filter(body="Raced once, posted once.").count() == 1
     assert IdempotencyKey.objects.get().scope == f"user:{member.pk}"
+
+
+# --- A slow attempt whose lease runs out is still not run twice -------------------------------
+
+SLOW_SECONDS = 1.0
+
+
+def slow_write(request: HttpRequest) -> JsonResponse:
+    """Outlives its claim's lease before it writes: a slow attempt, alive all along."""
+    time.sleep(SLOW_SECONDS)
+    row = WorkerHeartbeat.objects.create(hostname=f"slow-{WorkerHeartbeat.objects.count()}")
+    return JsonResponse({"written": row.hostname}, status=201)
+
+
+urlpatterns = [path("api/slow/", slow_write)]
+
+
+def test_a_retry_after_a_live_attempts_lease_ran_out_waits_for_it_instead_of_running_again(
+    transactional_db, settings, member
+):
+    """The lease says when a claim may be taken over; the attempt's lock (the row's on
+    PostgreSQL, SKIP LOCKED; the write lock on SQLite) keeps a live one from being run twice."""
+    settings.ROOT_URLCONF = __name__
+    settings.IDEMPOTENCY_LEASE_SECONDS = 0.2
+    settings.IDEMPOTENCY_WAIT_SECONDS = 30
+    clients = []
+    for _ in range(2):
+        client = Client()
+        client.force_login(member)
+        clients.append(client)
+
+    def send(index: int) -> Any:
+        time.sleep(0.3 * index)  # the retry comes once the first one's lease is over
+        return clients[index].post("/api/slow/", "{}", content_type="application/json", HTTP_IDEMPOTENCY_KEY="slow-1")
+
+    first, retry = race(send, 2)
+    assert first.status_code == retry.status_code == 201, (first, retry)
+    assert retry.content == first.content and retry["Idempotent-Replayed"] == "true"
+    assert WorkerHeartbeat.objects.count() == 1

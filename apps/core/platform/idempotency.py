@@ -53,6 +53,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 from django.conf import settings
 from django.core.handlers.exception import response_for_exception
@@ -61,6 +62,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django_htmx.http import reswap, retarget
 
 from apps.core.models import IdempotencyKey
 
@@ -442,21 +444,25 @@ def replay(row: IdempotencyKey) -> HttpResponse:
 
 
 def _refusal(request: HttpRequest, status: int, *, code: str, message: str, api: bool) -> HttpResponse:
-    """The API's JSON error, or the site's error page for a form."""
+    """The API's JSON error; for a form, the site's error page, and for htmx a toast in the
+    messages region (base.html swaps a 422 in place of the form, which must stay)."""
     if api:
         from apps.core.api.errors import error_body
 
         return JsonResponse(error_body(status, code=code, message=message), status=status)
-    titles = {
-        400: "This form could not be read",
-        409: "Still being sent",
-        422: "This form was already sent",
-    }
-    words = {
-        400: "The form's key is not one this site made. Reload the page and try again.",
-        409: "The first submission of this form is still being handled. Wait a moment and reload.",
-        422: "It was sent before with other content. Reload the page to get a fresh form, then send it again.",
-    }
-    return render(
-        request, "error.html", {"code": status, "title": titles[status], "message": words[status]}, status=status
-    )
+    title, words = _FORM_WORDS[status]
+    if getattr(request, "htmx", False):
+        toast = render(request, "components/toast.html", {"text": f"{title}: {words}", "tone": "error"}, status=status)
+        response = reswap(retarget(toast, "#messages"), "beforeend")
+    else:
+        response = render(request, "error.html", {"code": status, "title": title, "message": words}, status=status)
+    # A 400 or 409 to htmx is not swapped: site.js shows this in the messages region instead.
+    response["X-Error-Message"] = quote(f"{title}: {words}")
+    return response
+
+
+_FORM_WORDS = {
+    400: ("This form could not be read", "its key is not one this site made. Reload the page and try again."),
+    409: ("Still being sent", "the first submission of this form is still being handled. Wait a moment and reload."),
+    422: ("This form was already sent", "with other content. Reload the page to get a fresh form, then send it again."),
+}

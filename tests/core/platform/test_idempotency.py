@@ -279,6 +279,18 @@ def test_a_form_resent_with_other_content_is_a_422_page(client_for, commenter):
     assert not Comment.objects.filter(body="Edited after going back").exists()
 
 
+def test_an_htmx_form_resent_with_other_content_gets_a_toast_and_keeps_its_form(client_for, commenter):
+    user, post = commenter
+    client = client_for(user)
+    action, form = comment_form(client, post)
+    client.post(action, form, **HTMX)
+    response = client.post(action, {**form, "body": "Edited after going back"}, **HTMX)
+    assert response.status_code == 422
+    assert response["HX-Retarget"] == "#messages" and response["HX-Reswap"] == "beforeend"
+    assert b'class="message message--error"' in response.content and b"<html" not in response.content
+    assert not Comment.objects.filter(body="Edited after going back").exists()
+
+
 def test_a_signing_in_answer_is_not_kept_so_its_cookie_is_not_handed_out_again(member):
     form = {"email": member.email, "password": DEFAULT_PASSWORD, idempotency.FIELD: "sign-in"}
     client = Client()
