@@ -5,7 +5,9 @@ The race of twenty at once against a real server is tests/faults/test_idempotenc
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -13,11 +15,13 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.test import Client
 from django.urls import path
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
 from apps.blog.models import Post
@@ -129,6 +133,26 @@ def test_a_claim_left_by_an_attempt_that_died_runs_again_once_its_lease_is_over(
     assert response.status_code == 201 and idempotency.REPLAYED not in response
     assert Post.objects.filter(title="Written once").count() == 1
     assert create(client, "order-5")[idempotency.REPLAYED] == "true"
+
+
+def test_a_body_past_djangos_in_memory_limit_is_fingerprinted_and_still_parsed(author):
+    """An upload bigger than DATA_UPLOAD_MAX_MEMORY_SIZE is hashed as it is copied aside, and the
+    view's parser reads the copy: the post is made once, with its cover."""
+    noise = Image.frombytes("RGB", (1200, 900), os.urandom(1200 * 900 * 3))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="PNG")
+    assert len(buffer.getvalue()) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    client = api_as(author)
+
+    def send() -> Any:
+        cover = SimpleUploadedFile("cover.png", buffer.getvalue(), content_type="image/png")
+        body = {"title": "A big cover", "body": json.dumps([paragraph("x")]), "cover": cover}
+        return client.post(POSTS, body, format="multipart", HTTP_IDEMPOTENCY_KEY="big")
+
+    first, again = send(), send()
+    assert first.status_code == again.status_code == 201, first.content
+    assert first.json()["cover"] and again.content == first.content
+    assert Post.objects.filter(title="A big cover").count() == 1
 
 
 @pytest.mark.parametrize("key", ["", "x" * 256, "caf\u00e9", "tab\there"])
