@@ -55,6 +55,7 @@ from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import quote
 
+from asgiref.sync import iscoroutinefunction
 from django.conf import settings
 from django.core.handlers.exception import response_for_exception
 from django.db import IntegrityError, connection, transaction
@@ -147,6 +148,8 @@ class IdempotencyMiddleware:
         self, request: HttpRequest, view: Callable[..., HttpResponseBase], args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> HttpResponseBase | None:
         if request.method not in UNSAFE_METHODS or getattr(view, "idempotency_exempt", False):
+            return None
+        if iscoroutinefunction(view):  # none today; its claim and answer would need async ORM calls
             return None
         api = _is_api(request)
         key = _key_of(request, api=api)
@@ -368,21 +371,16 @@ class Attempt:
                     row.delete()  # its writes stand, unrecorded: a retry runs again
                 done = response
         except _Undo as undo:
-            self._release()
+            _release(pk)
             return undo.response
         except Exception:
             if done is None:
-                self._release()
+                _release(pk)
                 raise
             # Committed, answer kept: an on_commit callback failed after it. The client is told
             # what happened (its retry would replay the same), and the failure is logged.
             logger.exception("after-commit work failed for %s %s", self.request.method, self.request.path)
         return done
-
-    def _release(self) -> None:
-        IdempotencyKey.objects.filter(
-            scope=self.scope, key=self.key, lease_token=self.token, status_code__isnull=True
-        ).delete()
 
     def _reused(self) -> HttpResponse:
         return _refusal(
@@ -403,6 +401,13 @@ class Attempt:
         )
         response["Retry-After"] = "1"
         return response
+
+
+def _release(pk: int) -> None:
+    """Free the key of an attempt that rolled back, so a retry runs again. Only an unanswered
+    claim: one that another attempt took over and answered meanwhile (it waited for our lock)
+    keeps its answer."""
+    IdempotencyKey.objects.filter(pk=pk, status_code__isnull=True).delete()
 
 
 def _pause() -> None:
