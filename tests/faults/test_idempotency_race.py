@@ -4,13 +4,18 @@ write, twenty identical answers. A retrying client's burst, or a double-clicking
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.test import Client
 from django.urls import path
@@ -19,8 +24,9 @@ from apps.blog.models import Post
 from apps.core.comments.models import Comment
 from apps.core.models import IdempotencyKey, WorkerHeartbeat
 from tests.blog.factories import PostFactory, paragraph
+from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
-from tests.utils import daphne_server, race
+from tests.utils import daphne_server, race, wait_until
 
 TIMES = 20
 TIMEOUT = 60  # per request: a loaded machine serialising twenty writers on SQLite is slow, not wrong
@@ -133,3 +139,80 @@ def test_a_retry_after_a_live_attempts_lease_ran_out_waits_for_it_instead_of_run
     assert first.status_code == retry.status_code == 201, (first, retry)
     assert retry.content == first.content and retry["Idempotent-Replayed"] == "true"
     assert WorkerHeartbeat.objects.count() == 1
+
+
+# --- A process killed mid-request: its retry writes once ------------------------------------
+
+
+def _child_serving(port: int) -> int:
+    """The pid of this test process's own daphne child serving ``port`` (read from /proc)."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes().split(b"\0")
+        except (OSError, IndexError, ValueError):
+            continue
+        if parent == os.getpid() and b"daphne" in command and str(port).encode() in command:
+            return int(entry.name)
+    raise LookupError(f"no daphne child of ours on port {port}")
+
+
+def test_a_reply_whose_process_was_killed_mid_request_is_written_once_by_its_retry(
+    production_env, tmp_path: Path, member
+):
+    """The claim commits, the view blocks (the test holds the parent comment's row lock, which a
+    reply takes), the process is SIGKILLed: its transaction never commits. A new process takes the
+    claim over once its lease is out and writes the reply once; the next retry replays it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: on SQLite the lock the test would hold is the database's, taken before the claim")
+    post = PostFactory(live=True, title="A thread that loses a server", slug="lost-server")
+    parent = CommentFactory(target=post, author=member, body="The parent.")
+    can_sign_in(member)
+    env = {**production_env, "IDEMPOTENCY_LEASE_SECONDS": "1"}
+    reply = f"/comments/{parent.pk}/reply/"
+    data = {"body": "Said once, though the server died.", "_idempotency": "reply-across-a-crash"}
+    answers: list[Any] = []
+    with daphne_server(env, tmp_path / "first.log") as url:
+        session = requests.Session()
+        session.get(url + "/accounts/login/", timeout=TIMEOUT)
+        login = {
+            "email": member.email,
+            "password": DEFAULT_PASSWORD,
+            "csrfmiddlewaretoken": session.cookies["csrftoken"],
+        }
+        session.post(url + "/accounts/login/", data=login, allow_redirects=False, timeout=TIMEOUT)
+        cookies = session.cookies.get_dict()
+        headers = {"X-CSRFToken": cookies["csrftoken"]}
+
+        def send() -> None:
+            try:
+                answers.append(requests.post(url + reply, data=data, headers=headers, cookies=cookies, timeout=TIMEOUT))
+            except requests.RequestException as exc:
+                answers.append(exc)
+
+        with transaction.atomic():
+            Comment.objects.select_for_update().get(pk=parent.pk)
+            sender = threading.Thread(target=send)
+            sender.start()
+            assert wait_until(lambda: IdempotencyKey.objects.filter(key=data["_idempotency"]).exists())
+            time.sleep(0.5)  # into the view, waiting on the lock
+            os.kill(_child_serving(int(url.rsplit(":", 1)[1])), signal.SIGKILL)
+            sender.join(timeout=TIMEOUT)
+    assert isinstance(answers[0], requests.RequestException), answers  # never acknowledged
+    claim = IdempotencyKey.objects.get()
+    assert claim.status_code is None and not Comment.objects.filter(body=data["body"]).exists()
+
+    with daphne_server(env, tmp_path / "second.log") as url:
+
+        def resend() -> requests.Response:
+            return requests.post(
+                url + reply, data=data, headers=headers, cookies=cookies, allow_redirects=False, timeout=TIMEOUT
+            )
+
+        retry, again = resend(), resend()
+    assert retry.status_code == 302 and "Idempotent-Replayed" not in retry.headers, retry.content
+    assert again.status_code == 302 and again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["Location"] == retry.headers["Location"]
+    assert Comment.objects.filter(body=data["body"]).count() == 1
