@@ -45,7 +45,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     description=(
         "A key of the client's choosing (a UUID, say) naming this attempt: retrying with the same key "
         "and the same request replays the first answer (marked Idempotent-Replayed: true) instead of "
-        "running it again; kept 24 hours, per user. A 5xx is not kept, so its retry runs again."
+        "running it again; kept 24 hours, per user. A 5xx or 429 is not kept, so its retry runs again."
     ),
 )
 HEADERS = {

@@ -11,7 +11,8 @@ rendered form is one attempt). For the same key and the same caller:
   that answer again, marked ``Idempotent-Replayed: true``; one that differs answers 422;
 - while the first still runs, a second waits up to ``IDEMPOTENCY_WAIT_SECONDS`` for its answer
   and replays it, and answers 409 only if it is still running then;
-- a 5xx is not kept: the attempt's writes are rolled back and a retry runs again.
+- a 5xx is not kept, nor a 429 (throttled, rate limited: "come back later"): the attempt's
+  writes are rolled back and a retry runs again.
 
 Exactly once, even when a process dies mid-request:
 
@@ -363,8 +364,8 @@ class Attempt:
                 row.lease_until = timezone.now() + timedelta(seconds=settings.IDEMPOTENCY_LEASE_SECONDS)
                 session_key = _session_key(self.request)
                 response = run()
-                if response.status_code >= 500:
-                    raise _Undo(response)
+                if response.status_code >= 500 or response.status_code == 429:
+                    raise _Undo(response)  # failed, or asked to come back later: a retry runs
                 if _keepable(self.request, response, session_key):
                     _keep(row, response)
                 else:

@@ -371,15 +371,15 @@ def scripted_post(client: Client, key: str = "s1") -> Any:
     return client.post("/api/scripted/", "{}", content_type="application/json", HTTP_IDEMPOTENCY_KEY=key)
 
 
-@pytest.mark.parametrize("failure", [503, RuntimeError("boom")])
-def test_a_5xx_is_not_kept_its_writes_are_undone_and_a_retry_runs_again(
+@pytest.mark.parametrize("failure", [503, RuntimeError("boom"), 429])
+def test_a_5xx_or_a_429_is_not_kept_its_writes_are_undone_and_a_retry_runs_again(
     member, scripted, failure, django_capture_on_commit_callbacks
 ):
     client = Client(raise_request_exception=False)
     client.force_login(member)
     scripted.extend([failure, 201])
     with django_capture_on_commit_callbacks(execute=True):
-        assert scripted_post(client).status_code in (500, 503)
+        assert scripted_post(client).status_code in (500, 503, 429)
     assert not WorkerHeartbeat.objects.exists() and not ANNOUNCED
     assert not IdempotencyKey.objects.exists()
     with django_capture_on_commit_callbacks(execute=True):
