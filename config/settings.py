@@ -95,8 +95,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "apps.core.platform.csp.CSPMiddleware",  # django-csp's, with the site-wide policy built once
     "django_htmx.middleware.HtmxMiddleware",
-    # Last, so its process_exception is asked first: an unavailable document store is a 503.
+    # Its process_exception answers an unavailable document store with a 503 (the idempotency
+    # middleware below asks it too, for the views it calls itself).
     "apps.core.platform.unavailable.UnavailableMiddleware",
+    # Last: its process_view runs after CSRF's and calls the view itself, for requests with a key.
+    "apps.core.platform.idempotency.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -116,7 +119,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.core.site.context_processors.site",
             ],
-            "builtins": ["template_partials.templatetags.partials"],
+            # idempotency: {% idempotency_field %} in every POST form, without a {% load %}
+            "builtins": ["template_partials.templatetags.partials", "apps.core.templatetags.idempotency"],
         },
     },
 ]
@@ -473,6 +477,17 @@ NOTIFICATIONS_POLL_SECONDS = env_int("NOTIFICATIONS_POLL_SECONDS", 2, minimum=1)
 # Read notifications are deleted this many days after they were read (unread ones stay).
 NOTIFICATIONS_RETENTION_DAYS = env_int("NOTIFICATIONS_RETENTION_DAYS", 180, minimum=1)
 CELERY_BEAT_SCHEDULE["notifications-prune"] = {"task": "core.notifications_prune", "schedule": 24 * 3600.0}
+
+# --- Idempotent unsafe requests (apps/core/platform/idempotency.py) ------------------------
+# An Idempotency-Key (or a form's hidden key) and its first answer are kept this long; a repeat
+# within it replays that answer. The prune task deletes older keys.
+IDEMPOTENCY_KEY_HOURS = env_int("IDEMPOTENCY_KEY_HOURS", 24, minimum=1)
+# A repeat that arrives while the first request still runs waits this long for its answer, then 409.
+IDEMPOTENCY_WAIT_SECONDS: float = env_int("IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
+# A claim with no answer this long after it was taken belongs to an attempt that died (its writes
+# rolled back): a retry may run again. A live attempt's lock, not this, keeps a retry from running twice.
+IDEMPOTENCY_LEASE_SECONDS: float = env_int("IDEMPOTENCY_LEASE_SECONDS", 30, minimum=1)
+CELERY_BEAT_SCHEDULE["core.idempotency_prune"] = {"task": "core.idempotency_prune", "schedule": 3600.0}
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

@@ -419,3 +419,34 @@ class SignInFailureCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.email or '-'} {self.ip or '-'}: {self.failures}"
+
+
+# --- Idempotency of unsafe requests (apps/core/platform/idempotency.py) --------------------
+
+
+class IdempotencyKey(models.Model):
+    """A client's ``Idempotency-Key`` (or a form's hidden key) and the answer its first request got.
+
+    The row is the claim: inserted and committed before the view runs, so a second request with
+    the key finds it. The view's writes and ``status_code``/``headers``/``body`` commit in one
+    later transaction, so an attempt either left both or neither; a claim with no answer whose
+    lease has run out belongs to an attempt that died, and a retry may take it over.
+    """
+
+    scope = models.CharField(max_length=100)  # whose key: user:<id>, session:<digest>, ip:<address>
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # sha256 of method, path with query and body
+    created_at = models.DateTimeField(default=timezone.now)
+    lease_token = models.CharField(max_length=32)
+    lease_until = models.DateTimeField()
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)  # None: no answer yet
+    headers = models.JSONField(default=list, blank=True)  # [[name, value], ...] worth replaying
+    body = models.BinaryField(default=b"", blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="core_idempotency_once")]
+        indexes = [models.Index(fields=["created_at"], name="core_idempotency_created")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

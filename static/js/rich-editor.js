@@ -756,6 +756,9 @@
     const formData = () => {
       const data = new FormData(form);
       for (const [name, value] of Array.from(data)) if (value instanceof File) data.delete(name);
+      // The form's idempotency key belongs to its "Save draft" submission: autosaves are other
+      // requests (each based on the revision it saw), and reusing the key would refuse them.
+      data.delete("_idempotency");
       return data;
     };
     let lastSaved = signature(formData());

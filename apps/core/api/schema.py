@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 
@@ -33,7 +33,21 @@ DESCRIPTIONS = {
     406: "The Accept header names no type this API answers in (it answers application/json).",
     415: "A body in a content type the operation does not take (see its request body).",
     429: "Too many requests (throttled): retry after retry_after seconds (also the Retry-After header).",
+    409: "A request with this Idempotency-Key is still being processed (idempotency_in_progress): retry later.",
+    422: "This Idempotency-Key was used for a different request (idempotency_key_reused).",
 }
+# Every unsafe operation takes the platform's idempotency key (apps/core/platform/idempotency.py).
+IDEMPOTENCY_KEY = OpenApiParameter(
+    name="Idempotency-Key",
+    location=OpenApiParameter.HEADER,
+    required=False,
+    type={"type": "string", "minLength": 1, "maxLength": 255, "pattern": r"^[!-~]([ -~]*[!-~])?$"},
+    description=(
+        "A key of the client's choosing (a UUID, say) naming this attempt: retrying with the same key "
+        "and the same request replays the first answer (marked Idempotent-Replayed: true) instead of "
+        "running it again; kept 24 hours, per user. A 5xx or 429 is not kept, so its retry runs again."
+    ),
+)
 HEADERS = {
     401: {
         "WWW-Authenticate": {"schema": {"type": "string"}, "description": "How to authenticate: Bearer."},
@@ -41,10 +55,19 @@ HEADERS = {
     429: {
         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."},
     },
+    409: {
+        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait before trying again."},
+    },
 }
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        if self.method not in _SAFE_METHODS:
+            parameters.append(IDEMPOTENCY_KEY)
+        return parameters
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         operation = super().get_operation(*args, **kwargs)
         if operation is None:
@@ -80,6 +103,8 @@ class AutoSchema(SpectacularAutoSchema):
             statuses.add(403)
         if view.throttle_classes:
             statuses.add(429)
+        if self.method not in _SAFE_METHODS:
+            statuses |= {400, 409, 422}  # the idempotency key's: malformed, still running, reused
         if "requestBody" in operation:
             statuses |= {400, 415}
         page_parameters = self._page_parameters()

@@ -100,3 +100,11 @@ def outbox_prune() -> int:
 def forget_stale_workers() -> int:
     """Drop heartbeat rows of workers gone for a day (beat, hourly; safe to run twice)."""
     return workers.forget_stale()
+
+
+@shared_task(name="core.idempotency_prune", ignore_result=True)
+def idempotency_prune() -> int:
+    """Forget idempotency keys older than IDEMPOTENCY_KEY_HOURS (safe to run twice at once)."""
+    from apps.core.platform import idempotency
+
+    return idempotency.prune()

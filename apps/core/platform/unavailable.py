@@ -21,17 +21,24 @@ class UnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not is_unavailable(exception):
-            return None  # Django's own handling: 4xx pages, or the logged 500
-        log_unavailable(exception, request.path)
-        if request.path.startswith("/api/"):
-            response: HttpResponse = unavailable_response()
-        else:
-            from apps.core.site.views import service_unavailable
+        return answer(request, exception)
 
-            response = service_unavailable(request)
-            response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
-            response._has_been_logged = True  # type: ignore[attr-defined]  # said above, with the cause
-        # An outage's answer is never kept by a browser or the page cache.
-        add_never_cache_headers(response)
-        return response
+
+def answer(request: HttpRequest, exception: Exception) -> HttpResponse | None:
+    """The 503 for an exception that says a part is unavailable; None for any other (Django's own
+    handling: 4xx pages, or the logged 500). The idempotency middleware asks it for the views it
+    calls itself, whose exceptions never reach process_exception."""
+    if not is_unavailable(exception):
+        return None
+    log_unavailable(exception, request.path)
+    if request.path.startswith("/api/"):
+        response: HttpResponse = unavailable_response()
+    else:
+        from apps.core.site.views import service_unavailable
+
+        response = service_unavailable(request)
+        response["Retry-After"] = str(UNAVAILABLE_RETRY_AFTER_S)
+        response._has_been_logged = True  # type: ignore[attr-defined]  # said above, with the cause
+    # An outage's answer is never kept by a browser or the page cache.
+    add_never_cache_headers(response)
+    return response

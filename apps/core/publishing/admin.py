@@ -26,6 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_POST
 
 from apps.core.accounts import permissions
+from apps.core.platform.idempotency import idempotency_exempt
 from apps.core.publishing import revisions, selectors, services
 from apps.core.publishing.http import as_draft
 from apps.core.publishing.models import Publishable
@@ -219,6 +220,7 @@ class PublishableAdmin(admin.ModelAdmin):
 
     @csp_replace({"frame-ancestors": ["'self'"]})
     @xframe_options_sameorigin
+    @idempotency_exempt  # posted again after each pause in typing, from one rendered form; writes nothing
     def live_preview_view(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         """The unsaved form rendered as visitors would see it, for the frame beside the form."""
         obj = self._get(request, pk) if pk is not None else None

@@ -288,6 +288,25 @@ def test_the_api_answers_503_in_its_error_shape_when_the_store_is_unreachable(cl
     assert response["Retry-After"] == "5"
 
 
+def test_a_form_post_with_an_idempotency_key_answers_the_503_page_when_the_store_is_unreachable(
+    client_for, store_goes_down
+):
+    # The idempotency middleware calls the view itself, so its exception never reaches the
+    # middleware's process_exception: it asks for the 503 too. A 5xx is not kept: a retry runs.
+    from apps.core.models import IdempotencyKey
+    from tests.blog.factories import make_post
+
+    author = UserFactory(roles=["blog_author"])
+    post = make_post(author=author)
+    store_goes_down()
+
+    response = client_for(author).post(f"/blog/posts/{post.pk}/edit/", {"title": "New", "_idempotency": "k-1"})
+
+    assert response.status_code == 503
+    assert b"Temporarily unavailable" in response.content
+    assert not IdempotencyKey.objects.exists()
+
+
 def test_a_page_answers_the_503_page_when_the_store_is_unreachable(client_for, store_goes_down):
     from tests.blog.factories import make_post
 
