@@ -26,7 +26,7 @@ from apps.core.models import IdempotencyKey, WorkerHeartbeat
 from tests.blog.factories import PostFactory, paragraph
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
-from tests.utils import daphne_server, race, wait_until
+from tests.utils import daphne_server, race, served_process, wait_until
 
 TIMES = 20
 TIMEOUT = 60  # per request: a loaded machine serialising twenty writers on SQLite is slow, not wrong
@@ -144,21 +144,6 @@ def test_a_retry_after_a_live_attempts_lease_ran_out_waits_for_it_instead_of_run
 # --- A process killed mid-request: its retry writes once ------------------------------------
 
 
-def _child_serving(port: int) -> int:
-    """The pid of this test process's own daphne child serving ``port`` (read from /proc)."""
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            command = (entry / "cmdline").read_bytes().split(b"\0")
-        except (OSError, IndexError, ValueError):
-            continue
-        if parent == os.getpid() and b"daphne" in command and str(port).encode() in command:
-            return int(entry.name)
-    raise LookupError(f"no daphne child of ours on port {port}")
-
-
 def test_a_reply_whose_process_was_killed_mid_request_is_written_once_by_its_retry(
     production_env, tmp_path: Path, member
 ):
@@ -174,7 +159,8 @@ def test_a_reply_whose_process_was_killed_mid_request_is_written_once_by_its_ret
     reply = f"/comments/{parent.pk}/reply/"
     data = {"body": "Said once, though the server died.", "_idempotency": "reply-across-a-crash"}
     answers: list[Any] = []
-    with daphne_server(env, tmp_path / "first.log") as url:
+    with served_process(env, tmp_path / "first.log") as served:
+        url = served.url
         session = requests.Session()
         session.get(url + "/accounts/login/", timeout=TIMEOUT)
         login = {
@@ -198,7 +184,7 @@ def test_a_reply_whose_process_was_killed_mid_request_is_written_once_by_its_ret
             sender.start()
             assert wait_until(lambda: IdempotencyKey.objects.filter(key=data["_idempotency"]).exists())
             time.sleep(0.5)  # into the view, waiting on the lock
-            os.kill(_child_serving(int(url.rsplit(":", 1)[1])), signal.SIGKILL)
+            os.kill(served.process.pid, signal.SIGKILL)
             sender.join(timeout=TIMEOUT)
     assert isinstance(answers[0], requests.RequestException), answers  # never acknowledged
     claim = IdempotencyKey.objects.get()
