@@ -88,6 +88,20 @@ def served_process(env: dict[str, str], log_path: Path, *, grace: float | None =
             process.wait()
 
 
+def form_sign_in(url: str, email: str, password: str, *, timeout: float = 15) -> tuple[requests.Session, int]:
+    """Sign in through the sign-in page of the server at ``url``, as a browser does (its CSRF
+    cookie, then the form); the session holding the cookies, and the form's answer's status."""
+    session = requests.Session()
+    session.get(url + "/accounts/login/", timeout=timeout)
+    response = session.post(
+        url + "/accounts/login/",
+        {"email": email, "password": password, "csrfmiddlewaretoken": session.cookies.get("csrftoken", "")},
+        allow_redirects=False,
+        timeout=timeout,
+    )
+    return session, response.status_code
+
+
 @contextlib.contextmanager
 def daphne_server(env: dict[str, str], log_path: Path, *, grace: float | None = None) -> Iterator[str]:
     """Serve the platform from a separate process (daphne, through ``manage.py serve``) with

@@ -26,7 +26,7 @@ from apps.core.models import IdempotencyKey, WorkerHeartbeat
 from tests.blog.factories import PostFactory, paragraph
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
-from tests.utils import daphne_server, race, served_process, wait_until
+from tests.utils import daphne_server, form_sign_in, race, served_process, wait_until
 
 TIMES = 20
 TIMEOUT = 60  # per request: a loaded machine serialising twenty writers on SQLite is slow, not wrong
@@ -76,15 +76,8 @@ def test_twenty_copies_of_one_comment_form_at_once_write_one_comment(production_
     post = PostFactory(live=True, title="A busy thread", slug="busy-thread")
     can_sign_in(member)
     with daphne_server(production_env, tmp_path / "daphne.log") as url:
-        session = requests.Session()
-        session.get(url + "/accounts/login/", timeout=TIMEOUT)
-        login = {
-            "email": member.email,
-            "password": DEFAULT_PASSWORD,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        }
-        signed_in = session.post(url + "/accounts/login/", data=login, allow_redirects=False, timeout=TIMEOUT)
-        assert signed_in.status_code == 302
+        session, status = form_sign_in(url, member.email, DEFAULT_PASSWORD, timeout=TIMEOUT)
+        assert status == 302
         page = session.get(f"{url}/blog/{post.slug}/", timeout=TIMEOUT).text
         form = page[page.index('id="comment-form"') :]
         action = re.search(r'action="([^"]+)"', form).group(1)
@@ -161,14 +154,7 @@ def test_a_reply_whose_process_was_killed_mid_request_is_written_once_by_its_ret
     answers: list[Any] = []
     with served_process(env, tmp_path / "first.log") as served:
         url = served.url
-        session = requests.Session()
-        session.get(url + "/accounts/login/", timeout=TIMEOUT)
-        login = {
-            "email": member.email,
-            "password": DEFAULT_PASSWORD,
-            "csrfmiddlewaretoken": session.cookies["csrftoken"],
-        }
-        session.post(url + "/accounts/login/", data=login, allow_redirects=False, timeout=TIMEOUT)
+        session, _ = form_sign_in(url, member.email, DEFAULT_PASSWORD, timeout=TIMEOUT)
         cookies = session.cookies.get_dict()
         headers = {"X-CSRFToken": cookies["csrftoken"]}
 

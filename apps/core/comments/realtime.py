@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from apps.core.platform.degraded import degraded
 
 # Close code for a socket asking about an object that does not exist or whose thread is not
 # open to the reader (4000-4999 are the application's own; core's 4401 means "sign in first").
@@ -43,6 +42,6 @@ def broadcast_comment_created(comment: Any) -> None:
         try:
             async_to_sync(layer.group_send)(group, message)
         except Exception as exc:  # Redis away: the write stands, the live update is lost
-            logger.warning("could not broadcast comment %s to %s: %r", comment.pk, group, exc)
+            degraded("comment_broadcast", exc, without="the channel layer")
 
     transaction.on_commit(send, robust=True)

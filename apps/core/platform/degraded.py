@@ -1,7 +1,9 @@
-"""Degraded operation: an optional service (the cache) failed and the request went on without it.
+"""Degraded operation: an optional service failed and the request went on without it.
 
 Throttles, rate limits and cache drops treat the cache as an accelerator: when it cannot be
-reached they allow, skip or fall back, and call ``degraded(name, exc)``. That counts the event
+reached they allow, skip or fall back, and call ``degraded(name, exc)``. So do live broadcasts
+with the channel layer down (the write stands; readers see it on their next load) and the
+outbox's wake with the broker down (the sweep relays later). That counts the event
 per name in this process (``counts()``: shown by ``/readyz``; each process has its own)
 and logs one warning per name per ``DEGRADED_LOG_SECONDS``, with how many were skipped since,
 so an outage under load writes a line every few seconds rather than one per request.
@@ -23,8 +25,9 @@ _last_logged: dict[str, float] = {}
 _unlogged: dict[str, int] = {}
 
 
-def degraded(name: str, exc: BaseException) -> None:
-    """Count one degraded operation ``name`` (``"throttle"``, ``"rate_limit"``...) caused by ``exc``."""
+def degraded(name: str, exc: BaseException, *, without: str = "the cache") -> None:
+    """Count one degraded operation ``name`` (``"throttle"``, ``"rate_limit"``...) caused by ``exc``;
+    ``without`` names the part it went on without (the log line says it)."""
     now = time.monotonic()
     with _lock:
         _counts[name] = _counts.get(name, 0) + 1
@@ -35,7 +38,7 @@ def degraded(name: str, exc: BaseException) -> None:
         _last_logged[name] = now
         skipped = _unlogged.pop(name, 0)
     more = f" (and {skipped} more since the last warning)" if skipped else ""
-    logger.warning("degraded: %s went on without the cache: %s: %s%s", name, type(exc).__name__, exc, more)
+    logger.warning("degraded: %s went on without %s: %s: %s%s", name, without, type(exc).__name__, exc, more)
 
 
 def counts() -> dict[str, int]:

@@ -68,7 +68,7 @@ def wake() -> None:
     from apps.core.platform import jobs
     from apps.core.platform.tasks import outbox_relay
 
-    jobs.send_now(outbox_relay)
+    jobs.nudge(outbox_relay)
 
 
 # --- Relaying ----------------------------------------------------------------------------

@@ -30,6 +30,6 @@ def notify_user(user_id: int, *, kind: str, data: dict[str, Any]) -> None:
         try:
             async_to_sync(layer.group_send)(user_group(user_id), message)
         except Exception as exc:  # the layer is down: the notification is stored, its push is lost
-            degraded("broadcast", exc)
+            degraded("broadcast", exc, without="the channel layer")
 
     transaction.on_commit(send, robust=True)
