@@ -762,6 +762,9 @@ def main(argv: list[str] | None = None) -> None:
     # bench_env raises the API's anon and user throttles; the comment rate limit is not.
     env["API_THROTTLE_AUTH"] = "1000000/s"
     commands: list[str] = []
+    # The code the server runs is what the tree holds now (a commit made during a 30-minute run
+    # is not what was measured).
+    measured = commit()
     backend = run.backend_of(env)
     print("backend: " + "; ".join(f"{part} {value}" for part, value in backend.items()))
     server_prefix, client_prefix, pinned = run.pinning()
@@ -808,7 +811,7 @@ def main(argv: list[str] | None = None) -> None:
 
     data = {
         "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "commit": commit(),
+        "commit": measured,
         "machine": machine(),
         "load_average": [round(value, 2) for value in os.getloadavg()],
         "backend": backend,
