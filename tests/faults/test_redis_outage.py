@@ -14,109 +14,22 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from itertools import count
 
 import requests
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from apps.blog.models import Post
 from apps.core.comments.models import Comment
-from apps.core.models import SignInFailureCount, User
+from apps.core.models import SignInFailureCount
 from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentFactory
-from tests.core.factories import DEFAULT_PASSWORD, UserFactory
+from tests.core.factories import DEFAULT_PASSWORD
+from tests.faults.load import TIMEOUT, Load, api_token, csrf_of, serving_user, still_signed_in
 from tests.utils import daphne_server, form_sign_in
 
 OUTAGE_SECONDS = float(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "5"))
 BEFORE_SECONDS = 3.0
 AFTER_SECONDS = 4.0
-TIMEOUT = 15  # seconds a request may take before it counts as failed
 PAIR_LIMIT = 5  # the production default (LOGIN_LOCKOUT_PAIR_LIMIT), below the address's backoff
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: str
-    phase: str
-    ok: bool
-    detail: str
-    seconds: float
-
-
-def _hashed(password: str) -> str:
-    # The serving process knows Django's default hashers only (the tests' own is MD5). Few
-    # iterations: it rehashes at the first sign-in, and only the sign-in kinds pay the full cost.
-    return PBKDF2PasswordHasher().encode(password, PBKDF2PasswordHasher().salt(), iterations=1000)
-
-
-def _user(**fields: object) -> User:
-    user = UserFactory(**fields)
-    user.password = _hashed(DEFAULT_PASSWORD)
-    user.save(update_fields=["password"])
-    return user
-
-
-def _csrf(session: requests.Session) -> str:
-    return session.cookies.get("csrftoken", "")
-
-
-def _page_sign_in(url: str, email: str, password: str = DEFAULT_PASSWORD) -> tuple[requests.Session, int]:
-    return form_sign_in(url, email, password, timeout=TIMEOUT)
-
-
-def _token(url: str, email: str, password: str = DEFAULT_PASSWORD) -> requests.Response:
-    return requests.post(url + "/api/v1/auth/token/", json={"email": email, "password": password}, timeout=TIMEOUT)
-
-
-def _still_signed_in(url: str, session: requests.Session, user: User) -> bool:
-    response = session.get(url + "/accounts/profile/", allow_redirects=False, timeout=TIMEOUT)
-    return response.status_code == 200 and user.email in response.text
-
-
-class Load:
-    """Worker threads sending a mix of requests until stopped, each outcome tagged with the phase
-    (before, during, after the outage) it started in."""
-
-    def __init__(self) -> None:
-        self.phase = "before"
-        self.outcomes: list[Outcome] = []
-        self.comments: list[str] = []  # bodies of acknowledged comment posts
-        self.posts: list[str] = []  # titles of acknowledged API post creations
-        self.sessions: list[tuple[requests.Session, User]] = []  # signed in by the load, checked after
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
-        self._serial = count()
-
-    def run(self, name: str, steps: list[tuple[str, Callable[[str], tuple[bool, str]]]], pause: float) -> None:
-        def loop() -> None:
-            while not self._stop.is_set():
-                for kind, step in steps:
-                    if self._stop.is_set():
-                        return
-                    phase, started = self.phase, time.monotonic()
-                    try:
-                        ok, detail = step(f"{name}-{next(self._serial)}")
-                    except requests.RequestException as exc:
-                        ok, detail = False, type(exc).__name__
-                    with self._lock:
-                        self.outcomes.append(Outcome(kind, phase, ok, detail, time.monotonic() - started))
-                    self._stop.wait(pause)
-
-        thread = threading.Thread(target=loop, name=name, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-
-    def remember(self, bucket: list, item: object) -> None:
-        with self._lock:
-            bucket.append(item)
-
-    def stop(self) -> None:
-        self._stop.set()
-        for thread in self._threads:
-            thread.join(timeout=TIMEOUT + 5)
 
 
 class ReadyzWatch:
@@ -159,12 +72,12 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
         "COMMENT_RATE_LIMIT": "100000",
         "DEGRADED_LOG_SECONDS": "10",
     }
-    readers = [_user(display_name=f"Reader {n}") for n in range(3)]
-    commenters = [_user(display_name=f"Commenter {n}") for n in range(2)]
-    author = _user(roles=["blog_author"], display_name="Api Author")
-    api_reader = _user(display_name="Api Reader")
-    signer = _user(display_name="Signs In Often")
-    victim = _user(display_name="Guessed At")
+    readers = [serving_user(display_name=f"Reader {n}") for n in range(3)]
+    commenters = [serving_user(display_name=f"Commenter {n}") for n in range(2)]
+    author = serving_user(roles=["blog_author"], display_name="Api Author")
+    api_reader = serving_user(display_name="Api Reader")
+    signer = serving_user(display_name="Signs In Often")
+    victim = serving_user(display_name="Guessed At")
     post = PostFactory(live=True, slug="under-load")
     for commenter in commenters:  # an approved comment each: theirs publish at once
         CommentFactory(target=post, author=commenter)
@@ -174,12 +87,12 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
         # Signed in before the outage: page sessions and API tokens.
         sessions = []
         for user in [*readers, *commenters]:
-            session, status = _page_sign_in(url, user.email)
+            session, status = form_sign_in(url, user.email, DEFAULT_PASSWORD, timeout=TIMEOUT)
             assert status == 302, status
             sessions.append((session, user))
         tokens = {}
         for user in (author, api_reader):
-            response = _token(url, user.email)
+            response = api_token(url, user.email)
             assert response.status_code == 200, response.text
             tokens[user.pk] = response.json()["access"]
 
@@ -196,7 +109,7 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
 
         def signed_in_page(serial: str) -> tuple[bool, str]:
             session, user = sessions[int(serial.rsplit("-", 1)[1]) % len(readers)]
-            return _still_signed_in(url, session, user), "profile"
+            return still_signed_in(url, session, user), "profile"
 
         def api_get(_: str) -> tuple[bool, str]:
             headers = {"Authorization": f"Bearer {tokens[api_reader.pk]}"}
@@ -221,7 +134,7 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
             response = session.post(
                 comment_address,
                 {"body": body},
-                headers={"X-CSRFToken": _csrf(session), "HX-Request": "true"},
+                headers={"X-CSRFToken": csrf_of(session), "HX-Request": "true"},
                 timeout=TIMEOUT,
             )
             if response.status_code == 201:
@@ -229,13 +142,13 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
             return response.status_code == 201, f"{response.status_code} {response.text[:200]}"
 
         def sign_in(_: str) -> tuple[bool, str]:
-            session, status = _page_sign_in(url, signer.email)
+            session, status = form_sign_in(url, signer.email, DEFAULT_PASSWORD, timeout=TIMEOUT)
             if status == 302:
                 load.remember(load.sessions, (session, signer))
             return status == 302, str(status)
 
         def token(_: str) -> tuple[bool, str]:
-            response = _token(url, signer.email)
+            response = api_token(url, signer.email)
             return response.status_code == 200, f"{response.status_code} {response.text[:200]}"
 
         load.run("pages", [("page", page), ("page", post_page), ("signed_in_page", signed_in_page)], pause=0.05)
@@ -250,8 +163,8 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
             load.phase = "outage"
 
             # A wrong-password burst while Redis is away: the lockout counts in SQL and holds.
-            guesses = [_token(url, victim.email, "not-the-password").status_code for _ in range(PAIR_LIMIT)]
-            locked = _token(url, victim.email)
+            guesses = [api_token(url, victim.email, "not-the-password").status_code for _ in range(PAIR_LIMIT)]
+            locked = api_token(url, victim.email)
 
             time.sleep(max(0.0, killed_at + OUTAGE_SECONDS - time.monotonic()))
             outage = time.monotonic() - killed_at
@@ -263,9 +176,9 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
             load.stop()
             watch.stop()
 
-        after_outage = _token(url, victim.email)
+        after_outage = api_token(url, victim.email)
         everyone = sessions + load.sessions
-        logged_out = [user.email for session, user in everyone if not _still_signed_in(url, session, user)]
+        logged_out = [user.email for session, user in everyone if not still_signed_in(url, session, user)]
         jwt_ok = [
             requests.get(url + "/api/v1/me/", headers={"Authorization": f"Bearer {t}"}, timeout=TIMEOUT).status_code
             for t in tokens.values()

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -61,13 +62,36 @@ def json_error(status_code: int, **kwargs: Any) -> JsonResponse:
 
 
 def is_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` means a part the request needs is down (answered 503), not a bug (500)."""
-    return documents.is_unavailable(exc)
+    """Whether ``exc`` means a part the request needs is down (answered 503), not a bug (500):
+    the document store, or the SQL database's connection lost under the request."""
+    return documents.is_unavailable(exc) or database_unavailable(exc)
+
+
+# SQLSTATE classes of a lost or refused connection: 08 (connection exception), 57P (operator
+# intervention: a backend terminated, the server shutting down or starting up).
+_CONNECTION_SQLSTATES = ("08", "57P")
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` is the SQL database going away under a request (a failover, a restart,
+    pg_terminate_backend): the transaction rolled back, a retry may succeed. A mistake in SQL
+    (a missing table, a bad column) is not: it stays a 500."""
+    if isinstance(exc, InterfaceError):  # the connection was already closed
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    cause = exc.__cause__
+    if not type(cause).__module__.startswith("psycopg"):
+        return "database is locked" in str(exc)  # SQLite: a writer held the lock past the timeout
+    sqlstate = getattr(cause, "sqlstate", None)
+    # No SQLSTATE: the server closed the socket or never answered (no message came to carry one).
+    return sqlstate is None or sqlstate.startswith(_CONNECTION_SQLSTATES)
 
 
 def log_unavailable(exc: BaseException, path: str) -> None:
     # One line, no traceback: an outage repeats it on every request, and /readyz names the part.
-    logger.warning("503 for %s: the document store is unavailable (%s: %s)", path, type(exc).__name__, exc)
+    part = "the database" if database_unavailable(exc) else "the document store"
+    logger.warning("503 for %s: %s is unavailable (%s: %s)", path, part, type(exc).__name__, exc)
 
 
 def unavailable_response() -> JsonResponse:

@@ -186,3 +186,30 @@ def test_an_invalid_item_of_a_list_in_a_post_body_is_named_by_its_position(user_
 
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {"tags.1": ["Null characters are not allowed."]}
+
+
+def _wrapped(cause: Exception) -> Exception:
+    # How Django raises a driver's error: its own class, the driver's as the cause.
+    from django.db import OperationalError
+
+    error = OperationalError(str(cause))
+    error.__cause__ = cause
+    return error
+
+
+def test_a_database_gone_under_a_request_is_unavailable_and_a_mistake_in_sql_is_not():
+    import sqlite3
+
+    import psycopg.errors
+    from django.db import InterfaceError
+
+    from apps.core.api.errors import database_unavailable
+
+    assert database_unavailable(_wrapped(psycopg.errors.AdminShutdown("terminating connection")))
+    assert database_unavailable(_wrapped(psycopg.errors.ConnectionFailure("connection failure")))
+    assert database_unavailable(_wrapped(psycopg.OperationalError("server closed the connection unexpectedly")))
+    assert database_unavailable(InterfaceError("connection already closed"))
+    assert database_unavailable(_wrapped(sqlite3.OperationalError("database is locked")))
+    assert not database_unavailable(_wrapped(psycopg.errors.UndefinedTable('relation "x" does not exist')))
+    assert not database_unavailable(_wrapped(sqlite3.OperationalError("no such table: x")))
+    assert not database_unavailable(ValueError("not a database error"))
