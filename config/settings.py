@@ -133,6 +133,9 @@ if DATABASE_URL:
         raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or postgresql:// URL.")
     _db["OPTIONS"] = {
         "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 5, minimum=1),
+        # What pg_stat_activity calls these connections (an operator's, or a test's, way to find
+        # one deployment's backends among others on the same server).
+        "application_name": env_str("DB_APPLICATION_NAME", "platform"),
         # Under ASGI each request runs in its own thread, so Django's per-thread persistent
         # connections (CONN_MAX_AGE) would leak; psycopg's pool keeps connections alive
         # across requests instead, and CONN_HEALTH_CHECKS makes it check each one first.

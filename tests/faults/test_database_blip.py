@@ -7,6 +7,7 @@ PostgreSQL only."""
 from __future__ import annotations
 
 import time
+import uuid
 from collections import Counter
 
 import pytest
@@ -25,12 +26,14 @@ BLIPS = 3
 BETWEEN_BLIPS_S = 1.5
 
 
-def _terminate_other_backends() -> int:
-    """Terminate every backend on the test database but this test's own; how many there were."""
+def _terminate_backends(application_name: str) -> int:
+    """Terminate the served process's backends (by the application name it connects with: the
+    test run's own connections, in other threads, must live on); how many there were."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            " WHERE datname = current_database() AND application_name = %s",
+            [application_name],
         )
         return int(cursor.fetchone()[0])
 
@@ -38,8 +41,10 @@ def _terminate_other_backends() -> int:
 def test_terminated_database_backends_cost_no_write_and_no_session(production_env, tmp_path):
     if connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only: pg_terminate_backend ends a server's connections from outside")
+    application_name = f"fault-blip-{uuid.uuid4().hex[:12]}"
     env = {
         **production_env,
+        "DB_APPLICATION_NAME": application_name,
         "API_THROTTLE_ANON": "100000/min",
         "API_THROTTLE_USER": "100000/min",
         "COMMENT_RATE_LIMIT": "100000",
@@ -102,7 +107,7 @@ def test_terminated_database_backends_cost_no_write_and_no_session(production_en
             time.sleep(1.0)
             load.phase = "blips"
             for _ in range(BLIPS):
-                terminated.append(_terminate_other_backends())
+                terminated.append(_terminate_backends(application_name))
                 time.sleep(BETWEEN_BLIPS_S)
             load.phase = "after"
             time.sleep(1.0)
