@@ -92,6 +92,21 @@ class Load:
         with self._lock:
             bucket.append(item)
 
+    def create_post(self, url: str, headers: dict[str, str], title: str) -> requests.Response:
+        """Create a post through the API; a 201 is an acknowledged write, kept in ``posts``."""
+        response = requests.post(url + "/api/v1/blog/posts/", json={"title": title}, headers=headers, timeout=TIMEOUT)
+        if response.status_code == 201:
+            self.remember(self.posts, title)
+        return response
+
+    def post_comment(self, session: requests.Session, address: str, body: str) -> requests.Response:
+        """Post a comment as htmx does; a 201 is an acknowledged write, kept in ``comments``."""
+        headers = {"X-CSRFToken": csrf_of(session), "HX-Request": "true"}
+        response = session.post(address, {"body": body}, headers=headers, timeout=TIMEOUT)
+        if response.status_code == 201:
+            self.remember(self.comments, body)
+        return response
+
     def stop(self) -> None:
         self._stop.set()
         for thread in self._threads:

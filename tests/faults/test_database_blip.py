@@ -19,7 +19,7 @@ from apps.core.comments.models import Comment
 from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
-from tests.faults.load import TIMEOUT, Load, api_token, csrf_of, serving_user, still_signed_in
+from tests.faults.load import TIMEOUT, Load, api_token, serving_user, still_signed_in
 from tests.utils import daphne_server, form_sign_in
 
 BLIPS = 3
@@ -78,25 +78,13 @@ def test_terminated_database_backends_cost_no_write_and_no_session(production_en
             return ok, f"{response.status_code} {response.headers.get('Retry-After')}"
 
         def api_post(serial: str) -> tuple[bool, str]:
-            title = f"Written through a blip {serial}"
-            response = requests.post(
-                url + "/api/v1/blog/posts/", json={"title": title}, headers=bearer, timeout=TIMEOUT
-            )
-            if response.status_code == 201:
-                load.remember(load.posts, title)
+            response = load.create_post(url, bearer, f"Written through a blip {serial}")
             return response.status_code == 201, f"{response.status_code} {response.headers.get('Retry-After')}"
 
         def comment_post(serial: str) -> tuple[bool, str]:
             session, _ = sessions[-1]
-            body = f"Said through a blip {serial}"
-            response = session.post(
-                f"{url}/comments/on/blog.post/{post.pk}/",
-                {"body": body},
-                headers={"X-CSRFToken": csrf_of(session), "HX-Request": "true"},
-                timeout=TIMEOUT,
-            )
-            if response.status_code == 201:
-                load.remember(load.comments, body)
+            address = f"{url}/comments/on/blog.post/{post.pk}/"
+            response = load.post_comment(session, address, f"Said through a blip {serial}")
             return response.status_code == 201, f"{response.status_code} {response.headers.get('Retry-After')}"
 
         load.run("pages", [("page", post_page), ("signed_in_page", signed_in_page)], pause=0.02)

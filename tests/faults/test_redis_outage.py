@@ -23,7 +23,7 @@ from apps.core.models import SignInFailureCount
 from tests.blog.factories import PostFactory
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
-from tests.faults.load import TIMEOUT, Load, api_token, csrf_of, serving_user, still_signed_in
+from tests.faults.load import TIMEOUT, Load, api_token, serving_user, still_signed_in
 from tests.utils import daphne_server, form_sign_in
 
 OUTAGE_SECONDS = float(os.environ.get("FAULT_REDIS_OUTAGE_SECONDS", "5"))
@@ -118,27 +118,14 @@ def test_a_redis_outage_under_mixed_load_fails_no_request_and_loses_nothing(priv
             return (response.status_code, anonymous.status_code) == (200, 200), f"{response.status_code}"
 
         def api_post(serial: str) -> tuple[bool, str]:
-            title = f"Written under load {serial}"
             headers = {"Authorization": f"Bearer {tokens[author.pk]}"}
-            response = requests.post(
-                url + "/api/v1/blog/posts/", json={"title": title}, headers=headers, timeout=TIMEOUT
-            )
-            if response.status_code == 201:
-                load.remember(load.posts, title)
+            response = load.create_post(url, headers, f"Written under load {serial}")
             return response.status_code == 201, f"{response.status_code} {response.text[:200]}"
 
         def comment_post(serial: str) -> tuple[bool, str]:
             index = int(serial.rsplit("-", 1)[1]) % len(commenters)
             session, _ = sessions[len(readers) + index]
-            body = f"Said under load {serial}"
-            response = session.post(
-                comment_address,
-                {"body": body},
-                headers={"X-CSRFToken": csrf_of(session), "HX-Request": "true"},
-                timeout=TIMEOUT,
-            )
-            if response.status_code == 201:
-                load.remember(load.comments, body)
+            response = load.post_comment(session, comment_address, f"Said under load {serial}")
             return response.status_code == 201, f"{response.status_code} {response.text[:200]}"
 
         def sign_in(_: str) -> tuple[bool, str]:
