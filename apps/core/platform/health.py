@@ -186,9 +186,7 @@ def backend_of(name: str) -> str:
             return documents.backend_name()
         if name in ("broker", "worker"):
             return _broker_backend() if name == "broker" else "celery"
-        part = {"cache": lambda: caches["default"], "channels": get_channel_layer, "storage": lambda: default_storage}[
-            name
-        ]()
+        part = _CONFIGURED[name]()
     except Exception:  # misconfigured: the probe will say what is wrong
         return "unknown"
     class_name = part.__class__.__name__  # __class__, not type(): default_storage is a lazy proxy
