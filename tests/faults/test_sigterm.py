@@ -7,13 +7,10 @@ table), so each comment post waits inside the server until the test lets go.
 
 from __future__ import annotations
 
-import base64
 import contextlib
-import os
 import secrets
 import signal
 import socket
-import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +23,8 @@ from django.conf import settings
 from django.db import connection, connections, transaction
 from django.test import Client
 from django.urls import reverse
+from websockets.exceptions import ConnectionClosed
+from websockets.sync.client import ClientConnection, connect
 
 from apps.core.comments.models import Comment
 from apps.core.comments.realtime import thread_socket_path
@@ -76,63 +75,14 @@ def write_lock_held() -> Iterator[None]:
         holder.join(timeout=30)
 
 
-class RawWebSocket:
-    """Just enough of a websocket client (RFC 6455) to open a socket and read how it closes."""
-
-    def __init__(self, url: str, path: str) -> None:
-        parts = urlsplit(url)
-        self.sock = socket.create_connection((parts.hostname, parts.port), timeout=10)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall(
-            (
-                f"GET {path} HTTP/1.1\r\nHost: {parts.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nOrigin: {url}\r\n\r\n"
-            ).encode()
-        )
-        self.buffer = b""
-        while b"\r\n\r\n" not in self.buffer:
-            chunk = self.sock.recv(4096)
-            assert chunk, "the server closed the connection during the handshake"
-            self.buffer += chunk
-        head, self.buffer = self.buffer.split(b"\r\n\r\n", 1)
-        assert head.split(b"\r\n")[0].split(b" ")[1] == b"101", head
-
-    def _read(self, count: int) -> bytes:
-        while len(self.buffer) < count:
-            chunk = self.sock.recv(4096)
-            if not chunk:
-                raise ConnectionError("closed without a close frame")
-            self.buffer += chunk
-        data, self.buffer = self.buffer[:count], self.buffer[count:]
-        return data
-
-    def _send(self, opcode: int, payload: bytes) -> None:
-        mask = os.urandom(4)
-        masked = bytes(byte ^ mask[i % 4] for i, byte in enumerate(payload))
-        self.sock.sendall(bytes([0x80 | opcode, 0x80 | len(payload)]) + mask + masked)
-
-    def close_code(self, timeout: float) -> int:
-        """The code of the server's close frame (answered, as the protocol asks)."""
-        self.sock.settimeout(timeout)
+def close_code(socket_: ClientConnection, timeout: float) -> int:
+    """The code of the server's close frame (the client answers it, as the protocol asks)."""
+    try:
         while True:
-            first, second = self._read(2)
-            length = second & 0x7F
-            if length == 126:
-                (length,) = struct.unpack("!H", self._read(2))
-            elif length == 127:
-                (length,) = struct.unpack("!Q", self._read(8))
-            payload = self._read(length)
-            opcode = first & 0x0F
-            if opcode == 0x9:  # ping
-                self._send(0xA, payload)
-            elif opcode == 0x8:
-                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else 1005
-                with contextlib.suppress(OSError):
-                    self._send(0x8, payload[:2])
-                return code
-
-    def close(self) -> None:
-        self.sock.close()
+            socket_.recv(timeout=timeout)  # a message before the close is not what is awaited
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None, "closed without a close frame"
+        return closed.rcvd.code
 
 
 # --- The production process ---------------------------------------------------------------------
@@ -269,7 +219,8 @@ def test_sigterm_lets_requests_in_flight_finish_closes_sockets_with_1001_and_exi
     log = tmp_path / "serve.log"
     with served_process(server_env, log, grace=GRACE) as served:
         documents_pid = document_server_of(served)
-        socket_ = RawWebSocket(served.url, thread_socket_path(commentable_of(post).kind, post.pk))
+        address = served.url.replace("http://", "ws://", 1) + thread_socket_path(commentable_of(post).kind, post.pk)
+        socket_ = connect(address, origin=served.url, open_timeout=10)
         idle = idle_keep_alive_connection(served.url)
         results: list[requests.Response | BaseException] = [RuntimeError("not sent")] * IN_FLIGHT
         bodies = [f"Posted while the server stops, number {i}" for i in range(IN_FLIGHT)]
@@ -295,7 +246,7 @@ def test_sigterm_lets_requests_in_flight_finish_closes_sockets_with_1001_and_exi
             served.process.send_signal(signal.SIGTERM)
 
             assert wait_until(lambda: refused(served.url), timeout=3), "still accepting after SIGTERM"
-            assert socket_.close_code(timeout=5) == 1001
+            assert close_code(socket_, timeout=5) == 1001
             socket_.close()
             assert closed_by_server(idle, timeout=3), "an idle keep-alive connection stayed open"
             assert all(sender.is_alive() for sender in senders), "a held request ended before the lock was let go"
