@@ -31,7 +31,7 @@ from apps.core.platform import documents, workers
 
 logger = logging.getLogger(__name__)
 
-CHANNEL_TIMEOUT_S = 3.0
+CHANNEL_TIMEOUT_S = 1.0  # within /readyz's 2 s: this probe runs in the caller's thread
 
 
 @dataclass(frozen=True)
@@ -245,9 +245,13 @@ def _run_of(name: str) -> _Run:
 
 
 def _in_caller_thread(name: str) -> bool:
+    # The channel layer's round trip runs here, bounded by CHANNEL_TIMEOUT_S: under daphne this
+    # thread's async_to_sync runs it on the server's event loop, where the layer's consumers
+    # receive; from a thread of its own it would run on a second loop, and channels_redis refuses
+    # two loops receiving at once ("channels: down" whenever a websocket was open).
     # Inside a transaction (a test's), another connection would not see this one's rows (the
     # workers' heartbeats): the SQL probes run here, bounded by the database's own timeouts.
-    return name in ("sql", "worker") and connections["default"].in_atomic_block
+    return name == "channels" or (name in ("sql", "worker") and connections["default"].in_atomic_block)
 
 
 def _timed_out(run: _Run, since: float, timeout: float) -> PartStatus:
