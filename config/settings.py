@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "djmoney",
+    "django_countries",
+    "imagekit",
     "apps.core",
     "apps.blog",
     "apps.commerce",
@@ -491,6 +494,28 @@ IDEMPOTENCY_WAIT_SECONDS: float = env_int("IDEMPOTENCY_WAIT_SECONDS", 10, minimu
 # rolled back): a retry may run again. A live attempt's lock, not this, keeps a retry from running twice.
 IDEMPOTENCY_LEASE_SECONDS: float = env_int("IDEMPOTENCY_LEASE_SECONDS", 30, minimum=1)
 CELERY_BEAT_SCHEDULE["core.idempotency_prune"] = {"task": "core.idempotency_prune", "schedule": 3600.0}
+
+# --- Shop (apps/commerce) ------------------------------------------------------------------
+# A new shop's currency, and the currencies shops may choose (ISO 4217 codes). One cart and one
+# order are in one currency.
+SHOP_DEFAULT_CURRENCY = env_str("SHOP_DEFAULT_CURRENCY", "EUR").upper()
+CURRENCIES = tuple(code.upper() for code in env_list("SHOP_CURRENCIES", ["EUR", "USD", "GBP"]))
+if SHOP_DEFAULT_CURRENCY not in CURRENCIES:
+    CURRENCIES = (SHOP_DEFAULT_CURRENCY, *CURRENCIES)
+DEFAULT_CURRENCY = SHOP_DEFAULT_CURRENCY  # django-money's name for it
+# How long a checkout holds its stock (Saleor's reservations); beat releases what has expired.
+SHOP_RESERVATION_MINUTES = env_int("SHOP_RESERVATION_MINUTES", 15, minimum=1)
+# Whether the prices shop owners enter include tax (shown as such); else tax is added at checkout.
+SHOP_PRICES_INCLUDE_TAX = env_bool("SHOP_PRICES_INCLUDE_TAX", True)
+# The most of one variant a cart line may hold.
+SHOP_MAX_LINE_QUANTITY = env_int("SHOP_MAX_LINE_QUANTITY", 99, minimum=1)
+# Payments: Stripe when a secret key is set, else the built-in test provider (its own payment page).
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY", "")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
+# Where the stripe SDK sends its calls (tests point it at a loopback server speaking Stripe's API).
+STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
+CELERY_BEAT_SCHEDULE["commerce.release_expired"] = {"task": "commerce.release_expired", "schedule": 60.0}
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

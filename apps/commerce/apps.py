@@ -2,6 +2,8 @@ from django.apps import AppConfig
 
 
 class CommerceConfig(AppConfig):
+    # What the shop contributes to the platform is declared in apps/commerce/platform.py; its
+    # models are described in apps/commerce/models.py, who may do what in permissions.py.
     name = "apps.commerce"
     label = "commerce"
     verbose_name = "Shop"

@@ -56,7 +56,8 @@ MAY_UPLOAD = {
     "member": False,
     "student": False,
     "instructor": False,
-    "shop_owner": False,
+    # Shop owners draft product descriptions in the editor.
+    "shop_owner": True,
     "blog_author": True,
     "blog_admin": True,
     "admin": True,

@@ -1,0 +1,1 @@
+"""The shop in the Django admin, one module per area (Django imports this package)."""

@@ -1,0 +1,88 @@
+"""The shop's domain events (apps/core/platform/events.py): what other apps may react to.
+
+``commerce.order_paid`` carries the order's lines with their references, so the app that offers a
+sellable (a course seat, a stream ticket; its ``reference_app``) fulfils its own lines in its
+handler, and ``commerce.order_refunded`` names the lines (and quantities) to undo. Commerce itself
+imports no other domain: it neither knows nor asks what a reference means.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from apps.core.platform import events
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderLineInfo:
+    line_id: int
+    sku: str
+    quantity: int
+    shop_id: int
+    reference_app: str = ""
+    reference_kind: str = ""
+    reference_id: str = ""
+
+
+def _lines() -> tuple[OrderLineInfo, ...]:
+    return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPlaced(events.DomainEvent):
+    name: ClassVar[str] = "commerce.order_placed"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderPaid(events.DomainEvent):
+    """An order's payment was captured, with every line of it."""
+
+    name: ClassVar[str] = "commerce.order_paid"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    user_id: int | None
+    total: str
+    currency: str
+    lines: tuple[OrderLineInfo, ...] = field(default_factory=_lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderRefunded(events.DomainEvent):
+    """Money went back: ``lines`` name the lines and the quantities refunded (empty lines with
+    ``full`` set: the whole order)."""
+
+    name: ClassVar[str] = "commerce.order_refunded"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    user_id: int | None
+    amount: str
+    currency: str
+    full: bool
+    lines: tuple[OrderLineInfo, ...] = field(default_factory=_lines)
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderCancelled(events.DomainEvent):
+    name: ClassVar[str] = "commerce.order_cancelled"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    user_id: int | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class OrderFulfilled(events.DomainEvent):
+    """One shop sent (part of) its part of an order."""
+
+    name: ClassVar[str] = "commerce.order_fulfilled"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    shop_id: int
+    fulfilment_id: int

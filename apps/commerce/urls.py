@@ -1,0 +1,28 @@
+"""The shop's pages under /shop/ (the hook mounts this urlconf)."""
+
+from django.urls import path  # noqa: F401 (each section below adds its paths)
+
+app_name = "commerce"
+
+# Each section is one area's pages; the catalogue's come last, as its shop and product addresses
+# take a free slug.
+urlpatterns: list = []
+
+# --- Cart (apps/commerce/views/cart.py) -------------------------------------------------------
+urlpatterns += []
+
+
+# --- Checkout and the test provider's payment page (apps/commerce/views/checkout.py) ----------
+urlpatterns += []
+
+
+# --- Orders: customers' and shop owners' (apps/commerce/views/orders.py, views/manage_orders.py)
+urlpatterns += []
+
+
+# --- Managing a shop's products and stock on the site (apps/commerce/views/manage.py) ---------
+urlpatterns += []
+
+
+# --- The catalogue (apps/commerce/views/catalogue.py): last --------------------------------
+urlpatterns += []
