@@ -206,7 +206,7 @@ class StripeServer:
             "request": {"id": None, "idempotency_key": None},
             "type": kind,
         }
-        return json.dumps(event).encode()
+        return json.dumps(event, indent=2).encode()  # Stripe sends its events pretty-printed
 
     # --- Stripe's objects -----------------------------------------------------------------
     def _intent_for(self, session: dict[str, Any], capture: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@ the real stripe SDK over real HTTP, never the network."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -91,6 +92,7 @@ def test_start_creates_a_checkout_session_for_the_order(stripe_api):
     assert form["metadata"] == {"order": "1001"}
     assert form["payment_intent_data"] == {"metadata": {"order": "1001"}}
     assert form["client_reference_id"] == "1001"
+    assert json.loads(json.dumps(started.raw))["object"] == "checkout.session"  # PaymentEvent.data keeps it
 
 
 def test_a_zero_decimal_currency_is_sent_in_whole_units(stripe_api):
@@ -170,6 +172,7 @@ def test_confirm_is_pending_until_the_customer_pays(stripe_api):
     )
     read = stripe_api.requests[-1]
     assert (read.method, read.query) == ("GET", {"expand": ["payment_intent"]})
+    assert json.loads(json.dumps(confirmed.raw))["payment_intent"]["status"] == "succeeded"
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,13 @@ def test_a_completed_checkout_session_is_a_captured_payment(stripe_api, paid):
     assert event.raw["type"] == "checkout.session.completed"
 
 
+def test_a_session_without_amounts_gives_an_event_without_an_amount(stripe_api, paid):
+    # amount_total and currency are nullable in Stripe's schema (its own fixture has both null).
+    session = {**stripe_api.sessions[paid], "amount_total": None, "currency": None}
+    event = parse(stripe_api.event("checkout.session.completed", session))
+    assert (event.kind, event.reference, event.amount) == ("payment.captured", paid, None)
+
+
 def test_a_completed_session_still_awaiting_a_delayed_payment_is_ignored_until_it_arrives(stripe_api, paid):
     session = {**stripe_api.sessions[paid], "payment_status": "unpaid"}
     assert parse(stripe_api.event("checkout.session.completed", session)).kind == "ignored"

@@ -30,7 +30,7 @@ import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urljoin
 
 import stripe
@@ -65,8 +65,6 @@ WHOLE_UNITS_ONLY = frozenset({"ISK"})
 CAPTURED_EVENTS = frozenset({"checkout.session.completed", "checkout.session.async_payment_succeeded"})
 FAILED_SESSION_EVENTS = frozenset({"checkout.session.async_payment_failed", "checkout.session.expired"})
 PAID_SESSION_STATUSES = frozenset({"paid", "no_payment_required"})
-
-T = TypeVar("T")
 
 
 def _exponent(currency: str) -> int:
