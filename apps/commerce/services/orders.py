@@ -163,14 +163,14 @@ def _settle_part(part: OrderShop, lines: list[OrderLine]) -> None:
 
 
 def _settle_order(order: Order) -> None:
-    """The order's status from its money and its parts: refunded in full, all parts cancelled,
+    """The order's status from its money and its parts: all parts cancelled, refunded in full,
     partly refunded, then how far fulfilment went."""
     parts = list(order.parts.all())
     statuses = {part.status for part in parts}
-    if order.refunded_total.amount >= order.total.amount and order.total.amount > 0:
-        status = Order.Status.REFUNDED
-    elif statuses == {OrderShop.Status.CANCELLED}:
+    if statuses == {OrderShop.Status.CANCELLED}:
         status = Order.Status.CANCELLED
+    elif order.refunded_total.amount >= order.total.amount and order.total.amount > 0:
+        status = Order.Status.REFUNDED
     elif order.refunded_total.amount > 0:
         status = Order.Status.PARTIALLY_REFUNDED
     else:
