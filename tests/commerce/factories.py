@@ -177,3 +177,30 @@ def make_paid_order(
             idempotency_key=key,
         )
     return order
+
+
+def paid_event(order: Order) -> Any:
+    """``commerce.order_paid`` for ``order`` with all its lines, as checkout publishes it on capture."""
+    from apps.commerce.events import OrderLineInfo, OrderPaid
+
+    lines = tuple(
+        OrderLineInfo(
+            line_id=line.pk,
+            sku=line.sku,
+            quantity=line.quantity,
+            shop_id=line.part.shop_id,
+            reference_app=line.reference_app,
+            reference_kind=line.reference_kind,
+            reference_id=line.reference_id,
+        )
+        for line in order.lines.select_related("part").order_by("pk")
+    )
+    return OrderPaid(
+        order_id=order.pk,
+        number=order.number,
+        user_id=order.user_id,
+        total=str(order.total.amount),
+        currency=order.currency,
+        lines=lines,
+        actor_id=order.user_id,
+    )

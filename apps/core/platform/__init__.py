@@ -15,6 +15,7 @@ _EXPORTS = {
     "DemoAccount": "apps.core.platform.hooks",
     "Mount": "apps.core.platform.hooks",
     "NavLink": "apps.core.platform.hooks",
+    "SellableKind": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
     # page cache
     "cache_public_page": "apps.core.platform.pagecache",
