@@ -29,6 +29,8 @@ _EXPORTS = {
     # pagecache.cached / pagecache.invalidate,
     # bench_views.hello (config/urls.py mounts it in bench mode)
     "events": "apps.core.platform.events",
+    # the document store: documents.collection(name), documents.register_indexes(...)
+    "documents": "apps.core.platform.documents",
     "pagecache": "apps.core.platform.pagecache",
     "bench_views": "apps.core.platform.bench_views",
 }
