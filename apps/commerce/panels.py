@@ -14,7 +14,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from apps.commerce import permissions
+from apps.commerce import permissions, reviews
 from apps.commerce.models import Order, OrderLine, OrderShop, Shop, Stock
 from apps.core.accounts import Panel
 
@@ -110,6 +110,16 @@ def _top_products(user: Any) -> dict[str, Any]:
     return {"rows": rows}
 
 
+def _recent_reviews(user: Any) -> dict[str, Any]:
+    return {"rows": reviews.reviews_recent_for(user=user)}
+
+
+def _review_queue(user: Any) -> dict[str, Any]:
+    count = reviews.reviews_pending_count()
+    url = reverse("commerce:review-queue")
+    return {"count": count, "url": url, "tiles": [{"label": "Product reviews to moderate", "count": count, "url": url}]}
+
+
 # Listed by the shop's hook (apps/commerce/platform.py).
 PANELS: tuple[Panel, ...] = (
     Panel("shop-sales", "Sales", "commerce/panels/_sales.html", frozenset({"shop"}), _sales, order=10),
@@ -129,5 +139,22 @@ PANELS: tuple[Panel, ...] = (
         frozenset({"shop"}),
         _top_products,
         order=13,
+    ),
+    Panel(
+        "shop-reviews",
+        "Recent reviews",
+        "commerce/panels/_reviews.html",
+        frozenset({"shop"}),
+        _recent_reviews,
+        order=14,
+    ),
+    Panel(
+        "shop-review-queue",
+        "Product reviews to moderate",
+        "commerce/panels/_review_queue.html",
+        frozenset({"admin"}),
+        _review_queue,
+        order=30,
+        show=permissions.is_shop_staff,
     ),
 )

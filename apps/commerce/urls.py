@@ -21,6 +21,7 @@ from apps.commerce.views import manage_orders, orders  # noqa: E402
 
 urlpatterns += [
     path("orders/", orders.order_list, name="orders"),
+    path("orders/reviews/<int:product_id>/", orders.review_create, name="review-create"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/return/", orders.order_return, name="order-return"),
     path("orders/<str:number>/invoice.pdf", orders.order_invoice, name="order-invoice"),
@@ -33,6 +34,8 @@ urlpatterns += [
     path("manage/orders/<str:number>/<int:part_id>/refund/", manage_orders.part_refund, name="part-refund"),
     path("manage/returns/<int:return_id>/approve/", manage_orders.return_approve, name="return-approve"),
     path("manage/returns/<int:return_id>/reject/", manage_orders.return_reject, name="return-reject"),
+    path("manage/reviews/", manage_orders.review_queue, name="review-queue"),
+    path("manage/reviews/<str:review_id>/<slug:decision>/", manage_orders.review_moderate, name="review-moderate"),
 ]
 
 

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.commerce import permissions
+from apps.commerce import permissions, reviews
 from apps.commerce.models import OrderShop, ReturnRequest
 from apps.commerce.selectors import orders as selectors
 from apps.commerce.services import orders as services
@@ -228,3 +228,26 @@ def return_reject(request: HttpRequest, return_id: int) -> HttpResponse:
         ),
         "Return declined; the customer is told why.",
     )
+
+
+@login_required
+@require_GET
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """Staff's review queue: the oldest waiting first."""
+    if not permissions.is_shop_staff(request.user):
+        raise PermissionDenied("Staff moderate reviews.")
+    return render(request, "commerce/manage_review_queue.html", {"reviews": reviews.reviews_pending()})
+
+
+@login_required
+@require_POST
+def review_moderate(request: HttpRequest, review_id: str, decision: str) -> HttpResponse:
+    if decision not in ("approve", "reject"):
+        raise Http404("No such decision.")
+    try:
+        reviews.review_moderate(user=request.user, review_id=review_id, approve=decision == "approve")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Review approved." if decision == "approve" else "Review rejected.")
+    return redirect("commerce:review-queue")

@@ -9,10 +9,13 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from apps.commerce import downloads, invoices
+from apps.commerce import downloads, invoices, reviews
+from apps.commerce.models import Product
 from apps.commerce.selectors import orders as selectors
 from apps.commerce.services import orders as services
 
@@ -40,6 +43,14 @@ def _order_or_404(request: HttpRequest, number: str):  # type: ignore[no-untyped
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = _order_or_404(request, number)
     parts = list(order.parts.all())
+    own = order.user_id == request.user.pk
+    products = {line.variant.product for part in parts for line in part.lines.all() if line.variant_id}
+    done = reviews.reviewed_by(user=request.user, product_ids=[p.pk for p in products]) if own else set()
+    # A product of this order its buyer may still review (paid, kept, not reviewed yet).
+    reviewable = sorted(
+        (p for p in products if p.pk not in done and order.status in reviews.BOUGHT and not p.is_sellable),
+        key=lambda p: p.name,
+    )
     for part in parts:
         part.returnable = [
             (line, line.quantity_fulfilled - line.quantity_refunded)
@@ -54,7 +65,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "commerce/order_detail.html",
-        {"order": order, "parts": parts, "timeline": list(order.events.all()), "own": order.user_id == request.user.pk},
+        {"order": order, "parts": parts, "timeline": list(order.events.all()), "own": own, "reviewable": reviewable},
     )
 
 
@@ -111,3 +122,22 @@ def download(request: HttpRequest, token: str) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+@require_POST
+def review_create(request: HttpRequest, product_id: int) -> HttpResponse:
+    """A verified buyer's review (it waits for moderation); back to where the form was."""
+    product = get_object_or_404(Product.objects.select_related("shop"), pk=product_id)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("commerce:orders")
+    try:
+        reviews.review_create(
+            user=request.user, product=product, rating=request.POST.get("rating"), text=request.POST.get("text", "")
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, "Thank you: your review shows once a moderator has read it.")
+    return redirect(back)
