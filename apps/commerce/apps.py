@@ -7,3 +7,8 @@ class CommerceConfig(AppConfig):
     name = "apps.commerce"
     label = "commerce"
     verbose_name = "Shop"
+
+    def ready(self) -> None:
+        # Subscribers, registered on import: the notifications and the download grants of paid
+        # orders (apps/commerce/notifications.py, downloads.py).
+        from apps.commerce import downloads, notifications  # noqa: F401

@@ -86,3 +86,26 @@ class OrderFulfilled(events.DomainEvent):
     number: str
     shop_id: int
     fulfilment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnRequested(events.DomainEvent):
+    """A customer asked to send back delivered units of one shop's part."""
+
+    name: ClassVar[str] = "commerce.return_requested"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    return_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReturnAnswered(events.DomainEvent):
+    """The shop accepted (and refunded) or declined a return request."""
+
+    name: ClassVar[str] = "commerce.return_answered"
+    aggregate: ClassVar[str] = "commerce.order:{order_id}"
+    order_id: int
+    number: str
+    return_id: int
+    approved: bool

@@ -7,3 +7,6 @@ class HookAppConfig(AppConfig):
     name = "tests.hookapp"
     label = "hookapp"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from tests.hookapp import tickets  # noqa: F401 (its subscribers fulfil the tickets the shop sells)

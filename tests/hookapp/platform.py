@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
-from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, SellableKind
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
@@ -35,6 +35,8 @@ hook = AppHook(
     demo_accounts=(DemoAccount("keeper@test.com", "HookKeeper123!", KEEPER, "Kim Keeper"),),
     demo_seed=seed_demo,
     robots_disallow=("/hooked/private/",),
+    # Tickets the shop sells for this app (fulfilled in tests/hookapp/tickets.py).
+    sellables=(SellableKind("ticket", "Ticket to the hook show"),),
     notification_kinds=(
         NotificationKind(
             name="hookapp.thing_hooked",

@@ -15,6 +15,7 @@ _EXPORTS = {
     "DemoAccount": "apps.core.platform.hooks",
     "Mount": "apps.core.platform.hooks",
     "NavLink": "apps.core.platform.hooks",
+    "SellableKind": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
     # page cache
     "cache_public_page": "apps.core.platform.pagecache",
@@ -28,6 +29,8 @@ _EXPORTS = {
     # pagecache.cached / pagecache.invalidate,
     # bench_views.hello (config/urls.py mounts it in bench mode)
     "events": "apps.core.platform.events",
+    # the document store: documents.collection(name), documents.register_indexes(...)
+    "documents": "apps.core.platform.documents",
     "pagecache": "apps.core.platform.pagecache",
     "bench_views": "apps.core.platform.bench_views",
 }

@@ -10,8 +10,8 @@ seeds, ``config/routing.py`` routes the websockets, the block slots, commentable
 notification kinds are registered with core's blocks, comments and notifications. Core names
 no domain: adding one touches INSTALLED_APPS and nothing else.
 
-A later kind of contribution (search or audience providers, sellables) is
-one more field on :class:`AppHook` with an empty default and one accessor on :class:`Registry`.
+A later kind of contribution (search or audience providers) is one more field on
+:class:`AppHook` with an empty default and one accessor on :class:`Registry`, as ``sellables`` is.
 """
 
 from __future__ import annotations
@@ -67,6 +67,17 @@ class DemoAccount:
     password: str
     role: str
     name: str
+
+
+@dataclass(frozen=True)
+class SellableKind:
+    """A kind of thing an app offers for sale through whichever app sells (a seat, a ticket):
+    ``kind`` is unique within the declaring app, ``label`` what buyers read. The seller stores
+    (app label, kind, id) and announces payments and refunds as events; the declaring app
+    fulfils in its own subscribers."""
+
+    kind: str
+    label: str
 
 
 # seed(write=...) writes an app's demo content through its services; idempotent.
@@ -126,6 +137,8 @@ class AppHook:
     # Kinds of notification this app sends (core's notification centre); each named
     # "<this app's label>.<noun>", with its default channels and its sentence.
     notification_kinds: tuple[NotificationKind, ...] = ()
+    # Kinds of this app's things that may be sold (``SellableKind(kind, label)``), by app label.
+    sellables: tuple[SellableKind, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -227,6 +240,11 @@ class Registry:
     @property
     def notification_kinds(self) -> tuple[NotificationKind, ...]:
         return self._gather(lambda hook: hook.notification_kinds)
+
+    @property
+    def sellables(self) -> dict[tuple[str, str], SellableKind]:
+        """Every declared sellable kind by (app label, kind)."""
+        return {(installed.app, item.kind): item for installed in self.hooks for item in installed.hook.sellables}
 
 
 def _duplicates(keys: list[str]) -> list[str]:

@@ -1,0 +1,1 @@
+"""The shop's reads, one module per aggregate: permission-filtered, prefetched querysets."""

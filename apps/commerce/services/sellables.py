@@ -1,0 +1,144 @@
+"""Sellables: things other apps offer for sale through the shop (a course seat, a stream ticket).
+
+An app declares what kinds it sells in its hook (``AppHook.sellables``: ``SellableKind(kind,
+label)``) and calls ``sellable_offer`` with a reference to its thing (its app label, the kind, the
+thing's id), a price and a quantity limit: the shop makes a product of type "sellable" with one
+variant whose stock is the limit, so the same cart, checkout, stock locks and payment sell it.
+On payment ``commerce.order_paid`` carries each line's reference and the owning app fulfils its
+lines in its own subscriber; ``commerce.order_refunded`` names the lines and quantities it
+undoes. The shop never asks what a reference means and imports no other app.
+
+A sellable's content (its title, its description) is the owning app's, so the product goes live
+at once rather than through the publishing engine's drafts; ``sellable_withdraw`` takes it off
+sale while its past orders keep it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from djmoney.money import Money
+
+from apps.commerce import stock
+from apps.commerce.models import Product, ProductType, ProductVariant, Shop, Stock
+from apps.core.platform import registry
+
+
+def _declared(app: str, kind: str) -> None:
+    if (app, kind) not in registry().sellables:
+        raise ValidationError(f"No app declares the sellable kind {app}.{kind}.", code="undeclared_sellable")
+
+
+def _price(price: Money | Decimal | str, shop: Shop) -> Money:
+    money = price if isinstance(price, Money) else Money(Decimal(str(price)), shop.currency)
+    if money.amount < 0:
+        raise ValidationError("A price cannot be negative.", code="negative_price")
+    return money
+
+
+def sellable_get(*, app: str, kind: str, ref_id: str | int) -> Product | None:
+    """The product that sells ``app``'s ``kind`` number ``ref_id``, if it was ever offered."""
+    return (
+        Product.objects.filter(reference_app=app, reference_kind=kind, reference_id=str(ref_id))
+        .select_related("shop")
+        .first()
+    )
+
+
+def sellable_offer(
+    *,
+    app: str,
+    kind: str,
+    ref_id: str | int,
+    title: str,
+    price: Money | Decimal | str,
+    quantity_limit: int,
+    shop: Shop,
+) -> Product:
+    """Put ``app``'s thing on sale in ``shop``: a live product with one variant and stock of
+    ``quantity_limit``. Refuses a kind no app declared; offering the same thing again updates it."""
+    _declared(app, kind)
+    if quantity_limit < 0:
+        raise ValidationError("The quantity limit cannot be negative.", code="negative_limit")
+    if sellable_get(app=app, kind=kind, ref_id=ref_id) is not None:
+        return sellable_update(
+            app=app, kind=kind, ref_id=ref_id, title=title, price=price, quantity_limit=quantity_limit
+        )
+    money = _price(price, shop)
+    product_type, _ = ProductType.objects.get_or_create(
+        slug="sellable", defaults={"name": "Sold for another app", "kind": ProductType.Kind.SELLABLE}
+    )
+    now = timezone.now()
+    reference = f"{app}-{kind}-{ref_id}"
+    with transaction.atomic():
+        product = Product.objects.create(
+            shop=shop,
+            product_type=product_type,
+            name=title[:200],
+            slug=slugify(f"{title[:60]}-{reference}")[:100],
+            reference_app=app,
+            reference_kind=kind,
+            reference_id=str(ref_id),
+            live=True,
+            first_published_at=now,
+            last_published_at=now,
+            min_price=money,
+            in_stock=quantity_limit > 0,
+        )
+        variant = ProductVariant.objects.create(product=product, sku=reference[:64], price=money, weight_grams=0)
+        Stock.objects.create(variant=variant, quantity=quantity_limit)
+    return product
+
+
+def sellable_update(
+    *,
+    app: str,
+    kind: str,
+    ref_id: str | int,
+    title: str | None = None,
+    price: Money | Decimal | str | None = None,
+    quantity_limit: int | None = None,
+) -> Product:
+    """Change an offered thing's title, price or quantity limit. The limit never drops below what
+    is sold and held (a ValidationError says how many)."""
+    _declared(app, kind)
+    product = sellable_get(app=app, kind=kind, ref_id=ref_id)
+    if product is None:
+        raise ValidationError("That thing is not on sale.", code="not_offered")
+    with transaction.atomic():
+        variant = product.variants.get()
+        if title is not None:
+            product.name = title[:200]
+        if price is not None:
+            money = _price(price, product.shop)
+            variant.price = money
+            variant.save(update_fields=["price"])
+            product.min_price = money
+        if quantity_limit is not None:
+            row = stock.locked([variant.pk])[variant.pk]
+            taken = row.allocated + row.reserved
+            if quantity_limit < taken:
+                raise ValidationError(
+                    f"{taken} are already sold or held: the limit cannot go below that.", code="limit_below_sold"
+                )
+            # The quantity is the limit itself (nothing is ever shipped): set, under the row's lock.
+            Stock.objects.filter(pk=row.pk).update(quantity=quantity_limit)
+            product.in_stock = quantity_limit > taken
+        product.save(update_fields=["name", "min_price", "in_stock"])
+    return product
+
+
+def sellable_withdraw(*, app: str, kind: str, ref_id: str | int) -> Product | None:
+    """Take an offered thing off sale (its orders keep their lines); None if never offered."""
+    product = sellable_get(app=app, kind=kind, ref_id=ref_id)
+    if product is None:
+        return None
+    with transaction.atomic():
+        Product.objects.filter(pk=product.pk).update(live=False, in_stock=False)
+        ProductVariant.objects.filter(product=product).update(is_active=False)
+    product.refresh_from_db()
+    return product
