@@ -7,3 +7,6 @@ class CommerceConfig(AppConfig):
     name = "apps.commerce"
     label = "commerce"
     verbose_name = "Shop"
+
+    def ready(self) -> None:
+        from apps.commerce import receivers  # noqa: F401 (connects the sign-in cart merge)

@@ -6,6 +6,7 @@ from apps.core.platform import AppHook, Mount
 
 hook = AppHook(
     pages=(Mount("shop/", "apps.commerce.urls"),),
+    header_items=("commerce/_mini_cart.html",),
     robots_disallow=(
         "/shop/cart/",
         "/shop/checkout/",

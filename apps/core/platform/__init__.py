@@ -16,6 +16,8 @@ _EXPORTS = {
     "Mount": "apps.core.platform.hooks",
     "NavLink": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
+    # idempotent requests: a view a rendered form posts again and again by design
+    "idempotency_exempt": "apps.core.platform.idempotency",
     # page cache
     "cache_public_page": "apps.core.platform.pagecache",
     # uploads
@@ -28,6 +30,8 @@ _EXPORTS = {
     # pagecache.cached / pagecache.invalidate,
     # bench_views.hello (config/urls.py mounts it in bench mode)
     "events": "apps.core.platform.events",
+    # mail.send_later: email on the queue, after the transaction commits
+    "mail": "apps.core.platform.mail",
     "pagecache": "apps.core.platform.pagecache",
     "bench_views": "apps.core.platform.bench_views",
 }

@@ -1,0 +1,1 @@
+"""The shop's writes, one module per aggregate: cart.py, checkout.py, payments.py."""
