@@ -46,8 +46,13 @@ def french_vat(rate: str = "20.00") -> TaxRate:
 
 
 def ready_checkout(user: Any, *variants: Any, quantity: int = 1) -> Checkout:
-    """A started checkout of ``variants`` with the customer's saved address."""
+    """A started checkout of ``variants`` with the customer's saved address (and a shipping
+    method of 5.00 for each shop that has none)."""
     fill_cart(user, *variants, quantity=quantity)
+    for variant in variants:
+        shop = variant.product.shop
+        if not ShippingMethod.objects.filter(shop=shop).exists():
+            flat_shipping(shop)
     if not Address.objects.filter(user=user).exists():
         save_address(user)
     return checkouts.checkout_start(user=user)

@@ -91,8 +91,10 @@ def checkout_start(*, user: Any) -> Checkout:
     is empty or some of it is not available (nothing reserved then)."""
     _require_buyer(user)
     cart = cart_get(user=user, session=None)  # its corrections are kept even if we refuse below
+    if cart.notices:  # the cart changed under the customer: they review it before paying
+        raise ValidationError([*cart.notices, *(["Check your cart, then check out again."] if cart.items else [])])
     if not cart.items:
-        raise ValidationError([*cart.notices, "Your cart is empty."])
+        raise ValidationError("Your cart is empty.")
     counts = {item.variant.pk: item.quantity for item in cart.items}
     names = {item.variant.pk: item.name for item in cart.items}
     with transaction.atomic():

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 from django.template.context import Context
+from djmoney.money import Money
 
 from apps.commerce.services.cart import cart_count as count_of
 
@@ -16,3 +19,9 @@ def cart_count(context: Context) -> int:
     if request is None:
         return 0
     return count_of(user=request.user, session=getattr(request, "session", None))
+
+
+@register.filter
+def money(amount: Any, currency: str) -> str:
+    """``{{ totals.total|money:totals.currency }}``: a Decimal shown as money ("€12.50")."""
+    return str(Money(amount, currency))
