@@ -734,8 +734,9 @@ class Payment(models.Model):
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     provider = models.CharField(max_length=20)
-    # The provider's id of this payment (a Stripe PaymentIntent id, the test provider's own).
-    reference = models.CharField(max_length=100, blank=True, db_index=True)
+    # The provider's id of this payment (a Stripe PaymentIntent id, the test provider's own: a
+    # signed reference of about 150 characters).
+    reference = models.CharField(max_length=255, blank=True, db_index=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     amount = MoneyField(**MONEY)
     captured = MoneyField(**MONEY, default=0)
