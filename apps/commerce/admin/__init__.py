@@ -1,1 +1,3 @@
 """The shop in the Django admin, one module per area (Django imports this package)."""
+
+from apps.commerce.admin import checkout  # noqa: F401 (shipping, tax rates, vouchers)
