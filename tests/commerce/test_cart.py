@@ -157,3 +157,13 @@ def test_everyone_may_fill_a_cart(client, people, who):
     assert client.post("/shop/cart/add/", {"variant": variant.pk}).status_code == 302
     assert client.get("/shop/cart/").status_code == 200
     assert carts.cart_count(user=people[who], session=client.session) == 1
+
+
+def test_the_cart_page_query_count_is_flat(client, customer, django_assert_max_num_queries):
+    client.force_login(customer)
+    client.get("/shop/cart/")  # warm the session
+    fill_cart(customer, *(variant_of(make_product(shop=ShopFactory())) for _ in range(8)))
+    # the user and roles, the cart's lines (one query), the header's bell and mini-cart
+    with django_assert_max_num_queries(8):
+        response = client.get("/shop/cart/")
+    assert response.content.count(b'id="cart-line-') == 8

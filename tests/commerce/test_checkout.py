@@ -246,10 +246,12 @@ def test_someone_elses_checkout_is_refused(customer, other_customer):
 # --- Pages ------------------------------------------------------------------------------------
 
 
-def test_a_visitor_is_sent_to_sign_in_and_back(client):
+def test_a_visitor_signs_in_to_check_out_and_comes_back_to_the_merged_cart(client):
     response = client.post("/shop/checkout/start/")
-    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/shop/checkout/start/"
+    assert response.status_code == 302 and response["Location"] == "/accounts/login/?next=/shop/cart/"
     assert client.get("/shop/checkout/")["Location"] == "/accounts/login/?next=/shop/checkout/"
+    client.post("/shop/cart/add/", {"variant": variant_of(make_product()).pk})
+    assert b'href="/accounts/login/?next=/shop/cart/"' in client.get("/shop/cart/").content
 
 
 def test_the_whole_checkout_through_the_pages(client, customer, queued_work, mailoutbox):
@@ -340,5 +342,5 @@ def test_everyone_signed_in_has_their_own_checkout(client, people, who):
         client.force_login(people[who])
         fill_cart(people[who], variant_of(make_product()))
     response = client.post("/shop/checkout/start/")
-    expected = "/shop/checkout/" if people[who] is not None else "/accounts/login/?next=/shop/checkout/start/"
+    expected = "/shop/checkout/" if people[who] is not None else "/accounts/login/?next=/shop/cart/"
     assert response["Location"] == expected

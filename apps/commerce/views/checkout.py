@@ -8,9 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -61,10 +63,13 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@login_required
 @require_POST
 def checkout_start(request: HttpRequest) -> HttpResponse:
-    """From the cart: freeze it and reserve its stock, then the checkout page."""
+    """From the cart: freeze it and reserve its stock, then the checkout page. A visitor signs in
+    first and comes back to the cart, merged with their account's (a sign-in cannot come back
+    to a POST)."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("commerce:cart"))
     try:
         checkouts.checkout_start(user=request.user)
     except ValidationError as exc:

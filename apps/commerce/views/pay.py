@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -47,7 +48,8 @@ def test_pay(request: HttpRequest, reference: str) -> HttpResponse:
             )
             return redirect("commerce:cart")
         return redirect("commerce:test-pay", reference)
-    return render(request, "commerce/pay.html", {"payment": payment, "order": payment.order})
+    done_url = reverse("commerce:checkout-done", args=[payment.order.token])
+    return render(request, "commerce/pay.html", {"payment": payment, "order": payment.order, "done_url": done_url})
 
 
 @csrf_exempt  # the provider signs its webhooks; it has no CSRF token to send
