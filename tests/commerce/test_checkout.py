@@ -344,3 +344,23 @@ def test_everyone_signed_in_has_their_own_checkout(client, people, who):
     response = client.post("/shop/checkout/start/")
     expected = "/shop/checkout/" if people[who] is not None else "/accounts/login/?next=/shop/cart/"
     assert response["Location"] == expected
+
+
+def test_tax_is_added_on_top_when_prices_exclude_it(customer, settings):
+    settings.SHOP_PRICES_INCLUDE_TAX = False
+    french_vat("20.00")
+    checkout = ready_checkout(customer, variant_of(make_product(price="10.00")))
+    order = _complete(customer, checkout).order
+    # 10.00 + 5.00 shipping, and 20 % of each on top
+    assert (order.tax_total.amount, order.total.amount, order.prices_include_tax) == (
+        Decimal("3.00"),
+        Decimal("18.00"),
+        False,
+    )
+
+
+def test_the_page_says_when_the_reservation_ran_out(client, customer):
+    client.force_login(customer)
+    checkout = ready_checkout(customer, variant_of(make_product()))
+    Checkout.objects.filter(pk=checkout.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    assert b"data-lapsed" in client.get("/shop/checkout/").content

@@ -176,3 +176,11 @@ def test_releasing_twice_releases_once(customer):
     assert payments.checkouts_release_expired(now=later) == 1
     assert payments.checkouts_release_expired(now=later) == 0
     assert _stock(variant).reserved == 0 and _stock(variant).available == 2
+
+
+def test_staff_may_look_at_a_payment_page_but_only_the_customer_pays(client, customer, admin):
+    completion, payment = _placed(customer, variant_of(make_product()))
+    client.force_login(admin)
+    assert client.get(completion.redirect_url).status_code == 200
+    assert client.post(completion.redirect_url, {"outcome": "approve"}).status_code == 403
+    assert Order.objects.get().status == Order.Status.UNPAID

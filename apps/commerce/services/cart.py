@@ -64,6 +64,10 @@ class CartView:
         return str(self.items[0].variant.price.currency) if self.items else None
 
     @property
+    def max_quantity(self) -> int:
+        return settings.SHOP_MAX_LINE_QUANTITY
+
+    @property
     def count(self) -> int:
         return sum(item.quantity for item in self.items)
 

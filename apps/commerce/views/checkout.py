@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -42,6 +43,7 @@ def _context(request: HttpRequest, checkout: Checkout, **extra: Any) -> dict[str
         "address_form": extra.pop("address_form", None) or AddressForm(initial=address or None),
         "voucher_form": extra.pop("voucher_form", None) or VoucherForm(),
         "addresses": selectors.address_list_for_user(user=request.user),
+        "lapsed": checkout.expires_at <= timezone.now(),
         **extra,
     }
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,8 @@ def test_pay(request: HttpRequest, reference: str) -> HttpResponse:
     if payment is None:
         raise Http404("No such payment.")
     if request.method == "POST":
+        if payment.order.user_id != request.user.pk:  # staff may look; only the customer pays
+            raise PermissionDenied("Only the customer pays their order.")
         outcome = request.POST.get("outcome")
         if outcome not in OUTCOMES:
             context = {"payment": payment, "order": payment.order, "error": "Choose one of the buttons."}
