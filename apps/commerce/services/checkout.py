@@ -409,8 +409,10 @@ def _place(checkout: Checkout, voucher: Voucher | None) -> tuple[Order, str]:
         Voucher.objects.filter(pk=voucher.pk).update(used=F("used") + 1)
     url = _start_payment(order)
     OrderEvent.objects.create(order=order, kind="placed", message="Order placed; waiting for the payment.")
-    checkout.state = Checkout.State.PAYING
-    checkout.save(update_fields=["state", "updated_at"])
+    # The customer gets the whole reservation time again to pay.
+    checkout.state, checkout.expires_at = Checkout.State.PAYING, _expiry()
+    checkout.save(update_fields=["state", "expires_at", "updated_at"])
+    Reservation.objects.filter(checkout=checkout).update(expires_at=checkout.expires_at)
     events.publish(shop_events.OrderPlaced(order_id=order.pk, number=order.number))
     return order, url
 
