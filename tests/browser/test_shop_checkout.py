@@ -12,6 +12,7 @@ from djmoney.money import Money
 from playwright.sync_api import expect
 
 from apps.commerce.models import Order, Stock, Voucher
+from tests.browser.test_accessibility import _assert_no_serious_violation
 from tests.browser.test_comments import signed_in
 from tests.commerce.factories import make_product, variant_of
 from tests.commerce.shopping import fill_cart, flat_shipping, french_vat
@@ -36,6 +37,7 @@ def test_a_customer_checks_out_with_a_voucher_and_the_test_provider(open_page, l
     page.get_by_role("button", name="Update").click()
     expect(page.locator("[data-cart-subtotal]")).to_have_text("€40.00")
     expect(page.locator("#mini-cart [data-cart-count]")).to_have_text("2")  # out of band
+    _assert_no_serious_violation(page, "the cart")
 
     page.get_by_role("button", name="Check out").click()
     expect(page).to_have_url(re.compile(r"/shop/checkout/$"))
@@ -52,13 +54,16 @@ def test_a_customer_checks_out_with_a_voucher_and_the_test_provider(open_page, l
     page.get_by_role("button", name="Apply").click()
     expect(page.locator("[data-discount]")).to_have_text("−€4.00")
     expect(page.locator("[data-total]")).to_have_text("€41.00")
+    _assert_no_serious_violation(page, "the checkout")
 
     page.get_by_role("button", name="Place order and pay").click()
     expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
     expect(page.locator("[data-amount]")).to_have_text("€41.00")
+    _assert_no_serious_violation(page, "the test provider's page")
     page.get_by_role("button", name="Approve").click()
     order = Order.objects.get()
     expect(page.get_by_role("heading", name=f"Thank you: order {order.number} is confirmed")).to_be_visible()
+    _assert_no_serious_violation(page, "the confirmation")
     order.refresh_from_db()
     assert order.status == Order.Status.PAID and order.total == Money("41.00", "EUR")
     assert Stock.objects.get(variant=variant_of(product)).allocated == 2
