@@ -11,4 +11,8 @@ class CommerceConfig(AppConfig):
     def ready(self) -> None:
         # Subscribers, registered on import: the notifications and the download grants of paid
         # orders (apps/commerce/notifications.py, downloads.py).
-        from apps.commerce import downloads, notifications  # noqa: F401
+        from apps.commerce import (  # noqa: F401
+            downloads,
+            notifications,
+            receivers,  # noqa: F401 (connects the sign-in cart merge)
+        )

@@ -19,6 +19,7 @@ def _manager(user: object) -> bool:
 
 hook = AppHook(
     pages=(Mount("shop/", "apps.commerce.urls"),),
+    header_items=("commerce/_mini_cart.html",),
     robots_disallow=(
         "/shop/cart/",
         "/shop/checkout/",

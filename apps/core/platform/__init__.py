@@ -17,6 +17,8 @@ _EXPORTS = {
     "NavLink": "apps.core.platform.hooks",
     "SellableKind": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
+    # idempotent requests: a view a rendered form posts again and again by design
+    "idempotency_exempt": "apps.core.platform.idempotency",
     # page cache
     "cache_public_page": "apps.core.platform.pagecache",
     # uploads
@@ -31,6 +33,8 @@ _EXPORTS = {
     "events": "apps.core.platform.events",
     # the document store: documents.collection(name), documents.register_indexes(...)
     "documents": "apps.core.platform.documents",
+    # mail.send_later: email on the queue, after the transaction commits
+    "mail": "apps.core.platform.mail",
     "pagecache": "apps.core.platform.pagecache",
     "bench_views": "apps.core.platform.bench_views",
 }

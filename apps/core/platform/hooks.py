@@ -106,6 +106,9 @@ class AppHook:
     sitemaps: Mapping[str, type[Sitemap]] = field(default_factory=_empty_mapping)
     # Header items, after "Home" and before core's own links.
     nav: tuple[NavLink, ...] = ()
+    # Templates the header includes beside the account links (a mini-cart), each rendered with
+    # the request's context. Keep them cheap: they render on every page.
+    header_items: tuple[str, ...] = ()
     # Dashboard panels (on core's dashboards or on this app's).
     panels: tuple[Panel, ...] = ()
     # The dashboards' "Your tools" links: the pages of this app its viewers may use.
@@ -179,6 +182,10 @@ class Registry:
     @property
     def nav(self) -> tuple[NavLink, ...]:
         return self._gather(lambda hook: hook.nav)
+
+    @property
+    def header_items(self) -> tuple[str, ...]:
+        return self._gather(lambda hook: hook.header_items)
 
     @property
     def panels(self) -> tuple[Panel, ...]:

@@ -103,6 +103,8 @@ def site(request: HttpRequest) -> dict[str, object]:
     return {
         "site_name": settings.SITE_NAME,
         "nav_items": SimpleLazyObject(lambda: _nav(request, components.get("header"))),
+        # The apps' header templates (a mini-cart), included in the header's account area.
+        "header_items": registry().header_items,
         "footer_pages": SimpleLazyObject(selectors.site_page_list_for_footer),
         "site_footer": SimpleLazyObject(lambda: _footer(request, components.get("footer"))),
         "theme": SimpleLazyObject(lambda: selectors.theme_for_request(request)),

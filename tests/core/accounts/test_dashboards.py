@@ -105,8 +105,9 @@ def test_admin_dashboard_query_count_does_not_grow_with_people(
     client.get("/dashboard/super-admin/")  # warm the session
 
     # user and its roles (the session comes from the cache); people summary, newest five and
-    # their roles; role counts; recent grants; the header bell's unread count
-    with django_assert_num_queries(8):
+    # their roles; role counts; recent grants; the header bell's unread count; the header's
+    # mini-cart (the shop's header item: one count)
+    with django_assert_num_queries(9):
         assert client.get("/dashboard/super-admin/").status_code == 200
 
 
