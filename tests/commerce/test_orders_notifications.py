@@ -4,6 +4,7 @@ by the durable subscribers of the shop's events."""
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.files.base import ContentFile
 
 from apps.commerce import events as shop_events
@@ -12,6 +13,7 @@ from apps.commerce.services import orders as services
 from apps.core.models import Notification
 from apps.core.platform import events
 from tests.commerce.factories import make_paid_order, make_product, variant_of
+from tests.utils import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -86,3 +88,18 @@ def test_a_paid_digital_line_gets_its_download_grant_once(customer, shop, settin
 
     grant = DownloadGrant.objects.get(line__order=order)
     assert (grant.asset, grant.max_downloads, grant.downloads) == (asset, 3, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fulfilment_reaches_the_customer_from_a_real_worker(celery_worker, customer, owner, shop):
+    # End to end: the service commits, the outbox's worker delivers the event to the subscriber,
+    # the notification is written and its email leaves from the worker.
+    order = make_paid_order(customer, [(variant_of(make_product(shop=shop, stock=5)), 1)])
+    line = order.lines.get()
+
+    services.part_fulfil(user=owner, part=line.part, lines={line.pk: 1}, tracking_number="W-1")
+
+    assert wait_until(lambda: Notification.objects.filter(recipient=customer, kind="commerce.order_fulfilled").exists())
+    assert wait_until(lambda: any(m.to == [customer.email] for m in mail.outbox))
+    email = next(m for m in mail.outbox if m.to == [customer.email])
+    assert f"#{order.number}" in email.body
