@@ -364,3 +364,42 @@ def test_the_page_says_when_the_reservation_ran_out(client, customer):
     checkout = ready_checkout(customer, variant_of(make_product()))
     Checkout.objects.filter(pk=checkout.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert b"data-lapsed" in client.get("/shop/checkout/").content
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/shop/checkout/start/",
+        "/shop/checkout/address/",
+        "/shop/checkout/shipping/",
+        "/shop/checkout/voucher/",
+        "/shop/checkout/complete/",
+    ],
+)
+def test_checkout_writes_refuse_get(client, customer, path):
+    client.force_login(customer)
+    assert client.get(path).status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "said"),
+    [
+        ("/shop/checkout/shipping/", {"shop": "x", "method": "y"}, b"That shipping method is not available"),
+        ("/shop/checkout/voucher/", {"code": ""}, b"Enter a voucher code."),
+        ("/shop/checkout/voucher/", {"code": "NOSUCH"}, b"There is no voucher NOSUCH."),
+        ("/shop/checkout/address/", {"saved": "999999"}, b"Choose one of your saved addresses."),
+    ],
+)
+def test_bad_checkout_input_is_a_422_fragment_for_htmx_and_changes_nothing(client, customer, path, data, said):
+    client.force_login(customer)
+    checkout = ready_checkout(customer, variant_of(make_product()))
+    before = Checkout.objects.values().get(pk=checkout.pk)
+    response = client.post(path, data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 422 and said in response.content and b"<html" not in response.content
+    assert Checkout.objects.values().get(pk=checkout.pk) == before
+
+
+def test_checkout_forms_without_a_checkout_in_progress_are_404(client, customer):
+    client.force_login(customer)
+    assert client.post("/shop/checkout/voucher/", {"code": "X"}).status_code == 404
+    assert client.get("/shop/checkout/")["Location"] == "/shop/cart/"

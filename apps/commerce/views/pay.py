@@ -62,7 +62,7 @@ def payment_webhook(request: HttpRequest, provider: str) -> JsonResponse:
     headers = {key: value for key, value in request.headers.items()}
     try:
         outcome = payments.payment_webhook(provider_name=provider, body=request.body, headers=headers)
-    except LookupError:
+    except (LookupError, ImportError):  # no such provider (or not installed in this build)
         return JsonResponse({"error": "unknown_provider", "message": f"No payment provider {provider}."}, status=404)
     except WebhookRejected as exc:
         return JsonResponse({"error": "bad_signature", "message": str(exc)}, status=400)
