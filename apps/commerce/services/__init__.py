@@ -1,0 +1,1 @@
+"""The shop's writes, one module per area (catalogue, cart, checkout, orders ...)."""
