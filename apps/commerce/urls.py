@@ -1,6 +1,8 @@
 """The shop's pages under /shop/ (the hook mounts this urlconf)."""
 
-from django.urls import path  # noqa: F401 (each section below adds its paths)
+from django.urls import path
+
+from apps.commerce.views import catalogue
 
 app_name = "commerce"
 
@@ -25,4 +27,10 @@ urlpatterns += []
 
 
 # --- The catalogue (apps/commerce/views/catalogue.py): last --------------------------------
-urlpatterns += []
+urlpatterns += [
+    path("", catalogue.catalogue, name="catalogue"),
+    path("category/<slug:slug>/", catalogue.category_detail, name="category"),
+    path("collection/<slug:slug>/", catalogue.collection_detail, name="collection"),
+    path("s/<slug:slug>/", catalogue.shop_detail, name="shop"),
+    path("products/<slug:slug>/", catalogue.product_detail, name="product"),
+]
