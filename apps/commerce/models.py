@@ -241,7 +241,12 @@ class Product(Publishable):
         return sorted(value.pk for value in self.attributes.all())
 
     def apply_content(self, content: dict[str, Any]) -> None:
-        super().apply_content({name: value for name, value in content.items() if name != "attributes"})
+        # The category travels as its id (content_of's value): set the column, not the relation.
+        super().apply_content(
+            {name: value for name, value in content.items() if name not in ("attributes", "category")}
+        )
+        if "category" in content:
+            self.category_id = content["category"]
         if "attributes" in content:
             self._pending_attributes = list(content["attributes"] or [])
 

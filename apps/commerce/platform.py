@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from apps.commerce import demo
 from apps.commerce.sitemaps import SITEMAPS
-from apps.core.platform import AppHook, Mount, NavLink
+from apps.commerce.slots import new_products
+from apps.core.accounts import RoleName
+from apps.core.blocks import Slot
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 
 hook = AppHook(
     pages=(Mount("shop/", "apps.commerce.urls"),),
@@ -12,6 +16,14 @@ hook = AppHook(
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
     home_actions=(NavLink("Browse the shop", "commerce:catalogue"),),
+    demo_home=(
+        {"type": "heading", "text": "From the shop", "level": 2},
+        {"type": "slot", "name": "new_products", "options": {"limit": 4}},
+    ),
+    # shopowner@test.com is core's; a second owner so two shops share one cart.
+    demo_accounts=(DemoAccount(demo.MAKERS_EMAIL, demo.MAKERS_PASSWORD, RoleName.SHOP_OWNER, "Mo Maker"),),
+    demo_seed=demo.seed_catalogue,
+    slots=(Slot("new_products", new_products, "The newest products of the shop."),),
     robots_disallow=(
         "/shop/cart/",
         "/shop/checkout/",
