@@ -24,7 +24,7 @@ from apps.core.models import User
 
 SHOP_OWNER_EMAIL = "shopowner@test.com"
 MAKERS_EMAIL = "makers@test.com"
-MAKERS_PASSWORD = "Makers123!"
+MAKERS_PASSWORD = "Makers123!"  # noqa: S105 (a published demo password, like core's)
 STAFF_EMAIL = "admin@freelancer.dev"
 DIGITAL_STOCK = 10_000  # a file never runs out; the count only bounds one order
 
