@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from apps.commerce import demo
+from apps.commerce import demo, permissions
 from apps.commerce.sitemaps import SITEMAPS
 from apps.commerce.slots import new_products
-from apps.core.accounts import RoleName
+from apps.core.accounts import RoleName, Tool
 from apps.core.blocks import Slot
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 
@@ -15,7 +15,20 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
-    home_actions=(NavLink("Browse the shop", "commerce:catalogue"),),
+    home_actions=(
+        NavLink("Browse the shop", "commerce:catalogue"),
+        NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),
+    ),
+    tools=(
+        Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),
+        Tool(
+            "Your shops and products",
+            "commerce:manage",
+            "Products, variants, stock and pictures; drafts and publishing.",
+            show=permissions.can_open_shop,
+        ),
+        Tool("Add a product", "commerce:manage-product-create", "Start a new draft.", show=permissions.can_open_shop),
+    ),
     demo_home=(
         {"type": "heading", "text": "From the shop", "level": 2},
         {"type": "slot", "name": "new_products", "options": {"limit": 4}},
