@@ -230,6 +230,9 @@ def product_publish(*, actor: User, product: Product) -> Product:
     if not product.variants.filter(is_active=True).exists():
         raise ValidationError("Add a variant with its price before publishing.", code="no_variant")
     with transaction.atomic():
+        if not product.latest_revision:
+            # Made as a row (a sellable, a fixture): its first revision is what the row holds.
+            publishing.draft_save(obj=product, content=product.content_of(), author=actor, based_on=0)
         publishing.publish(obj=product, author=actor)
         product_refresh_prices(product_id=product.pk)
         forget_catalogue_pages()
