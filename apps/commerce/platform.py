@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.commerce import demo, permissions
+from apps.commerce import bench, demo, permissions
 from apps.commerce.sitemaps import SITEMAPS
 from apps.commerce.slots import new_products
 from apps.core.accounts import RoleName, Tool
@@ -36,6 +36,7 @@ hook = AppHook(
     # shopowner@test.com is core's; a second owner so two shops share one cart.
     demo_accounts=(DemoAccount(demo.MAKERS_EMAIL, demo.MAKERS_PASSWORD, RoleName.SHOP_OWNER, "Mo Maker"),),
     demo_seed=demo.seed_catalogue,
+    bench_seed=bench.seed,
     slots=(Slot("new_products", new_products, "The newest products of the shop."),),
     robots_disallow=(
         "/shop/cart/",
