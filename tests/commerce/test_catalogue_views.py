@@ -225,3 +225,22 @@ def test_wrong_method_is_405(client, shop):
     product = make_product(shop=shop)
     assert client.post("/shop/").status_code == 405
     assert client.post(product.get_absolute_url()).status_code == 405
+
+
+def test_a_lost_picture_file_does_not_take_the_pages_down(client, shop, owner):
+    import io
+
+    from django.core.files.storage import default_storage
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    from apps.commerce.services import catalogue as services
+
+    product = make_product(shop=shop, name="Teapot")
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), "#b3261e").save(buffer, format="PNG")
+    upload = SimpleUploadedFile("teapot.png", buffer.getvalue(), content_type="image/png")
+    image = services.product_image_add(actor=owner, product=product, file=upload, alt="Red teapot")
+    default_storage.delete(image.image.name)
+    assert client.get(product.get_absolute_url()).status_code == 200
+    assert client.get("/shop/").status_code == 200

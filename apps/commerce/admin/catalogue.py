@@ -33,6 +33,7 @@ from apps.commerce.models import (
     Stock,
 )
 from apps.commerce.services import catalogue as services
+from apps.commerce.templatetags.catalogue_tags import rendition
 
 
 @admin.register(Shop)
@@ -79,7 +80,8 @@ class ImageInline(admin.TabularInline):
 
     @admin.display(description="Picture")
     def preview(self, obj: ProductImage) -> str:
-        return format_html('<img src="{}" width="80" height="80" alt="">', obj.thumbnail.url) if obj.image else ""
+        url = rendition(obj, "thumbnail")
+        return format_html('<img src="{}" width="80" height="80" alt="">', url) if url else ""
 
 
 @admin.register(Product)
