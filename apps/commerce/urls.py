@@ -31,6 +31,7 @@ urlpatterns += [
     path("manage/products/<id:pk>/", manage.product_edit, name="manage-product"),
     path("manage/products/<id:pk>/publish/", manage.product_publish, name="manage-product-publish"),
     path("manage/products/<id:pk>/unpublish/", manage.product_unpublish, name="manage-product-unpublish"),
+    path("manage/products/<id:pk>/schedule/", manage.product_schedule, name="manage-product-schedule"),
     path("manage/products/<id:pk>/variants/new/", manage.variant_create, name="manage-variant-create"),
     path("manage/products/<id:pk>/images/", manage.image_add, name="manage-image-add"),
     path("manage/images/<id:pk>/delete/", manage.image_delete, name="manage-image-delete"),

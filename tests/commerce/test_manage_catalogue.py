@@ -47,6 +47,7 @@ def _actions(product, shop):
         "product-save": ("post", f"/shop/manage/products/{product.pk}/", {"name": "Hacked", "based_on": 0}),
         "publish": ("post", f"/shop/manage/products/{product.pk}/publish/", {}),
         "unpublish": ("post", f"/shop/manage/products/{product.pk}/unpublish/", {}),
+        "schedule": ("post", f"/shop/manage/products/{product.pk}/schedule/", {"go_live_at": ""}),
         "variant-new": ("get", f"/shop/manage/products/{product.pk}/variants/new/", None),
         "variant-edit": ("get", f"/shop/manage/variants/{variant.pk}/", None),
         "stock": ("post", f"/shop/manage/variants/{variant.pk}/stock/", {"quantity": 1}),
@@ -266,3 +267,36 @@ def test_the_manage_list_has_a_flat_query_count(client_for, owner, shop):
     for _ in range(15):
         make_product(shop=shop, variants=3, live=False)
     assert count() == few
+
+
+def test_a_product_is_scheduled_published_by_the_engine_and_listed_in_its_history(client_for, owner, product, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.core.publishing import services as publishing
+
+    Product.objects.filter(pk=product.pk).update(live=False)
+    manager = client_for(owner)
+    manager.post(f"/shop/manage/products/{product.pk}/", {"name": "Teapot, later", "description": "[]", "based_on": 0})
+    when = timezone.now() + timedelta(hours=2)
+    response = manager.post(
+        f"/shop/manage/products/{product.pk}/schedule/", {"go_live_at": when.strftime("%Y-%m-%dT%H:%M")}, follow=True
+    )
+    body = response.content.decode()
+    assert "Scheduled for" in body and "Revision 1" in body and "Scheduled</span>" in body
+    product.refresh_from_db()
+    assert product.go_live_at is not None and product.scheduled_revision == 1 and not product.live
+    assert client.get(product.get_absolute_url()).status_code == 404
+    publishing.publish_due(now=when + timedelta(minutes=1))
+    product.refresh_from_db()
+    assert product.live and product.name == "Teapot, later"
+    assert client.get(product.get_absolute_url()).status_code == 200
+
+
+def test_a_past_schedule_is_refused_with_a_message(client_for, owner, product):
+    response = client_for(owner).post(
+        f"/shop/manage/products/{product.pk}/schedule/", {"go_live_at": "2001-01-01T09:00"}, follow=True
+    )
+    assert "must be in the future" in response.content.decode()
+    assert Product.objects.get(pk=product.pk).go_live_at is None

@@ -189,3 +189,12 @@ class DigitalFileForm(forms.Form):
     file = forms.FileField(help_text="What buyers download (a PDF, a zip ...).")
     max_downloads = forms.IntegerField(min_value=1, max_value=100, initial=5, label="Downloads per purchase")
     link_hours = forms.IntegerField(min_value=1, max_value=720, initial=48, label="Hours a link stays valid")
+
+
+class ScheduleForm(forms.Form):
+    go_live_at = forms.DateTimeField(
+        required=False,
+        label="Publish at (UTC)",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Empty cancels the schedule.",
+    )

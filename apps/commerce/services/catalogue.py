@@ -14,6 +14,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -246,6 +247,24 @@ def product_unpublish(*, actor: User, product: Product) -> Product:
         publishing.unpublish(obj=product, author=actor)
         forget_catalogue_pages()
     return product
+
+
+def product_schedule(*, actor: User, product: Product, go_live_at: datetime | None) -> Product:
+    """Publish the newest draft at ``go_live_at`` (beat's publish_due does it); None cancels the
+    schedule. The same conditions as publishing now."""
+    _require_manage(actor, product.shop)
+    if go_live_at is not None and not product.variants.filter(is_active=True).exists():
+        raise ValidationError("Add a variant with its price before scheduling.", code="no_variant")
+    with transaction.atomic():
+        if go_live_at is not None and not product.latest_revision:
+            publishing.draft_save(obj=product, content=product.content_of(), author=actor, based_on=0)
+        publishing.schedule(obj=product, author=actor, revision=None, go_live_at=go_live_at)
+    return product
+
+
+def product_history(product: Product) -> list[dict[str, Any]]:
+    """The product's revisions, newest first, with their authors (what the editor lists)."""
+    return publishing_selectors.revision_history_with_authors(product)
 
 
 def product_refresh_prices(*, product_id: int) -> None:

@@ -23,6 +23,7 @@ from apps.commerce.forms.catalogue_manage import (
     DigitalFileForm,
     ImageForm,
     ProductForm,
+    ScheduleForm,
     ShopForm,
     StockForm,
     VariantForm,
@@ -171,6 +172,8 @@ def _product_page(request: HttpRequest, product: Product, form: ProductForm, *, 
         "image_form": ImageForm(),
         "file_form": DigitalFileForm(),
         "stock_form": StockForm(),
+        "schedule_form": ScheduleForm(initial={"go_live_at": product.go_live_at}),
+        "history": services.product_history(product)[:20],
     }
     return render(request, "commerce/manage_product_form.html", context, status=status)
 
@@ -228,6 +231,26 @@ def product_unpublish(request: HttpRequest, pk: int) -> HttpResponse:
     product = _product(request, pk)
     services.product_unpublish(actor=request.user, product=product)
     messages.success(request, "Unpublished: visitors no longer see it; its drafts stay.")
+    return redirect("commerce:manage-product", product.pk)
+
+
+@login_required
+@require_POST
+def product_schedule(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish the newest draft at a time (or cancel the schedule with no time)."""
+    product = _product(request, pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Give the time as a date and time, e.g. 2030-01-31 09:00.")
+        return redirect("commerce:manage-product", product.pk)
+    go_live_at = form.cleaned_data["go_live_at"]
+    try:
+        services.product_schedule(actor=request.user, product=product, go_live_at=go_live_at)
+    except ValidationError as exc:
+        messages.error(request, _refusal(exc))
+    else:
+        done = f"Scheduled for {go_live_at:%Y-%m-%d %H:%M} UTC." if go_live_at else "The schedule is cancelled."
+        messages.success(request, done)
     return redirect("commerce:manage-product", product.pk)
 
 
