@@ -244,3 +244,42 @@ def test_a_lost_picture_file_does_not_take_the_pages_down(client, shop, owner):
     default_storage.delete(image.image.name)
     assert client.get(product.get_absolute_url()).status_code == 200
     assert client.get("/shop/").status_code == 200
+
+
+def test_the_cached_product_reads_stock_fresh_after_every_sale(client_for, customer, shop):
+    from django.db import transaction
+
+    from apps.commerce import stock
+
+    product = make_product(shop=shop, name="Teapot", stock=4)
+    client = client_for(customer)
+    assert "Only 4 left" in client.get(product.get_absolute_url()).content.decode()
+    with transaction.atomic():
+        stock.reserve({variant_of(product).pk: 3})  # a checkout elsewhere: no catalogue write
+    assert "Only 1 left" in client.get(product.get_absolute_url()).content.decode()
+    # Warm, the product itself comes from the page cache: only its stock is read from SQL.
+    with CaptureQueriesContext(connection) as captured:
+        client.get(product.get_absolute_url())
+    commerce = [q["sql"] for q in captured.captured_queries if "commerce_" in q["sql"]]
+    assert len(commerce) == 1 and "commerce_stock" in commerce[0]
+
+
+def test_landing_lists_are_kept_until_the_catalogue_changes(client_for, customer, owner, shop):
+    from apps.commerce.services import catalogue as services
+
+    product = make_product(shop=shop, name="Teapot", price="10.00")
+    client = client_for(customer)
+    client.get("/shop/")
+    with CaptureQueriesContext(connection) as captured:
+        assert "€10.00" in client.get("/shop/").content.decode()
+    assert not [q for q in captured.captured_queries if "commerce_product" in q["sql"]]
+    services.variant_update(
+        actor=owner,
+        variant=variant_of(product),
+        data=services.VariantInput(sku=variant_of(product).sku, price=Decimal("8.00")),
+    )
+    assert "€8.00" in client.get("/shop/").content.decode()
+    # Searches are never kept.
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/shop/?q=teapot")
+    assert [q for q in captured.captured_queries if "commerce_product" in q["sql"]]

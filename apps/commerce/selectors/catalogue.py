@@ -31,8 +31,12 @@ from apps.commerce.models import (
     Shop,
     Stock,
 )
+from apps.core.platform import pagecache
 
 NAMESPACE = "commerce"
+PRODUCT_CACHE_SECONDS = 600
+LIST_CACHE_SECONDS = 60
+CACHED_LIST_PAGES = 3
 PAGE_SIZE = 24
 MAX_QUERY_WORDS = 8
 SORTS = {
@@ -251,19 +255,57 @@ def facets_for(products: QuerySet[Product], *, selected: dict[str, tuple[str, ..
     return [Facet(attribute.slug, attribute.name, listed) for attribute, listed in grouped.values()]
 
 
-def product_list(*, user: Any, filters: CatalogueFilters, page_size: int = PAGE_SIZE) -> CataloguePage:
-    """One page of the public catalogue for ``filters`` with the facets of the whole result.
+def with_card_urls(products: list[Product]) -> list[Product]:
+    """Give each card's first image its ``card_url`` (one rendition look-up per card, once)."""
+    from apps.commerce.templatetags.catalogue_tags import rendition
 
-    Only live products of active shops, for everyone (``user`` is the visitor; their drafts are
-    on the manage pages). Sorted by ``filters.sort`` (unknown: newest). The page's query count
-    does not grow with its length."""
+    for product in products:
+        if product.image_list:
+            product.image_list[0].card_url = rendition(product.image_list[0], "card")
+    return products
+
+
+def _page_of(filters: CatalogueFilters, page_size: int) -> CataloguePage:
     products = filtered_products(filters=filters)
     facets = facets_for(products, selected=filters.attributes)
     ordering = SORTS.get(filters.sort, SORTS["newest"])
     if filters.q and filters.sort == "newest" and connection.vendor == "postgresql":
         ordering = (F("rank").desc(), *ordering)
-    paginator = Paginator(for_cards(products.order_by(*ordering)), page_size)
-    return CataloguePage(page=paginator.get_page(filters.page), facets=facets, filters=filters)
+    page = Paginator(for_cards(products.order_by(*ordering)), page_size).get_page(filters.page)
+    # The page's products as a list over a paginator of numbers: small to keep in the cache.
+    cards = with_card_urls(list(page.object_list))
+    light = Page(cards, page.number, Paginator(range(page.paginator.count), page_size))
+    return CataloguePage(page=light, facets=facets, filters=filters)
+
+
+def _cacheable(filters: CatalogueFilters) -> bool:
+    # The lists people land on (the catalogue, a category, collection or shop, by any sort, the
+    # first pages): bounded by real rows. Searches, price ranges and attribute picks are not kept.
+    page = str(filters.page)
+    return not (filters.q or filters.attributes or filters.in_stock or filters.min_price or filters.max_price) and (
+        page.isdigit() and 1 <= int(page) <= CACHED_LIST_PAGES
+    )
+
+
+def product_list(*, user: Any, filters: CatalogueFilters, page_size: int = PAGE_SIZE) -> CataloguePage:
+    """One page of the public catalogue for ``filters`` with the facets of the whole result.
+
+    Only live products of active shops, for everyone (``user`` is the visitor; their drafts are
+    on the manage pages). Sorted by ``filters.sort`` (unknown: newest). The page's query count
+    does not grow with its length. The landing lists are kept in the page cache (cleared by every
+    catalogue write; "sold out" badges at most LIST_CACHE_SECONDS old)."""
+    if not _cacheable(filters):
+        return _page_of(filters, page_size)
+    sort = filters.sort if filters.sort in SORTS else "newest"
+    parts = (filters.category, filters.collection, filters.shop, sort, int(str(filters.page)), page_size)
+    key = "list:" + ":".join(map(str, parts))
+
+    def load() -> CataloguePage | None:
+        # An empty list is not kept: a guessed category or shop must not fill the cache.
+        found = _page_of(filters, page_size)
+        return found if found.count else None
+
+    return pagecache.cached(NAMESPACE, key, load, max_seconds=LIST_CACHE_SECONDS) or _page_of(filters, page_size)
 
 
 def categories_for_nav() -> list[Category]:
@@ -288,31 +330,73 @@ def shop_get_public(*, slug: str) -> Shop | None:
     return Shop.objects.filter(slug=slug, is_active=True).select_related("owner").first()
 
 
+def _product_page_query(*, with_stock: bool = True) -> QuerySet[Product]:
+    variants = ProductVariant.objects.filter(is_active=True)
+    if with_stock:
+        variants = variants.select_related("stock")
+    return Product.objects.select_related("shop", "product_type", "category").prefetch_related(
+        Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"), to_attr="image_list"),
+        Prefetch(
+            "variants",
+            queryset=variants.prefetch_related(
+                Prefetch("options", queryset=AttributeValue.objects.select_related("attribute"))
+            ).order_by("position", "pk"),
+            to_attr="active_variants",
+        ),
+        Prefetch("attributes", queryset=AttributeValue.objects.select_related("attribute")),
+    )
+
+
+def with_rendition_urls(product: Product) -> Product:
+    """Give each loaded image its renditions' URLs (``thumbnail_url``, ``card_url``,
+    ``large_url``; "" for a lost file), so a cached product needs no storage round trip."""
+    from apps.commerce.templatetags.catalogue_tags import rendition
+
+    for image in product.image_list:
+        for name in ("thumbnail", "card", "large"):
+            setattr(image, f"{name}_url", rendition(image, name))
+    return product
+
+
+def product_get_live(*, slug: str) -> Product | None:
+    """A live product of an active shop as its page shows it, kept in the page cache's
+    "commerce" namespace (cleared by every catalogue write and publication; at most
+    PRODUCT_CACHE_SECONDS, as rendition URLs may be signed). Stock is not in it: it changes with
+    every sale, so ``attach_stock`` reads it fresh (one query)."""
+
+    def load() -> Product | None:
+        product = _product_page_query(with_stock=False).filter(slug=slug, live=True, shop__is_active=True).first()
+        if product is None:
+            return None
+        product.attribute_list = list(product.attributes.all())
+        return with_rendition_urls(product)
+
+    product = pagecache.cached(NAMESPACE, f"product:{slug}", load, max_seconds=PRODUCT_CACHE_SECONDS)
+    return attach_stock(product) if product is not None else None
+
+
+def attach_stock(product: Product) -> Product:
+    """Each active variant's stock row, read now (one query), set on the variant."""
+    variants = product.active_variants
+    rows = {row.variant_id: row for row in Stock.objects.filter(variant_id__in=[v.pk for v in variants])}
+    for variant in variants:
+        variant.stock = rows.get(variant.pk) or Stock(variant_id=variant.pk)
+    return product
+
+
 def product_get_for_user(*, user: Any, slug: str) -> Product | None:
     """A product's page: its shop, type, category, variants (with stock, options and file),
     images and attribute values, in a fixed number of queries. None when there is no such
     product or ``user`` may not see it (a draft, or an inactive shop's, to anyone but its
-    managers)."""
-    product = (
-        Product.objects.select_related("shop", "product_type", "category")
-        .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.order_by("position", "pk"), to_attr="image_list"),
-            Prefetch(
-                "variants",
-                queryset=ProductVariant.objects.filter(is_active=True)
-                .select_related("stock")
-                .prefetch_related(Prefetch("options", queryset=AttributeValue.objects.select_related("attribute")))
-                .order_by("position", "pk"),
-                to_attr="active_variants",
-            ),
-            Prefetch("attributes", queryset=AttributeValue.objects.select_related("attribute")),
-        )
-        .filter(slug=slug)
-        .first()
-    )
+    managers). Live products come from ``product_get_live`` (cached)."""
+    live = product_get_live(slug=slug)
+    if live is not None:
+        return live
+    product = _product_page_query().filter(slug=slug).first()
     if product is None or not permissions.can_view_product(user, product):
         return None
-    return product
+    product.attribute_list = list(product.attributes.all())
+    return with_rendition_urls(product)
 
 
 # --- Shop owners' reads -------------------------------------------------------------------------

@@ -25,7 +25,6 @@ from apps.commerce.forms.catalogue import CatalogueFilterForm
 from apps.commerce.models import Product, ProductVariant
 from apps.commerce.selectors import catalogue as selectors
 from apps.commerce.selectors.catalogue import NAMESPACE, SORT_LABELS
-from apps.commerce.templatetags.catalogue_tags import rendition
 from apps.core.blocks import render_blocks, text_of
 from apps.core.platform import cache_public_page
 from apps.core.publishing import as_draft
@@ -158,7 +157,7 @@ def _product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
     url = request.build_absolute_uri(product.get_absolute_url())
     images = product.image_list
     description = product.seo_description or text_of(product.description)[:300]
-    image_urls = [request.build_absolute_uri(url) for image in images[:4] if (url := rendition(image, "large"))]
+    image_urls = [request.build_absolute_uri(image.large_url) for image in images[:4] if image.large_url]
     data = seo.product_data(product, url=url, image_urls=image_urls, description=description)
     variant = _chosen_variant(request, product)
     return {
@@ -172,7 +171,7 @@ def _product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
         "canonical": url,
         "og_image": image_urls[0] if image_urls else "",
         "json_ld": seo.json_ld(data),
-        "attributes": sorted(product.attributes.all(), key=lambda v: (v.attribute.name, v.position)),
+        "attributes": sorted(product.attribute_list, key=lambda v: (v.attribute.name, v.position)),
     }
 
 
