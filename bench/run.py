@@ -66,6 +66,9 @@ TARGETS = [
     Target("post page, uncached", "{post_page}", cookie=True, goal=0.5, cache="bypass"),
     Target("post page, cached", "{post_page}", goal=0.8, cache="hit"),
     Target("post list API", "{post_list_api}", goal=0.4),
+    Target("product page, uncached", "{product}", cookie=True, goal=0.5, cache="bypass"),
+    Target("product page, cached", "{product}", goal=0.8, cache="hit"),
+    Target("catalogue, cached", "{catalogue}", cache="hit"),
 ]
 
 SERVER_CPU = 1

@@ -180,8 +180,8 @@ class Product(Publishable):
     reference_kind = models.CharField(max_length=40, blank=True)
     reference_id = models.CharField(max_length=64, blank=True)
     # Denormalised for cards and sorting: kept by the services that change what they summarise.
+    # Whether it is in stock is not: the catalogue asks Stock in the query (it changes per sale).
     min_price = MoneyField(null=True, blank=True, **MONEY)
-    in_stock = models.BooleanField(default=False)
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     rating_count = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -241,7 +241,12 @@ class Product(Publishable):
         return sorted(value.pk for value in self.attributes.all())
 
     def apply_content(self, content: dict[str, Any]) -> None:
-        super().apply_content({name: value for name, value in content.items() if name != "attributes"})
+        # The category travels as its id (content_of's value): set the column, not the relation.
+        super().apply_content(
+            {name: value for name, value in content.items() if name not in ("attributes", "category")}
+        )
+        if "category" in content:
+            self.category_id = content["category"]
         if "attributes" in content:
             self._pending_attributes = list(content["attributes"] or [])
 

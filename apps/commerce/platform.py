@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-from apps.commerce import permissions
+from collections.abc import Callable
+from typing import Any
+
+from apps.commerce import bench, demo, permissions
+from apps.commerce.demo_checkout import seed_checkout
+from apps.commerce.demo_orders import seed_orders
 from apps.commerce.notifications import KINDS
 from apps.commerce.panels import PANELS
-from apps.core.accounts import Tool
-from apps.core.platform import AppHook, Mount
+from apps.commerce.sitemaps import SITEMAPS
+from apps.commerce.slots import new_products
+from apps.core.accounts import RoleName, Tool
+from apps.core.blocks import Slot
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
 
 
 def _customer(user: object) -> bool:
@@ -17,9 +25,46 @@ def _manager(user: object) -> bool:
     return permissions.can_open_shop(user) or permissions.is_shop_staff(user)
 
 
+def seed_demo(*, write: Callable[[str], Any] = print) -> None:
+    """The demo shops and their products, then their shipping, taxes and voucher, then the demo
+    student's past orders (each step idempotent, each needing the one before)."""
+    demo.seed_catalogue(write=write)
+    seed_checkout(write=write)
+    seed_orders(write=write)
+
+
 hook = AppHook(
     pages=(Mount("shop/", "apps.commerce.urls"),),
     header_items=("commerce/_mini_cart.html",),
+    # The catalogue: its header link, sitemaps and the built-in home's promise.
+    sitemaps=SITEMAPS,
+    nav=(NavLink("Shop", "commerce:catalogue"),),
+    home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
+    home_actions=(
+        NavLink("Browse the shop", "commerce:catalogue"),
+        NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),
+    ),
+    tools=(
+        Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),
+        Tool("Your orders", "commerce:orders", "What you bought, its status, invoices and downloads.", show=_customer),
+        Tool(
+            "Your shops and products",
+            "commerce:manage",
+            "Products, variants, stock and pictures; drafts and publishing.",
+            show=permissions.can_open_shop,
+        ),
+        Tool("Add a product", "commerce:manage-product-create", "Start a new draft.", show=permissions.can_open_shop),
+        Tool("Shop orders", "commerce:manage-orders", "Fulfil, refund and export your shops' orders.", show=_manager),
+    ),
+    demo_home=(
+        {"type": "heading", "text": "From the shop", "level": 2},
+        {"type": "slot", "name": "new_products", "options": {"limit": 4}},
+    ),
+    # shopowner@test.com is core's; a second owner so two shops share one cart.
+    demo_accounts=(DemoAccount(demo.MAKERS_EMAIL, demo.MAKERS_PASSWORD, RoleName.SHOP_OWNER, "Mo Maker"),),
+    demo_seed=seed_demo,
+    bench_seed=bench.seed,
+    slots=(Slot("new_products", new_products, "The newest products of the shop."),),
     robots_disallow=(
         "/shop/cart/",
         "/shop/checkout/",
@@ -31,8 +76,4 @@ hook = AppHook(
     # --- Orders and after (apps/commerce/notifications.py, panels.py) ---
     notification_kinds=KINDS,
     panels=PANELS,
-    tools=(
-        Tool("Your orders", "commerce:orders", "What you bought, its status, invoices and downloads.", show=_customer),
-        Tool("Shop orders", "commerce:manage-orders", "Fulfil, refund and export your shops' orders.", show=_manager),
-    ),
 )

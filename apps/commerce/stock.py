@@ -12,6 +12,7 @@ a count ever computed wrongly, the database would refuse the write rather than o
     ship      fulfilment           allocated -= n, quantity -= n
     deallocate cancel/refund before shipping   allocated -= n
     restock   refund of shipped goods returned quantity += n
+    set_on_hand  the owner counted the shelf    quantity = n   (never below allocated + reserved)
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 
-from apps.commerce.models import Stock
+from apps.commerce.models import ProductVariant, Stock
 
 
 @dataclass(frozen=True)
@@ -100,3 +101,34 @@ def restock(counts: Mapping[int, int]) -> None:
     """Shipped goods came back (a return, or a refund that restocks): on hand again."""
     locked(list(counts))
     _apply(counts, quantity=+1)
+
+
+class BelowCommitted(Exception):
+    """The owner asked for fewer on hand than are sold or held by checkouts."""
+
+    def __init__(self, variant_id: int, wanted: int, committed: int) -> None:
+        self.variant_id, self.wanted, self.committed = variant_id, wanted, committed
+        super().__init__(
+            f"{committed} of these are sold or held by checkouts in progress: the stock cannot go below {committed}."
+        )
+
+
+def set_on_hand(variant_id: int, quantity: int) -> Stock:
+    """Set how many of a variant the shop has (its owner counted them), under the row's lock.
+
+    Refused with BelowCommitted when ``quantity`` is below what is allocated and reserved (those
+    units are promised to buyers). A variant without a stock row gets one."""
+    if quantity < 0:
+        raise BelowCommitted(variant_id, quantity, 0)
+    rows = locked([variant_id])
+    row = rows.get(variant_id)
+    if row is None:
+        # Lock the variant instead, so two first counts do not both create the row.
+        ProductVariant.objects.select_for_update().filter(pk=variant_id).first()
+        row, _ = Stock.objects.get_or_create(variant_id=variant_id)
+    committed = row.allocated + row.reserved
+    if quantity < committed:
+        raise BelowCommitted(variant_id, quantity, committed)
+    Stock.objects.filter(pk=row.pk).update(quantity=quantity)
+    row.quantity = quantity
+    return row

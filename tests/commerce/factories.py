@@ -76,8 +76,7 @@ def make_product(
         )
         Stock.objects.create(variant=variant, quantity=stock)
     product.min_price = Money(Decimal(price), shop.currency)
-    product.in_stock = stock > 0
-    product.save(update_fields=["min_price", "in_stock"])
+    product.save(update_fields=["min_price", "min_price_currency"])
     return product
 
 

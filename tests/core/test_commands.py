@@ -88,6 +88,7 @@ SEED = {
     "admin@freelancer.dev": ("AdminPass123!", "admin"),
     "instructor@test.com": ("Instructor123!", "instructor"),
     "shopowner@test.com": ("Shopowner123!", "shop_owner"),
+    "makers@test.com": ("Makers123!", "shop_owner"),
     "blogadmin@test.com": ("BlogAdmin123!", "blog_admin"),
     "author@test.com": ("BlogAuthor123!", "blog_author"),
     "student@test.com": ("Student123!", "student"),

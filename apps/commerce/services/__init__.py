@@ -1,1 +1,1 @@
-"""The shop's writes, one module per aggregate: cart.py, checkout.py, payments.py, orders.py, sellables.py, catalogue.py."""
+"""The shop's writes, one module per aggregate: catalogue.py, cart.py, checkout.py, payments.py, orders.py, sellables.py."""

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("commerce", "0001_initial"),
+        ("commerce", "0002_catalogue_drop_in_stock"),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""The shop's forms, one module per area."""
