@@ -87,7 +87,6 @@ def sellable_offer(
             first_published_at=now,
             last_published_at=now,
             min_price=money,
-            in_stock=quantity_limit > 0,
         )
         variant = ProductVariant.objects.create(product=product, sku=reference[:64], price=money, weight_grams=0)
         Stock.objects.create(variant=variant, quantity=quantity_limit)
@@ -119,16 +118,15 @@ def sellable_update(
             variant.save(update_fields=["price"])
             product.min_price = money
         if quantity_limit is not None:
-            row = stock.locked([variant.pk])[variant.pk]
-            taken = row.allocated + row.reserved
-            if quantity_limit < taken:
+            # The quantity is the limit itself (nothing is ever shipped): set under the row's lock.
+            try:
+                stock.set_on_hand(variant.pk, quantity_limit)
+            except stock.BelowCommitted as refused:
                 raise ValidationError(
-                    f"{taken} are already sold or held: the limit cannot go below that.", code="limit_below_sold"
-                )
-            # The quantity is the limit itself (nothing is ever shipped): set, under the row's lock.
-            Stock.objects.filter(pk=row.pk).update(quantity=quantity_limit)
-            product.in_stock = quantity_limit > taken
-        product.save(update_fields=["name", "min_price", "in_stock"])
+                    f"{refused.committed} are already sold or held: the limit cannot go below that.",
+                    code="limit_below_sold",
+                ) from None
+        product.save(update_fields=["name", "min_price"])
     return product
 
 
@@ -138,7 +136,7 @@ def sellable_withdraw(*, app: str, kind: str, ref_id: str | int) -> Product | No
     if product is None:
         return None
     with transaction.atomic():
-        Product.objects.filter(pk=product.pk).update(live=False, in_stock=False)
+        Product.objects.filter(pk=product.pk).update(live=False)
         ProductVariant.objects.filter(product=product).update(is_active=False)
     product.refresh_from_db()
     return product
