@@ -15,10 +15,8 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
-    home_actions=(
-        NavLink("Browse the shop", "commerce:catalogue"),
-        NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),
-    ),
+    # Browsing is the header's "Shop"; the hero's row keeps two calls to action on a phone.
+    home_actions=(NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),),
     tools=(
         Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),
         Tool(
@@ -29,10 +27,8 @@ hook = AppHook(
         ),
         Tool("Add a product", "commerce:manage-product-create", "Start a new draft.", show=permissions.can_open_shop),
     ),
-    demo_home=(
-        {"type": "heading", "text": "From the shop", "level": 2},
-        {"type": "slot", "name": "new_products", "options": {"limit": 4}},
-    ),
+    # The slot brings its own heading, so an empty shop leaves no heading behind.
+    demo_home=({"type": "slot", "name": "new_products", "options": {"limit": 4}},),
     # shopowner@test.com is core's; a second owner so two shops share one cart.
     demo_accounts=(DemoAccount(demo.MAKERS_EMAIL, demo.MAKERS_PASSWORD, RoleName.SHOP_OWNER, "Mo Maker"),),
     demo_seed=demo.seed_catalogue,
