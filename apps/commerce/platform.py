@@ -40,10 +40,8 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
-    home_actions=(
-        NavLink("Browse the shop", "commerce:catalogue"),
-        NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),
-    ),
+    # Browsing is the header's "Shop"; the hero's row keeps two calls to action on a phone.
+    home_actions=(NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),),
     tools=(
         Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),
         Tool("Your orders", "commerce:orders", "What you bought, its status, invoices and downloads.", show=_customer),
@@ -56,10 +54,8 @@ hook = AppHook(
         Tool("Add a product", "commerce:manage-product-create", "Start a new draft.", show=permissions.can_open_shop),
         Tool("Shop orders", "commerce:manage-orders", "Fulfil, refund and export your shops' orders.", show=_manager),
     ),
-    demo_home=(
-        {"type": "heading", "text": "From the shop", "level": 2},
-        {"type": "slot", "name": "new_products", "options": {"limit": 4}},
-    ),
+    # The slot brings its own heading, so an empty shop leaves no heading behind.
+    demo_home=({"type": "slot", "name": "new_products", "options": {"limit": 4}},),
     # shopowner@test.com is core's; a second owner so two shops share one cart.
     demo_accounts=(DemoAccount(demo.MAKERS_EMAIL, demo.MAKERS_PASSWORD, RoleName.SHOP_OWNER, "Mo Maker"),),
     demo_seed=seed_demo,

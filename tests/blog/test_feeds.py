@@ -139,4 +139,5 @@ def test_the_sitemap_lists_the_home_live_pages_posts_categories_and_tags(client,
         "http://testserver/blog/feed-me/",
         "http://testserver/blog/category/news/",
         "http://testserver/blog/tag/django/",
+        "http://testserver/shop/",  # the shop's catalogue (apps/commerce/sitemaps.py)
     }

@@ -77,3 +77,25 @@ def test_an_owner_sets_stock_from_the_manage_page(open_page, live_server_url):
     page.locator(f"#stock-{variant.pk}").locator("xpath=..").get_by_role("button", name="Set").click()
     expect(page.get_by_text(f"{variant.sku}: 4 on hand, 4 available.")).to_be_visible()
     assert Stock.objects.get(variant=variant).quantity == 4
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_shop_pages_have_no_serious_axe_violation(open_page, live_server_url, width):
+    from tests.browser.test_accessibility import _assert_no_serious_violation
+
+    owner, tee = _catalogue()
+    page = open_page(viewport={"width": width, "height": 900})
+    for url in ("/shop/", "/shop/?attr=colour:black", tee.get_absolute_url(), "/shop/s/olives/"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, url
+        _assert_no_serious_violation(page, f"{url} at {width}px")
+    page.goto("/accounts/login/")
+    page.get_by_label("Email").fill(owner.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile("/dashboard/"))
+    for url in ("/shop/manage/", f"/shop/manage/products/{tee.pk}/", "/shop/manage/products/new/"):
+        page.goto(url)
+        page.wait_for_load_state("networkidle")
+        _assert_no_serious_violation(page, f"{url} at {width}px")

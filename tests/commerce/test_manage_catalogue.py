@@ -300,3 +300,10 @@ def test_a_past_schedule_is_refused_with_a_message(client_for, owner, product):
     )
     assert "must be in the future" in response.content.decode()
     assert Product.objects.get(pk=product.pk).go_live_at is None
+
+
+def test_the_manage_list_names_each_product_by_its_newest_draft(client_for, owner, product):
+    client = client_for(owner)
+    client.post(f"/shop/manage/products/{product.pk}/", {"name": "Teapot, renamed", "description": "[]", "based_on": 0})
+    assert "Teapot, renamed" in client.get("/shop/manage/").content.decode()
+    assert Product.objects.get(pk=product.pk).name == "Teapot"  # the live row waits for publishing

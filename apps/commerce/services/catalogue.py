@@ -214,6 +214,11 @@ def product_draft(product: Product) -> dict[str, Any]:
     return publishing_selectors.draft_content(product) or product.content_of()
 
 
+def product_drafts(products: list[Product]) -> dict[int, dict[str, Any]]:
+    """The newest revision's content of each product, by pk (one document query)."""
+    return publishing_selectors.draft_contents(products)
+
+
 def product_update(*, actor: User, product: Product, data: ProductInput, based_on: int) -> int:
     """Save a new revision of ``product``'s draft; returns its number. The live product does not
     change until published. DraftConflict when someone saved after revision ``based_on``."""

@@ -91,6 +91,10 @@ def manage_home(request: HttpRequest) -> HttpResponse:
     _require_seller(request)
     shops = list(selectors.shop_list_for_manager(user=request.user))
     products = list(selectors.product_list_for_manager(user=request.user)[:200])
+    # Each product under its newest draft's name (one document query for the list).
+    drafts = services.product_drafts(products)
+    for product in products:
+        product.draft_name = drafts.get(product.pk, {}).get("name") or product.name
     return render(request, "commerce/manage_home.html", {"shops": shops, "products": products})
 
 
