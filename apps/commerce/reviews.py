@@ -114,6 +114,10 @@ def rating_refresh(*, product_id: int) -> tuple[Decimal | None, int]:
         (Decimal(sum(ratings)) / len(ratings)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) if ratings else None
     )
     Product.objects.filter(pk=product_id).update(rating_average=average, rating_count=len(ratings))
+    # Cards and the product page show the rating (and the page its reviews): drop their copies.
+    from apps.commerce.services.catalogue import forget_catalogue_pages
+
+    forget_catalogue_pages()
     return average, len(ratings)
 
 

@@ -360,9 +360,17 @@ def stock_set(*, actor: User, variant: ProductVariant, quantity: int) -> Stock:
         with transaction.atomic():
             row = stock.set_on_hand(variant.pk, quantity)
             forget_catalogue_pages()
+            # A recount may bring a variant down to (or back above) the shop's low-stock line.
+            transaction.on_commit(lambda: _review_low_stock([variant.pk]))
     except stock.BelowCommitted as exc:
         raise ValidationError({"quantity": str(exc)}, code="below_committed") from None
     return row
+
+
+def _review_low_stock(variant_ids: list[int]) -> None:
+    from apps.commerce.notifications import review_low_stock
+
+    review_low_stock(variant_ids)
 
 
 # --- Images and files ------------------------------------------------------------------------

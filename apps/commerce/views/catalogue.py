@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from apps.commerce import seo
+from apps.commerce import reviews, seo
 from apps.commerce.forms.catalogue import CatalogueFilterForm
 from apps.commerce.models import Product, ProductVariant
 from apps.commerce.selectors import catalogue as selectors
@@ -172,6 +172,8 @@ def _product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
         "og_image": image_urls[0] if image_urls else "",
         "json_ld": seo.json_ld(data),
         "attributes": sorted(product.attribute_list, key=lambda v: (v.attribute.name, v.position)),
+        # Approved reviews, from the document store (kept with the page; a decision drops it).
+        "reviews": reviews.reviews_for_product(product_id=product.pk, limit=10),
     }
 
 
