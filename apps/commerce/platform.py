@@ -40,10 +40,10 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
-    home_actions=(
-        NavLink("Browse the shop", "commerce:catalogue"),
-        NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),
-    ),
+    # No public call to action of its own: the blog's and "Create an account" must share one row
+    # on a 390 px phone (tests/browser/test_pages_layout.py); the header's Shop link and the
+    # home's "From the shop" cards (ending "Browse the whole shop") lead visitors here instead.
+    home_actions=(NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),),
     tools=(
         Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),
         Tool("Your orders", "commerce:orders", "What you bought, its status, invoices and downloads.", show=_customer),

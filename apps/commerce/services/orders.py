@@ -79,10 +79,12 @@ def refunded_for_shop(order: Order, shop_id: int) -> Decimal:
 
 
 def part_refundable(part: OrderShop) -> Decimal:
-    """The most an owner may still pay back of their part: its lines and shipping, less refunds."""
-    return max(
-        Decimal(0), part.subtotal.amount + part.shipping_price.amount - refunded_for_shop(part.order, part.shop_id)
-    )
+    """The most an owner may still pay back of their part: what the customer paid for its lines
+    (a voucher's discount taken off) and its shipping, less refunds."""
+    # part.lines.all(): the manage page prefetches them; elsewhere one query.
+    discount = sum((line.discount.amount for line in part.lines.all()), Decimal(0))
+    paid = part.subtotal.amount - discount + part.shipping_price.amount
+    return max(Decimal(0), paid - refunded_for_shop(part.order, part.shop_id))
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -282,8 +284,10 @@ def _plan(
     if part is not None:
         scope = scope.filter(part=part)
     by_id = {line.pk: line for line in scope}
-    if lines:
-        quantities = _clean_quantities(lines, by_id)
+    # The manage page posts every line's field, zeros included: no unit asked for is no lines.
+    asked = _clean_quantities(lines, by_id) if lines else {}
+    if asked:
+        quantities = asked
     elif amount in (None, ""):
         quantities = {line.pk: left_to_refund(line) for line in by_id.values() if left_to_refund(line)}
     else:
@@ -296,7 +300,7 @@ def _plan(
             )
     worth = sum((line_amount(by_id[i], q) for i, q in quantities.items()), Decimal(0))
     if amount in (None, ""):
-        if not lines:
+        if not asked:
             # Everything left: the shipping of the part (or of the whole order) goes back too.
             worth += part.shipping_price.amount if part is not None else order.shipping_total.amount
         value = worth
