@@ -114,6 +114,20 @@ def test_an_owner_never_refunds_more_than_the_customer_paid_for_their_part(order
     assert services.order_refund(user=owner, order=order, part=part).amount.amount == Decimal("32.00")
 
 
+def test_with_tax_added_on_top_a_refund_pays_back_the_tax_too(order, owner, shop):
+    # Prices without tax (SHOP_PRICES_INCLUDE_TAX off): 3 x 10.00 + 20% and 5.00 shipping + 20%.
+    Order.objects.filter(pk=order.pk).update(prices_include_tax=False)
+    line = _line(order, shop)
+    OrderLine.objects.filter(pk=line.pk).update(tax=Money("6.00", "EUR"), tax_rate=Decimal("20.00"))
+    order.refresh_from_db()
+    part = OrderShop.objects.get(pk=line.part_id)
+    assert services.part_refundable(part) == Decimal("42.00")
+    one = services.order_refund(user=owner, order=order, part=part, lines={line.pk: 1})
+    assert one.amount.amount == Decimal("12.00")
+    rest = services.order_refund(user=owner, order=order, part=part)
+    assert rest.amount.amount == Decimal("30.00")  # 2 x 12.00 and the shipping's 6.00
+
+
 def test_a_refund_of_zero_units_and_no_amount_refunds_everything_left_of_the_part(order, owner, shop):
     # The manage page's form posts every line's field with 0 and leaves the amount empty.
     line = _line(order, shop)
