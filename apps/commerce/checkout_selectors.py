@@ -46,6 +46,7 @@ def checkout_parts(checkout: Checkout, variants: dict[int, ProductVariant]) -> l
                 product_id=product.pk,
                 shop_id=product.shop_id,
                 name=describe(variant),
+                product_name=product.name,
                 variant_name=variant.name,
                 sku=variant.sku,
                 kind=product.product_type.kind,

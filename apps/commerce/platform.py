@@ -40,7 +40,9 @@ hook = AppHook(
     sitemaps=SITEMAPS,
     nav=(NavLink("Shop", "commerce:catalogue"),),
     home_intro="A shop of several makers' shops, with a catalogue to filter and search.",
-    # Browsing is the header's "Shop"; the hero's row keeps two calls to action on a phone.
+    # No public call to action of its own: the blog's and "Create an account" must share one row
+    # on a 390 px phone (tests/browser/test_pages_layout.py); the header's Shop link and the
+    # home's "From the shop" cards (ending "Browse the whole shop") lead visitors here instead.
     home_actions=(NavLink("Manage your shop", "commerce:manage", show=permissions.can_open_shop),),
     tools=(
         Tool("The shop", "commerce:catalogue", "Every product of every shop, to filter and search."),

@@ -46,6 +46,9 @@ class PricedLine:
     weight_grams: int
     discount: Decimal = ZERO
     tax: Decimal = ZERO
+    # The product's own name, which the order line copies beside variant_name (``name`` is
+    # both, as the summary shows them: the line must not repeat the variant's name).
+    product_name: str = ""
 
     @property
     def total(self) -> Decimal:

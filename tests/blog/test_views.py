@@ -685,7 +685,7 @@ def test_the_built_in_home_has_a_hero_with_calls_to_action_and_the_latest_posts_
     hero = re.search(r'<section class="home-hero".*?</section>', html, re.S).group(0)
     assert f'<h1 class="home-hero__title" id="home-title">{settings.SITE_TAGLINE}</h1>' in hero
     # It promises only what is installed: the blog, its comments, the shop and the account.
-    assert "A blog to read, with comments" in hero and "A shop of several makers" in hero
+    assert "A blog to read, with comments" in hero and "with a catalogue to filter and search" in hero
     actions = re.search(r'<p class="home-hero__actions">(.*?)</p>', hero, re.S).group(1)
     assert re.findall(r'<a class="([^"]+)" href="([^"]+)">([^<]+)</a>', actions) == [
         ("button", "/blog/", "Read the blog"),

@@ -107,6 +107,14 @@ def test_completion_creates_the_order_with_parts_lines_tax_and_the_payment(custo
     assert checkout.state == Checkout.State.PAYING
 
 
+def test_an_order_line_keeps_the_product_and_the_variant_names_apart(customer):
+    tee = make_product(name="Two-tone tee", variants=2)
+    white = variant_of(tee, 1)
+    line = _complete(customer, ready_checkout(customer, white)).order.lines.get()
+    # Shown as "product (variant)" everywhere, so the product's name must not hold the variant's.
+    assert (line.product_name, line.variant_name) == ("Two-tone tee", "Variant 2")
+
+
 def test_completing_a_completed_checkout_answers_the_same(customer):
     checkout = ready_checkout(customer, variant_of(make_product()))
     first = _complete(customer, checkout)

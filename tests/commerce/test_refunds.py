@@ -7,8 +7,19 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from djmoney.money import Money
 
-from apps.commerce.models import Order, OrderEvent, OrderShop, Payment, PaymentEvent, Refund, ReturnRequest, Stock
+from apps.commerce.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderShop,
+    Payment,
+    PaymentEvent,
+    Refund,
+    ReturnRequest,
+    Stock,
+)
 from apps.commerce.services import orders as services
 from apps.core.models import OutboxEvent
 from tests.commerce.factories import make_paid_order, make_product, variant_of
@@ -91,6 +102,39 @@ def test_an_owner_never_refunds_more_than_their_part(order, owner, shop):
         services.order_refund(user=owner, order=order, part=part, amount="36.00")
     services.order_refund(user=owner, order=order, part=part, amount="35.00")
     assert Order.objects.get(pk=order.pk).refunded_total.amount == Decimal("35.00")
+
+
+def test_an_owner_never_refunds_more_than_the_customer_paid_for_their_part(order, owner, shop):
+    line = _line(order, shop)  # 3 x 10.00, a voucher took 3.00 off: paid 27 + 5 shipping
+    OrderLine.objects.filter(pk=line.pk).update(discount=Money("3.00", "EUR"), total=Money("27.00", "EUR"))
+    part = OrderShop.objects.get(pk=line.part_id)
+    assert services.part_refundable(part) == Decimal("32.00")
+    with pytest.raises(ValidationError, match="At most"):
+        services.order_refund(user=owner, order=order, part=part, amount="32.01")
+    assert services.order_refund(user=owner, order=order, part=part).amount.amount == Decimal("32.00")
+
+
+def test_with_tax_added_on_top_a_refund_pays_back_the_tax_too(order, owner, shop):
+    # Prices without tax (SHOP_PRICES_INCLUDE_TAX off): 3 x 10.00 + 20% and 5.00 shipping + 20%.
+    Order.objects.filter(pk=order.pk).update(prices_include_tax=False)
+    line = _line(order, shop)
+    OrderLine.objects.filter(pk=line.pk).update(tax=Money("6.00", "EUR"), tax_rate=Decimal("20.00"))
+    order.refresh_from_db()
+    part = OrderShop.objects.get(pk=line.part_id)
+    assert services.part_refundable(part) == Decimal("42.00")
+    one = services.order_refund(user=owner, order=order, part=part, lines={line.pk: 1})
+    assert one.amount.amount == Decimal("12.00")
+    rest = services.order_refund(user=owner, order=order, part=part)
+    assert rest.amount.amount == Decimal("30.00")  # 2 x 12.00 and the shipping's 6.00
+
+
+def test_a_refund_of_zero_units_and_no_amount_refunds_everything_left_of_the_part(order, owner, shop):
+    # The manage page's form posts every line's field with 0 and leaves the amount empty.
+    line = _line(order, shop)
+    refund = services.order_refund(user=owner, order=order, part=line.part, lines={str(line.pk): "0"}, amount="")
+    assert refund.amount.amount == Decimal("35.00")  # 3 x 10 and the part's shipping
+    line.refresh_from_db()
+    assert line.quantity_refunded == 3
 
 
 def test_bad_refund_input_is_refused_clearly(order, owner, shop):

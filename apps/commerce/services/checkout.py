@@ -389,7 +389,7 @@ def _place(checkout: Checkout, voucher: Voucher | None) -> tuple[Order, str]:
                 order=order,
                 part=order_part,
                 variant_id=line.variant_id,
-                product_name=line.name,
+                product_name=line.product_name or line.name,
                 variant_name=line.variant_name,
                 sku=line.sku,
                 is_digital=line.kind == "digital",

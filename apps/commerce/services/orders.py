@@ -21,7 +21,7 @@ PaymentEvent, and raises ``ValidationError`` after they are committed.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -46,6 +46,7 @@ from apps.commerce.models import (
     ReturnRequest,
 )
 from apps.commerce.payments import ProviderError, provider_named
+from apps.commerce.pricing import ZERO, tax_of
 from apps.core.platform import events
 
 CENT = Decimal("0.01")
@@ -64,11 +65,24 @@ def left_to_refund(line: OrderLine) -> int:
     return line.quantity - line.quantity_refunded
 
 
-def line_amount(line: OrderLine, quantity: int) -> Decimal:
-    """What ``quantity`` units of ``line`` cost the customer (its total pro rata, to the cent)."""
+def line_amount(line: OrderLine, quantity: int, *, included: bool = True) -> Decimal:
+    """What ``quantity`` units of ``line`` cost the customer (its total pro rata, to the cent):
+    its total after discount, and its tax too when the order's prices exclude it (``included``
+    False: the tax was added on top and paid)."""
+    paid = line.total.amount + (ZERO if included else line.tax.amount)
     if quantity >= line.quantity:
-        return line.total.amount
-    return (line.total.amount * quantity / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+        return paid
+    return (paid * quantity / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def shipping_paid(part: OrderShop, lines: Iterable[OrderLine], *, included: bool = True) -> Decimal:
+    """The part's shipping as the customer paid it: with its tax on top when prices exclude tax
+    (at the order's rate, which its lines carry; the checkout taxes shipping the same way)."""
+    shipping = part.shipping_price.amount
+    if included:
+        return shipping
+    rate = next((line.tax_rate for line in lines), ZERO)
+    return shipping + tax_of(shipping, rate, included=False)
 
 
 def refunded_for_shop(order: Order, shop_id: int) -> Decimal:
@@ -79,10 +93,14 @@ def refunded_for_shop(order: Order, shop_id: int) -> Decimal:
 
 
 def part_refundable(part: OrderShop) -> Decimal:
-    """The most an owner may still pay back of their part: its lines and shipping, less refunds."""
-    return max(
-        Decimal(0), part.subtotal.amount + part.shipping_price.amount - refunded_for_shop(part.order, part.shop_id)
-    )
+    """The most an owner may still pay back of their part: what the customer paid for its lines
+    (a voucher's discount taken off) and its shipping, less refunds."""
+    # part.lines.all(): the manage page prefetches them; elsewhere one query.
+    lines = list(part.lines.all())
+    included = part.order.prices_include_tax
+    paid = sum((line_amount(line, line.quantity, included=included) for line in lines), ZERO)
+    paid += shipping_paid(part, lines, included=included)
+    return max(Decimal(0), paid - refunded_for_shop(part.order, part.shop_id))
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -282,8 +300,10 @@ def _plan(
     if part is not None:
         scope = scope.filter(part=part)
     by_id = {line.pk: line for line in scope}
-    if lines:
-        quantities = _clean_quantities(lines, by_id)
+    # The manage page posts every line's field, zeros included: no unit asked for is no lines.
+    asked = _clean_quantities(lines, by_id) if lines else {}
+    if asked:
+        quantities = asked
     elif amount in (None, ""):
         quantities = {line.pk: left_to_refund(line) for line in by_id.values() if left_to_refund(line)}
     else:
@@ -294,11 +314,19 @@ def _plan(
             raise ValidationError(
                 f"Only {left_to_refund(line)} of “{line.product_name}” are left to refund.", code="too_many"
             )
-    worth = sum((line_amount(by_id[i], q) for i, q in quantities.items()), Decimal(0))
+    included = order.prices_include_tax
+    worth = sum((line_amount(by_id[i], q, included=included) for i, q in quantities.items()), ZERO)
     if amount in (None, ""):
-        if not lines:
+        if not asked:
             # Everything left: the shipping of the part (or of the whole order) goes back too.
-            worth += part.shipping_price.amount if part is not None else order.shipping_total.amount
+            every = [part] if part is not None else list(order.parts.all())
+            worth += sum(
+                (
+                    shipping_paid(p, [line for line in by_id.values() if line.part_id == p.pk], included=included)
+                    for p in every
+                ),
+                ZERO,
+            )
         value = worth
     else:
         try:
