@@ -100,16 +100,16 @@ class CartLineView(APIView):
         responses={200: CartOutput, 400: error("A malformed quantity."), 404: error("No such line in your cart.")},
         tags=CART_TAGS,
     )
-    def patch(self, request: Request, variant_id: int) -> Response:
+    def patch(self, request: Request, pk: int) -> Response:
         data = CartLineInput(data=request.data)
         data.is_valid(raise_exception=True)
-        return self._set(request, variant_id, data.validated_data["quantity"])
+        return self._set(request, pk, data.validated_data["quantity"])
 
     @extend_schema(
         summary="Remove a line", responses={200: CartOutput, 404: error("No such line in your cart.")}, tags=CART_TAGS
     )
-    def delete(self, request: Request, variant_id: int) -> Response:
-        return self._set(request, variant_id, 0)
+    def delete(self, request: Request, pk: int) -> Response:
+        return self._set(request, pk, 0)
 
     def _set(self, request: Request, variant_id: int, quantity: int) -> Response:
         session = _session(request)
