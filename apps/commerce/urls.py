@@ -16,7 +16,7 @@ from apps.commerce.views import cart as cart_views  # noqa: E402
 urlpatterns += [
     path("cart/", cart_views.cart_page, name="cart"),
     path("cart/add/", cart_views.cart_add, name="cart-add"),
-    path("cart/lines/<int:variant_id>/", cart_views.cart_line, name="cart-line"),
+    path("cart/lines/<id:variant_id>/", cart_views.cart_line, name="cart-line"),
     path("cart/mini/", cart_views.mini_cart, name="mini-cart"),
 ]
 
@@ -43,7 +43,7 @@ from apps.commerce.views import manage_orders, orders  # noqa: E402
 
 urlpatterns += [
     path("orders/", orders.order_list, name="orders"),
-    path("orders/reviews/<int:product_id>/", orders.review_create, name="review-create"),
+    path("orders/reviews/<id:product_id>/", orders.review_create, name="review-create"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("orders/<str:number>/return/", orders.order_return, name="order-return"),
     path("orders/<str:number>/invoice.pdf", orders.order_invoice, name="order-invoice"),
@@ -51,11 +51,11 @@ urlpatterns += [
     path("manage/orders/", manage_orders.manage_order_list, name="manage-orders"),
     path("manage/orders/export.csv", manage_orders.manage_order_export, name="manage-orders-csv"),
     path("manage/orders/<str:number>/", manage_orders.manage_order, name="manage-order"),
-    path("manage/orders/<str:number>/<int:part_id>/fulfil/", manage_orders.part_fulfil, name="part-fulfil"),
-    path("manage/orders/<str:number>/<int:part_id>/cancel/", manage_orders.part_cancel, name="part-cancel"),
-    path("manage/orders/<str:number>/<int:part_id>/refund/", manage_orders.part_refund, name="part-refund"),
-    path("manage/returns/<int:return_id>/approve/", manage_orders.return_approve, name="return-approve"),
-    path("manage/returns/<int:return_id>/reject/", manage_orders.return_reject, name="return-reject"),
+    path("manage/orders/<str:number>/<id:part_id>/fulfil/", manage_orders.part_fulfil, name="part-fulfil"),
+    path("manage/orders/<str:number>/<id:part_id>/cancel/", manage_orders.part_cancel, name="part-cancel"),
+    path("manage/orders/<str:number>/<id:part_id>/refund/", manage_orders.part_refund, name="part-refund"),
+    path("manage/returns/<id:return_id>/approve/", manage_orders.return_approve, name="return-approve"),
+    path("manage/returns/<id:return_id>/reject/", manage_orders.return_reject, name="return-reject"),
     path("manage/reviews/", manage_orders.review_queue, name="review-queue"),
     path("manage/reviews/<str:review_id>/<slug:decision>/", manage_orders.review_moderate, name="review-moderate"),
 ]

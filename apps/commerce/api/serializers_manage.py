@@ -12,7 +12,6 @@ from rest_framework import serializers
 from apps.commerce.api.serializers import FulfilmentOutput, MoneyOutput, OrderLineOutput, ShopRefOutput
 from apps.commerce.models import OrderShop
 from apps.core.api import BoundedIntegerField, IdField
-from apps.core.api.fields import INT_MAX
 
 MAX_PRICE_DIGITS = 12  # MoneyField's max_digits (apps/commerce/models.py MONEY)
 
@@ -104,7 +103,7 @@ class VariantCreateInput(serializers.Serializer):
 
 
 class StockSetInput(serializers.Serializer):
-    quantity = BoundedIntegerField(min_value=0, max_value=INT_MAX, help_text="Units on hand.")
+    quantity = BoundedIntegerField(min_value=0, help_text="Units on hand.")
 
 
 class PartListFilterInput(serializers.Serializer):

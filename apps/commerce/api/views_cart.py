@@ -34,7 +34,8 @@ from apps.commerce.api.serializers import (
 from apps.commerce.models import Checkout
 from apps.commerce.services import cart as carts
 from apps.commerce.services import checkout as checkouts
-from apps.core.platform.idempotency import HEADER as IDEMPOTENCY_HEADER
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # the platform's header (apps/core/platform/idempotency.py)
 
 CART_TAGS = ["shop cart and checkout"]
 BAD_LINE = error("A malformed body, a variant not for sale, sold out, or priced in another currency.")
