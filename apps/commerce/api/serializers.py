@@ -289,6 +289,14 @@ class VoucherInput(serializers.Serializer):
     code = serializers.CharField(max_length=40)
 
 
+class CompleteInput(serializers.Serializer):
+    checkout = serializers.UUIDField(
+        required=False,
+        help_text="The checkout's token (from GET checkout/): completing it again, even after the "
+        "Idempotency-Key is forgotten, answers its order again. Without it: the checkout in progress.",
+    )
+
+
 class ShippingOptionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()

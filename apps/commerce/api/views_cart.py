@@ -27,6 +27,7 @@ from apps.commerce.api.serializers import (
     CartLineInput,
     CartOutput,
     CheckoutOutput,
+    CompleteInput,
     CompletionOutput,
     ShippingChoiceInput,
     VoucherInput,
@@ -325,7 +326,7 @@ class CheckoutCompleteView(APIView):
 
     @extend_schema(
         summary="Complete the checkout (place the order)",
-        request=None,
+        request=CompleteInput,
         parameters=[IDEMPOTENCY_REQUIRED],
         responses={
             201: CompletionOutput,
@@ -338,7 +339,13 @@ class CheckoutCompleteView(APIView):
     def post(self, request: Request) -> Response:
         if not request.headers.get(IDEMPOTENCY_HEADER):
             raise exceptions.ValidationError(f"Send an {IDEMPOTENCY_HEADER} header: it makes a retry safe.")
-        checkout = current_checkout(request)
+        data = CompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        token = data.validated_data.get("checkout")
+        if token is None:
+            checkout = current_checkout(request)
+        elif (checkout := checkout_selectors.checkout_get_for_user(user=request.user, token=token)) is None:
+            raise exceptions.NotFound("No such checkout of yours.")
         with service_errors():
             completion = checkouts.checkout_complete(user=request.user, checkout=checkout)
         order = completion.order

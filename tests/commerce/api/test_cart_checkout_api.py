@@ -98,6 +98,19 @@ def test_completion_needs_an_idempotency_key_and_replays_it(api_as, customer, sh
     assert Order.objects.count() == 1 and Payment.objects.count() == 1
 
 
+def test_completing_a_completed_checkout_by_its_token_names_the_same_order(api_as, customer, other_customer, shop):
+    checkout = ready_checkout(customer, variant_of(make_product(shop=shop)))
+    client = api_as(customer)
+    body = {"checkout": str(checkout.token)}
+
+    first = client.post(COMPLETE, body, HTTP_IDEMPOTENCY_KEY="a").json()
+    later = client.post(COMPLETE, body, HTTP_IDEMPOTENCY_KEY="b").json()
+
+    assert later["number"] == first["number"] and Order.objects.count() == 1
+    error_of(api_as(other_customer).post(COMPLETE, body, HTTP_IDEMPOTENCY_KEY="c"), 404)
+    assert error_of(client.post(COMPLETE, {"checkout": "nope"}, HTTP_IDEMPOTENCY_KEY="d"), 400)["fields"]["checkout"]
+
+
 def test_a_bad_voucher_or_address_is_a_400_that_changes_nothing(api_as, customer, shop):
     checkout = ready_checkout(customer, variant_of(make_product(shop=shop)))
     client = api_as(customer)
@@ -119,15 +132,16 @@ def test_another_customer_never_reaches_a_checkout(api_as, customer, other_custo
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_completions_with_one_key_make_one_order_and_the_same_answer(api_as, customer, shop):
+def test_concurrent_completions_with_one_key_make_one_order_one_charge_and_one_answer(api_as, customer, shop):
     ready_checkout(customer, variant_of(make_product(shop=shop, stock=5)))
 
     def complete(_: int) -> tuple[int, bytes]:
         response = api_as(customer).post(COMPLETE, HTTP_IDEMPOTENCY_KEY="together")
         return response.status_code, response.content
 
-    with ThreadPoolExecutor(max_workers=6) as pool:
-        answers = list(pool.map(complete, range(12)))
+    # In-process: fewer threads than the database pool's connections (test_api_races.py: fifty over HTTP).
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(complete, range(15)))
 
     assert {status for status, _ in answers} == {201}
     assert len({content for _, content in answers}) == 1
