@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.commerce.services.catalogue import forget_catalogue_pages
 from tests.commerce.api.conftest import API, error_of
 from tests.commerce.factories import make_product, variant_of
 
@@ -113,3 +114,20 @@ def test_a_variant_fetched_is_the_one_the_card_shows(api_as, shop):
     product = make_product(shop=shop, price="7.00")
     card = api_as(None).get(PRODUCTS).json()["results"][0]
     assert card["id"] == product.pk and variant_of(product).price.amount == 7
+
+
+def test_a_warm_landing_list_is_served_from_the_cache_without_sql(
+    api_as, shop, settings, django_assert_max_num_queries
+):
+    settings.PAGE_CACHE_SECONDS = 60
+    make_product(shop=shop, name="Kept mug")
+    client = api_as(None)
+    first = client.get(PRODUCTS, {"shop": "olives"})
+
+    with django_assert_max_num_queries(0):
+        again = client.get(PRODUCTS, {"shop": "olives"})
+
+    assert again.json() == first.json() and again["Content-Type"] == "application/json"
+    make_product(shop=shop, name="New mug")
+    forget_catalogue_pages()  # what every catalogue service does after a write (the factory writes rows)
+    assert client.get(PRODUCTS, {"shop": "olives"}).json()["count"] == 2
