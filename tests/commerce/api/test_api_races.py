@@ -5,25 +5,23 @@ day later (the key pruned) names the same order."""
 
 from __future__ import annotations
 
-import copy
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from django.contrib.auth.hashers import make_password
 from django.db import connection
+from django.test import override_settings
 from django.utils import timezone
-from rest_framework_simplejwt.state import token_backend
-from rest_framework_simplejwt.tokens import AccessToken
 
 from apps.commerce.models import Order, Payment
-from apps.core.api.auth_views import issue_tokens
 from apps.core.models import IdempotencyKey
 from apps.core.platform import idempotency
 from tests.commerce.factories import make_product, variant_of
 from tests.commerce.shopping import ready_checkout
-from tests.commerce.test_races import SERVER_SECRET, TIMEOUT, race_env  # noqa: F401 (the fixture)
+from tests.commerce.test_races import TIMEOUT, race_env  # noqa: F401 (the fixture)
 from tests.core.factories import UserFactory
 from tests.faults.conftest import production_env  # noqa: F401 (the fixture)
 from tests.utils import daphne_server, race
@@ -31,19 +29,29 @@ from tests.utils import daphne_server, race
 pytestmark = pytest.mark.skipif(connection.vendor != "postgresql", reason="the races run on PostgreSQL (CI does)")
 
 
-def server_token(user: Any) -> str:
-    """An access token of ``user`` as the server signs it (with its own secret key)."""
-    backend = copy.copy(token_backend)
-    backend.signing_key = backend.verifying_key = SERVER_SECRET
-    return backend.encode(AccessToken(issue_tokens(user)["access"]).payload)
+PASSWORD = "race-password-0123"
+
+
+def with_server_password(user: Any) -> None:
+    """Give ``user`` a password hashed as the production-mode server checks it (the test settings'
+    hasher is a fast one the server does not know)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"]):
+        user.password = make_password(PASSWORD)
+    user.save(update_fields=["password"])
 
 
 def test_fifty_api_completions_with_one_key_make_one_order_one_charge_and_one_answer(race_env, tmp_path: Path):  # noqa: F811
     buyer = UserFactory()
+    with_server_password(buyer)
     checkout = ready_checkout(buyer, variant_of(make_product()))
     body = {"checkout": str(checkout.token)}
     with daphne_server(race_env, tmp_path / "daphne.log") as url:
-        headers = {"Authorization": f"Bearer {server_token(buyer)}", "Idempotency-Key": "one-attempt"}
+        # The app signs in at the server, which signs the token with its own key.
+        signed = requests.post(
+            url + "/api/v1/auth/token/", json={"email": buyer.email, "password": PASSWORD}, timeout=TIMEOUT
+        )
+        assert signed.status_code == 200, signed.text
+        headers = {"Authorization": f"Bearer {signed.json()['access']}", "Idempotency-Key": "one-attempt"}
 
         def complete(_: int) -> requests.Response:
             return requests.post(url + "/api/v1/shop/checkout/complete/", json=body, headers=headers, timeout=TIMEOUT)
