@@ -69,6 +69,7 @@ TARGETS = [
     Target("product page, uncached", "{product}", cookie=True, goal=0.5, cache="bypass"),
     Target("product page, cached", "{product}", goal=0.8, cache="hit"),
     Target("catalogue, cached", "{catalogue}", cache="hit"),
+    Target("catalogue API list", "{catalogue_api}", goal=0.4),
 ]
 
 SERVER_CPU = 1

@@ -14,6 +14,7 @@ from apps.core.models import User
 
 PRODUCTS = 30
 MEASURED = "linen-t-shirt"
+CATALOGUE_API = "/api/v1/shop/products/"
 _COLOURS = list(demo.COLOURS.values())
 
 
@@ -54,4 +55,4 @@ def seed() -> dict[str, str]:
     for number in range(1, PRODUCTS + 1):
         if not Product.objects.filter(slug=f"bench-product-{number:02}").exists():
             _bench_product(number, shop=shop, owner=owner, product_type=product_type)
-    return {"product": f"/shop/products/{MEASURED}/", "catalogue": "/shop/"}
+    return {"product": f"/shop/products/{MEASURED}/", "catalogue": "/shop/", "catalogue_api": CATALOGUE_API}

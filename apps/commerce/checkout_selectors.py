@@ -25,6 +25,14 @@ def checkout_get_current(*, user: Any) -> Checkout | None:
     )
 
 
+def checkout_get_for_user(*, user: Any, token: Any) -> Checkout | None:
+    """One of the customer's checkouts by its token, in any state (a completed one answers its
+    order again); None when it is not theirs or does not exist."""
+    if not permissions.can_buy(user):
+        return None
+    return Checkout.objects.filter(user=user, token=token).select_related("voucher").first()
+
+
 def checkout_variants(checkout: Checkout) -> dict[int, ProductVariant]:
     """The variants of the checkout's lines with their products, shops and stock: one query."""
     ids = [line["variant"] for line in checkout.lines]

@@ -35,6 +35,8 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
 
 hook = AppHook(
     pages=(Mount("shop/", "apps.commerce.urls"),),
+    api=(Mount("shop/", "apps.commerce.api.urls"),),
+    api_links={"shop": "api-shop-root", "shop_products": "api-shop-products", "shop_cart": "api-shop-cart"},
     header_items=("commerce/_mini_cart.html",),
     # The catalogue: its header link, sitemaps and the built-in home's promise.
     sitemaps=SITEMAPS,

@@ -19,7 +19,15 @@ def test_the_bench_seed_writes_thirty_live_products_once():
     UserFactory(email="makers@test.com", roles=["shop_owner"])
     urls = bench.seed()
     count = Product.objects.count()
-    assert bench.seed() == urls == {"product": "/shop/products/linen-t-shirt/", "catalogue": "/shop/"}
+    assert (
+        bench.seed()
+        == urls
+        == {
+            "product": "/shop/products/linen-t-shirt/",
+            "catalogue": "/shop/",
+            "catalogue_api": "/api/v1/shop/products/",
+        }
+    )
     assert (
         Product.objects.count() == count
         and Product.objects.filter(slug__startswith="bench-product-", live=True).count() == 30
@@ -27,5 +35,6 @@ def test_the_bench_seed_writes_thirty_live_products_once():
     client = Client()
     assert [client.get(urls["product"])["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
     assert [client.get(urls["catalogue"])["X-Page-Cache"] for _ in range(2)] == ["miss", "hit"]
+    assert client.get(urls["catalogue_api"]).json()["count"] >= 30
     with_cookie = client.get(urls["product"], headers={"Cookie": "bench=1"})
     assert with_cookie.status_code == 200 and with_cookie["X-Page-Cache"] == "bypass"

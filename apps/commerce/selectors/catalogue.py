@@ -325,6 +325,16 @@ def collection_get(*, slug: str) -> Collection | None:
     return Collection.objects.filter(slug=slug, is_published=True).first()
 
 
+def collection_list_public() -> QuerySet[Collection]:
+    """Published collections, by name (the API's list)."""
+    return Collection.objects.filter(is_published=True).order_by("name", "pk")
+
+
+def shop_list_public() -> QuerySet[Shop]:
+    """Active shops, by name (the API's list)."""
+    return Shop.objects.filter(is_active=True).order_by("name", "pk")
+
+
 def shop_get_public(*, slug: str) -> Shop | None:
     """An active shop by its address (its home page)."""
     return Shop.objects.filter(slug=slug, is_active=True).select_related("owner").first()

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from apps.commerce import permissions
-from apps.commerce.models import Order, OrderEvent, OrderLine, OrderShop, ReturnRequest
+from apps.commerce.models import Fulfilment, Order, OrderEvent, OrderLine, OrderShop, ReturnRequest
 
 
 def order_list_for_customer(*, user: Any) -> QuerySet[Order]:
@@ -64,6 +64,17 @@ def parts_for_manager(*, user: Any) -> QuerySet[OrderShop]:
     if not permissions.can_open_shop(user):
         return parts.none()
     return parts.filter(shop__owner=user, shop__owner__is_active=True)
+
+
+def part_get_for_manager(*, user: Any, pk: int) -> OrderShop | None:
+    """One order part ``user`` manages, with its lines and fulfilments; None otherwise (the API
+    answers 404: another shop's part does not exist for an owner)."""
+    return (
+        parts_for_manager(user=user)
+        .filter(pk=pk)
+        .prefetch_related(_lines(), Prefetch("fulfilments", queryset=Fulfilment.objects.order_by("created_at", "pk")))
+        .first()
+    )
 
 
 def _day_start(day: date, *, end: bool = False) -> datetime:
