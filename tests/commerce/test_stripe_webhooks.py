@@ -210,3 +210,17 @@ def test_without_a_webhook_secret_every_webhook_is_rejected(stripe_api, paid, se
     settings.STRIPE_WEBHOOK_SECRET = ""
     with pytest.raises(WebhookRejected, match="STRIPE_WEBHOOK_SECRET"):
         parse(body)
+
+
+@pytest.mark.django_db
+def test_the_webhook_endpoint_answers_503_while_stripe_cannot_be_asked_and_changes_nothing(stripe_api, paid, client):
+    from apps.commerce.models import PaymentEvent
+
+    intent = stripe_api.intents[stripe_api.sessions[paid]["payment_intent"]]
+    stripe_api.fail_next("server_error", times=3)
+    body = stripe_api.event("payment_intent.succeeded", intent)
+    response = client.post(
+        "/shop/payments/webhook/stripe/", body, content_type="application/json", HTTP_STRIPE_SIGNATURE=sign(body)
+    )
+    assert response.status_code == 503 and response.json()["error"] == "provider_unavailable"
+    assert response["Retry-After"] == "60" and not PaymentEvent.objects.exists()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from apps.commerce import checkout_selectors as selectors
 from apps.commerce.models import Payment
-from apps.commerce.payments import WebhookRejected
+from apps.commerce.payments import ProviderError, WebhookRejected
 from apps.commerce.payments.testprovider import APPROVE, COMPLETE_ACTION, DECLINE, REQUIRE_ACTION, read_reference
 from apps.commerce.services import payments
 
@@ -66,4 +66,10 @@ def payment_webhook(request: HttpRequest, provider: str) -> JsonResponse:
         return JsonResponse({"error": "unknown_provider", "message": f"No payment provider {provider}."}, status=404)
     except WebhookRejected as exc:
         return JsonResponse({"error": "bad_signature", "message": str(exc)}, status=400)
+    except ProviderError as exc:
+        # The provider could not be asked what the event is about (Stripe away while a payment
+        # intent's session is looked up): nothing changed, and a 503 makes it send the event again.
+        response = JsonResponse({"error": "provider_unavailable", "message": str(exc)}, status=503)
+        response["Retry-After"] = "60"
+        return response
     return JsonResponse({"received": True, "outcome": outcome})
