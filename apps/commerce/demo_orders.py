@@ -44,21 +44,6 @@ def _variants(shop: Shop) -> list[ProductVariant]:
     return [row.variant for row in rows if row.available >= 5]
 
 
-def _line_info(order: Order) -> tuple[shop_events.OrderLineInfo, ...]:
-    return tuple(
-        shop_events.OrderLineInfo(
-            line_id=line.pk,
-            sku=line.sku,
-            quantity=line.quantity,
-            shop_id=line.part.shop_id,
-            reference_app=line.reference_app,
-            reference_kind=line.reference_kind,
-            reference_id=line.reference_id,
-        )
-        for line in order.lines.select_related("part").order_by("pk")
-    )
-
-
 def _place(number: str, customer: User, shop: Shop, items: list[tuple[ProductVariant, int]], days_ago: int) -> Order:
     """One paid order of ``items``, placed ``days_ago`` days ago."""
     when = timezone.now() - timedelta(days=days_ago, hours=2)
@@ -137,7 +122,7 @@ def _place(number: str, customer: User, shop: Shop, items: list[tuple[ProductVar
                 user_id=customer.pk,
                 total=str(total),
                 currency=currency,
-                lines=_line_info(order),
+                lines=shop_events.OrderLineInfo.all_of(order),
                 actor_id=customer.pk,
             )
         )

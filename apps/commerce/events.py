@@ -9,7 +9,7 @@ imports no other domain: it neither knows nor asks what a reference means.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from apps.core.platform import events
 
@@ -23,6 +23,25 @@ class OrderLineInfo:
     reference_app: str = ""
     reference_kind: str = ""
     reference_id: str = ""
+
+    @classmethod
+    def of(cls, line: Any, quantity: int | None = None) -> OrderLineInfo:
+        """What an event says of an order line (its part loaded): its quantity, or ``quantity``
+        of it (a refund of some units)."""
+        return cls(
+            line_id=line.pk,
+            sku=line.sku,
+            quantity=line.quantity if quantity is None else quantity,
+            shop_id=line.part.shop_id,
+            reference_app=line.reference_app,
+            reference_kind=line.reference_kind,
+            reference_id=line.reference_id,
+        )
+
+    @classmethod
+    def all_of(cls, order: Any) -> tuple[OrderLineInfo, ...]:
+        """Every line of ``order``, in order (one query): what ``OrderPaid`` carries."""
+        return tuple(cls.of(line) for line in order.lines.select_related("part").order_by("pk"))
 
 
 def _lines() -> tuple[OrderLineInfo, ...]:

@@ -182,18 +182,7 @@ def paid_event(order: Order) -> Any:
     """``commerce.order_paid`` for ``order`` with all its lines, as checkout publishes it on capture."""
     from apps.commerce.events import OrderLineInfo, OrderPaid
 
-    lines = tuple(
-        OrderLineInfo(
-            line_id=line.pk,
-            sku=line.sku,
-            quantity=line.quantity,
-            shop_id=line.part.shop_id,
-            reference_app=line.reference_app,
-            reference_kind=line.reference_kind,
-            reference_id=line.reference_id,
-        )
-        for line in order.lines.select_related("part").order_by("pk")
-    )
+    lines = OrderLineInfo.all_of(order)
     return OrderPaid(
         order_id=order.pk,
         number=order.number,

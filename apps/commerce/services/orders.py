@@ -124,18 +124,6 @@ def _record(
     )
 
 
-def _info(line: OrderLine, quantity: int | None = None) -> shop_events.OrderLineInfo:
-    return shop_events.OrderLineInfo(
-        line_id=line.pk,
-        sku=line.sku,
-        quantity=line.quantity if quantity is None else quantity,
-        shop_id=line.part.shop_id,
-        reference_app=line.reference_app,
-        reference_kind=line.reference_kind,
-        reference_id=line.reference_id,
-    )
-
-
 def _require_part(user: Any, part: OrderShop) -> None:
     if not permissions.can_manage_part(user, part):
         raise PermissionDenied("Only this shop's owner and staff act on its part of an order.")
@@ -486,7 +474,7 @@ def _refund_succeeded(
             amount=str(refund.amount.amount),
             currency=refund.amount.currency.code,
             full=full,
-            lines=tuple(_info(by_id[i], q) for i, q in planned.quantities.items()),
+            lines=tuple(shop_events.OrderLineInfo.of(by_id[i], q) for i, q in planned.quantities.items()),
             actor_id=getattr(user, "pk", None),
         )
     )

@@ -174,18 +174,7 @@ def _captured(payment: Payment, order: Order, amount: Money) -> None:
             user_id=order.user_id,
             total=str(order.total.amount),
             currency=order.currency,
-            lines=tuple(
-                shop_events.OrderLineInfo(
-                    line_id=line.pk,
-                    sku=line.sku,
-                    quantity=line.quantity,
-                    shop_id=line.part.shop_id,
-                    reference_app=line.reference_app,
-                    reference_kind=line.reference_kind,
-                    reference_id=line.reference_id,
-                )
-                for line in order.lines.select_related("part").order_by("pk")
-            ),
+            lines=shop_events.OrderLineInfo.all_of(order),
         )
     )
     _send_confirmation(order)
