@@ -5,7 +5,7 @@ it, in a process with the same environment (same database, same cache backend), 
 full middleware stack with Django's test client. Each target is requested a few times first,
 so caches are as warm as they were under load; then ``samples`` requests are counted.
 
-Reads ``{"samples": n, "warmup": n, "targets": [{"name", "path", "cookie"}]}`` on stdin and
+Reads ``{"samples": n, "warmup": n, "targets": [{"name", "path", "cookie", "form"}]}`` on stdin and
 prints ``{name: queries per request}`` as JSON.
 """
 
@@ -20,9 +20,10 @@ BENCH_COOKIE = "bench=1"
 HOST = "127.0.0.1"
 
 
-def count_queries(path: str, *, cookie: bool, samples: int, warmup: int) -> float:
+def count_queries(path: str, *, cookie: bool, samples: int, warmup: int, form: str | None = None) -> float:
     """Mean number of SQL queries one GET of ``path`` makes once warm (a visitor with a harmless
-    cookie when ``cookie``, else a cookieless one, as the load generator sends them)."""
+    cookie when ``cookie``, else a cookieless one, as the load generator sends them), or one
+    htmx POST of ``form`` (a urlencoded body) by a new visitor."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -32,9 +33,13 @@ def count_queries(path: str, *, cookie: bool, samples: int, warmup: int) -> floa
 
     def get() -> None:
         client.cookies.clear()  # the load generator keeps no cookies either
-        response = client.get(path, headers=headers)
+        if form is None:
+            response = client.get(path, headers=headers)
+        else:
+            content_type = "application/x-www-form-urlencoded"
+            response = client.post(path, form, content_type=content_type, headers={"HX-Request": "true"})
         if response.status_code != 200:
-            raise RuntimeError(f"GET {path} answered {response.status_code}")
+            raise RuntimeError(f"{'POST' if form else 'GET'} {path} answered {response.status_code}")
 
     for _ in range(warmup):
         get()
@@ -52,7 +57,11 @@ def main() -> None:
     spec: dict[str, Any] = json.load(sys.stdin)
     counts = {
         target["name"]: count_queries(
-            target["path"], cookie=target["cookie"], samples=spec["samples"], warmup=spec["warmup"]
+            target["path"],
+            cookie=target["cookie"],
+            samples=spec["samples"],
+            warmup=spec["warmup"],
+            form=target.get("form"),
         )
         for target in spec["targets"]
     }

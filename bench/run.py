@@ -51,6 +51,9 @@ class Target:
     cookie: bool = False  # send `Cookie: bench=1`: such a visitor bypasses the whole-page cache
     goal: float | None = None  # least requests/second as a fraction of hello's that passes
     cache: str | None = None  # X-Page-Cache the page must answer with: "hit" (cached) or "bypass"
+    # A form POSTed as htmx posts it (``{name}``: a body bench_seed reported), with a fixed CSRF
+    # cookie and token and no other cookie: each request is a new visitor's first action.
+    form: str | None = None
 
 
 HELLO = Target("hello", "/bench/hello/")
@@ -70,7 +73,12 @@ TARGETS = [
     Target("product page, cached", "{product}", goal=0.8, cache="hit"),
     Target("catalogue, cached", "{catalogue}", cache="hit"),
     Target("catalogue API list", "{catalogue_api}", goal=0.4),
+    Target("add to cart", "{cart_add}", form="{cart_add_form}", goal=0.3),
 ]
+
+# A CSRF secret of the bench's own, sent as the cookie and (unmasked, which Django accepts) as
+# the token of every POST target: no page has to be fetched first to obtain one.
+BENCH_CSRF = "benchbenchbenchbenchbenchbench00"
 
 SERVER_CPU = 1
 CLIENT_CPU = 0
@@ -212,9 +220,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def fetch(url: str, *, cookie: bool) -> tuple[int, dict[str, str]]:
+def post_headers() -> dict[str, str]:
+    """What a POST target sends besides its body: an htmx request with the bench's CSRF pair."""
+    return {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "HX-Request": "true",
+        "X-CSRFToken": BENCH_CSRF,
+        "Cookie": f"csrftoken={BENCH_CSRF}",
+    }
+
+
+def fetch(url: str, *, cookie: bool, form: str | None = None) -> tuple[int, dict[str, str]]:
     # Only ever the harness's own server on loopback.
-    request = urllib.request.Request(url, headers={"Cookie": BENCH_COOKIE} if cookie else {})  # noqa: S310
+    headers = post_headers() if form is not None else {"Cookie": BENCH_COOKIE} if cookie else {}
+    data = form.encode() if form is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             response.read()
@@ -265,8 +285,20 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def wrk_command(prefix: list[str], url: str, *, cookie: bool, seconds: int, connections: int) -> list[str]:
+def post_script(form: str) -> Path:
+    """A wrk script that POSTs ``form`` with post_headers(), then reports as report.lua does."""
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(form)}"]
+    lines += [f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in post_headers().items()]
+    path = VAR / "post.lua"
+    path.write_text("\n".join(lines) + "\n" + REPORTER.read_text())
+    return path
+
+
+def wrk_command(
+    prefix: list[str], url: str, *, cookie: bool, seconds: int, connections: int, form: str | None = None
+) -> list[str]:
     headers = ["-H", f"Cookie: {BENCH_COOKIE}"] if cookie else []
+    script = post_script(form) if form is not None else REPORTER
     return [
         *prefix,
         "wrk",
@@ -276,7 +308,7 @@ def wrk_command(prefix: list[str], url: str, *, cookie: bool, seconds: int, conn
         "--timeout",
         "10s",
         "-s",
-        str(REPORTER.relative_to(ROOT)),
+        str(script.relative_to(ROOT)),
         *headers,
         url,
     ]
@@ -290,13 +322,21 @@ def parse_wrk(output: str) -> dict[str, Any]:
 
 
 def load(
-    target: Target, url: str, *, prefix: list[str], server_pid: int, seconds: int, warmup: int, connections: int
+    target: Target,
+    url: str,
+    *,
+    prefix: list[str],
+    server_pid: int,
+    seconds: int,
+    warmup: int,
+    connections: int,
+    form: str | None = None,
 ) -> dict[str, Any]:
     """Warm up, then measure one target: requests/second, latency, errors, CPU of both sides."""
     if warmup > 0:
-        command = wrk_command(prefix, url, cookie=target.cookie, seconds=warmup, connections=connections)
+        command = wrk_command(prefix, url, cookie=target.cookie, seconds=warmup, connections=connections, form=form)
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
-    command = wrk_command(prefix, url, cookie=target.cookie, seconds=seconds, connections=connections)
+    command = wrk_command(prefix, url, cookie=target.cookie, seconds=seconds, connections=connections, form=form)
     client_before, server_before, started = children_cpu(), cpu_seconds(server_pid), time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     wall = time.monotonic() - started
@@ -315,13 +355,13 @@ def load(
     }
 
 
-def check_target(base: str, target: Target, path: str) -> str:
+def check_target(base: str, target: Target, path: str, form: str | None = None) -> str:
     """The target answers 200 and the page cache does what the target says (a miss warms it)."""
-    status, headers = fetch(base + path, cookie=target.cookie)
+    status, headers = fetch(base + path, cookie=target.cookie, form=form)
     if target.cache == "hit":
         status, headers = fetch(base + path, cookie=target.cookie)
     if status != 200:
-        sys.exit(f"{target.name}: GET {path} answered {status}, not 200")
+        sys.exit(f"{target.name}: {'POST' if form is not None else 'GET'} {path} answered {status}, not 200")
     seen = headers.get("X-Page-Cache", "-")
     if target.cache is not None and seen != target.cache:
         sys.exit(f"{target.name}: GET {path} answered X-Page-Cache: {seen}, expected {target.cache}")
@@ -332,7 +372,10 @@ def count_queries(env: dict[str, str], prefix: list[str], measured: list[dict[st
     spec = {
         "samples": samples,
         "warmup": 5,
-        "targets": [{"name": row["name"], "path": row["path"], "cookie": row["cookie"]} for row in measured],
+        "targets": [
+            {"name": row["name"], "path": row["path"], "cookie": row["cookie"], "form": row.get("body")}
+            for row in measured
+        ],
     }
     command = [*prefix, sys.executable, "-m", "bench.queries"]
     done = subprocess.run(command, cwd=ROOT, env=env, input=json.dumps(spec), capture_output=True, text=True)
@@ -545,7 +588,12 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append({**asdict(target), "path": None, "skipped": f"no address {target.url} was seeded"})
                 print(f"{target.name:<24} skipped: nothing seeded for {target.url}")
                 continue
-            seen = check_target(base, target, path)
+            body = resolve_url(target.form, urls) if target.form is not None else None
+            if target.form is not None and body is None:
+                rows.append({**asdict(target), "path": None, "skipped": f"no form {target.form} was seeded"})
+                print(f"{target.name:<24} skipped: nothing seeded for {target.form}")
+                continue
+            seen = check_target(base, target, path, form=body)
             result = load(
                 target,
                 base + path,
@@ -554,8 +602,9 @@ def main(argv: list[str] | None = None) -> None:
                 seconds=args.duration,
                 warmup=args.warmup,
                 connections=args.connections,
+                form=body,
             )
-            rows.append({**asdict(target), "path": path, "page_cache": seen, **result})
+            rows.append({**asdict(target), "path": path, "body": body, "page_cache": seen, **result})
             print(
                 f"{target.name:<24} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
                 f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}"

@@ -152,7 +152,8 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            # Django's SQLite backend with idle connections pooled (apps/core/platform/sqlite)
+            "ENGINE": "apps.core.platform.sqlite",
             # SQLITE_PATH: another file (the fault tests point a production-mode process at the
             # test database this way).
             "NAME": Path(env_str("SQLITE_PATH") or VAR_DIR / "db.sqlite3"),
@@ -162,6 +163,7 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "pool": env_bool("SQLITE_POOL", default=True),
             },
             # A file, not memory: the browser tests' live server is another process.
             "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
@@ -238,7 +240,8 @@ PAGE_CACHE_ALIAS = "default"
 # logs one warning per kind every this many seconds rather than one per request).
 DEGRADED_LOG_SECONDS = env_int("DEGRADED_LOG_SECONDS", 10, minimum=1)
 
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# cached_db, without a look-up before each new key (apps/core/accounts/sessions.py)
+SESSION_ENGINE = "apps.core.accounts.sessions"
 SESSION_CACHE_ALIAS = "sessions"
 
 # --- Documents (MongoDB through pymongo) ----------------------------------------------------
@@ -298,7 +301,8 @@ else:
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
-        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        # whitenoise's compressed, hashed files, each URL worked out once (apps/core/platform/staticfiles.py)
+        "BACKEND": "apps.core.platform.staticfiles.StaticFilesStorage"
         if STATIC_MANIFEST
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },

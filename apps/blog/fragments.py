@@ -22,13 +22,12 @@ from apps.blog.selectors import (
     PostDetail,
     PostPage,
     cached_live,
-    has_slot,
     post_detail_live,
     post_page_key,
     post_page_live,
 )
 from apps.blog.templatetags.blog_tags import cover_share_url
-from apps.core.blocks import render_blocks
+from apps.core.blocks import has_slot, render_blocks
 
 
 def render_article(post: Post, *, body: str, related: list[Post]) -> SafeString:

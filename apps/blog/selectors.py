@@ -275,17 +275,6 @@ def post_detail_live(*, slug: str) -> PostDetail | None:
     return PostDetail(post, post_list_related(post)) if post is not None else None
 
 
-def has_slot(blocks: Any) -> bool:
-    for block in blocks if isinstance(blocks, list) else []:
-        if not isinstance(block, dict):
-            continue
-        if block.get("type") == "slot":
-            return True
-        if block.get("type") == "columns" and any(has_slot(column) for column in block.get("columns") or []):
-            return True
-    return False
-
-
 def post_list_recent(*, limit: int = 3) -> list[Post]:
     """The newest live posts (the ``latest_posts`` slot), cached."""
     return cached_live(f"recent:{limit}", lambda: list(post_list_live()[:limit]))

@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.urls import reverse
+
 from apps.commerce import demo
-from apps.commerce.models import Product, ProductType, Shop
+from apps.commerce.models import Product, ProductType, ProductVariant, Shop
 from apps.commerce.services import catalogue as services
 from apps.core.models import User
 
 PRODUCTS = 30
 MEASURED = "linen-t-shirt"
+ADDED = "bench-product-01"
 CATALOGUE_API = "/api/v1/shop/products/"
 _COLOURS = list(demo.COLOURS.values())
 
@@ -55,4 +58,12 @@ def seed() -> dict[str, str]:
     for number in range(1, PRODUCTS + 1):
         if not Product.objects.filter(slug=f"bench-product-{number:02}").exists():
             _bench_product(number, shop=shop, owner=owner, product_type=product_type)
-    return {"product": f"/shop/products/{MEASURED}/", "catalogue": "/shop/", "catalogue_api": CATALOGUE_API}
+    # Add to cart: a new visitor's first add (a session cart), of a variant with stock to spare.
+    variant = ProductVariant.objects.filter(product__slug=ADDED, is_active=True).order_by("position", "pk").first()
+    return {
+        "product": f"/shop/products/{MEASURED}/",
+        "catalogue": "/shop/",
+        "catalogue_api": CATALOGUE_API,
+        "cart_add": reverse("commerce:cart-add"),
+        "cart_add_form": f"variant={variant.pk}&quantity=1",
+    }

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -23,21 +24,29 @@ def json_ld(data: dict[str, Any]) -> SafeString:
 
 
 def _offer(variant: ProductVariant, url: str) -> dict[str, Any]:
-    stock = getattr(variant, "stock", None)
-    available = stock is not None and stock.available > 0
     return {
         "@type": "Offer",
         "sku": variant.sku,
         "price": f"{variant.price.amount:.2f}",
         "priceCurrency": str(variant.price.currency),
-        "availability": IN_STOCK if available else OUT_OF_STOCK,
         "url": url,
     }
 
 
+def with_availability(data: dict[str, Any], in_stock: Mapping[str, bool]) -> dict[str, Any]:
+    """``data`` (from ``product_data``) with each offer saying whether its SKU is in stock now
+    (a copy: ``data`` is kept with the product, stock is not)."""
+    offers = [
+        {**offer, "availability": IN_STOCK if in_stock.get(offer["sku"]) else OUT_OF_STOCK}
+        for offer in data.get("offers", [])
+    ]
+    return {**data, "offers": offers}
+
+
 def product_data(product: Product, *, url: str, image_urls: list[str], description: str) -> dict[str, Any]:
     """schema.org Product of a loaded product (``product_get_for_user``): every active variant an
-    Offer, the shop as brand, the average rating when there are reviews."""
+    Offer (without its availability, which ``with_availability`` adds), the shop as brand, the
+    average rating when there are reviews."""
     variants = product.active_variants
     data: dict[str, Any] = {
         "@context": "https://schema.org",

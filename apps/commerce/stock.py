@@ -13,17 +13,30 @@ a count ever computed wrongly, the database would refuse the write rather than o
     deallocate cancel/refund before shipping   allocated -= n
     restock   refund of shipped goods returned quantity += n
     set_on_hand  the owner counted the shelf    quantity = n   (never below allocated + reserved)
+
+Product pages show each variant's counts from the cache (``shown``): read through from the
+database and dropped by every change here once it commits, so a page is stale only when a read
+raced a change, and then for at most SHOWN_CACHE_SECONDS (also the bound when the cache is each
+process's own memory and another process changed the counts). Checkout never trusts them: it
+locks and re-reads the rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import F
 
 from apps.commerce.models import ProductVariant, Stock
+from apps.core.platform.degraded import degraded
+
+SHOWN_CACHE_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ def _apply(counts: Mapping[int, int], **changes: int) -> None:
             Stock.objects.filter(variant_id=variant_id).update(
                 **{column: F(column) + sign * n for column, sign in changes.items()}
             )
+    _forget_shown(list(counts))
 
 
 def reserve(counts: Mapping[int, int]) -> dict[int, Stock]:
@@ -130,5 +144,82 @@ def set_on_hand(variant_id: int, quantity: int) -> Stock:
     if quantity < committed:
         raise BelowCommitted(variant_id, quantity, committed)
     Stock.objects.filter(pk=row.pk).update(quantity=quantity)
+    _forget_shown([variant_id])
     row.quantity = quantity
     return row
+
+
+# --- The counts pages show --------------------------------------------------------------------
+
+
+def _cache() -> Any:
+    return caches[settings.PAGE_CACHE_ALIAS]
+
+
+def _shown_key(variant_id: int) -> str:
+    return f"commerce:stock:{variant_id}"
+
+
+def _forget_shown(variant_ids: list[int]) -> None:
+    # Now and again after the commit (as pagecache.invalidate does): a page read between the two
+    # would otherwise keep the counts from before the change.
+    keys = [_shown_key(variant_id) for variant_id in variant_ids]
+
+    def drop() -> None:
+        try:
+            _cache().delete_many(keys)
+        except Exception as exc:
+            degraded("stock_cache", exc)
+
+    drop()
+    transaction.on_commit(drop, robust=True)
+
+
+def shown_available(variant_ids: list[int]) -> dict[int, int]:
+    """How many of each of ``variant_ids`` are available, as pages show it (``shown``), without
+    building rows (the product page's hot path); a variant without a row is missing."""
+    return {
+        variant_id: max(0, quantity - allocated - reserved)
+        for variant_id, (_, quantity, allocated, reserved) in _shown_counts(variant_ids).items()
+    }
+
+
+def shown(variant_ids: list[int]) -> dict[int, Stock]:
+    """The stock rows of ``variant_ids`` as product pages show them (not locked; see the module's
+    note on how fresh they are), in one cache round trip when warm and one query for the rest.
+    A variant without a row is missing from the answer (and not remembered, so a row made later
+    shows at once)."""
+    return {
+        variant_id: Stock(id=pk, variant_id=variant_id, quantity=quantity, allocated=allocated, reserved=reserved)
+        for variant_id, (pk, quantity, allocated, reserved) in _shown_counts(variant_ids).items()
+    }
+
+
+def _shown_counts(variant_ids: list[int]) -> dict[int, tuple[int, int, int, int]]:
+    # variant id -> (stock row id, quantity, allocated, reserved), from the cache else the database.
+    keys = {variant_id: _shown_key(variant_id) for variant_id in variant_ids}
+    try:
+        found = _cache().get_many(list(keys.values())) if keys else {}
+    except Exception as exc:
+        degraded("stock_cache", exc)
+        found = None
+    counts: dict[int, tuple[int, int, int, int]] = {}
+    missing = []
+    for variant_id, key in keys.items():
+        row = found.get(key) if found is not None else None
+        if row is None:
+            missing.append(variant_id)
+        else:
+            counts[variant_id] = row
+    if missing:
+        read = {
+            row[0]: row[1:]
+            for row in Stock.objects.filter(variant_id__in=missing).values_list(
+                "variant_id", "pk", "quantity", "allocated", "reserved"
+            )
+        }
+        counts.update(read)
+        if found is not None and read:
+            with contextlib.suppress(Exception):
+                _cache().set_many({_shown_key(v): row for v, row in read.items()}, timeout=SHOWN_CACHE_SECONDS)
+    return counts

@@ -257,14 +257,46 @@ def test_the_cached_product_reads_stock_fresh_after_every_sale(client_for, custo
     with transaction.atomic():
         stock.reserve({variant_of(product).pk: 3})  # a checkout elsewhere: no catalogue write
     assert "Only 1 left" in client.get(product.get_absolute_url()).content.decode()
-    # Warm, the product itself comes from the page cache: only its stock is read from SQL.
+    # Warm, the product and its counts both come from the cache: the page reads nothing of the
+    # shop from SQL (the header's mini-cart reads the customer's cart: that query is the cart's).
     with CaptureQueriesContext(connection) as captured:
         client.get(product.get_absolute_url())
-    # (The header's mini-cart reads the customer's cart: that query is the cart's, not the page's.)
     commerce = [
         q["sql"] for q in captured.captured_queries if "commerce_" in q["sql"] and "commerce_cart" not in q["sql"]
     ]
-    assert len(commerce) == 1 and "commerce_stock" in commerce[0]
+    assert commerce == []
+
+
+def test_shown_counts_are_dropped_again_when_the_change_commits(django_capture_on_commit_callbacks, shop):
+    """A page read between a stock change and its commit would keep the counts from before it:
+    the cached counts are dropped at the change and again once it commits."""
+    from django.db import transaction
+
+    from apps.commerce import stock
+
+    product = make_product(shop=shop, stock=4)
+    variant_id = variant_of(product).pk
+    assert stock.shown_available([variant_id]) == {variant_id: 4}
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        stock.reserve({variant_id: 3})
+        # Another process reading before the commit sees (and keeps) the old counts...
+        stock._cache().set(stock._shown_key(variant_id), (0, 4, 0, 0))
+    # ...until the commit drops them.
+    assert stock.shown_available([variant_id]) == {variant_id: 1}
+
+
+def test_shown_counts_fall_back_to_the_database_when_the_cache_is_down(shop, monkeypatch):
+    from apps.commerce import stock
+
+    product = make_product(shop=shop, stock=2)
+
+    class Down:
+        def get_many(self, keys):
+            raise ConnectionError("cache down")
+
+    monkeypatch.setattr(stock, "_cache", lambda: Down())
+    variant_id = variant_of(product).pk
+    assert stock.shown_available([variant_id]) == {variant_id: 2}
 
 
 def test_landing_lists_are_kept_until_the_catalogue_changes(client_for, customer, owner, shop):
@@ -286,3 +318,18 @@ def test_landing_lists_are_kept_until_the_catalogue_changes(client_for, customer
     with CaptureQueriesContext(connection) as captured:
         client.get("/shop/?q=teapot")
     assert [q for q in captured.captured_queries if "commerce_product" in q["sql"]]
+
+
+def test_a_description_with_a_slot_renders_for_each_reader(client, client_for, customer, shop):
+    """Parts that read the same for everyone are kept; a slot (here the sign-up prompt) renders
+    per reader, so such a description is never kept rendered."""
+    body = [
+        {"type": "paragraph", "id": "p1", "text": [{"text": "A round teapot."}]},
+        {"type": "slot", "id": "s1", "name": "signup_prompt", "options": {}},
+    ]
+    product = make_product(shop=shop, name="Teapot", description=body)
+    url = product.get_absolute_url()
+    client.cookies["bench"] = "1"  # a cookie: past the whole-page cache, to the fragments
+    first, again = client.get(url).content.decode(), client.get(url).content.decode()
+    assert "signup-prompt" in first and "signup-prompt" in again
+    assert "signup-prompt" not in client_for(customer).get(url).content.decode()

@@ -19,7 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 
-from apps.commerce import permissions
+from apps.commerce import permissions, stock
 from apps.commerce.models import (
     Attribute,
     AttributeValue,
@@ -357,6 +357,13 @@ def _product_page_query(*, with_stock: bool = True) -> QuerySet[Product]:
     )
 
 
+def _for_page(product: Product) -> Product:
+    """What a product's page reads of a loaded product, worked out once so a cached product
+    needs no more: its attribute values and its images' rendition URLs."""
+    product.attribute_list = list(product.attributes.all())
+    return with_rendition_urls(product)
+
+
 def with_rendition_urls(product: Product) -> Product:
     """Give each loaded image its renditions' URLs (``thumbnail_url``, ``card_url``,
     ``large_url``; "" for a lost file), so a cached product needs no storage round trip."""
@@ -374,21 +381,26 @@ def product_get_live(*, slug: str) -> Product | None:
     PRODUCT_CACHE_SECONDS, as rendition URLs may be signed). Stock is not in it: it changes with
     every sale, so ``attach_stock`` reads it fresh (one query)."""
 
-    def load() -> Product | None:
-        product = _product_page_query(with_stock=False).filter(slug=slug, live=True, shop__is_active=True).first()
-        if product is None:
-            return None
-        product.attribute_list = list(product.attributes.all())
-        return with_rendition_urls(product)
-
-    product = pagecache.cached(NAMESPACE, f"product:{slug}", load, max_seconds=PRODUCT_CACHE_SECONDS)
+    product = pagecache.cached(
+        NAMESPACE, f"product:{slug}", lambda: product_load_live(slug=slug), max_seconds=PRODUCT_CACHE_SECONDS
+    )
     return attach_stock(product) if product is not None else None
 
 
+def product_load_live(*, slug: str) -> Product | None:
+    """A live product of an active shop as its page shows it, without stock, from the database
+    (``product_get_live`` and fragments.product_page_live keep it)."""
+    product = _product_page_query(with_stock=False).filter(slug=slug, live=True, shop__is_active=True).first()
+    if product is None:
+        return None
+    return _for_page(product)
+
+
 def attach_stock(product: Product) -> Product:
-    """Each active variant's stock row, read now (one query), set on the variant."""
+    """Each active variant's stock row as pages show it (``stock.shown``: from the cache, which
+    every stock change clears, else one query), set on the variant."""
     variants = product.active_variants
-    rows = {row.variant_id: row for row in Stock.objects.filter(variant_id__in=[v.pk for v in variants])}
+    rows = stock.shown([v.pk for v in variants])
     for variant in variants:
         variant.stock = rows.get(variant.pk) or Stock(variant_id=variant.pk)
     return product
@@ -400,13 +412,16 @@ def product_get_for_user(*, user: Any, slug: str) -> Product | None:
     product or ``user`` may not see it (a draft, or an inactive shop's, to anyone but its
     managers). Live products come from ``product_get_live`` (cached)."""
     live = product_get_live(slug=slug)
-    if live is not None:
-        return live
+    return live if live is not None else product_get_unlisted_for_user(user=user, slug=slug)
+
+
+def product_get_unlisted_for_user(*, user: Any, slug: str) -> Product | None:
+    """A product no visitor sees (a draft, or an inactive shop's) for ``user`` if they manage
+    it, loaded as ``product_get_for_user`` loads it (uncached); else None."""
     product = _product_page_query().filter(slug=slug).first()
     if product is None or not permissions.can_view_product(user, product):
         return None
-    product.attribute_list = list(product.attributes.all())
-    return with_rendition_urls(product)
+    return _for_page(product)
 
 
 # --- Shop owners' reads -------------------------------------------------------------------------

@@ -222,16 +222,22 @@ def _held(cart: CartView, variant_id: int) -> int:
     return next((item.quantity for item in cart.items if item.variant.pk == variant_id), 0)
 
 
-@transaction.atomic
 def cart_add(*, user: Any, session: Session | None, variant_id: Any, quantity: Any = 1) -> tuple[CartView, str]:
     """Add ``quantity`` of a variant (to what the cart holds), capped by its stock and
     SHOP_MAX_LINE_QUANTITY; the cart afterwards and a sentence saying what happened. Raises
     ValidationError (nothing changed) for a variant not for sale, sold out or in another currency."""
-    quantity = _quantity(quantity, allow_zero=False)
-    variant = _variant_for_sale(variant_id)
-    if _signed_in(user):
+    if not _signed_in(user):
+        # A visitor's cart is their session's: nothing in the database to lock or roll back.
+        return _cart_add(user=user, session=session, variant_id=variant_id, quantity=quantity)
+    with transaction.atomic():
         Cart.objects.get_or_create(user=user)
         Cart.objects.select_for_update().filter(user=user).first()  # one add at a time per cart
+        return _cart_add(user=user, session=session, variant_id=variant_id, quantity=quantity)
+
+
+def _cart_add(*, user: Any, session: Session | None, variant_id: Any, quantity: Any) -> tuple[CartView, str]:
+    quantity = _quantity(quantity, allow_zero=False)
+    variant = _variant_for_sale(variant_id)
     cart = cart_get(user=user, session=session)
     currency = str(variant.price.currency)
     if cart.currency and cart.currency != currency:
@@ -251,7 +257,12 @@ def cart_add(*, user: Any, session: Session | None, variant_id: Any, quantity: A
         message = f"Only {cap} left of {describe(variant)}; your cart now has {new}."
     else:
         message = f"Added {quantity} × {describe(variant)} to your cart."
-    return cart_get(user=user, session=session), message
+    # The cart as it now is, from what was just checked (no second look-up): the line changed
+    # in place, or a new one last, as the cart lists them in the order added.
+    items = [CartItem(variant, new) if item.variant.pk == variant.pk else item for item in cart.items]
+    if not held:
+        items.append(CartItem(variant, new))
+    return CartView(items, cart.notices), message
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
@@ -72,8 +73,9 @@ def cart_add(request: HttpRequest) -> HttpResponse:
         notices, status = [("error", _errors(exc))], 422
         count = carts.cart_count(user=request.user, session=request.session)
     if request.htmx:
+        # Two out-of-band fragments that read nothing of the request: no context processors.
         context = {"toasts": notices, "mini_count": count, "mini_oob": True}
-        return render(request, "commerce/_cart_added.html", context, status=status)
+        return HttpResponse(render_to_string("commerce/_cart_added.html", context), status=status)
     for tone, text in notices:
         messages.add_message(request, messages.ERROR if tone == "error" else messages.SUCCESS, text)
     return redirect(_back(request))

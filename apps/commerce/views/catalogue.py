@@ -20,12 +20,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from apps.commerce import reviews, seo
+from apps.commerce import fragments
 from apps.commerce.forms.catalogue import CatalogueFilterForm
-from apps.commerce.models import Product, ProductVariant
 from apps.commerce.selectors import catalogue as selectors
 from apps.commerce.selectors.catalogue import NAMESPACE, SORT_LABELS
-from apps.core.blocks import render_blocks, text_of
 from apps.core.platform import cache_public_page
 from apps.core.publishing import as_draft
 
@@ -124,69 +122,29 @@ def shop_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _left(variant: ProductVariant) -> int:
-    # A variant without a stock row (made in the admin) has none.
-    row = getattr(variant, "stock", None)
-    return row.available if row is not None else 0
-
-
-def _chosen_variant(request: HttpRequest, product: Product) -> ProductVariant | None:
-    variants = product.active_variants
-    wanted = request.GET.get("variant", "")
-    for variant in variants:
-        if wanted == str(variant.pk):
-            return variant
-    # The first one that is available, else the first.
-    return next((v for v in variants if _left(v) > 0), variants[0] if variants else None)
-
-
-LOW_STOCK_SHOWN = 5
-
-
-def availability(variant: ProductVariant | None) -> tuple[str, str]:
-    """What the buy box says of a variant's stock, and the badge's tone."""
-    left = _left(variant) if variant is not None else 0
-    if left < 1:
-        return "Out of stock", "neutral"
-    if left <= LOW_STOCK_SHOWN:
-        return f"Only {left} left", "warning"
-    return "In stock", "success"
-
-
-def _product_context(request: HttpRequest, product: Product) -> dict[str, Any]:
-    url = request.build_absolute_uri(product.get_absolute_url())
-    images = product.image_list
-    description = product.seo_description or text_of(product.description)[:300]
-    image_urls = [request.build_absolute_uri(image.large_url) for image in images[:4] if image.large_url]
-    data = seo.product_data(product, url=url, image_urls=image_urls, description=description)
-    variant = _chosen_variant(request, product)
-    return {
-        "product": product,
-        "images": images,
-        "variant": variant,
-        "availability": availability(variant),
-        "variants": product.active_variants,
-        "description_html": render_blocks(product.description, request=request),
-        "meta_description": description,
-        "canonical": url,
-        "og_image": image_urls[0] if image_urls else "",
-        "json_ld": seo.json_ld(data),
-        "attributes": sorted(product.attribute_list, key=lambda v: (v.attribute.name, v.position)),
-        # Approved reviews, from the document store (kept with the page; a decision drops it).
-        "reviews": reviews.reviews_for_product(product_id=product.pk, limit=10),
-    }
-
-
 @require_GET
 @public
 @vary_on_headers("HX-Request", "Cookie")
 def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A product's page: gallery, variant picker, price, availability, description, and the
     add-to-cart form (commerce:cart-add). htmx's variant picker asks for the buy box alone."""
-    product = selectors.product_get_for_user(user=request.user, slug=slug)
-    if product is None:
-        raise Http404("No such product.")
-    context = _product_context(request, product)
+    page = fragments.product_page_live(slug=slug, request=request)
+    if page is None:
+        unlisted = selectors.product_get_unlisted_for_user(user=request.user, slug=slug)
+        if unlisted is None:
+            raise Http404("No such product.")
+        page = fragments.product_page(unlisted, request=request)
+    left = fragments.stock_left(page)
+    variant = fragments.chosen_variant(page, left, request.GET.get("variant", ""))
+    box = fragments.buy_box(page, variant, left)
+    context: dict[str, Any] = {
+        "page": page,
+        "parts": fragments.parts(page),
+        "variant": variant,
+        "buy_offer": box.offer,
+        "buy_fields": box.fields,
+        "json_ld": box.json_ld,
+    }
     # A page the shared cache keeps carries no CSRF token: its buy box loads one (htmx) or, without
     # JavaScript, becomes a GET form to ?buy=1, which always renders with a token (and is not kept).
     wants_form = bool(request.htmx) or "buy" in request.GET
@@ -195,4 +153,4 @@ def product_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context["shared"] = getattr(request, "page_cache", None) is not None and not wants_form
     template = "commerce/product_detail.html#buy-box" if request.htmx else "commerce/product_detail.html"
     response = render(request, template, context)
-    return response if product.live and product.shop.is_active else as_draft(response)
+    return response if page.listed else as_draft(response)

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from apps.core.blocks.fields import Run
 from apps.core.blocks.render import render_blocks, text_of
 from apps.core.blocks.schema import BLOCK_TYPES, MAX_BLOCKS, clean_block, count_blocks
-from apps.core.blocks.slots import Slot, register_slot, registered_slots
+from apps.core.blocks.slots import Slot, has_slot, register_slot, registered_slots
 from apps.core.platform.faces import lazy_face
 
 # Imported when first asked for: the form field and the image store pull in forms and storage.
@@ -32,6 +32,7 @@ __all__ = [
     "Slot",
     "block_types",
     "clean_blocks",
+    "has_slot",
     "register_slot",
     "registered_slots",
     "render_blocks",

@@ -30,6 +30,19 @@ class Slot:
 _slots: dict[str, Slot] = {}
 
 
+def has_slot(blocks: Any) -> bool:
+    """Whether a body places a slot anywhere (at its top or in a column): such a body renders
+    differently for each reader, so whoever caches rendered bodies must render it per request."""
+    for block in blocks if isinstance(blocks, list) else []:
+        if not isinstance(block, dict):
+            continue
+        if block.get("type") == "slot":
+            return True
+        if block.get("type") == "columns" and any(has_slot(column) for column in block.get("columns") or []):
+            return True
+    return False
+
+
 def register_slot(name: str, renderer: SlotRenderer, *, description: str = "") -> None:
     """Make ``name`` available to bodies; ``renderer(request, options)`` returns safe HTML or "".
 
