@@ -308,7 +308,7 @@ def wrk_command(
         "--timeout",
         "10s",
         "-s",
-        str(script.relative_to(ROOT)),
+        str(script.relative_to(ROOT)) if script.is_relative_to(ROOT) else str(script),
         *headers,
         url,
     ]

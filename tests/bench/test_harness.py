@@ -93,6 +93,47 @@ def test_the_load_generator_sends_the_cookie_only_to_uncached_targets():
     assert "Cookie: bench=1" not in run.wrk_command([], "http://x/", cookie=False, seconds=1, connections=1)
 
 
+def test_the_shops_goals_have_their_targets_and_add_to_cart_is_a_post():
+    targets = {target.name: target for target in run.TARGETS}
+
+    assert targets["product page, uncached"].goal == 0.5 and targets["product page, cached"].goal == 0.8
+    assert targets["catalogue API list"].goal == 0.4
+    cart = targets["add to cart"]
+    assert cart.goal == 0.3 and cart.form == "{cart_add_form}" and not cart.cookie
+
+
+def test_a_post_target_is_sent_as_htmx_with_the_benchs_csrf_pair(tmp_path, monkeypatch):
+    monkeypatch.setattr(run, "VAR", tmp_path)
+    command = run.wrk_command([], "http://x/shop/cart/add/", cookie=False, seconds=1, connections=1, form="variant=7")
+    script = (tmp_path / "post.lua").read_text()
+
+    assert command[command.index("-s") + 1].endswith("post.lua")
+    assert 'wrk.method = "POST"' in script and 'wrk.body = "variant=7"' in script
+    assert f'wrk.headers["Cookie"] = "csrftoken={run.BENCH_CSRF}"' in script
+    assert f'wrk.headers["X-CSRFToken"] = "{run.BENCH_CSRF}"' in script and "function done" in script
+
+
+@pytest.mark.django_db
+def test_the_benchs_post_passes_csrf_and_adds_to_a_new_visitors_cart(settings):
+    from django.test import Client
+
+    from apps.commerce import bench as shop_bench
+    from tests.core.factories import UserFactory
+
+    UserFactory(email="admin@freelancer.dev", roles=["admin"])
+    UserFactory(email="shopowner@test.com", roles=["shop_owner"])
+    UserFactory(email="makers@test.com", roles=["shop_owner"])
+    urls = shop_bench.seed()
+    client = Client(enforce_csrf_checks=True)
+    headers = {name: value for name, value in run.post_headers().items() if name != "Content-Type"}
+    response = client.post(
+        urls["cart_add"], urls["cart_add_form"], content_type="application/x-www-form-urlencoded", headers=headers
+    )
+
+    assert response.status_code == 200 and "Added 1" in response.content.decode()
+    assert "data-cart-count>1<" in response.content.decode()
+
+
 def test_the_reporters_line_is_read():
     output = (
         "Running 10s test\n"

@@ -167,3 +167,33 @@ def test_the_cart_page_query_count_is_flat(client, customer, django_assert_max_n
     with django_assert_max_num_queries(8):
         response = client.get("/shop/cart/")
     assert response.content.count(b'id="cart-line-') == 8
+
+
+def _sql_of_add(client, variant) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post("/shop/cart/add/", {"variant": variant.pk}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    return [q["sql"].split()[0].upper() for q in captured.captured_queries]
+
+
+def test_a_new_visitors_add_to_cart_reads_the_variant_and_writes_the_session_once(client):
+    """The bench's add-to-cart (a new visitor's first, by htmx): no transaction around a cart the
+    session holds, no second read of what was just checked, no look-up of the new session key."""
+    transaction = {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
+    statements = [s for s in _sql_of_add(client, variant_of(make_product())) if s not in transaction]
+    assert statements == ["SELECT", "INSERT"]
+
+
+def test_adding_to_a_visitors_cart_costs_the_same_however_many_lines_it_holds(client):
+    shop = ShopFactory()
+    first = _sql_of_add(client, variant_of(make_product(shop=shop)))
+    for _ in range(6):
+        _sql_of_add(client, variant_of(make_product(shop=shop)))
+    # With lines: the variant, the lines (one query), the session's update.
+    few = _sql_of_add(client, variant_of(make_product(shop=shop)))
+    many = _sql_of_add(client, variant_of(make_product(shop=shop)))
+    assert len(few) == len(many) and len(first) <= len(few)
+    assert carts.cart_count(user=None, session=client.session) == 9
