@@ -34,7 +34,7 @@ from django.db import transaction
 from django.db.models import F
 
 from apps.commerce.models import ProductVariant, Stock
-from apps.core.platform.degraded import degraded
+from apps.core.platform import degraded
 
 SHOWN_CACHE_SECONDS = 10
 
@@ -169,7 +169,7 @@ def _forget_shown(variant_ids: list[int]) -> None:
         try:
             _cache().delete_many(keys)
         except Exception as exc:
-            degraded("stock_cache", exc)
+            degraded.degraded("stock_cache", exc)
 
     drop()
     transaction.on_commit(drop, robust=True)
@@ -201,7 +201,7 @@ def _shown_counts(variant_ids: list[int]) -> dict[int, tuple[int, int, int, int]
     try:
         found = _cache().get_many(list(keys.values())) if keys else {}
     except Exception as exc:
-        degraded("stock_cache", exc)
+        degraded.degraded("stock_cache", exc)
         found = None
     counts: dict[int, tuple[int, int, int, int]] = {}
     missing = []

@@ -9,7 +9,7 @@ INSTALLED_APPS = [*INSTALLED_APPS, "tests.hookapp"]
 # started it. ("platform" is the document store's default name, as in apps/core/platform/documents.py.)
 MONGODB_DB = f"{MONGODB_DB or 'platform'}_hookapp"
 _test = DATABASES["default"].setdefault("TEST", {})
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if "sqlite" in DATABASES["default"]["ENGINE"]:
     _test["NAME"] = str(DATABASES["default"]["NAME"]).replace("db.sqlite3", "test-hookapp-db.sqlite3")
 else:
     _test["NAME"] = f"test_{DATABASES['default']['NAME']}_hookapp"

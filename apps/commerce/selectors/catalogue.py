@@ -379,7 +379,7 @@ def product_get_live(*, slug: str) -> Product | None:
     """A live product of an active shop as its page shows it, kept in the page cache's
     "commerce" namespace (cleared by every catalogue write and publication; at most
     PRODUCT_CACHE_SECONDS, as rendition URLs may be signed). Stock is not in it: it changes with
-    every sale, so ``attach_stock`` reads it fresh (one query)."""
+    every sale, so ``attach_stock`` reads it as pages show it (``stock.shown``)."""
 
     product = pagecache.cached(
         NAMESPACE, f"product:{slug}", lambda: product_load_live(slug=slug), max_seconds=PRODUCT_CACHE_SECONDS

@@ -21,6 +21,8 @@ _EXPORTS = {
     "idempotency_exempt": "apps.core.platform.idempotency",
     # page cache
     "cache_public_page": "apps.core.platform.pagecache",
+    # degraded.degraded(name, exc): an accelerator (the cache) failed and was gone without (/readyz counts it)
+    "degraded": "apps.core.platform.degraded",
     # uploads
     "validate_image": "apps.core.platform.uploads",
     "open_upright": "apps.core.platform.uploads",
