@@ -276,8 +276,8 @@ def post_detail_live(*, slug: str) -> PostDetail | None:
 
 
 def post_list_recent(*, limit: int = 3) -> list[Post]:
-    """The newest live posts (the ``latest_posts`` slot), cached."""
-    return cached_live(f"recent:{limit}", lambda: list(post_list_live()[:limit]))
+    """The newest live posts (the ``latest_posts`` slot, which keeps its rendered cards)."""
+    return list(post_list_live()[:limit])
 
 
 def post_list_for_feed(*, category: str | None = None, tag: str | None = None) -> list[Post]:

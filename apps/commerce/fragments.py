@@ -28,7 +28,12 @@ from django.utils.safestring import SafeString, mark_safe
 
 from apps.commerce import reviews, seo, stock
 from apps.commerce.models import Product
-from apps.commerce.selectors.catalogue import NAMESPACE, PRODUCT_CACHE_SECONDS, product_load_live
+from apps.commerce.selectors.catalogue import (
+    NAMESPACE,
+    PRODUCT_CACHE_SECONDS,
+    product_get_live,
+    product_load_live,
+)
 from apps.core.blocks import has_slot, render_blocks, text_of
 from apps.core.platform import pagecache
 
@@ -89,7 +94,8 @@ def _variant_view(variant: Any) -> VariantView:
 def _page(product: Product, *, base: str, request: HttpRequest | None, with_stock: bool) -> ProductPage:
     """Render ``product``'s parts (``request`` for a description with slots; None renders it
     for anyone) and gather what its page reads. ``with_stock``: its variants' stock rows were
-    loaded with it (a draft), so its counts come along."""
+    loaded with it (a draft, or a live product through ``product_get_live``), so its counts
+    come along."""
     canonical = base + product.get_absolute_url()
     description = product.seo_description or text_of(product.description)[:DESCRIPTION_CHARS]
     image_urls = [
@@ -151,8 +157,10 @@ def product_page_live(*, slug: str, request: HttpRequest) -> ProductPage | None:
 
     page = pagecache.cached(NAMESPACE, f"product-page:{slug}:{base}", load, max_seconds=PRODUCT_CACHE_SECONDS)
     if isinstance(page, tuple):
-        product = product_load_live(slug=slug)
-        return _page(product, base=base, request=request, with_stock=False) if product is not None else None
+        # The product itself is kept (product_get_live, with the counts pages show): only its
+        # parts are rendered again, for this reader.
+        product = product_get_live(slug=slug)
+        return _page(product, base=base, request=request, with_stock=True) if product is not None else None
     return page
 
 

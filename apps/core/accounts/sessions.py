@@ -10,10 +10,9 @@ cart line, say) costs one INSERT, not a SELECT and an INSERT.
 
 from __future__ import annotations
 
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDbStore
 from django.utils.crypto import get_random_string
-
-VALID_KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789"
 
 
 class SessionStore(CachedDbStore):
