@@ -9,8 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from apps.commerce.models import Attribute, AttributeValue, ProductType, Stock
-from tests.commerce.factories import ShopFactory, make_product, variant_of
+from apps.commerce.models import Stock
+from tests.commerce.factories import ShopFactory, make_product, make_two_colour_tee, variant_of
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.browser
@@ -20,17 +20,7 @@ PASSWORD = "Correct-Horse-42!"
 def _catalogue():
     owner = UserFactory(email="owner@example.com", roles=["shop_owner"])
     shop = ShopFactory(owner=owner, name="Olive's Oddments", slug="olives")
-    colour = Attribute.objects.create(name="Colour", slug="colour")
-    black = AttributeValue.objects.create(attribute=colour, name="Black", slug="black", position=0)
-    white = AttributeValue.objects.create(attribute=colour, name="White", slug="white", position=1)
-    shirts = ProductType.objects.create(name="Shirt", slug="shirt")
-    shirts.variant_attributes.add(colour)
-    tee = make_product(shop=shop, name="Black and white tee", variants=2, stock=9, product_type=shirts)
-    variant_of(tee).options.add(black)
-    second = variant_of(tee, 1)
-    second.options.add(white)
-    second.name = "White"
-    second.save()
+    tee, second = make_two_colour_tee(shop=shop, name="Black and white tee", stock=9)
     Stock.objects.filter(variant=second).update(quantity=2)
     make_product(shop=shop, name="Plain mug", price="12.00")
     return owner, tee

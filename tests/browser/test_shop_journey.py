@@ -13,10 +13,11 @@ import pytest
 from django.core import mail
 from playwright.sync_api import Page, expect
 
-from apps.commerce.models import Attribute, AttributeValue, Order, ProductType, Stock, Voucher
+from apps.commerce.models import Order, Stock, Voucher
 from apps.core.notifications.models import Notification
 from tests.browser.test_comments import signed_in
-from tests.commerce.factories import ShopFactory, make_product, variant_of
+from tests.browser.test_shop_checkout import use_a_paris_address
+from tests.commerce.factories import ShopFactory, make_product, make_two_colour_tee
 from tests.commerce.shopping import flat_shipping
 from tests.core.factories import DEFAULT_PASSWORD, UserFactory
 from tests.utils import wait_until
@@ -30,17 +31,7 @@ def _two_shops():  # type: ignore[no-untyped-def]
     bea = UserFactory(email="bea@example.com", display_name="Bea Owner", roles=["shop_owner"])
     oddments = ShopFactory(owner=olive, name="Olive's Oddments", slug="olives")
     books = ShopFactory(owner=bea, name="Bea's Books", slug="beas")
-    colour = Attribute.objects.create(name="Colour", slug="colour")
-    black = AttributeValue.objects.create(attribute=colour, name="Black", slug="black", position=0)
-    white = AttributeValue.objects.create(attribute=colour, name="White", slug="white", position=1)
-    shirts = ProductType.objects.create(name="Shirt", slug="shirt")
-    shirts.variant_attributes.add(colour)
-    tee = make_product(shop=oddments, name="Two-tone tee", price="20.00", variants=2, stock=5, product_type=shirts)
-    variant_of(tee).options.add(black)
-    white_tee = variant_of(tee, 1)
-    white_tee.options.add(white)
-    white_tee.name = "White"
-    white_tee.save()
+    tee, white_tee = make_two_colour_tee(shop=oddments, name="Two-tone tee", price="20.00", stock=5)
     book = make_product(shop=books, name="Pocket poems", price="15.00", stock=3)
     make_product(shop=books, name="Atlas of everything", price="60.00", stock=3)
     flat_shipping(oddments, "5.00", name="Olive's post")
@@ -121,13 +112,7 @@ def test_a_visitor_buys_from_two_shops_each_owner_sends_their_part_and_a_refund_
     # The checkout: an address, shipping chosen per shop, the voucher.
     page.get_by_role("button", name="Check out").click()
     expect(page).to_have_url(re.compile(r"/shop/checkout/$"))
-    page.get_by_label("Full name").fill("Cass Customer")
-    page.get_by_label("Address", exact=True).fill("1 Rue de la Paix")
-    page.get_by_label("City").fill("Paris")
-    page.get_by_label("Postal code").fill("75002")
-    page.get_by_label("Country").select_option("FR")
-    page.get_by_role("button", name="Use this address").click()
-    expect(page.locator("[data-shipping-address]")).to_contain_text("1 Rue de la Paix")
+    use_a_paris_address(page)
     expect(page.get_by_role("heading", name="From Olive's Oddments")).to_be_visible()
     expect(page.get_by_role("heading", name="From Bea's Books")).to_be_visible()
     expect(page.locator("[data-total]")).to_have_text("€44.00")  # 35 + 5 + 4

@@ -14,7 +14,16 @@ from typing import Any
 import factory
 from djmoney.money import Money
 
-from apps.commerce.models import Order, Product, ProductType, ProductVariant, Shop, Stock
+from apps.commerce.models import (
+    Attribute,
+    AttributeValue,
+    Order,
+    Product,
+    ProductType,
+    ProductVariant,
+    Shop,
+    Stock,
+)
 from tests.core.factories import UserFactory
 
 _counter = iter(range(1, 10**9))
@@ -192,3 +201,21 @@ def paid_event(order: Order) -> Any:
         lines=lines,
         actor_id=order.user_id,
     )
+
+
+def make_two_colour_tee(*, shop: Shop, name: str, **fields: Any) -> tuple[Product, ProductVariant]:
+    """A "Shirt" type whose variants differ by colour, and a tee of ``shop`` in black (its first
+    variant) and white (the second, named "White", returned with it); ``fields`` go to
+    ``make_product``."""
+    colour = Attribute.objects.create(name="Colour", slug="colour")
+    black = AttributeValue.objects.create(attribute=colour, name="Black", slug="black", position=0)
+    white = AttributeValue.objects.create(attribute=colour, name="White", slug="white", position=1)
+    shirts = ProductType.objects.create(name="Shirt", slug="shirt")
+    shirts.variant_attributes.add(colour)
+    tee = make_product(shop=shop, name=name, variants=2, product_type=shirts, **fields)
+    variant_of(tee).options.add(black)
+    white_tee = variant_of(tee, 1)
+    white_tee.options.add(white)
+    white_tee.name = "White"
+    white_tee.save()
+    return tee, white_tee

@@ -29,11 +29,17 @@ def wrapper(tmp_path, django_db_blocker):
     base.drain()
 
 
+def _opened_and_closed(wrapper):  # type: ignore[no-untyped-def]
+    """A new wrapper's connection, opened and then closed (pooled, if it may be)."""
+    db = wrapper()
+    db.ensure_connection()
+    raw = db.connection
+    db.close()
+    return raw
+
+
 def test_a_closed_connection_is_taken_again_by_the_next_thread(wrapper):
-    first = wrapper()
-    first.ensure_connection()
-    raw = first.connection
-    first.close()
+    raw = _opened_and_closed(wrapper)
     taken = []
 
     def other_thread():
@@ -68,10 +74,7 @@ def test_a_connection_closed_in_a_transaction_is_closed_for_good(wrapper):
 
 
 def test_drain_closes_the_pooled_connections(wrapper):
-    db = wrapper()
-    db.ensure_connection()
-    raw = db.connection
-    db.close()
+    raw = _opened_and_closed(wrapper)
     base.drain()
     with pytest.raises(Exception, match="closed"):
         raw.execute("SELECT 1")
