@@ -7,6 +7,7 @@ import pytest
 from django.contrib.sessions.backends.cache import SessionStore
 from django.test import Client
 
+from apps.commerce import stock
 from apps.commerce.models import CartLine, Shop
 from apps.commerce.services import cart as carts
 from tests.commerce.factories import ShopFactory, make_product, variant_of
@@ -179,12 +180,22 @@ def _sql_of_add(client, variant) -> list[str]:
     return [q["sql"].split()[0].upper() for q in captured.captured_queries]
 
 
-def test_a_new_visitors_add_to_cart_reads_the_variant_and_writes_the_session_once(client):
+def test_a_new_visitors_add_to_cart_reads_nothing_once_warm_and_writes_the_session_once(client):
     """The bench's add-to-cart (a new visitor's first, by htmx): no transaction around a cart the
-    session holds, no second read of what was just checked, no look-up of the new session key."""
+    session holds, no second read of what was just checked, no look-up of the new session key;
+    the variant and its shown stock are read once, then kept until the catalogue or stock
+    changes."""
     transaction = {"BEGIN", "COMMIT", "SAVEPOINT", "RELEASE"}
-    statements = [s for s in _sql_of_add(client, variant_of(make_product())) if s not in transaction]
-    assert statements == ["SELECT", "INSERT"]
+    variant = variant_of(make_product())
+
+    def statements() -> list[str]:
+        client.cookies.clear()  # a new visitor each time
+        return [s for s in _sql_of_add(client, variant) if s not in transaction]
+
+    assert statements() == ["SELECT", "SELECT", "INSERT"]  # the variant, its stock; the session
+    assert statements() == ["INSERT"]
+    stock.set_on_hand(variant.pk, 7)  # a stock change: its count is read again
+    assert statements() == ["SELECT", "INSERT"]
 
 
 def test_adding_to_a_visitors_cart_costs_the_same_however_many_lines_it_holds(client):

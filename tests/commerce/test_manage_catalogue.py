@@ -146,8 +146,13 @@ def test_a_product_goes_from_draft_to_live_through_the_engine(client_for, owner,
     assert [r["number"] for r in publishing_selectors.revision_list(product)] == [2, 1]
     page = client.get("/shop/products/blue-jug/").content.decode()
     assert "Blue jug, large" in page and "€12.50" in page
+    jug = {"variant": variant_of(product).pk}
+    assert client.post("/shop/cart/add/", jug, headers={"HX-Request": "true"}).status_code == 200
     manager.post(f"/shop/manage/products/{product.pk}/unpublish/")
     assert client.get("/shop/products/blue-jug/").status_code == 404
+    client.cookies.clear()  # a visitor whose cart never held it: refused, though the cart kept a copy
+    refused = client.post("/shop/cart/add/", jug, headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "is not for sale" in refused.content.decode()
 
 
 def test_a_stale_product_form_is_told_and_keeps_what_was_typed(client_for, owner, admin, product):

@@ -11,6 +11,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from apps.commerce.models import Product, Stock
+from apps.commerce.services import cart as carts
 from apps.commerce.services import orders, sellables
 from apps.core.platform import events, registry
 from tests.commerce.factories import ShopFactory, make_paid_order, paid_event, variant_of
@@ -85,5 +86,9 @@ def test_the_limit_never_drops_below_what_is_sold(shop, customer, db):
     updated = sellables.sellable_update(app="hookapp", kind="ticket", ref_id=8, quantity_limit=5, price="6.50")
     assert variant_of(updated).price.amount == Decimal("6.50")
     assert Stock.objects.get(variant=variant_of(updated)).available == 2
+    session: dict = {}
+    carts.cart_add(user=None, session=session, variant_id=variant_of(updated).pk)  # the cart keeps a copy
     withdrawn = sellables.sellable_withdraw(app="hookapp", kind="ticket", ref_id=8)
     assert not withdrawn.live and not variant_of(withdrawn).is_active
+    with pytest.raises(ValidationError, match="is not for sale"):
+        carts.cart_add(user=None, session={}, variant_id=variant_of(withdrawn).pk)

@@ -406,6 +406,23 @@ def attach_stock(product: Product) -> Product:
     return product
 
 
+def variant_get(*, pk: int) -> ProductVariant | None:
+    """A variant with its product, shop and type, as the cart checks what it may sell: kept in
+    the "commerce" namespace (cleared by every catalogue write and publication, so a variant
+    unpublished or withdrawn is refused at once), with its stock as pages show it
+    (``stock.shown``); None when there is no such variant. Checkout reads the stock again, under
+    its locks, so the cart's cap is a courtesy and the shown counts serve it."""
+
+    def load() -> ProductVariant | None:
+        return ProductVariant.objects.select_related("product__shop", "product__product_type").filter(pk=pk).first()
+
+    variant = pagecache.cached(NAMESPACE, f"variant:{pk}", load, max_seconds=PRODUCT_CACHE_SECONDS)
+    if variant is None:
+        return None
+    variant.stock = stock.shown([pk]).get(pk) or Stock(variant_id=pk)
+    return variant
+
+
 def product_get_for_user(*, user: Any, slug: str) -> Product | None:
     """A product's page: its shop, type, category, variants (with stock, options and file),
     images and attribute values, in a fixed number of queries. None when there is no such

@@ -23,9 +23,11 @@ from django.db.models import Sum
 from djmoney.money import Money
 
 from apps.commerce.models import Cart, CartLine, ProductVariant, Stock
+from apps.commerce.selectors import catalogue
 
 SESSION_KEY = "commerce_cart"
 VARIANT_RELATED = ("product__shop", "product__product_type", "stock")
+MAX_ID = 2**63  # above any primary key (a bigint), so no id reaches a query it would overflow
 
 Session = MutableMapping[str, Any]
 
@@ -210,9 +212,12 @@ def _quantity(value: Any, *, allow_zero: bool) -> int:
 
 def _variant_for_sale(variant_id: Any) -> ProductVariant:
     try:
-        variant = ProductVariant.objects.select_related(*VARIANT_RELATED).get(pk=int(variant_id))
-    except (TypeError, ValueError, ProductVariant.DoesNotExist):
-        raise ValidationError("That product does not exist.", code="no_such_variant") from None
+        pk = int(variant_id)
+    except (TypeError, ValueError):
+        pk = 0
+    variant = catalogue.variant_get(pk=pk) if 0 < pk < MAX_ID else None
+    if variant is None:
+        raise ValidationError("That product does not exist.", code="no_such_variant")
     if not for_sale(variant):
         raise ValidationError(f"{describe(variant)} is not for sale.", code="not_for_sale")
     return variant

@@ -25,6 +25,7 @@ from djmoney.money import Money
 
 from apps.commerce import stock
 from apps.commerce.models import Product, ProductType, ProductVariant, Shop, Stock
+from apps.commerce.services.catalogue import forget_catalogue_pages
 from apps.core.platform import registry
 
 
@@ -90,6 +91,7 @@ def sellable_offer(
         )
         variant = ProductVariant.objects.create(product=product, sku=reference[:64], price=money, weight_grams=0)
         Stock.objects.create(variant=variant, quantity=quantity_limit)
+        forget_catalogue_pages()  # the shop's lists show what is new
     return product
 
 
@@ -127,6 +129,7 @@ def sellable_update(
                     code="limit_below_sold",
                 ) from None
         product.save(update_fields=["name", "min_price"])
+        forget_catalogue_pages()  # its page and the cart's copy of its variant show the change
     return product
 
 
@@ -138,5 +141,6 @@ def sellable_withdraw(*, app: str, kind: str, ref_id: str | int) -> Product | No
     with transaction.atomic():
         Product.objects.filter(pk=product.pk).update(live=False)
         ProductVariant.objects.filter(product=product).update(is_active=False)
+        forget_catalogue_pages()  # no cart takes it from a cached copy
     product.refresh_from_db()
     return product
