@@ -1,0 +1,360 @@
+"""The learning platform's data: courses and their outline, who teaches them, cohorts,
+enrolments, the per-learner opening of lessons and progress.
+
+A course and each of its lessons are published through the engine (drafts, revisions,
+schedules): learners see what is live. The outline's structure (a lesson's section and place,
+its kind, whether it is a free preview, when it opens) is not content: the course editor sets it
+directly and it applies at once, as moving a chapter is not a new draft of it.
+
+Who teaches a course is its ``owner`` and the co-instructors of ``CourseInstructor`` (explicit
+grants per course, rows rather than django-guardian's generic tables: "the courses I teach" is
+one indexed join). Instructors' other rights come from roles (apps/lms/permissions.py).
+
+A learner's ``Enrolment`` is one row per course and person, kept when access ends (``revoked_at``)
+so history and progress survive a refund and come back with a new purchase. A cohort's seats
+never oversell: a free seat is taken under the cohort row's lock, a paid one is a commerce
+sellable whose stock is the seat count.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from imagekit.models import ImageSpecField
+from imagekit.processors import ResizeToFill
+
+from apps.core.accounts import RoleName
+from apps.core.publishing import Publishable
+
+MAX_LINES = 12
+MAX_LINE_CHARS = 200
+
+
+def _lines(value: Any, name: str) -> list[str]:
+    """A list of up to MAX_LINES non-empty lines of plain text (outcomes, requirements)."""
+    if isinstance(value, str):
+        value = value.splitlines()
+    if not isinstance(value, list | tuple) or not all(isinstance(line, str) for line in value):
+        raise ValidationError({name: "A list of lines of text."})
+    lines = [" ".join(line.split()) for line in value if line.strip()]
+    if len(lines) > MAX_LINES:
+        raise ValidationError({name: f"At most {MAX_LINES} lines."})
+    if any(len(line) > MAX_LINE_CHARS for line in lines):
+        raise ValidationError({name: f"Each line at most {MAX_LINE_CHARS} characters."})
+    return lines
+
+
+class CourseCategory(models.Model):
+    """A subject the catalogue filters by (staff keep the list)."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "course categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(Publishable):
+    """A course: its landing page's content (published through the engine), its owner, price and
+    the rules that open it."""
+
+    class Level(models.TextChoices):
+        ALL = "all", "All levels"
+        BEGINNER = "beginner", "Beginner"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    # Content: what a revision holds and publishing copies onto the row.
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.CharField(max_length=300, blank=True)
+    description = models.JSONField(default=list, blank=True)  # blocks (the platform's editor)
+    category = models.ForeignKey(
+        CourseCategory, null=True, blank=True, on_delete=models.SET_NULL, related_name="courses"
+    )
+    level = models.CharField(max_length=20, choices=Level.choices, default=Level.ALL)
+    language = models.CharField(max_length=12, default="en")
+    outcomes = models.JSONField(default=list, blank=True)  # what a learner will be able to do
+    requirements = models.JSONField(default=list, blank=True)  # what a learner needs first
+
+    # Not content.
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses_owned")
+    cover = models.ImageField(upload_to="lms/covers/%Y/", blank=True)
+    cover_card = ImageSpecField(
+        source="cover", processors=[ResizeToFill(640, 360)], format="WEBP", options={"quality": 82}
+    )
+    # Another course a learner must have completed before enrolling (None: open to all).
+    prerequisite = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The commerce product that sells a place (None: free); a cohort sells its own seats.
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="EUR")
+    pass_mark = models.PositiveSmallIntegerField(default=60, validators=[MaxValueValidator(100)])
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    content_fields = (
+        "title",
+        "slug",
+        "summary",
+        "description",
+        "category",
+        "level",
+        "language",
+        "outcomes",
+        "requirements",
+    )
+    draft_roles = frozenset({RoleName.INSTRUCTOR})
+    publish_roles = frozenset({RoleName.INSTRUCTOR})
+
+    class Meta:
+        ordering = ["-first_published_at", "-pk"]
+        indexes = [models.Index(fields=["live", "-first_published_at"], name="lms_course_live")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(price__gte=0) | Q(price__isnull=True), name="lms_course_price_not_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lms:course", args=[self.slug])
+
+    @property
+    def is_free(self) -> bool:
+        return not self.price
+
+    # --- Content through the engine -----------------------------------------------------------
+
+    def apply_content(self, content: dict[str, Any]) -> None:
+        # The category travels as its id (content_of's value): set the column, not the relation.
+        super().apply_content({name: value for name, value in content.items() if name != "category"})
+        if "category" in content:
+            self.category_id = content["category"]
+
+    def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        """The description's blocks cleaned and sanitised; outcomes and requirements as short
+        lines of plain text."""
+        from apps.core.blocks import clean_blocks
+
+        content = dict(content)
+        if "description" in content:
+            content["description"] = clean_blocks(content["description"])
+        for name in ("outcomes", "requirements"):
+            if name in content:
+                content[name] = _lines(content[name], name)
+        return super().clean_content(content)
+
+    def allows_draft_by(self, user: Any) -> bool:
+        from apps.lms import permissions
+
+        return permissions.can_edit_course(user, self) if self.pk else permissions.can_create_course(user)
+
+    def allows_publish_by(self, user: Any) -> bool:
+        return self.allows_draft_by(user)
+
+
+class CourseInstructor(models.Model):
+    """A co-instructor of a course: an explicit grant by its owner (or an admin)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="co_instructors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="courses_taught")
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="lms_one_grant_per_course")]
+
+    def __str__(self) -> str:
+        return f"{self.user} teaches {self.course}"
+
+
+class Section(models.Model):
+    """A chapter of a course's outline."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(Publishable):
+    """A lesson: its content through the engine; its place, kind and opening rules set directly."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        VIDEO = "video", "Video"
+        QUIZ = "quiz", "Quiz"
+        ASSIGNMENT = "assignment", "Assignment"
+
+    # Content.
+    title = models.CharField(max_length=200)
+    body = models.JSONField(default=list, blank=True)  # blocks
+    duration_minutes = models.PositiveSmallIntegerField(default=5, validators=[MaxValueValidator(24 * 60)])
+
+    # Not content: the outline and the rules that open it.
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="lessons")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="lessons")
+    slug = models.SlugField(max_length=100)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.TEXT)
+    position = models.PositiveIntegerField(default=0)
+    is_preview = models.BooleanField("free preview", default=False)
+    video = models.FileField(upload_to="lms/videos/%Y/", blank=True)
+    # Drip: open on a date, or some days after the learner enrolled (whichever is set; both: the later).
+    opens_at = models.DateTimeField(null=True, blank=True)
+    opens_after_days = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(3650)])
+    # An earlier lesson of the course the learner must have completed (a quiz: passed) first.
+    prerequisite = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    content_fields = ("title", "body", "duration_minutes")
+    draft_roles = frozenset({RoleName.INSTRUCTOR})
+    publish_roles = frozenset({RoleName.INSTRUCTOR})
+
+    class Meta:
+        ordering = ["course", "section__position", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="lms_lesson_slug_per_course")]
+        indexes = [models.Index(fields=["course", "live"], name="lms_lesson_course_live")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("lms:lesson", args=[self.course.slug, self.slug])
+
+    def clean_content(self, content: dict[str, Any]) -> dict[str, Any]:
+        from apps.core.blocks import clean_blocks
+
+        content = dict(content)
+        if "body" in content:
+            content["body"] = clean_blocks(content["body"])
+        return super().clean_content(content)
+
+    def allows_draft_by(self, user: Any) -> bool:
+        from apps.lms import permissions
+
+        return permissions.can_edit_course(user, self.course)
+
+    def allows_publish_by(self, user: Any) -> bool:
+        return self.allows_draft_by(user)
+
+
+class Cohort(models.Model):
+    """A run of a course with dates and a seat limit (None: no limit)."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cohorts")
+    name = models.CharField(max_length=120)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    seats = models.PositiveIntegerField(null=True, blank=True)
+    seats_taken = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats__isnull=True) | Q(seats_taken__lte=models.F("seats")),
+                name="lms_cohort_never_oversold",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="lms_cohort_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.name}"
+
+    @property
+    def seats_left(self) -> int | None:
+        return None if self.seats is None else max(self.seats - self.seats_taken, 0)
+
+
+class Enrolment(models.Model):
+    """A learner's place in a course (one row per course and learner, kept when access ends)."""
+
+    class Source(models.TextChoices):
+        FREE = "free", "Free enrolment"
+        PURCHASE = "purchase", "Bought in the shop"
+        INVITATION = "invitation", "Invited by an instructor"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrolments")
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="enrolments")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.FREE)
+    # The order line that paid for it ("<order id>:<line id>"), so its refund ends this access alone.
+    order_line = models.CharField(max_length=40, blank=True)
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "course"], name="lms_one_enrolment_per_course")]
+        indexes = [models.Index(fields=["course", "revoked_at"], name="lms_enrolment_course_active")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class LessonOpening(models.Model):
+    """An instructor's override of a lesson's drip for one learner: open at ``opens_at``
+    (None: open now)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="openings")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="openings")
+    opens_at = models.DateTimeField(null=True, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrolment", "lesson"], name="lms_one_opening_per_lesson")]
+
+    def __str__(self) -> str:
+        return f"{self.lesson} opened for {self.enrolment.user}"
+
+
+class LessonProgress(models.Model):
+    """How far a learner is in a lesson: where a video was left, how much of it was watched, and
+    when the lesson was completed."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="progress")
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="progress")
+    position_seconds = models.PositiveIntegerField(default=0)
+    watched_percent = models.PositiveSmallIntegerField(
+        default=0, validators=[MinValueValidator(0), MaxValueValidator(100)]
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "lesson"], name="lms_one_progress_per_lesson"),
+            models.CheckConstraint(condition=Q(watched_percent__lte=100), name="lms_watched_at_most_all"),
+        ]
+        indexes = [models.Index(fields=["lesson", "completed_at"], name="lms_progress_lesson_done")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.user} in {self.lesson}: {self.watched_percent}%"

@@ -1,0 +1,264 @@
+"""Reads of the learning platform: the catalogue, a course with its outline, what a learner has
+done and may open, and what an instructor teaches.
+
+A page's query count does not grow with its length: the catalogue annotates each course's
+lesson count and minutes in its one query; an outline is two (sections, lessons); a learner's
+state is two more (their progress rows, the instructor's openings for them). Visitors never see
+drafts; who teaches a course sees its drafts in the outline, marked.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from apps.lms import permissions
+from apps.lms.models import (
+    Course,
+    CourseCategory,
+    CourseInstructor,
+    Enrolment,
+    Lesson,
+    LessonOpening,
+    LessonProgress,
+    Section,
+)
+
+PAGE_SIZE = 24
+MAX_QUERY_WORDS = 8
+
+
+def _live_lessons() -> Q:
+    return Q(lessons__live=True)
+
+
+def course_list_live(*, category: str = "", level: str = "", query: str = "") -> QuerySet[Course]:
+    """Live courses for the catalogue, newest first, each with ``lesson_count`` and ``minutes``
+    (its live lessons) and its owner and category: one query per page."""
+    courses = (
+        Course.objects.filter(live=True)
+        .select_related("owner", "category")
+        .annotate(
+            lesson_count=Count("lessons", filter=_live_lessons()),
+            minutes=Sum("lessons__duration_minutes", filter=_live_lessons()),
+        )
+        .order_by("-first_published_at", "-pk")
+    )
+    if category:
+        courses = courses.filter(category__slug=category)
+    if level:
+        courses = courses.filter(level=level)
+    for word in query.split()[:MAX_QUERY_WORDS]:
+        courses = courses.filter(Q(title__icontains=word) | Q(summary__icontains=word))
+    return courses
+
+
+def category_list() -> list[CourseCategory]:
+    return list(CourseCategory.objects.all())
+
+
+def _with_teachers(queryset: QuerySet[Course]) -> QuerySet[Course]:
+    return queryset.select_related("owner", "category", "prerequisite").prefetch_related(
+        Prefetch(
+            "co_instructors", queryset=CourseInstructor.objects.select_related("user").order_by("granted_at", "pk")
+        )
+    )
+
+
+def course_get_for_user(*, user: Any, slug: str) -> Course | None:
+    """A course by its address: a live one for anyone, a draft for who may edit it; else None."""
+    course = _with_teachers(Course.objects.filter(slug=slug)).first()
+    if course is None or not permissions.can_view_course(user, course):
+        return None
+    return course
+
+
+def course_get_by_pk_for_editor(*, user: Any, pk: int) -> Course | None:
+    """A course its instructors (and staff) manage; None for anyone else."""
+    course = _with_teachers(Course.objects.filter(pk=pk)).first()
+    if course is None or not permissions.can_edit_course(user, course):
+        return None
+    return course
+
+
+def instructors_of(course: Course) -> list[Any]:
+    """The owner, then the co-instructors in the order they were granted (prefetched)."""
+    return [course.owner, *(grant.user for grant in course.co_instructors.all())]
+
+
+def courses_taught(user: Any) -> QuerySet[Course]:
+    """Every course ``user`` owns or co-teaches (all of them for staff), newest first, with
+    ``learner_count`` (active enrolments) and ``lesson_count``."""
+    courses = Course.objects.all()
+    if not permissions.is_lms_staff(user):
+        courses = courses.filter(
+            Q(owner=user) | Exists(CourseInstructor.objects.filter(course=OuterRef("pk"), user=user))
+        )
+    return (
+        courses.select_related("category")
+        .annotate(
+            learner_count=Count("enrolments", filter=Q(enrolments__revoked_at__isnull=True), distinct=True),
+            lesson_count=Count("lessons", distinct=True),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+# --- The outline --------------------------------------------------------------------------------
+
+
+@dataclass
+class OutlineSection:
+    section: Section
+    lessons: list[Lesson] = field(default_factory=list)
+
+
+def outline(course: Course, *, with_drafts: bool = False) -> list[OutlineSection]:
+    """The course's sections in order, each with its lessons in order (live ones only unless
+    ``with_drafts``, for its instructors): two queries. Sections left empty for learners are
+    left out."""
+    lessons = Lesson.objects.filter(course=course).order_by("position", "pk")
+    if not with_drafts:
+        lessons = lessons.filter(live=True)
+    by_section: dict[int, list[Lesson]] = {}
+    for lesson in lessons.defer("body"):
+        lesson.course = course  # saves a query per lesson for its URL and its rules
+        by_section.setdefault(lesson.section_id, []).append(lesson)
+    sections = Section.objects.filter(course=course).order_by("position", "pk")
+    return [
+        OutlineSection(section, by_section.get(section.pk, []))
+        for section in sections
+        if with_drafts or by_section.get(section.pk)
+    ]
+
+
+def lessons_in_order(sections: list[OutlineSection]) -> list[Lesson]:
+    return [lesson for part in sections for lesson in part.lessons]
+
+
+def lesson_get(*, course: Course, slug: str, with_drafts: bool = False) -> Lesson | None:
+    """A lesson of ``course`` with its body (its instructors may open drafts)."""
+    lessons = Lesson.objects.filter(course=course, slug=slug)
+    if not with_drafts:
+        lessons = lessons.filter(live=True)
+    lesson = lessons.first()
+    if lesson is not None:
+        lesson.course = course
+    return lesson
+
+
+# --- A learner's state --------------------------------------------------------------------------
+
+
+def enrolment_get(*, user: Any, course: Course) -> Enrolment | None:
+    """``user``'s enrolment in ``course`` (active or ended), with its cohort; None if never."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Enrolment.objects.select_related("cohort").filter(user=user, course=course).first()
+
+
+@dataclass
+class LearnerState:
+    """What one learner did in one course: progress rows and instructor openings by lesson id."""
+
+    enrolment: Enrolment | None
+    progress: dict[int, LessonProgress] = field(default_factory=dict)
+    openings: dict[int, LessonOpening] = field(default_factory=dict)
+
+    @property
+    def completed(self) -> frozenset[int]:
+        return frozenset(pk for pk, row in self.progress.items() if row.completed_at is not None)
+
+
+def learner_state(enrolment: Enrolment | None) -> LearnerState:
+    """The learner's progress and openings in their course (two queries; none without one)."""
+    if enrolment is None:
+        return LearnerState(None)
+    return LearnerState(
+        enrolment,
+        progress={row.lesson_id: row for row in LessonProgress.objects.filter(enrolment=enrolment)},
+        openings={row.lesson_id: row for row in LessonOpening.objects.filter(enrolment=enrolment)},
+    )
+
+
+def locks(
+    lessons: list[Lesson], state: LearnerState, *, now: datetime | None = None
+) -> dict[int, permissions.Lock | None]:
+    """Each lesson's lock for the learner of ``state`` (None: open), from loaded data alone."""
+    now = now or timezone.now()
+    titles = {lesson.pk: lesson.title for lesson in lessons}
+    completed = state.completed
+    return {
+        lesson.pk: permissions.lesson_lock(
+            lesson,
+            enrolment=state.enrolment,
+            opening=state.openings.get(lesson.pk),
+            completed=completed,
+            prerequisite_title=titles.get(lesson.prerequisite_id or 0, ""),
+            now=now,
+        )
+        for lesson in lessons
+    }
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def course_progress(lessons: list[Lesson], state: LearnerState) -> CourseProgress:
+    completed = state.completed
+    return CourseProgress(sum(1 for lesson in lessons if lesson.pk in completed), len(lessons))
+
+
+def next_lesson(
+    lessons: list[Lesson], state: LearnerState, lock_of: dict[int, permissions.Lock | None]
+) -> Lesson | None:
+    """Where "Continue" leads: the lesson last opened if it is not completed, else the first open
+    lesson not completed after it, else the first open one not completed at all."""
+    completed = state.completed
+    last_id = state.enrolment.last_lesson_id if state.enrolment else None
+    order = [lesson.pk for lesson in lessons]
+    start = order.index(last_id) if last_id in order else 0
+    for lesson in lessons[start:] + lessons[:start]:
+        if lesson.pk not in completed and lock_of.get(lesson.pk) is None:
+            return lesson
+    return None
+
+
+@dataclass
+class LearningRow:
+    enrolment: Enrolment
+    progress: CourseProgress
+
+
+def my_learning(user: Any) -> list[LearningRow]:
+    """``user``'s active enrolments with their progress (live lessons completed of live lessons),
+    most recently studied first: one query."""
+    enrolments = (
+        Enrolment.objects.filter(user=user, revoked_at__isnull=True)
+        .select_related("course", "course__owner", "last_lesson", "cohort")
+        .annotate(
+            total=Count("course__lessons", filter=Q(course__lessons__live=True), distinct=True),
+            done=Count(
+                "progress",
+                filter=Q(progress__completed_at__isnull=False, progress__lesson__live=True),
+                distinct=True,
+            ),
+        )
+        .order_by("-last_seen_at", "-enrolled_at", "-pk")
+    )
+    return [LearningRow(e, CourseProgress(e.done, e.total)) for e in enrolments]
+
+
+def completed_course(*, user: Any, course: Course) -> bool:
+    return Enrolment.objects.filter(user=user, course=course, completed_at__isnull=False).exists()

@@ -1,0 +1,2 @@
+"""The learning platform's writes, by aggregate: courses.py (courses, the outline, co-instructors),
+learning.py (enrolments, progress, openings)."""

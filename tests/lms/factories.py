@@ -1,0 +1,73 @@
+"""LMS factories: a course with sections and lessons made as rows (their publication through the
+engine is the course editor's business, tested there).
+
+``make_course(owner=..., lessons=3)`` gives a live course with one section of live text lessons;
+``lessons_of(course)`` its lessons in outline order; ``enrol(user, course)`` an active enrolment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from apps.lms.models import Cohort, Course, Enrolment, Lesson, Section
+from tests.core.factories import UserFactory
+
+_counter = iter(range(1, 10**9))
+
+
+def make_course(
+    *,
+    owner: Any = None,
+    title: str | None = None,
+    live: bool = True,
+    lessons: int = 3,
+    sections: int = 1,
+    price: Any = None,
+    kind: str = Lesson.Kind.TEXT,
+    **fields: Any,
+) -> Course:
+    n = next(_counter)
+    owner = owner or UserFactory(roles=["instructor"])
+    now = timezone.now()
+    course = Course.objects.create(
+        owner=owner,
+        title=title or f"Course {n}",
+        slug=f"course-{n}",
+        summary=f"What course {n} teaches.",
+        live=live,
+        first_published_at=now if live else None,
+        last_published_at=now if live else None,
+        price=price,
+        **fields,
+    )
+    for s in range(1, sections + 1):
+        section = Section.objects.create(course=course, title=f"Part {s}", position=s)
+        for i in range(1, lessons + 1):
+            Lesson.objects.create(
+                course=course,
+                section=section,
+                title=f"Lesson {s}.{i}",
+                slug=f"lesson-{s}-{i}",
+                kind=kind,
+                position=i,
+                live=live,
+                body=[{"type": "rich_text", "id": f"b{s}{i}", "html": f"<p>Lesson {s}.{i} body.</p>"}],
+                duration_minutes=10,
+                first_published_at=now if live else None,
+            )
+    return course
+
+
+def lessons_of(course: Course) -> list[Lesson]:
+    return list(Lesson.objects.filter(course=course).order_by("section__position", "position"))
+
+
+def enrol(user: Any, course: Course, **fields: Any) -> Enrolment:
+    return Enrolment.objects.create(user=user, course=course, **fields)
+
+
+def make_cohort(course: Course, *, seats: int | None = 5, **fields: Any) -> Cohort:
+    fields.setdefault("starts_on", timezone.localdate())
+    return Cohort.objects.create(course=course, name=f"Cohort {next(_counter)}", seats=seats, **fields)
