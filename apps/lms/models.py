@@ -33,6 +33,8 @@ from imagekit.processors import ResizeToFill
 from apps.core.accounts import RoleName
 from apps.core.publishing import Publishable
 
+# Addresses under /courses/ that are the LMS's own pages, so no course may take them.
+RESERVED_COURSE_SLUGS = frozenset({"manage", "mine", "search", "category", "certificates", "api"})
 MAX_LINES = 12
 MAX_LINE_CHARS = 200
 

@@ -139,3 +139,9 @@ def test_lesson_bodies_are_cleaned_like_every_body(course, instructor):
     courses.lesson_publish(actor=instructor, lesson=lesson)
     lesson.refresh_from_db()
     assert "script" not in lesson.body[0]["html"]
+
+
+def test_a_course_cannot_take_an_address_of_the_course_pages(instructor):
+    assert courses.course_create(actor=instructor, data=CourseInput(title="Manage")).slug == "manage-2"
+    with pytest.raises(ValidationError, match="address of the course pages"):
+        courses.course_create(actor=instructor, data=CourseInput(title="Mine", slug="mine"))

@@ -25,7 +25,7 @@ from apps.core.platform import pagecache
 from apps.core.publishing import selectors as publishing_selectors
 from apps.core.publishing import services as publishing
 from apps.lms import permissions
-from apps.lms.models import Course, CourseCategory, CourseInstructor, Lesson, Section
+from apps.lms.models import RESERVED_COURSE_SLUGS, Course, CourseCategory, CourseInstructor, Lesson, Section
 
 NAMESPACE = "lms"
 MAX_SECTIONS = 100
@@ -42,10 +42,18 @@ def _require_edit(actor: User | None, course: Course) -> None:
         raise PermissionDenied("You do not teach this course.")
 
 
-def _unique_slug(model: type[Any], text: str, *, max_length: int, exclude_pk: int | None = None, **scope: Any) -> str:
+def _unique_slug(
+    model: type[Any],
+    text: str,
+    *,
+    max_length: int,
+    exclude_pk: int | None = None,
+    reserved: frozenset[str] = frozenset(),
+    **scope: Any,
+) -> str:
     base = slugify(text)[: max_length - 4].strip("-") or "untitled"
     slug, n = base, 2
-    while model.objects.filter(slug=slug, **scope).exclude(pk=exclude_pk).exists():
+    while slug in reserved or model.objects.filter(slug=slug, **scope).exclude(pk=exclude_pk).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -71,7 +79,13 @@ def _content(data: CourseInput, *, current_slug: str = "", pk: int | None = None
         raise ValidationError({"title": "A course needs a title."})
     if data.category_id is not None and not CourseCategory.objects.filter(pk=data.category_id).exists():
         raise ValidationError({"category": "No such category."})
-    slug = data.slug.strip() or current_slug or _unique_slug(Course, data.title, max_length=100, exclude_pk=pk)
+    slug = (
+        data.slug.strip()
+        or current_slug
+        or _unique_slug(Course, data.title, max_length=100, exclude_pk=pk, reserved=RESERVED_COURSE_SLUGS)
+    )
+    if slug in RESERVED_COURSE_SLUGS:
+        raise ValidationError({"slug": f"“{slug}” is an address of the course pages: choose another."})
     if Course.objects.filter(slug=slug).exclude(pk=pk).exists():
         raise ValidationError({"slug": "Another course has this address."})
     return {
