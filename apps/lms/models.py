@@ -138,6 +138,17 @@ class Course(Publishable):
     def is_free(self) -> bool:
         return not self.price
 
+    @property
+    def cover_url(self) -> str:
+        """The cover's card rendition (made on first use), or "" without a cover or when its
+        file cannot be read: one lost file must not take the catalogue down."""
+        if not self.cover:
+            return ""
+        try:
+            return self.cover_card.url
+        except (OSError, ValueError):
+            return ""
+
     # --- Content through the engine -----------------------------------------------------------
 
     def apply_content(self, content: dict[str, Any]) -> None:

@@ -3,10 +3,22 @@ apps/core/platform/hooks.py)."""
 
 from __future__ import annotations
 
-from apps.core.platform import AppHook, Mount
+from apps.core.accounts import Tool
+from apps.core.platform import AppHook, Mount, NavLink
+
+
+def _member(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
 
 hook = AppHook(
     pages=(Mount("courses/", "apps.lms.urls"),),
     api=(Mount("lms/", "apps.lms.api.urls"),),
+    nav=(NavLink("Courses", "lms:catalogue"),),
+    home_intro="Courses with lessons, progress and certificates, free or bought in the shop.",
+    tools=(
+        Tool("Courses", "lms:catalogue", "Every published course, to filter and search."),
+        Tool("My learning", "lms:my-learning", "Your courses, your progress, and where you left off.", show=_member),
+    ),
     robots_disallow=("/courses/manage/", "/courses/mine/"),
 )

@@ -3,9 +3,26 @@
 Each section is one area's pages; the catalogue's course and lesson addresses come last, as a
 course's address is a free slug (``RESERVED_COURSE_SLUGS`` keeps the sections' own)."""
 
+from django.urls import path
+
 app_name = "lms"
 
 urlpatterns: list = []
 
 # --- The course editor, for instructors (apps/lms/views/manage.py) ------------------------------
 # (added by the course editor's increment)
+
+
+# --- Learners' pages (apps/lms/views/learn.py): last, as a course's address is a free slug ------
+from apps.lms.views import learn  # noqa: E402
+
+urlpatterns += [
+    path("", learn.catalogue, name="catalogue"),
+    path("mine/", learn.my_learning, name="my-learning"),
+    path("<slug:slug>/", learn.course_detail, name="course"),
+    path("<slug:slug>/enrol/", learn.course_enrol, name="enrol"),
+    path("<slug:slug>/continue/", learn.course_continue, name="continue"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/", learn.lesson_detail, name="lesson"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/progress/", learn.lesson_progress, name="lesson-progress"),
+]

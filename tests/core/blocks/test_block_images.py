@@ -55,8 +55,8 @@ MAY_UPLOAD = {
     "anonymous": False,
     "member": False,
     "student": False,
-    "instructor": False,
-    # Shop owners draft product descriptions in the editor.
+    # Instructors draft course pages and lessons, shop owners product descriptions, in the editor.
+    "instructor": True,
     "shop_owner": True,
     "blog_author": True,
     "blog_admin": True,

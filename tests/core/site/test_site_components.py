@@ -95,14 +95,14 @@ def test_a_component_key_the_site_does_not_have_is_refused(admin):
 
 
 def test_a_header_draft_changes_nothing_until_it_is_published(client, admin, django_capture_on_commit_callbacks):
-    header = component(admin, "header", menu("Courses"), publish=False)
+    header = component(admin, "header", menu("Workshops"), publish=False)
 
     nav = nav_html(client.get("/").content.decode())
-    assert ">Home</a>" in nav and ">Status</a>" in nav and "Courses" not in nav
+    assert ">Home</a>" in nav and ">Status</a>" in nav and "Workshops" not in nav
     with django_capture_on_commit_callbacks(execute=True):  # the publish event clears the cache
         services.publish(obj=header, author=admin)
     nav = nav_html(client.get("/").content.decode())
-    assert '<a href="/courses/">Courses</a>' in nav and ">Home</a>" not in nav
+    assert '<a href="/workshops/">Workshops</a>' in nav and ">Home</a>" not in nav
 
 
 def test_a_header_item_with_children_opens_a_details_dropdown(client, admin):
@@ -159,7 +159,7 @@ def test_unpublishing_the_components_restores_the_built_in_header_home_and_foote
 ):
     with django_capture_on_commit_callbacks(execute=True):
         published = [
-            component(admin, "header", menu("Courses")),
+            component(admin, "header", menu("Workshops")),
             component(admin, "home", sections("New home")),
             component(admin, "footer", {"links": [{"label": "Imprint", "url": "/imprint/"}]}),
         ]
@@ -170,7 +170,7 @@ def test_unpublishing_the_components_restores_the_built_in_header_home_and_foote
             services.unpublish(obj=obj, author=admin)
     html = client.get("/").content.decode()
     assert BUILT_IN_HOME in html and "New home" not in html
-    assert ">Home</a>" in nav_html(html) and "Courses" not in html and "Imprint" not in html
+    assert ">Home</a>" in nav_html(html) and "Workshops" not in html and "Imprint" not in html
 
 
 # --- Home preview -----------------------------------------------------------------------------

@@ -1,0 +1,197 @@
+"""What learners and visitors use: the catalogue, a course's landing page, enrolment, a lesson,
+marking it done and a video's progress, and "my learning".
+
+A locked lesson answers 403 with its reason and when it opens (the landing page lists the same
+reasons beside each lesson); a draft course or lesson is shown only to who teaches it, marked and
+never cached nor indexed. Visitors without cookies get the catalogue and landing pages from the
+page cache (namespace "lms", cleared by every write of a course or its outline).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from apps.core.blocks import render_blocks
+from apps.core.platform import cache_public_page, idempotency_exempt
+from apps.core.publishing import as_draft
+from apps.lms import selectors
+from apps.lms.models import Course
+from apps.lms.services import learning
+from apps.lms.services.courses import NAMESPACE
+
+public = cache_public_page(NAMESPACE)
+LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@require_GET
+@public
+@vary_on_headers(*LIST_VARY)
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Live courses, filtered by subject and level and searched by words; htmx swaps the results."""
+    filters = {
+        "category": request.GET.get("category", "")[:80],
+        "level": request.GET.get("level", "") if request.GET.get("level") in Course.Level.values else "",
+        "query": " ".join(request.GET.get("q", "").split())[:200],
+    }
+    page = Paginator(selectors.course_list_live(**filters), selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    query = urlencode([(k, v) for k, v in request.GET.items() if k != "page" and v])
+    context = {
+        "page": page,
+        "courses": page.object_list,
+        "filters": filters,
+        "query": query,
+        "categories": selectors.category_list(),
+        "levels": Course.Level.choices,
+        "indexable": not query,
+    }
+    template = (
+        "lms/catalogue.html#results"
+        if request.htmx and not request.htmx.history_restore_request
+        else "lms/catalogue.html"
+    )
+    return render(request, template, context)
+
+
+def _course_or_404(request: HttpRequest, slug: str) -> Course:
+    course = selectors.course_get_for_user(user=request.user, slug=slug)
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+@require_GET
+@public
+@vary_on_headers("Cookie")
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """A course's landing page: what it teaches, its syllabus, instructors, price and the call to
+    enrol (or to continue, for its learners)."""
+    course = _course_or_404(request, slug)
+    view = selectors.course_view(course, user=request.user)
+    context = {
+        "course": course,
+        "view": view,
+        "instructors": selectors.instructors_of(course),
+        "description": render_blocks(course.description),
+        "minutes": sum(lesson.duration_minutes for lesson in view.lessons if lesson.live),
+    }
+    response = render(request, "lms/course_detail.html", context)
+    return response if course.live else as_draft(response)
+
+
+@require_POST
+@login_required
+def course_enrol(request: HttpRequest, slug: str) -> HttpResponse:
+    """One click: a free place in the course, then its first open lesson."""
+    course = _course_or_404(request, slug)
+    try:
+        learning.course_enrol(user=request.user, course=course)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(course.get_absolute_url())
+    messages.success(request, f"You are enrolled in “{course.title}”.")
+    view = selectors.course_view(course, user=request.user)
+    return redirect(view.next.get_absolute_url() if view.next else course.get_absolute_url())
+
+
+def _lesson_or_404(request: HttpRequest, slug: str, lesson_slug: str) -> selectors.LessonView:
+    course = _course_or_404(request, slug)
+    found = selectors.lesson_view(selectors.course_view(course, user=request.user), user=request.user, slug=lesson_slug)
+    if found is None:
+        raise Http404("No such lesson.")
+    return found
+
+
+def _lesson_context(found: selectors.LessonView) -> dict[str, Any]:
+    return {"found": found, "view": found.view, "course": found.view.course, "lesson": found.lesson}
+
+
+@require_GET
+@vary_on_headers("Cookie")
+def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    """A lesson: its content, the course's outline beside it, "Mark as done" and the way on. A
+    lesson the reader may not open yet answers 403 with why and when it opens."""
+    found = _lesson_or_404(request, slug, lesson_slug)
+    context = _lesson_context(found)
+    if not found.allowed:
+        return render(request, "lms/lesson_locked.html", context, status=403)
+    context["body"] = render_blocks(found.lesson.body)
+    response = render(request, "lms/lesson_detail.html", context)
+    return response if found.lesson.live and found.view.course.live else as_draft(response)
+
+
+@require_POST
+@login_required
+@vary_on_headers("HX-Request")
+def lesson_complete(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    """Mark a lesson as done; then on to the next one (htmx: the button's place says it is done)."""
+    found = _lesson_or_404(request, slug, lesson_slug)
+    context = _lesson_context(found)
+    try:
+        enrolment = learning.lesson_complete(user=request.user, enrolment=found.view.enrolment, lesson=found.lesson)
+    except ValidationError as exc:  # a lesson locked meanwhile; PermissionDenied answers 403
+        text = _errors(exc)
+        if request.htmx:
+            return render(request, "lms/lesson_detail.html#done", {**context, "error": text}, status=422)
+        messages.error(request, text)
+        return redirect(found.lesson.get_absolute_url())
+    if request.htmx:
+        context.update(completed=True, course_done=enrolment.completed_at is not None)
+        return render(request, "lms/lesson_detail.html#done", context)
+    if enrolment.completed_at is not None:
+        messages.success(request, f"You completed “{found.view.course.title}”.")
+        return redirect(found.view.course.get_absolute_url())
+    following = found.following
+    return redirect(following.get_absolute_url() if following else found.view.course.get_absolute_url())
+
+
+@idempotency_exempt  # a player's heartbeat, sent every few seconds: each report replaces the last
+@require_POST
+def lesson_progress(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
+    """Where a video lesson's learner is (``position``, ``watched`` percent); JSON."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"detail": "Sign in to record your progress."}, status=401)
+    found = _lesson_or_404(request, slug, lesson_slug)
+    try:
+        done = learning.lesson_progress_record(
+            user=request.user,
+            enrolment=found.view.enrolment,
+            lesson=found.lesson,
+            position_seconds=request.POST.get("position", 0),
+            watched_percent=request.POST.get("watched"),
+        )
+    except PermissionDenied as exc:
+        return JsonResponse({"detail": str(exc)}, status=403)
+    except ValidationError as exc:
+        return JsonResponse({"detail": _errors(exc)}, status=422)
+    return JsonResponse({"completed": done is not None or found.lesson.pk in found.view.state.completed})
+
+
+@require_GET
+@login_required
+def course_continue(request: HttpRequest, slug: str) -> HttpResponse:
+    """Where "Continue" leads: the next lesson to study, else the course's page."""
+    view = selectors.course_view(_course_or_404(request, slug), user=request.user)
+    return redirect(view.next.get_absolute_url() if view.next else view.course.get_absolute_url())
+
+
+@require_GET
+@login_required
+def my_learning(request: HttpRequest) -> HttpResponse:
+    """The learner's courses with their progress, most recently studied first, each with
+    "Continue" to where they left off."""
+    rows = selectors.my_learning(request.user)
+    return render(request, "lms/my_learning.html", {"rows": rows})
