@@ -1,4 +1,40 @@
 """/api/v1/lms/: the catalogue, a course's outline, the learner's enrolments and progress, lesson
-content for enrolled learners, and instructors' endpoints under manage/."""
+content for enrolled learners, and instructors' endpoints under manage/.
 
-urlpatterns: list = []
+Public reads and learning go by slug (a course's address, a lesson's within it), management by
+id (stable while a draft's title and address change). A lesson's slug is matched as ``str``, not
+``slug``: an address that is no slug simply names no lesson (404), as any unknown slug does."""
+
+from django.urls import path
+
+from apps.lms.api import views_catalogue, views_learning, views_manage
+
+LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
+
+urlpatterns = [
+    path("", views_catalogue.LmsApiRootView.as_view(), name="api-lms-root"),
+    path("courses/", views_catalogue.CourseListView.as_view(), name="api-lms-courses"),
+    path("courses/<slug:slug>/", views_catalogue.CourseDetailView.as_view(), name="api-lms-course"),
+    path("courses/<slug:slug>/enrolment/", views_learning.EnrolmentCreateView.as_view(), name="api-lms-enrol"),
+    path(LESSON, views_learning.LessonDetailView.as_view(), name="api-lms-lesson"),
+    path(f"{LESSON}progress/", views_learning.LessonProgressView.as_view(), name="api-lms-lesson-progress"),
+    path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),
+    path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
+    path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
+    path("manage/courses/", views_manage.ManagedCourseListView.as_view(), name="api-lms-manage-courses"),
+    path("manage/courses/<id:pk>/", views_manage.ManagedCourseView.as_view(), name="api-lms-manage-course"),
+    path(
+        "manage/courses/<id:pk>/publication/",
+        views_manage.CoursePublicationView.as_view(),
+        name="api-lms-manage-course-publication",
+    ),
+    path("manage/courses/<id:pk>/outline/", views_manage.OutlineView.as_view(), name="api-lms-manage-outline"),
+    path("manage/courses/<id:pk>/sections/", views_manage.SectionCreateView.as_view(), name="api-lms-manage-sections"),
+    path("manage/sections/<id:pk>/lessons/", views_manage.LessonCreateView.as_view(), name="api-lms-manage-lessons"),
+    path("manage/lessons/<id:pk>/", views_manage.ManagedLessonView.as_view(), name="api-lms-manage-lesson"),
+    path(
+        "manage/lessons/<id:pk>/publication/",
+        views_manage.LessonPublicationView.as_view(),
+        name="api-lms-manage-lesson-publication",
+    ),
+]
