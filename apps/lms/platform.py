@@ -14,6 +14,7 @@ def _member(user: object) -> bool:
 hook = AppHook(
     pages=(Mount("courses/", "apps.lms.urls"),),
     api=(Mount("lms/", "apps.lms.api.urls"),),
+    api_links={"lms": "api-lms-root", "lms_courses": "api-lms-courses", "lms_enrolments": "api-lms-enrolments"},
     nav=(NavLink("Courses", "lms:catalogue"),),
     home_intro="Courses with lessons, progress and certificates, free or bought in the shop.",
     tools=(

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from drf_spectacular.utils import OpenApiResponse, inline_serializer
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -52,24 +52,9 @@ BAD_INPUT = error("Invalid fields (fields names them), or the service refused (t
 CONFLICT = error("Someone saved the draft after the revision you edited (based_on): the message names the newer one.")
 NO_PAGE = error("No such page.")
 
-# A locked lesson's 403: the error shape with when the lesson opens by itself.
-LockedErrorOutput = inline_serializer(
-    name="LessonLockedError",
-    fields={
-        "error": inline_serializer(
-            name="LessonLockedErrorDetail",
-            fields={
-                "status": serializers.IntegerField(),
-                "code": serializers.CharField(help_text="lesson_locked, or permission_denied."),
-                "message": serializers.CharField(help_text="Why the lesson is closed to you (for people)."),
-                "opens_at": serializers.DateTimeField(
-                    required=False, allow_null=True, help_text="When it opens by itself (null: it does not)."
-                ),
-            },
-        )
-    },
-)
-LOCKED = OpenApiResponse(LockedErrorOutput, description="The lesson is closed to you: why, and when it opens.")
+# A locked lesson's 403 is the one error shape; its error also says when the lesson opens by
+# itself (``opens_at``, null when it does not), a member the shape's clients may ignore.
+LOCKED = error("The lesson is closed to you: the message says why, and error.opens_at when it opens by itself.")
 
 
 def absolute_url(url: str) -> str:
