@@ -13,7 +13,9 @@ _EXPORTS = {
     "IdField": "apps.core.api.fields",
     "ApiRootOutput": "apps.core.api.serializers",
     "api_not_found": "apps.core.api.views",
-    # the API's error shape for views outside DRF (the editors' JSON endpoints)
+    # the API's error shape: its body (for a DRF Response with extra members) and, for views
+    # outside DRF (the editors' JSON endpoints), a whole response
+    "error_body": "apps.core.api.errors",
     "json_error": "apps.core.api.errors",
     # public module: the input limits (parsers.MAX_DEPTH, parsers.depth_of, ...)
     "parsers": "apps.core.api.parsers",

@@ -30,8 +30,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.api import ErrorOutput
-from apps.core.api.errors import error_body
+from apps.core.api import ErrorOutput, error_body
 from apps.core.publishing import DraftConflict
 from apps.lms import permissions, selectors
 from apps.lms.models import Course, Lesson, Section
