@@ -24,10 +24,10 @@ from djmoney.money import Money
 
 from apps.commerce.models import Cart, CartLine, ProductVariant, Stock
 from apps.commerce.selectors import catalogue
+from apps.core.api import ID_MAX
 
 SESSION_KEY = "commerce_cart"
 VARIANT_RELATED = ("product__shop", "product__product_type", "stock")
-MAX_ID = 2**63  # above any primary key (a bigint), so no id reaches a query it would overflow
 
 Session = MutableMapping[str, Any]
 
@@ -215,7 +215,7 @@ def _variant_for_sale(variant_id: Any) -> ProductVariant:
         pk = int(variant_id)
     except (TypeError, ValueError):
         pk = 0
-    variant = catalogue.variant_get(pk=pk) if 0 < pk < MAX_ID else None
+    variant = catalogue.variant_get(pk=pk) if 0 < pk <= ID_MAX else None  # no id a query would overflow
     if variant is None:
         raise ValidationError("That product does not exist.", code="no_such_variant")
     if not for_sale(variant):

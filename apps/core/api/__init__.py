@@ -11,6 +11,8 @@ _EXPORTS = {
     "ErrorOutput": "apps.core.api.auth_serializers",
     "BoundedIntegerField": "apps.core.api.fields",
     "IdField": "apps.core.api.fields",
+    # the largest row id (2**63 - 1): ids past it name nothing and databases refuse them
+    "ID_MAX": "apps.core.api.fields",
     "ApiRootOutput": "apps.core.api.serializers",
     "api_not_found": "apps.core.api.views",
     # the API's error shape: its body (for a DRF Response with extra members) and, for views

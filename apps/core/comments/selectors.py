@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from apps.core.api.fields import ID_MAX
 from apps.core.comments import permissions, realtime
 from apps.core.comments.models import Comment, CommentBan, CommentFlag
 from apps.core.comments.registry import Commentable, commentable, commentable_of, commentables
@@ -210,14 +211,10 @@ def _walk(nodes: list[CommentNode]) -> Iterable[CommentNode]:
         yield from _walk(node.children)
 
 
-# Ids past a 64-bit integer name nothing (and databases refuse to compare with them).
-_MAX_ID = 2**63 - 1
-
-
 def comment_get(*, pk: int) -> Comment | None:
     """The comment ``pk``, whoever may see it (views check can_view_comment); its object is
     loaded through its kind when first asked for."""
-    if not 0 < pk <= _MAX_ID:
+    if not 0 < pk <= ID_MAX:
         return None
     return Comment.objects.filter(pk=pk).first()
 
@@ -233,7 +230,7 @@ def comment_node_for(*, comment: Comment, viewer: Any) -> CommentNode | None:
 def thread_target_get(*, kind: str, target_id: int, viewer: Any) -> Any | None:
     """The object of ``kind`` at ``target_id`` when ``viewer`` may see its thread, else None."""
     entry = commentable(kind)
-    target = entry.load(target_id) if entry is not None and 0 < target_id <= _MAX_ID else None
+    target = entry.load(target_id) if entry is not None and 0 < target_id <= ID_MAX else None
     return target if permissions.can_view_thread(viewer, kind, target) else None
 
 
@@ -433,6 +430,6 @@ def comment_bans() -> QuerySet[CommentBan]:
 
 def comment_ban_get(*, user_id: int) -> CommentBan | None:
     """The ban of the reader ``user_id``, if they are banned."""
-    if not 0 < user_id <= _MAX_ID:
+    if not 0 < user_id <= ID_MAX:
         return None
     return comment_bans().filter(user_id=user_id).first()
