@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
@@ -47,7 +46,7 @@ from apps.lms.api.serializers import (
     course_api_url,
     lesson_api_url,
 )
-from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
+from apps.lms.models import Cohort, Enrolment, Lesson, LessonOpening, LessonProgress
 from apps.lms.services import learning
 
 NO_COURSE = error("No such course, or a draft you may not edit.")
@@ -106,19 +105,6 @@ def _enrolment_data(enrolment: Enrolment, progress: selectors.CourseProgress, ne
     ).data
 
 
-def _enrol(user: Any, course: Course, cohort: Cohort | None) -> Enrolment:
-    try:
-        return learning.course_enrol(user=user, course=course, cohort=cohort)
-    except DjangoValidationError as refusal:
-        # The policy refuses one already enrolled with its general code (enrol_refused): that is
-        # a state, answered 409 as enrolment_create's own already_enrolled (a race) is.
-        if getattr(refusal, "code", None) == "enrol_refused":
-            existing = selectors.enrolment_get(user=user, course=course)
-            if existing is not None and existing.is_active:
-                raise DjangoValidationError(refusal.messages[0], code="already_enrolled") from None
-        raise
-
-
 class EnrolmentCreateView(APIView):
     """A free place in a course, in one call (a paid course is bought in the shop)."""
 
@@ -147,7 +133,7 @@ class EnrolmentCreateView(APIView):
             if cohort is None:
                 raise exceptions.ValidationError({"cohort": ["No such cohort of this course."]})
         with service_errors():
-            enrolment = _enrol(request.user, course, cohort)
+            enrolment = learning.course_enrol(user=request.user, course=course, cohort=cohort)
         enrolment.course = course
         progress, next_lesson = _continue_at([enrolment])[enrolment.pk]
         return Response(_enrolment_data(enrolment, progress, next_lesson), status=status.HTTP_201_CREATED)

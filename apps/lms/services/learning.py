@@ -102,7 +102,9 @@ def course_enrol(*, user: User, course: Course, cohort: Cohort | None = None) ->
     )
     refusal = permissions.enrol_refusal(user, course, enrolment=existing, prerequisite_done=prerequisite_done)
     if refusal is not None:
-        raise ValidationError(refusal, code="enrol_refused")
+        # Already enrolled is a state (as enrolment_create's own refusal of a race), not a rule.
+        enrolled = existing is not None and existing.revoked_at is None
+        raise ValidationError(refusal, code="already_enrolled" if enrolled else "enrol_refused")
     if not course.is_free:
         raise ValidationError("This course is sold in the shop: buy a place to enrol.", code="paid_course")
     return enrolment_create(user=user, course=course, source=Enrolment.Source.FREE, cohort=cohort)
