@@ -205,6 +205,27 @@ def locks(
     }
 
 
+def lesson_lock_for(lesson: Lesson, state: LearnerState, *, now: datetime | None = None) -> permissions.Lock | None:
+    """One lesson's lock for the learner of ``state`` (None: open); its prerequisite's title is
+    read (one query) only when the lock would name it."""
+    title = ""
+    if lesson.prerequisite_id and lesson.prerequisite_id not in state.completed:
+        title = Lesson.objects.filter(pk=lesson.prerequisite_id).values_list("title", flat=True).first() or ""
+    return permissions.lesson_lock(
+        lesson,
+        enrolment=state.enrolment,
+        opening=state.openings.get(lesson.pk),
+        completed=state.completed,
+        prerequisite_title=title,
+        now=now,
+    )
+
+
+def lesson_progress_get(*, enrolment: Enrolment, lesson: Lesson) -> LessonProgress | None:
+    """The learner's progress row in ``lesson`` (one query), or None before their first step."""
+    return LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).first()
+
+
 @dataclass(frozen=True)
 class CourseProgress:
     done: int

@@ -159,12 +159,6 @@ class EnrolmentListView(GenericAPIView):
         return selectors.my_learning(self.request.user)
 
 
-def _lock(lesson: Lesson, state: selectors.LearnerState) -> permissions.Lock | None:
-    # The prerequisite lesson goes along so that the lock names it.
-    lessons = [lesson] if lesson.prerequisite_id is None else [lesson, lesson.prerequisite]
-    return selectors.locks(lessons, state)[lesson.pk]
-
-
 class LessonDetailView(APIView):
     """A lesson's content, for who may open it."""
 
@@ -185,7 +179,7 @@ class LessonDetailView(APIView):
         lesson = visible_lesson(request.user, course, lesson_slug)
         enrolment = selectors.enrolment_get(user=request.user, course=course)
         state = selectors.learner_state(enrolment)
-        lock = _lock(lesson, state)
+        lock = selectors.lesson_lock_for(lesson, state)
         if not permissions.can_view_lesson(request.user, lesson, lock=lock, enrolment=enrolment):
             if not request.user.is_authenticated:
                 raise exceptions.NotAuthenticated("Sign in and enrol in this course to open this lesson.")
@@ -242,7 +236,7 @@ class LessonProgressView(APIView):
                 position_seconds=data.validated_data["position_seconds"],
                 watched_percent=data.validated_data["watched_percent"],
             )
-        row = selectors.learner_state(enrolment).progress[lesson.pk]
+        row = selectors.lesson_progress_get(enrolment=enrolment, lesson=lesson)
         return Response(
             LessonProgressOutput(
                 {

@@ -151,15 +151,7 @@ def _lock_of(enrolment: Enrolment, lesson: Lesson) -> permissions.Lock | None:
         and enrolment.cohort_id is None
     ):
         return None  # nothing can close it: no query
-    state = selectors.learner_state(enrolment)
-    title = Lesson.objects.filter(pk=lesson.prerequisite_id).values_list("title", flat=True).first() or ""
-    return permissions.lesson_lock(
-        lesson,
-        enrolment=enrolment,
-        opening=state.openings.get(lesson.pk),
-        completed=state.completed,
-        prerequisite_title=title,
-    )
+    return selectors.lesson_lock_for(lesson, selectors.learner_state(enrolment))
 
 
 def lesson_progress_record(
