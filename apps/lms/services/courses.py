@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -134,8 +135,6 @@ def course_settings_update(
     """What is not landing-page content: the price (None or 0: free), the pass mark and the
     course a learner must have completed first. Applies at once."""
     _require_edit(actor, course)
-    from decimal import Decimal, InvalidOperation
-
     if price is not None:
         try:
             amount = Decimal(str(price))
