@@ -16,6 +16,7 @@ import boto3
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.db import connections
 from django.test import Client
 
 from apps.core.platform import documents
@@ -39,6 +40,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser tests run last: they start Playwright's event loop in the main thread.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
+# --- SQL ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
+    """Close PostgreSQL's connection pools before the test databases are made. A query run while
+    tests are collected (a schema generator asking a view for its queryset, say) opens a pool on
+    the configured database; creating the test database only renames the connection, so that
+    pool would go on serving the real database: the suite would migrate and write into it, and
+    the servers it starts, which open the test database, would find no tables."""
+    for connection in connections.all():
+        close_pool = getattr(connection, "close_pool", None)
+        if close_pool is not None:
+            close_pool()
 
 
 # --- Document store ---------------------------------------------------------------------
