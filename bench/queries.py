@@ -5,7 +5,7 @@ it, in a process with the same environment (same database, same cache backend), 
 full middleware stack with Django's test client. Each target is requested a few times first,
 so caches are as warm as they were under load; then ``samples`` requests are counted.
 
-Reads ``{"samples": n, "warmup": n, "targets": [{"name", "path", "cookie", "form"}]}`` on stdin and
+Reads ``{"samples": n, "warmup": n, "targets": [{"name", "path", "cookie", "form", "session"}]}`` on stdin and
 prints ``{name: queries per request}`` as JSON.
 """
 
@@ -20,10 +20,14 @@ BENCH_COOKIE = "bench=1"
 HOST = "127.0.0.1"
 
 
-def count_queries(path: str, *, cookie: bool, samples: int, warmup: int, form: str | None = None) -> float:
+def count_queries(
+    path: str, *, cookie: bool, samples: int, warmup: int, form: str | None = None, session: str | None = None
+) -> float:
     """Mean number of SQL queries one GET of ``path`` makes once warm (a visitor with a harmless
     cookie when ``cookie``, else a cookieless one, as the load generator sends them), or one
-    htmx POST of ``form`` (a urlencoded body) by a new visitor."""
+    htmx POST of ``form`` (a urlencoded body) by a new visitor, or by the signed-in person of
+    ``session`` (a session key)."""
+    from django.conf import settings
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -33,6 +37,8 @@ def count_queries(path: str, *, cookie: bool, samples: int, warmup: int, form: s
 
     def get() -> None:
         client.cookies.clear()  # the load generator keeps no cookies either
+        if session:
+            client.cookies[settings.SESSION_COOKIE_NAME] = session
         if form is None:
             response = client.get(path, headers=headers)
         else:
@@ -62,6 +68,7 @@ def main() -> None:
             samples=spec["samples"],
             warmup=spec["warmup"],
             form=target.get("form"),
+            session=target.get("session"),
         )
         for target in spec["targets"]
     }

@@ -54,6 +54,9 @@ class Target:
     # A form POSTed as htmx posts it (``{name}``: a body bench_seed reported), with a fixed CSRF
     # cookie and token and no other cookie: each request is a new visitor's first action.
     form: str | None = None
+    # ``{name}``: a signed-in session bench_seed reported, sent as the session cookie beside the
+    # CSRF pair, so the POST is a signed-in person's own write (a learner's progress).
+    session: str | None = None
 
 
 HELLO = Target("hello", "/bench/hello/")
@@ -74,6 +77,17 @@ TARGETS = [
     Target("catalogue, cached", "{catalogue}", cache="hit"),
     Target("catalogue API list", "{catalogue_api}", goal=0.4),
     Target("add to cart", "{cart_add}", form="{cart_add_form}", goal=0.3),
+    Target("course page, uncached", "{course_page}", cookie=True, goal=0.5, cache="bypass"),
+    Target("course page, cached", "{course_page}", goal=0.8, cache="hit"),
+    Target("lesson page, uncached", "{lesson_page}", cookie=True, goal=0.5, cache="bypass"),
+    Target("lesson page, cached", "{lesson_page}", goal=0.8, cache="hit"),
+    Target(
+        "progress write",
+        "{progress_write}",
+        form="{progress_write_form}",
+        session="{progress_write_session}",
+        goal=0.3,
+    ),
 ]
 
 # A CSRF secret of the bench's own, sent as the cookie and (unmasked, which Django accepts) as
@@ -220,19 +234,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def post_headers() -> dict[str, str]:
-    """What a POST target sends besides its body: an htmx request with the bench's CSRF pair."""
+def post_headers(session: str | None = None) -> dict[str, str]:
+    """What a POST target sends besides its body: an htmx request with the bench's CSRF pair
+    (and, for a signed-in person's write, their session cookie)."""
+    cookie = f"csrftoken={BENCH_CSRF}" + (f"; sessionid={session}" if session else "")
     return {
         "Content-Type": "application/x-www-form-urlencoded",
         "HX-Request": "true",
         "X-CSRFToken": BENCH_CSRF,
-        "Cookie": f"csrftoken={BENCH_CSRF}",
+        "Cookie": cookie,
     }
 
 
-def fetch(url: str, *, cookie: bool, form: str | None = None) -> tuple[int, dict[str, str]]:
+def fetch(url: str, *, cookie: bool, form: str | None = None, session: str | None = None) -> tuple[int, dict[str, str]]:
     # Only ever the harness's own server on loopback.
-    headers = post_headers() if form is not None else {"Cookie": BENCH_COOKIE} if cookie else {}
+    headers = post_headers(session) if form is not None else {"Cookie": BENCH_COOKIE} if cookie else {}
     data = form.encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
     try:
@@ -285,20 +301,28 @@ def children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def post_script(form: str) -> Path:
+def post_script(form: str, session: str | None = None) -> Path:
     """A wrk script that POSTs ``form`` with post_headers(), then reports as report.lua does."""
     lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(form)}"]
-    lines += [f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in post_headers().items()]
+    headers = post_headers(session).items()
+    lines += [f"wrk.headers[{json.dumps(name)}] = {json.dumps(value)}" for name, value in headers]
     path = VAR / "post.lua"
     path.write_text("\n".join(lines) + "\n" + REPORTER.read_text())
     return path
 
 
 def wrk_command(
-    prefix: list[str], url: str, *, cookie: bool, seconds: int, connections: int, form: str | None = None
+    prefix: list[str],
+    url: str,
+    *,
+    cookie: bool,
+    seconds: int,
+    connections: int,
+    form: str | None = None,
+    session: str | None = None,
 ) -> list[str]:
     headers = ["-H", f"Cookie: {BENCH_COOKIE}"] if cookie else []
-    script = post_script(form) if form is not None else REPORTER
+    script = post_script(form, session) if form is not None else REPORTER
     return [
         *prefix,
         "wrk",
@@ -331,12 +355,14 @@ def load(
     warmup: int,
     connections: int,
     form: str | None = None,
+    session: str | None = None,
 ) -> dict[str, Any]:
     """Warm up, then measure one target: requests/second, latency, errors, CPU of both sides."""
+    shape = {"cookie": target.cookie, "connections": connections, "form": form, "session": session}
     if warmup > 0:
-        command = wrk_command(prefix, url, cookie=target.cookie, seconds=warmup, connections=connections, form=form)
+        command = wrk_command(prefix, url, seconds=warmup, **shape)
         subprocess.run(command, cwd=ROOT, capture_output=True, check=True)
-    command = wrk_command(prefix, url, cookie=target.cookie, seconds=seconds, connections=connections, form=form)
+    command = wrk_command(prefix, url, seconds=seconds, **shape)
     client_before, server_before, started = children_cpu(), cpu_seconds(server_pid), time.monotonic()
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True)
     wall = time.monotonic() - started
@@ -355,9 +381,9 @@ def load(
     }
 
 
-def check_target(base: str, target: Target, path: str, form: str | None = None) -> str:
+def check_target(base: str, target: Target, path: str, form: str | None = None, session: str | None = None) -> str:
     """The target answers 200 and the page cache does what the target says (a miss warms it)."""
-    status, headers = fetch(base + path, cookie=target.cookie, form=form)
+    status, headers = fetch(base + path, cookie=target.cookie, form=form, session=session)
     if target.cache == "hit":
         status, headers = fetch(base + path, cookie=target.cookie)
     if status != 200:
@@ -373,7 +399,13 @@ def count_queries(env: dict[str, str], prefix: list[str], measured: list[dict[st
         "samples": samples,
         "warmup": 5,
         "targets": [
-            {"name": row["name"], "path": row["path"], "cookie": row["cookie"], "form": row.get("body")}
+            {
+                "name": row["name"],
+                "path": row["path"],
+                "cookie": row["cookie"],
+                "form": row.get("body"),
+                "session": row.get("session_key"),
+            }
             for row in measured
         ],
     }
@@ -593,7 +625,12 @@ def main(argv: list[str] | None = None) -> None:
                 rows.append({**asdict(target), "path": None, "skipped": f"no form {target.form} was seeded"})
                 print(f"{target.name:<24} skipped: nothing seeded for {target.form}")
                 continue
-            seen = check_target(base, target, path, form=body)
+            session = resolve_url(target.session, urls) if target.session is not None else None
+            if target.session is not None and session is None:
+                rows.append({**asdict(target), "path": None, "skipped": f"no session {target.session} was seeded"})
+                print(f"{target.name:<24} skipped: nothing seeded for {target.session}")
+                continue
+            seen = check_target(base, target, path, form=body, session=session)
             result = load(
                 target,
                 base + path,
@@ -603,8 +640,10 @@ def main(argv: list[str] | None = None) -> None:
                 warmup=args.warmup,
                 connections=args.connections,
                 form=body,
+                session=session,
             )
-            rows.append({**asdict(target), "path": path, "body": body, "page_cache": seen, **result})
+            row = {**asdict(target), "path": path, "body": body, "session_key": session, "page_cache": seen}
+            rows.append({**row, **result})
             print(
                 f"{target.name:<24} {result['rps']:8.0f} req/s  p50 {result['p50_ms']:6.1f} ms  "
                 f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}"

@@ -44,7 +44,8 @@ def instructor_ids(course: Any) -> frozenset[int]:
 
 def teaches(user: Any, course: Any) -> bool:
     """``user`` owns or was granted ``course`` and still holds the instructor role."""
-    return _active(user) and user.pk in instructor_ids(course) and has_role(user, RoleName.INSTRUCTOR)
+    # The role first: it is read with the user, so a learner costs no query for the grants.
+    return _active(user) and has_role(user, RoleName.INSTRUCTOR) and user.pk in instructor_ids(course)
 
 
 def can_edit_course(user: Any, course: Any) -> bool:

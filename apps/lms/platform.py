@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from apps.core.accounts import Tool
 from apps.core.platform import AppHook, Mount, NavLink
+from apps.lms import bench, demo
 
 
 def _member(user: object) -> bool:
@@ -22,4 +23,6 @@ hook = AppHook(
         Tool("My learning", "lms:my-learning", "Your courses, your progress, and where you left off.", show=_member),
     ),
     robots_disallow=("/courses/manage/", "/courses/mine/"),
+    demo_seed=demo.seed_demo,
+    bench_seed=bench.seed,
 )

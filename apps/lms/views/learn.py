@@ -3,8 +3,8 @@ marking it done and a video's progress, and "my learning".
 
 A locked lesson answers 403 with its reason and when it opens (the landing page lists the same
 reasons beside each lesson); a draft course or lesson is shown only to who teaches it, marked and
-never cached nor indexed. Visitors without cookies get the catalogue and landing pages from the
-page cache (namespace "lms", cleared by every write of a course or its outline).
+never cached nor indexed. Visitors without cookies get the catalogue, landing pages and free previews from
+the page cache (namespace "lms", cleared by every write of a course or its outline).
 """
 
 from __future__ import annotations
@@ -120,6 +120,7 @@ def _lesson_context(found: selectors.LessonView) -> dict[str, Any]:
 
 
 @require_GET
+@public  # a free preview, for visitors without cookies; a locked (403) or draft lesson is never stored
 @vary_on_headers("Cookie")
 def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
     """A lesson: its content, the course's outline beside it, "Mark as done" and the way on. A
@@ -164,8 +165,11 @@ def lesson_progress(request: HttpRequest, slug: str, lesson_slug: str) -> HttpRe
     """Where a video lesson's learner is (``position``, ``watched`` percent); JSON."""
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "Sign in to record your progress."}, status=401)
-    # A heartbeat: the course, the lesson and the enrolment alone, not the whole outline a page reads.
-    course = _course_or_404(request, slug)
+    # A heartbeat: the course's row, the lesson and the enrolment alone, not the outline and
+    # teachers a page reads.
+    course = selectors.course_get_for_user(user=request.user, slug=slug, teachers=False)
+    if course is None:
+        raise Http404("No such course.")
     lesson = selectors.lesson_get(
         course=course, slug=lesson_slug, with_drafts=permissions.can_edit_course(request.user, course)
     )

@@ -1,0 +1,225 @@
+"""The learning platform's demo (``seed_demo``), written through the LMS's services, so it is what
+an instructor and a learner would have made on the site:
+
+- instructor@test.com (Ian Instructor) owns "Wheel-thrown pottery" (free: three sections of text
+  and video lessons, one a free preview, one opening a week after enrolment), "Glazes and firing"
+  (paid, 49 EUR, with a spring cohort of 12 seats) and "Studio safety in an hour" (free, short);
+- student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
+  its video half watched, and has finished "Studio safety in an hour".
+
+Videos are generated (apps/lms/video.py): no media ships with the demo. Idempotent: a course whose
+address exists is left as it is, and a learner's progress is only added once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from apps.core.models import User
+from apps.lms import selectors, video
+from apps.lms.models import Cohort, Course, CourseCategory, Lesson
+from apps.lms.services import courses as services
+from apps.lms.services import learning, media
+
+INSTRUCTOR_EMAIL = "instructor@test.com"
+STUDENT_EMAIL = "student@test.com"
+CATEGORIES = [("Crafts", "crafts"), ("Safety", "safety"), ("Languages", "languages")]
+
+
+@dataclass(frozen=True)
+class DemoLesson:
+    title: str
+    text: str
+    kind: str = Lesson.Kind.TEXT
+    minutes: int = 8
+    preview: bool = False
+    after_days: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoCourse:
+    title: str
+    slug: str
+    summary: str
+    category: str
+    level: str
+    outcomes: tuple[str, ...]
+    requirements: tuple[str, ...]
+    sections: tuple[tuple[str, tuple[DemoLesson, ...]], ...]
+    price: Decimal | None = None
+
+
+def _p(*paragraphs: str) -> list[dict[str, Any]]:
+    return [{"type": "rich_text", "html": "".join(f"<p>{text}</p>" for text in paragraphs)}]
+
+
+POTTERY = DemoCourse(
+    title="Wheel-thrown pottery",
+    slug="wheel-thrown-pottery",
+    summary="From a lump of clay to a bowl you would eat from: wedging, centring, opening and pulling walls.",
+    category="crafts",
+    level=Course.Level.BEGINNER,
+    outcomes=("Wedge and centre clay", "Throw a cylinder and a bowl", "Trim a foot ring"),
+    requirements=("Access to a wheel, or a studio's open hours", "Clothes you can get muddy"),
+    sections=(
+        (
+            "Getting ready",
+            (
+                DemoLesson(
+                    "Welcome to the studio",
+                    "What we will make, what you need and how the lessons are built.",
+                    preview=True,
+                    minutes=4,
+                ),
+                DemoLesson("Wedging clay", "Watch the ram's-head wedge, then try twenty turns.", Lesson.Kind.VIDEO, 6),
+            ),
+        ),
+        (
+            "On the wheel",
+            (
+                DemoLesson("Centring", "Brace your elbows on your knees; let the wheel do the work.", minutes=10),
+                DemoLesson("Opening and pulling", "Open to a finger's width from the bat, then pull in three passes."),
+            ),
+        ),
+        (
+            "Finishing",
+            (
+                DemoLesson(
+                    "Trimming a foot ring",
+                    "Leather-hard is the moment: a week after you throw.",
+                    after_days=7,
+                    minutes=12,
+                ),
+            ),
+        ),
+    ),
+)
+GLAZES = DemoCourse(
+    title="Glazes and firing",
+    slug="glazes-and-firing",
+    summary="Mix, test and fire stoneware glazes, in a four-week cohort with feedback on your tiles.",
+    category="crafts",
+    level=Course.Level.INTERMEDIATE,
+    outcomes=("Read a glaze recipe", "Make test tiles", "Plan a firing schedule"),
+    requirements=("Wheel-thrown pottery, or some throwing experience",),
+    sections=(
+        (
+            "Glaze chemistry",
+            (
+                DemoLesson("What a glaze is", "Glass former, flux and stabiliser: the three parts.", preview=True),
+                DemoLesson("Test tiles", "Make twelve tiles and label their backs.", Lesson.Kind.VIDEO, 7),
+            ),
+        ),
+        ("The kiln", (DemoLesson("A firing schedule", "Candling, the climb, the soak and a slow cool.", minutes=15),)),
+    ),
+    price=Decimal("49.00"),
+)
+SAFETY = DemoCourse(
+    title="Studio safety in an hour",
+    slug="studio-safety",
+    summary="Dust, kilns and sharp tools: the few rules that keep a studio safe.",
+    category="safety",
+    level=Course.Level.ALL,
+    outcomes=("Keep silica dust down", "Load and unload a kiln safely"),
+    requirements=(),
+    sections=(
+        (
+            "The rules",
+            (
+                DemoLesson("Dust", "Wet-clean, never sweep.", minutes=5),
+                DemoLesson("Kilns", "Gloves, glasses and a log of every firing.", minutes=5),
+            ),
+        ),
+    ),
+)
+
+
+def _category(slug: str) -> CourseCategory:
+    name = next(name for name, known in CATEGORIES if known == slug)
+    return CourseCategory.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+
+
+def _course(spec: DemoCourse, owner: User, *, colour: tuple[int, int, int]) -> Course:
+    found = Course.objects.filter(slug=spec.slug).first()
+    if found is not None:
+        return found
+    course = services.course_create(
+        actor=owner,
+        data=services.CourseInput(
+            title=spec.title,
+            slug=spec.slug,
+            summary=spec.summary,
+            description=_p(spec.summary, "Each lesson is short; do the exercise before the next one."),
+            category_id=_category(spec.category).pk,
+            level=spec.level,
+            outcomes=spec.outcomes,
+            requirements=spec.requirements,
+        ),
+    )
+    for section_title, lessons in spec.sections:
+        section = services.section_create(actor=owner, course=course, title=section_title)
+        for item in lessons:
+            lesson = services.lesson_create(
+                actor=owner,
+                section=section,
+                kind=item.kind,
+                data=services.LessonInput(title=item.title, body=_p(item.text), duration_minutes=item.minutes),
+            )
+            if item.kind == Lesson.Kind.VIDEO:
+                clip = video.demo_video(title=item.title, seconds=8, colour=colour)
+                media.lesson_video_set(
+                    actor=owner, lesson=lesson, file=SimpleUploadedFile("demo.webm", clip, "video/webm")
+                )
+            if item.preview or item.after_days is not None:
+                services.lesson_set_rules(
+                    actor=owner,
+                    lesson=lesson,
+                    rules=services.LessonRules(is_preview=item.preview, opens_after_days=item.after_days),
+                )
+            services.lesson_publish(actor=owner, lesson=lesson)
+    if spec.price is not None:
+        services.course_settings_update(actor=owner, course=course, price=spec.price, currency="EUR")
+    services.course_publish(actor=owner, course=course)
+    return course
+
+
+def _progress(student: User, course: Course, *, done: int, watched: int | None = None) -> None:
+    """Enrol ``student`` in ``course`` and complete its first ``done`` lessons; ``watched``: how
+    much of the first video lesson after them has been seen."""
+    if selectors.enrolment_get(user=student, course=course) is not None:
+        return
+    enrolment = learning.course_enrol(user=student, course=course)
+    lessons = selectors.lessons_in_order(selectors.outline(course))
+    for lesson in lessons[:done]:
+        learning.lesson_complete(user=student, enrolment=enrolment, lesson=lesson)
+    if watched is not None:
+        following = next((lesson for lesson in lessons[done:] if lesson.kind == Lesson.Kind.VIDEO), None)
+        if following is not None:
+            learning.lesson_progress_record(
+                user=student, enrolment=enrolment, lesson=following, position_seconds=4, watched_percent=watched
+            )
+
+
+def seed_demo(*, write: Callable[[str], Any] = print) -> None:
+    """The demo courses and the demo learner's progress (see the module's docstring)."""
+    instructor = User.objects.get(email=INSTRUCTOR_EMAIL)
+    student = User.objects.get(email=STUDENT_EMAIL)
+    pottery = _course(POTTERY, instructor, colour=(120, 72, 40))
+    glazes = _course(GLAZES, instructor, colour=(30, 90, 120))
+    safety = _course(SAFETY, instructor, colour=(150, 40, 40))
+    if not glazes.cohorts.exists():
+        start = timezone.localdate() + timedelta(days=14)
+        Cohort.objects.create(
+            course=glazes, name="Spring cohort", starts_on=start, ends_on=start + timedelta(days=28), seats=12
+        )
+    _progress(student, pottery, done=1, watched=50)
+    _progress(student, safety, done=len(selectors.lessons_in_order(selectors.outline(safety))))
+    live = Course.objects.filter(live=True).count()
+    write(f"LMS: {live} live courses by {instructor.email}; {student.email} enrolled with progress")

@@ -1,0 +1,57 @@
+"""The LMS's demo: instructor@test.com's three courses through the services (once, however often
+it runs), generated videos that play, and student@test.com's progress and finished course."""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.lms import demo, selectors, video
+from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress
+from tests.core.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_people(db):
+    return (
+        UserFactory(email=demo.INSTRUCTOR_EMAIL, roles=["instructor"]),
+        UserFactory(email=demo.STUDENT_EMAIL, roles=["student"]),
+    )
+
+
+def _counts() -> tuple[int, ...]:
+    return tuple(model.objects.count() for model in (Course, Lesson, Cohort, Enrolment, LessonProgress))
+
+
+def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people):
+    instructor, student = demo_people
+    demo.seed_demo(write=lambda line: None)
+    first = _counts()
+    demo.seed_demo(write=lambda line: None)
+    assert _counts() == first
+    courses = {course.slug: course for course in Course.objects.filter(live=True)}
+    assert set(courses) == {"wheel-thrown-pottery", "glazes-and-firing", "studio-safety"}
+    assert all(course.owner == instructor and not course.has_unpublished_changes for course in courses.values())
+    assert courses["glazes-and-firing"].price == 49 and courses["wheel-thrown-pottery"].is_free
+    assert courses["glazes-and-firing"].cohorts.get().seats == 12
+    pottery = selectors.lessons_in_order(selectors.outline(courses["wheel-thrown-pottery"]))
+    assert [lesson.kind for lesson in pottery].count(Lesson.Kind.VIDEO) == 1 and pottery[0].is_preview
+    assert pottery[-1].opens_after_days == 7
+    clip = next(lesson for lesson in pottery if lesson.kind == Lesson.Kind.VIDEO)
+    with clip.video.open("rb") as stored:
+        assert video.probe(stored).seconds == pytest.approx(8, abs=0.5)
+    rows = {row.enrolment.course.slug: row for row in selectors.my_learning(student)}
+    assert rows["wheel-thrown-pottery"].progress.done == 1
+    assert LessonProgress.objects.get(enrolment__user=student, lesson=clip).watched_percent == 50
+    assert Enrolment.objects.get(user=student, course=courses["studio-safety"]).completed_at is not None
+
+
+def test_the_demo_courses_pages_answer(demo_people, client):
+    demo.seed_demo(write=lambda line: None)
+    assert "Wheel-thrown pottery" in client.get("/courses/").content.decode()
+    assert client.get("/courses/wheel-thrown-pottery/").status_code == 200
+    preview = "/courses/wheel-thrown-pottery/lessons/welcome-to-the-studio/"
+    assert client.get(preview).status_code == 200  # a free preview, for anyone
+    client.force_login(demo_people[1])
+    assert client.get("/courses/mine/").status_code == 200
