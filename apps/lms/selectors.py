@@ -5,10 +5,16 @@ A page's query count does not grow with its length: the catalogue annotates each
 lesson count and minutes in its one query; an outline is two (sections, lessons); a learner's
 state is two more (their progress rows, the instructor's openings for them). Visitors never see
 drafts; who teaches a course sees its drafts in the outline, marked.
+
+What every reader of a live course reads the same (the course with its teachers, its live
+outline) is kept in the fragment cache of the "lms" namespace, which every write of a course,
+its outline or its teachers clears (services/courses.py ``forget_course_pages``): a visitor's
+landing page or free preview costs no query. Learners' own state is always read fresh.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -16,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.core.platform import pagecache
 from apps.lms import permissions
 from apps.lms.models import (
     Course,
@@ -28,7 +35,9 @@ from apps.lms.models import (
     Section,
 )
 
+NAMESPACE = "lms"  # the page and fragment cache's namespace of everything the LMS shows
 PAGE_SIZE = 24
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
 MAX_QUERY_WORDS = 8
 
 
@@ -72,6 +81,11 @@ def _with_teachers(queryset: QuerySet[Course]) -> QuerySet[Course]:
 def course_get_for_user(*, user: Any, slug: str, teachers: bool = True) -> Course | None:
     """A course by its address: a live one for anyone, a draft for who may edit it; else None.
     ``teachers=False`` reads the course's row alone (a progress heartbeat shows no instructors)."""
+    live = pagecache.cached(
+        NAMESPACE, f"course:{slug}", lambda: _with_teachers(Course.objects.filter(slug=slug, live=True)).first()
+    )
+    if live is not None:
+        return live
     found = Course.objects.filter(slug=slug)
     course = (_with_teachers(found) if teachers else found).first()
     if course is None or not permissions.can_view_course(user, course):
@@ -122,7 +136,13 @@ class OutlineSection:
 def outline(course: Course, *, with_drafts: bool = False) -> list[OutlineSection]:
     """The course's sections in order, each with its lessons in order (live ones only unless
     ``with_drafts``, for its instructors): two queries. Sections left empty for learners are
-    left out."""
+    left out. A live course's live outline comes from the fragment cache."""
+    if not with_drafts and course.live:
+        return pagecache.cached(NAMESPACE, f"outline:{course.pk}", lambda: _outline(course, with_drafts=False))
+    return _outline(course, with_drafts=with_drafts)
+
+
+def _outline(course: Course, *, with_drafts: bool) -> list[OutlineSection]:
     lessons = Lesson.objects.filter(course=course).order_by("position", "pk")
     if not with_drafts:
         lessons = lessons.filter(live=True)
@@ -143,11 +163,15 @@ def lessons_in_order(sections: list[OutlineSection]) -> list[Lesson]:
 
 
 def lesson_get(*, course: Course, slug: str, with_drafts: bool = False) -> Lesson | None:
-    """A lesson of ``course`` with its body (its instructors may open drafts)."""
+    """A lesson of ``course`` with its body (its instructors may open drafts). A live lesson of a
+    live course, as everyone reads it, comes from the fragment cache."""
     lessons = Lesson.objects.filter(course=course, slug=slug)
-    if not with_drafts:
-        lessons = lessons.filter(live=True)
-    lesson = lessons.first()
+    if with_drafts:
+        lesson = lessons.first()
+    elif course.live and _SLUG.fullmatch(slug):  # an address that is no slug names no lesson: not kept
+        lesson = pagecache.cached(NAMESPACE, f"lesson:{course.pk}:{slug}", lambda: lessons.filter(live=True).first())
+    else:
+        lesson = lessons.filter(live=True).first()
     if lesson is not None:
         lesson.course = course
     return lesson

@@ -216,12 +216,9 @@ def test_watching_most_of_a_video_completes_its_lesson_once(instructor, learner)
     course = make_course(owner=instructor, kind=Lesson.Kind.VIDEO, lessons=2)
     enrolment = enrol(learner, course)
     video = lessons_of(course)[0]
-    assert (
-        learning.lesson_progress_record(
-            user=learner, enrolment=enrolment, lesson=video, position_seconds=30, watched_percent=40
-        )
-        is None
-    )
+    assert learning.lesson_progress_record(
+        user=learner, enrolment=enrolment, lesson=video, position_seconds=30, watched_percent=40
+    ) == learning.Progressed(completed=False, just_completed=False)
     row = LessonProgress.objects.get(enrolment=enrolment, lesson=video)
     assert (row.position_seconds, row.watched_percent, row.completed_at) == (30, 40, None)
     learning.lesson_progress_record(
@@ -231,13 +228,12 @@ def test_watching_most_of_a_video_completes_its_lesson_once(instructor, learner)
     assert (row.position_seconds, row.watched_percent) == (10, 40)  # watched only grows
     assert learning.lesson_progress_record(
         user=learner, enrolment=enrolment, lesson=video, position_seconds=95, watched_percent=91
-    )
-    assert (
-        learning.lesson_progress_record(
-            user=learner, enrolment=enrolment, lesson=video, position_seconds=99, watched_percent=99
-        )
-        is None
-    )
+    ) == learning.Progressed(completed=True, just_completed=True)
+    assert learning.lesson_progress_record(
+        user=learner, enrolment=enrolment, lesson=video, position_seconds=99, watched_percent=99
+    ) == learning.Progressed(completed=True, just_completed=False)
+    row.refresh_from_db()
+    assert (row.position_seconds, row.watched_percent) == (99, 99)  # a completed lesson keeps its place
     assert len(_activity("lms.lesson_completed")) == 1
     enrolment.refresh_from_db()
     assert enrolment.last_lesson_id == video.pk and enrolment.last_seen_at is not None

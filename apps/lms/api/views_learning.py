@@ -228,7 +228,7 @@ class LessonProgressView(APIView):
         data.is_valid(raise_exception=True)
         enrolment = selectors.enrolment_get(user=request.user, course=course)
         with service_errors():
-            just = learning.lesson_progress_record(
+            progressed = learning.lesson_progress_record(
                 user=request.user,
                 enrolment=enrolment,
                 lesson=lesson,
@@ -240,7 +240,7 @@ class LessonProgressView(APIView):
             LessonProgressOutput(
                 {
                     "completed": row.completed_at is not None,
-                    "just_completed": just is not None,
+                    "just_completed": progressed.just_completed,
                     "position_seconds": row.position_seconds,
                     "watched_percent": row.watched_percent,
                 }

@@ -27,8 +27,8 @@ from apps.core.publishing import selectors as publishing_selectors
 from apps.core.publishing import services as publishing
 from apps.lms import permissions
 from apps.lms.models import RESERVED_COURSE_SLUGS, Course, CourseCategory, CourseInstructor, Lesson, Section
+from apps.lms.selectors import NAMESPACE
 
-NAMESPACE = "lms"
 MAX_SECTIONS = 100
 MAX_LESSONS = 500
 
@@ -201,6 +201,7 @@ def instructor_grant(*, actor: User, course: Course, user: User) -> CourseInstru
         raise ValidationError("The owner already teaches this course.", code="owner")
     grant, _ = CourseInstructor.objects.get_or_create(course=course, user=user, defaults={"granted_by": actor})
     course.__dict__.pop("_instructor_ids", None)
+    forget_course_pages()  # the landing page lists its teachers
     return grant
 
 
@@ -209,6 +210,7 @@ def instructor_revoke(*, actor: User, course: Course, user: User) -> None:
         raise PermissionDenied("Only the course's owner and admins remove co-instructors.")
     CourseInstructor.objects.filter(course=course, user=user).delete()
     course.__dict__.pop("_instructor_ids", None)
+    forget_course_pages()
 
 
 # --- Outline: sections and lessons --------------------------------------------------------------

@@ -4,14 +4,16 @@ instructors' openings of lessons for one learner.
 A cohort's seats never oversell: a free seat is taken under the cohort row's lock
 (``SELECT ... FOR UPDATE``) and a check constraint refuses ``seats_taken > seats`` besides.
 Progress writes are small and frequent (a video player reports every few seconds): one UPDATE of
-the learner's row for the lesson (an INSERT the first time) and one of the enrolment's "last
-seen", no lock; completion is a conditional UPDATE, so a lesson is completed once however many
+the learner's row for the lesson (an INSERT the first time), and of the enrolment's "last seen"
+only when the lesson changed or a minute passed, no lock, no transaction; completion is a
+conditional UPDATE, so a lesson is completed once however many
 reports race, and its event is published once.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,6 +29,9 @@ from apps.lms.events import CourseCompleted, Enrolled, LessonCompleted, LessonOp
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
 
 WATCHED_TO_COMPLETE = 90  # percent of a video watched that completes its lesson
+# How stale an enrolment's "last seen" may get while its learner stays in one lesson: heartbeats
+# within it leave the enrolment's row alone ("my learning" orders by it; a minute is plenty).
+LAST_SEEN_EVERY = timedelta(minutes=1)
 
 
 def _take_seat(cohort: Cohort | None) -> None:
@@ -154,12 +159,25 @@ def _lock_of(enrolment: Enrolment, lesson: Lesson) -> permissions.Lock | None:
     return selectors.lesson_lock_for(lesson, selectors.learner_state(enrolment))
 
 
+@dataclass(frozen=True)
+class Progressed:
+    """What a progress report found: the lesson is completed (now or before), and whether this
+    report completed it."""
+
+    completed: bool
+    just_completed: bool
+
+
 def lesson_progress_record(
     *, user: User, enrolment: Enrolment | None, lesson: Lesson, position_seconds: Any, watched_percent: Any = None
-) -> LessonProgress | None:
+) -> Progressed:
     """Where the learner is in ``lesson`` (a video's position; how much of it they have watched,
     which only grows). Watching WATCHED_TO_COMPLETE percent of a video lesson completes it.
-    Returns the row when the lesson became completed by this report, else None."""
+
+    A heartbeat, sent every few seconds while a video plays, so it is kept to one statement when
+    it can be: the row of a lesson not completed yet is updated by a condition that says so (no
+    read to answer "completed?"), and the enrolment's "last seen" is written only when the lesson
+    changed or LAST_SEEN_EVERY has passed (the enrolment read by the caller says which)."""
     enrolment = _require_open(user, enrolment, lesson)
     try:
         position = max(0, min(int(position_seconds), 24 * 3600))
@@ -175,8 +193,14 @@ def lesson_progress_record(
     changes: dict[str, Any] = {"position_seconds": position, "updated_at": now}
     if watched is not None:
         changes["watched_percent"] = Greatest(F("watched_percent"), watched)
-    with transaction.atomic():
-        if not LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).update(**changes):
+    rows = LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson)
+    seen = enrolment.last_seen_at
+    # No transaction: the position and the enrolment's "last seen" are separate facts, each
+    # UPDATE is whole by itself, and the next heartbeat repeats both anyway.
+    completed = False
+    if not rows.filter(completed_at__isnull=True).update(**changes):
+        completed = bool(rows.update(**changes))  # a completed lesson, watched again
+        if not completed:
             try:
                 with transaction.atomic():
                     LessonProgress.objects.create(
@@ -187,11 +211,14 @@ def lesson_progress_record(
                         updated_at=now,
                     )
             except IntegrityError:  # a report from another tab made the row first
-                LessonProgress.objects.filter(enrolment=enrolment, lesson=lesson).update(**changes)
+                completed = bool(rows.filter(completed_at__isnull=False).update(**changes))
+                rows.filter(completed_at__isnull=True).update(**changes)
+    if enrolment.last_lesson_id != lesson.pk or seen is None or now - seen >= LAST_SEEN_EVERY:
         Enrolment.objects.filter(pk=enrolment.pk).update(last_lesson=lesson, last_seen_at=now)
-    if lesson.kind == Lesson.Kind.VIDEO and watched is not None and watched >= WATCHED_TO_COMPLETE:
-        return _complete(enrolment, lesson, how="watched")
-    return None
+    if not completed and lesson.kind == Lesson.Kind.VIDEO and watched is not None and watched >= WATCHED_TO_COMPLETE:
+        just = _complete(enrolment, lesson, how="watched") is not None
+        return Progressed(completed=True, just_completed=just)
+    return Progressed(completed=completed, just_completed=False)
 
 
 def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, how: str = "marked") -> Enrolment:

@@ -21,13 +21,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from apps.core.blocks import render_blocks
 from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
-from apps.lms import permissions, selectors
+from apps.lms import fragments, permissions, selectors
 from apps.lms.models import Course
+from apps.lms.selectors import NAMESPACE
 from apps.lms.services import learning
-from apps.lms.services.courses import NAMESPACE
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -80,14 +79,15 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A course's landing page: what it teaches, its syllabus, instructors, price and the call to
     enrol (or to continue, for its learners)."""
     course = _course_or_404(request, slug)
-    view = selectors.course_view(course, user=request.user)
-    context = {
-        "course": course,
-        "view": view,
-        "instructors": selectors.instructors_of(course),
-        "description": render_blocks(course.description),
-        "minutes": sum(lesson.duration_minutes for lesson in view.lessons if lesson.live),
-    }
+    user = request.user
+    teaches = permissions.can_edit_course(user, course)
+    if course.live and not teaches and selectors.enrolment_get(user=user, course=course) is None:
+        # What every such reader sees: the main column is kept rendered (apps/lms/fragments.py).
+        shared = fragments.course_shared(course)
+        context = {"course": course, "shared": shared, "lesson_count": shared.lesson_count, "minutes": shared.minutes}
+    else:
+        view = selectors.course_view(course, user=user)
+        context = fragments.course_main_context(course, view, request=request)
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
 
@@ -125,11 +125,25 @@ def _lesson_context(found: selectors.LessonView) -> dict[str, Any]:
 def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResponse:
     """A lesson: its content, the course's outline beside it, "Mark as done" and the way on. A
     lesson the reader may not open yet answers 403 with why and when it opens."""
+    course = _course_or_404(request, slug)
+    user = request.user
+    if course.live and not permissions.can_edit_course(user, course):
+        lesson = selectors.lesson_get(course=course, slug=lesson_slug)
+        if lesson is None:
+            raise Http404("No such lesson.")
+        if selectors.enrolment_get(user=user, course=course) is None:
+            # A free preview reads the same for every such reader: kept rendered (fragments.py).
+            shared = fragments.lesson_shared(course, lesson)
+            if shared is not None:
+                return render(request, "lms/lesson_detail.html", {"course": course, "lesson": lesson, "shared": shared})
     found = _lesson_or_404(request, slug, lesson_slug)
     context = _lesson_context(found)
     if not found.allowed:
         return render(request, "lms/lesson_locked.html", context, status=403)
-    context["body"] = render_blocks(found.lesson.body)
+    lesson, course = found.lesson, found.view.course
+    context["body"] = fragments.body_html(
+        f"lesson:{lesson.pk}", lesson.body, live=lesson.live and course.live, request=request
+    )
     response = render(request, "lms/lesson_detail.html", context)
     return response if found.lesson.live and found.view.course.live else as_draft(response)
 
@@ -177,7 +191,7 @@ def lesson_progress(request: HttpRequest, slug: str, lesson_slug: str) -> HttpRe
         raise Http404("No such lesson.")
     enrolment = selectors.enrolment_get(user=request.user, course=course)
     try:
-        done = learning.lesson_progress_record(
+        progressed = learning.lesson_progress_record(
             user=request.user,
             enrolment=enrolment,
             lesson=lesson,
@@ -188,10 +202,7 @@ def lesson_progress(request: HttpRequest, slug: str, lesson_slug: str) -> HttpRe
         return JsonResponse({"detail": str(exc)}, status=403)
     except ValidationError as exc:
         return JsonResponse({"detail": _errors(exc)}, status=422)
-    if done is None:  # completed before this report, or not yet
-        row = selectors.lesson_progress_get(enrolment=enrolment, lesson=lesson)
-        return JsonResponse({"completed": row is not None and row.completed_at is not None})
-    return JsonResponse({"completed": True})
+    return JsonResponse({"completed": progressed.completed})
 
 
 @require_GET
