@@ -5,7 +5,8 @@ an instructor and a learner would have made on the site:
   and video lessons, one a free preview, one opening a week after enrolment), "Glazes and firing"
   (paid, 49 EUR, with a spring cohort of 12 seats) and "Studio safety in an hour" (free, short);
 - student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
-  its video half watched, and has finished "Studio safety in an hour".
+  its video half watched (and a question on its first lesson, answered by the instructor), and has
+  finished "Studio safety in an hour".
 
 Videos are generated (apps/lms/video.py): no media ships with the demo. Idempotent: a course whose
 address exists is left as it is, and a learner's progress is only added once.
@@ -22,14 +23,18 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from apps.core.comments import Comment
+from apps.core.comments import services as comments
 from apps.core.models import User
 from apps.lms import selectors, video
+from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Cohort, Course, CourseCategory, Lesson
 from apps.lms.services import courses as services
 from apps.lms.services import learning, media
 
 INSTRUCTOR_EMAIL = "instructor@test.com"
 STUDENT_EMAIL = "student@test.com"
+STAFF_EMAIL = "admin@freelancer.dev"
 CATEGORIES = [("Crafts", "crafts"), ("Safety", "safety"), ("Languages", "languages")]
 
 
@@ -207,6 +212,19 @@ def _progress(student: User, course: Course, *, done: int, watched: int | None =
             )
 
 
+def _question(student: User, instructor: User, lesson: Lesson) -> None:
+    """A question by the learner on ``lesson`` and the instructor's answer, approved by staff."""
+    if Comment.objects.filter(target_kind=LESSON_KIND, target_id=lesson.pk).exists():
+        return
+    staff = User.objects.get(email=STAFF_EMAIL)
+    question = comments.comment_create(author=student, target=lesson, body="Which clay body do you use for the bowls?")
+    comments.comment_approve(comment=question, moderator=staff)
+    answer = comments.comment_reply(
+        author=instructor, parent=question, body="A smooth stoneware: it forgives a beginner's wet hands."
+    )
+    comments.comment_approve(comment=answer, moderator=staff)
+
+
 def seed_demo(*, write: Callable[[str], Any] = print) -> None:
     """The demo courses and the demo learner's progress (see the module's docstring)."""
     instructor = User.objects.get(email=INSTRUCTOR_EMAIL)
@@ -220,6 +238,7 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
             course=glazes, name="Spring cohort", starts_on=start, ends_on=start + timedelta(days=28), seats=12
         )
     _progress(student, pottery, done=1, watched=50)
+    _question(student, instructor, selectors.lessons_in_order(selectors.outline(pottery))[0])
     _progress(student, safety, done=len(selectors.lessons_in_order(selectors.outline(safety))))
     live = Course.objects.filter(live=True).count()
     write(f"LMS: {live} live courses by {instructor.email}; {student.email} enrolled with progress")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from apps.core.accounts import Tool
 from apps.core.platform import AppHook, Mount, NavLink
 from apps.lms import bench, demo
+from apps.lms.comments import lesson_comments
 
 
 def _member(user: object) -> bool:
@@ -25,4 +26,5 @@ hook = AppHook(
     robots_disallow=("/courses/manage/", "/courses/mine/"),
     demo_seed=demo.seed_demo,
     bench_seed=bench.seed,
+    commentables=(lesson_comments(),),
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from apps.core.comments import Comment
 from apps.lms import demo, selectors, video
+from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress
 from tests.core.factories import UserFactory
 
@@ -17,6 +19,7 @@ def demo_people(db):
     return (
         UserFactory(email=demo.INSTRUCTOR_EMAIL, roles=["instructor"]),
         UserFactory(email=demo.STUDENT_EMAIL, roles=["student"]),
+        UserFactory(email=demo.STAFF_EMAIL, roles=["admin"]),
     )
 
 
@@ -25,7 +28,7 @@ def _counts() -> tuple[int, ...]:
 
 
 def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people):
-    instructor, student = demo_people
+    instructor, student, _ = demo_people
     demo.seed_demo(write=lambda line: None)
     first = _counts()
     demo.seed_demo(write=lambda line: None)
@@ -45,6 +48,8 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     assert rows["wheel-thrown-pottery"].progress.done == 1
     assert LessonProgress.objects.get(enrolment__user=student, lesson=clip).watched_percent == 50
     assert Enrolment.objects.get(user=student, course=courses["studio-safety"]).completed_at is not None
+    thread = Comment.objects.filter(target_kind=LESSON_KIND, target_id=pottery[0].pk, status="approved")
+    assert sorted(thread.values_list("author__email", flat=True)) == [demo.INSTRUCTOR_EMAIL, demo.STUDENT_EMAIL]
 
 
 def test_the_demo_courses_pages_answer(demo_people, client):

@@ -31,6 +31,9 @@ class Commentable:
     url_of: Callable[[Any], str]  # (obj): the page that shows its thread
     title_of: Callable[[Any], str] = str
     cache_namespace: str = ""  # pagecache namespace cleared when a thread changes
+    # (obj, author): a word shown beside the author's name, "" for none (say "Instructor" on a
+    # lesson's thread, for who teaches its course); asked once per author in a thread.
+    author_badge: Callable[[Any, Any], str] | None = None
 
     def load(self, object_id: int) -> Any | None:
         return self.model._default_manager.filter(pk=object_id).first()

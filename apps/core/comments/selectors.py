@@ -48,6 +48,7 @@ class CommentNode:
     can_approve: bool = False
     can_reject: bool = False
     can_remove: bool = False
+    badge: str = ""  # what the kind's registration says of the author (author_badge)
 
     @property
     def pk(self) -> int:
@@ -139,9 +140,10 @@ def _visible(viewer: Any, *, can_moderate: bool) -> Q:
     return visible
 
 
-def _node(comment: Comment, viewer: Any, target: Any, flagged: set[int], now: datetime) -> CommentNode:
+def _node(comment: Comment, viewer: Any, target: Any, flagged: set[int], now: datetime, badge: str) -> CommentNode:
     return CommentNode(
         comment=comment,
+        badge=badge,
         mine=permissions.is_comment_author(viewer, comment),
         can_reply=permissions.can_reply_to_comment(viewer, comment, target),
         can_edit=permissions.can_edit_comment(viewer, comment, now),
@@ -169,7 +171,8 @@ def comment_thread_for(*, target: Any, viewer: Any) -> CommentThread:
     published ones, the viewer's own waiting or hidden ones (all of those for the kind's
     moderators), and deleted or removed ones that still have replies, as markers. Oldest first
     at every level. ``target`` may be an unsaved stand-in with the object's pk."""
-    kind = commentable_of(target).kind
+    entry = commentable_of(target)
+    kind = entry.kind
     can_moderate = permissions.can_moderate_kind(viewer, kind)
     signed_in = bool(viewer is not None and viewer.is_authenticated)
     rows: list[Comment] = []
@@ -184,7 +187,15 @@ def comment_thread_for(*, target: Any, viewer: Any) -> CommentThread:
     now = timezone.now()
     for comment in rows:
         comment.target = target  # every row's object is this one: no query when a template asks
-    nodes = {comment.pk: _node(comment, viewer, target, flagged, now) for comment in rows}
+    badges: dict[int | None, str] = {}
+    if entry.author_badge is not None:
+        badges = {
+            author_id: entry.author_badge(target, author)
+            for author_id, author in {c.author_id: c.author for c in rows if c.author_id}.items()
+        }
+    nodes = {
+        comment.pk: _node(comment, viewer, target, flagged, now, badges.get(comment.author_id, "")) for comment in rows
+    }
     roots = []
     for comment in rows:
         if comment.parent_id is None:

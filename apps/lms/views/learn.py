@@ -21,6 +21,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.comments import comment_thread_for
 from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, selectors
@@ -141,6 +142,8 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     if not found.allowed:
         return render(request, "lms/lesson_locked.html", context, status=403)
     lesson, course = found.lesson, found.view.course
+    # The lesson's questions and answers, for its course's people (apps/lms/comments.py).
+    context["comments"] = comment_thread_for(target=lesson, viewer=request.user)
     context["body"] = fragments.body_html(
         f"lesson:{lesson.pk}", lesson.body, live=lesson.live and course.live, request=request
     )

@@ -190,3 +190,28 @@ def test_a_long_address_is_shortened_on_screen_but_not_in_the_link():
     html = comment_html(url)
 
     assert f'href="{url}"' in html and html.count("a" * 100) == 1 and "…</a>" in html
+
+
+def test_a_kinds_author_badge_marks_its_authors_once_each(post, monkeypatch):
+    """A registration's ``author_badge`` (the LMS marks its instructors) is asked once per author
+    of the thread and shown beside their name; without one, nobody is marked."""
+    import dataclasses
+
+    from apps.core.comments import registry
+
+    entry = registry.commentable_of(post)
+    asked: list[int] = []
+
+    def badge(target, author):
+        asked.append(author.pk)
+        return "Author" if author.pk == special.pk else ""
+
+    special = UserFactory()
+    CommentFactory(target=post, author=special)
+    CommentFactory(target=post, author=special)
+    CommentFactory(target=post)
+    assert {node.badge for node in selectors.comment_thread_for(target=post, viewer=None).nodes.values()} == {""}
+    monkeypatch.setitem(registry._KINDS, entry.kind, dataclasses.replace(entry, author_badge=badge))
+    thread = selectors.comment_thread_for(target=post, viewer=None)
+    assert sorted(node.badge for node in thread.nodes.values()) == ["", "Author", "Author"]
+    assert sorted(asked) == sorted({special.pk, *(n.comment.author_id for n in thread.nodes.values())})
