@@ -7,6 +7,8 @@ from apps.core.accounts import Tool
 from apps.core.platform import AppHook, Mount, NavLink
 from apps.lms import bench, demo
 from apps.lms.comments import lesson_comments
+from apps.lms.notifications import KINDS
+from apps.lms.panels import PANELS
 
 
 def _member(user: object) -> bool:
@@ -27,4 +29,6 @@ hook = AppHook(
     demo_seed=demo.seed_demo,
     bench_seed=bench.seed,
     commentables=(lesson_comments(),),
+    notification_kinds=KINDS,
+    panels=PANELS,
 )

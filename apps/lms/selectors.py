@@ -22,6 +22,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
+from apps.core.api import ID_MAX
 from apps.core.platform import pagecache
 from apps.lms import permissions
 from apps.lms.models import (
@@ -99,6 +100,17 @@ def course_get_by_pk_for_editor(*, user: Any, pk: int) -> Course | None:
     if course is None or not permissions.can_edit_course(user, course):
         return None
     return course
+
+
+def enrolment_get_for_teacher(*, user: Any, pk: int) -> Enrolment | None:
+    """An enrolment in a course ``user`` teaches (staff: any), with its learner and course;
+    None for anyone else's, as if it did not exist."""
+    if not 0 < pk <= ID_MAX:
+        return None
+    enrolment = Enrolment.objects.select_related("user", "course").filter(pk=pk).first()
+    if enrolment is None or not permissions.can_edit_course(user, enrolment.course):
+        return None
+    return enrolment
 
 
 def instructors_of(course: Course) -> list[Any]:

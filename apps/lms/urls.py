@@ -13,6 +13,13 @@ urlpatterns: list = []
 # (added by the course editor's increment)
 
 
+# --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------
+from apps.lms.views import teach  # noqa: E402
+
+urlpatterns += [
+    path("manage/enrolments/<id:pk>/nudge/", teach.learner_nudge, name="nudge"),
+]
+
 # --- Learners' pages (apps/lms/views/learn.py): last, as a course's address is a free slug ------
 from apps.lms.views import learn  # noqa: E402
 
