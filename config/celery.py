@@ -7,8 +7,9 @@ found in each installed app's ``tasks.py`` (and core's rooms, listed in ``CELERY
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from celery import Celery
+from celery import Celery, signals
 
 from apps.core.platform import HeartbeatStep
 
@@ -20,3 +21,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # Each worker records a heartbeat row while it consumes, which /readyz and check_services read.
 app.steps["worker"].add(HeartbeatStep)
+
+
+@signals.beat_init.connect
+def add_apps_periodic_tasks(sender: Any, **kwargs: Any) -> None:
+    """Beat runs the domain apps' periodic tasks (``AppHook.periodic``) beside core's own
+    ``CELERY_BEAT_SCHEDULE``: their hooks are read once Django is set up, which is by now."""
+    from apps.core.platform import registry
+
+    sender.scheduler.update_from_dict(registry().beat_schedule())

@@ -519,7 +519,6 @@ STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY", "")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET", "")
 # Where the stripe SDK sends its calls (tests point it at a loopback server speaking Stripe's API).
 STRIPE_API_BASE = env_str("STRIPE_API_BASE", "")
-CELERY_BEAT_SCHEDULE["commerce.release_expired"] = {"task": "commerce.release_expired", "schedule": 60.0}
 
 # --- API ----------------------------------------------------------------------------------
 # The largest JSON or form body the API reads (multipart may add one image upload on top).

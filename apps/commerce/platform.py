@@ -14,7 +14,7 @@ from apps.commerce.sitemaps import SITEMAPS
 from apps.commerce.slots import new_products
 from apps.core.accounts import RoleName, Tool
 from apps.core.blocks import Slot
-from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, Periodic
 
 
 def _customer(user: object) -> bool:
@@ -76,4 +76,6 @@ hook = AppHook(
     # --- Orders and after (apps/commerce/notifications.py, panels.py) ---
     notification_kinds=KINDS,
     panels=PANELS,
+    # Beat, every minute: checkouts whose stock reservation ran out give it back (tasks.py).
+    periodic=(Periodic("commerce.release_expired", 60),),
 )

@@ -6,7 +6,7 @@ an instructor and a learner would have made on the site:
   (paid, 49 EUR, with a spring cohort of 12 seats) and "Studio safety in an hour" (free, short);
 - student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
   its video half watched (and a question on its first lesson, answered by the instructor), and has
-  finished "Studio safety in an hour".
+  finished "Studio safety in an hour", which earned them its certificate.
 
 Videos are generated (apps/lms/video.py): no media ships with the demo. Idempotent: a course whose
 address exists is left as it is, and a learner's progress is only added once.

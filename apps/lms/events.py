@@ -60,3 +60,26 @@ class LessonOpened(events.DomainEvent):
     lesson_id: int
     user_id: int
     enrolment_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificateIssued(events.DomainEvent):
+    name: ClassVar[str] = "lms.certificate_issued"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    user_id: int
+    enrolment_id: int
+    certificate_id: int
+    uuid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class CertificateRevoked(events.DomainEvent):
+    name: ClassVar[str] = "lms.certificate_revoked"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    user_id: int
+    enrolment_id: int
+    certificate_id: int
+    uuid: str
+    reason: str

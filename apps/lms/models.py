@@ -18,6 +18,7 @@ sellable whose stock is the seat count.
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.conf import settings
@@ -318,6 +319,8 @@ class Enrolment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     last_lesson = models.ForeignKey(Lesson, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     last_seen_at = models.DateTimeField(null=True, blank=True)
+    # The learner has been told of every lesson that opened for them up to this moment (drip).
+    openings_told_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-enrolled_at", "-pk"]
@@ -371,3 +374,56 @@ class LessonProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment.user} in {self.lesson}: {self.watched_percent}%"
+
+
+# --- Certificates ------------------------------------------------------------------------------
+
+
+class Certificate(models.Model):
+    """The proof that a learner completed a course (and passed it, once a grade exists), issued
+    once per enrolment.
+
+    Its public ``uuid`` is its address (/certificates/<uuid>/): random, so certificates cannot be
+    listed by counting. What it attests is copied at issue (the learner's name, the course's title,
+    its instructors): a later rename does not change a certificate already handed out. Revoking
+    keeps the row and says when, by whom and why, so the verification page can say so."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.CASCADE, related_name="certificate")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="certificates")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="certificates")
+    learner_name = models.CharField(max_length=200)
+    course_title = models.CharField(max_length=200)
+    instructor_names = models.JSONField(default=list)
+    issued_at = models.DateTimeField(default=timezone.now)
+    # Percent, two decimals; None while the course has no grade to give (no gradebook yet).
+    grade = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoke_reason = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(grade__isnull=True) | (Q(grade__gte=0) & Q(grade__lte=100)),
+                name="lms_certificate_grade_is_a_percent",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
+                name="lms_certificate_revoked_with_a_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "-issued_at"], name="lms_certificate_user")]
+
+    def __str__(self) -> str:
+        return f"{self.learner_name}: {self.course_title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("lms_certificates:detail", args=[self.uuid])
+
+    @property
+    def is_valid(self) -> bool:
+        return self.revoked_at is None

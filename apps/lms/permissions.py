@@ -84,7 +84,9 @@ class Lock:
     opens_at: datetime | None = None
 
 
-def _opens_at(lesson: Any, enrolment: Any, opening: Any) -> datetime | None:
+def opens_at(lesson: Any, enrolment: Any, opening: Any) -> datetime | None:
+    """When ``lesson`` opens for the learner of ``enrolment`` by its drip (``opening``: the
+    instructor's override for them); None when nothing holds it back."""
     if opening is not None:  # the instructor's word for this learner replaces the drip
         return opening.opens_at
     dates = []
@@ -113,10 +115,10 @@ def lesson_lock(
     if cohort is not None and cohort.starts_on > timezone.localdate(now):
         start = timezone.make_aware(datetime.combine(cohort.starts_on, datetime.min.time()))
         return Lock(f"Your cohort starts on {dateformat.format(cohort.starts_on, 'j F Y')}.", start)
-    opens_at = _opens_at(lesson, enrolment, opening)
-    if opens_at is not None and opens_at > now:
-        when = timezone.localtime(opens_at)
-        return Lock(f"Opens on {dateformat.format(when, 'j F Y')} at {dateformat.format(when, 'H:i')}.", opens_at)
+    opening_time = opens_at(lesson, enrolment, opening)
+    if opening_time is not None and opening_time > now:
+        when = timezone.localtime(opening_time)
+        return Lock(f"Opens on {dateformat.format(when, 'j F Y')} at {dateformat.format(when, 'H:i')}.", opening_time)
     if lesson.prerequisite_id and lesson.prerequisite_id not in completed:
         name = f"“{prerequisite_title}”" if prerequisite_title else "the lesson before it"
         return Lock(f"Complete {name} first.")
@@ -139,3 +141,34 @@ def can_view_lesson(user: Any, lesson: Any, *, lock: Lock | None, enrolment: Any
 def can_record_progress(user: Any, enrolment: Any) -> bool:
     """Only the learner themself, while enrolled."""
     return _active(user) and enrolment is not None and enrolment.user_id == user.pk and enrolment.revoked_at is None
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+def certificate_refusal(enrolment: Any, *, grade: Any = None) -> str | None:
+    """Why the learner of ``enrolment`` has not earned the course's certificate (None: they
+    have). The one issue rule: every live lesson completed (``completed_at``, set with the last
+    one), the place still theirs (not ended by a refund) and, when the course has a grade to give
+    (``grade`` in percent; None: it has none), at least the course's pass mark. The gradebook
+    passes the grade it computes; nothing else decides."""
+    if enrolment is None or enrolment.completed_at is None:
+        return "Complete every lesson of the course first."
+    if enrolment.revoked_at is not None:  # a refund (or a removal) ends the place and what it earns
+        return "Your place in this course has ended."
+    if grade is not None and grade < enrolment.course.pass_mark:
+        return f"Your grade ({grade:g}%) is below the course's pass mark ({enrolment.course.pass_mark}%)."
+    return None
+
+
+def can_revoke_certificate(user: Any, certificate: Any) -> bool:
+    """Who teaches the course (owner, co-instructors) and staff."""
+    return can_edit_course(user, certificate.course)
+
+
+def can_download_certificate(user: Any, certificate: Any) -> bool:
+    """The PDF: its learner, who teaches the course, and staff. Anyone may verify a certificate
+    (its public page, the QR code's target, which always tells its current state); the printable
+    document is the learner's to hand out, so the copies in circulation are the ones they chose
+    to share, and a copy a stranger fetched cannot be passed off as theirs."""
+    return _active(user) and (certificate.user_id == user.pk or can_edit_course(user, certificate.course))

@@ -4,7 +4,7 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.accounts import Tool
-from apps.core.platform import AppHook, Mount, NavLink
+from apps.core.platform import AppHook, Mount, NavLink, Periodic
 from apps.lms import bench, demo
 from apps.lms.comments import lesson_comments
 from apps.lms.notifications import KINDS
@@ -16,7 +16,8 @@ def _member(user: object) -> bool:
 
 
 hook = AppHook(
-    pages=(Mount("courses/", "apps.lms.urls"),),
+    # Certificates have their own short root (/certificates/<id>/), the address printed on them.
+    pages=(Mount("courses/", "apps.lms.urls"), Mount("certificates/", "apps.lms.urls_certificates")),
     api=(Mount("lms/", "apps.lms.api.urls"),),
     api_links={"lms": "api-lms-root", "lms_courses": "api-lms-courses", "lms_enrolments": "api-lms-enrolments"},
     nav=(NavLink("Courses", "lms:catalogue"),),
@@ -31,4 +32,6 @@ hook = AppHook(
     commentables=(lesson_comments(),),
     notification_kinds=KINDS,
     panels=PANELS,
+    # Learners hear of drip lessons that opened for them within this long (tasks.py).
+    periodic=(Periodic("lms.tell_opened_lessons", 300),),
 )

@@ -26,6 +26,7 @@ from apps.core.api import ID_MAX
 from apps.core.platform import pagecache
 from apps.lms import permissions
 from apps.lms.models import (
+    Certificate,
     Course,
     CourseCategory,
     CourseInstructor,
@@ -408,3 +409,43 @@ def lesson_view(view: CourseView, *, user: Any, slug: str) -> LessonView | None:
         previous=view.lessons[at - 1] if at > 0 else None,
         following=view.lessons[at + 1] if 0 <= at < len(view.lessons) - 1 else None,
     )
+
+
+# --- Certificates -------------------------------------------------------------------------------
+
+
+def course_get_for_certificate(pk: int) -> Course:
+    """A course with its teachers, whose names a certificate copies (two queries)."""
+    return _with_teachers(Course.objects.filter(pk=pk)).get()
+
+
+def certificate_get(certificate_uuid: Any) -> Certificate | None:
+    """A certificate by its public id, with its course (and the course's teachers, whom the
+    policy asks about) and who revoked it: two queries whatever it holds; None if unknown."""
+    return (
+        Certificate.objects.filter(uuid=certificate_uuid)
+        .select_related("course", "revoked_by")
+        .prefetch_related("course__co_instructors")
+        .first()
+    )
+
+
+def certificates_of(user: Any) -> list[Certificate]:
+    """``user``'s certificates, newest first (revoked ones too, marked): one query."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Certificate.objects.filter(user=user).select_related("course").order_by("-issued_at", "-pk"))
+
+
+def certificates_of_course(course: Course) -> list[Certificate]:
+    """The certificates issued in ``course``, newest first (revoked ones too): one query. For who
+    teaches it (the caller checks)."""
+    return list(Certificate.objects.filter(course=course).select_related("course").order_by("-issued_at", "-pk"))
+
+
+def certificate_of(enrolment: Enrolment | None) -> Certificate | None:
+    """The certificate of ``enrolment``: one query once the course is completed, none before
+    (nothing can have been issued)."""
+    if enrolment is None or enrolment.completed_at is None:
+        return None
+    return Certificate.objects.filter(enrolment=enrolment).first()

@@ -47,7 +47,9 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     rows = {row.enrolment.course.slug: row for row in selectors.my_learning(student)}
     assert rows["wheel-thrown-pottery"].progress.done == 1
     assert LessonProgress.objects.get(enrolment__user=student, lesson=clip).watched_percent == 50
-    assert Enrolment.objects.get(user=student, course=courses["studio-safety"]).completed_at is not None
+    finished = Enrolment.objects.get(user=student, course=courses["studio-safety"])
+    assert finished.completed_at is not None
+    assert selectors.certificate_of(finished).is_valid  # issued with the completion
     thread = Comment.objects.filter(target_kind=LESSON_KIND, target_id=pottery[0].pk, status="approved")
     assert sorted(thread.values_list("author__email", flat=True)) == [demo.INSTRUCTOR_EMAIL, demo.STUDENT_EMAIL]
 

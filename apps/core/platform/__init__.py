@@ -1,8 +1,8 @@
 """Core's platform room: the machinery every room and domain app stands on and which knows no
 room: the app hooks (``hooks``), domain events (``events``), the document store (``documents``,
 ``docserver``), the page cache (``pagecache``), health and system checks, the content security
-policy, realtime notifications (``realtime``, ``consumers``), URL converters, image uploads and
-the benchmark's bare view.
+policy, realtime notifications (``realtime``, ``consumers``), URL converters, image uploads, PDF
+text and the benchmark's bare view.
 
 This face names what other apps may use; everything else here is core's own.
 """
@@ -16,6 +16,7 @@ _EXPORTS = {
     "Mount": "apps.core.platform.hooks",
     "NavLink": "apps.core.platform.hooks",
     "SellableKind": "apps.core.platform.hooks",
+    "Periodic": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
     # idempotent requests: a view a rendered form posts again and again by design
     "idempotency_exempt": "apps.core.platform.idempotency",
@@ -27,6 +28,8 @@ _EXPORTS = {
     "validate_image": "apps.core.platform.uploads",
     "open_upright": "apps.core.platform.uploads",
     "encode_clean": "apps.core.platform.uploads",
+    # PDFs (fpdf2): latin1(text) for its built-in fonts
+    "latin1": "apps.core.platform.pdf",
     # background work: the worker bootstep that reports each worker alive (config/celery.py)
     "HeartbeatStep": "apps.core.platform.workers",
     # public modules, used as namespaces: events.publish / events.subscribe / events.DomainEvent,

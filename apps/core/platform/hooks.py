@@ -80,6 +80,15 @@ class SellableKind:
     label: str
 
 
+@dataclass(frozen=True)
+class Periodic:
+    """A task of this app that beat sends every ``seconds`` (config/celery.py adds it to core's
+    schedule when beat starts). Like every periodic task, it must be safe to run twice at once."""
+
+    task: str  # the Celery task's name, "<app label>.<verb>"
+    seconds: float
+
+
 # seed(write=...) writes an app's demo content through its services; idempotent.
 DemoSeed = Callable[..., Any]
 # seed() writes an app's benchmark data and returns the addresses to measure by name.
@@ -142,6 +151,8 @@ class AppHook:
     notification_kinds: tuple[NotificationKind, ...] = ()
     # Kinds of this app's things that may be sold (``SellableKind(kind, label)``), by app label.
     sellables: tuple[SellableKind, ...] = ()
+    # Periodic tasks of this app (``Periodic(task, seconds)``): beat runs them beside core's.
+    periodic: tuple[Periodic, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -249,6 +260,14 @@ class Registry:
         return self._gather(lambda hook: hook.notification_kinds)
 
     @property
+    def periodic(self) -> tuple[Periodic, ...]:
+        return self._gather(lambda hook: hook.periodic)
+
+    def beat_schedule(self) -> dict[str, dict[str, Any]]:
+        """The apps' periodic tasks as entries of Celery's beat schedule, by task name."""
+        return {job.task: {"task": job.task, "schedule": float(job.seconds)} for job in self.periodic}
+
+    @property
     def sellables(self) -> dict[tuple[str, str], SellableKind]:
         """Every declared sellable kind by (app label, kind)."""
         return {(installed.app, item.kind): item for installed in self.hooks for item in installed.hook.sellables}
@@ -275,6 +294,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "demo account": _duplicates(across(lambda hook: [a.email for a in hook.demo_accounts])),
         "slot": _duplicates(across(lambda hook: [slot.name for slot in hook.slots])),
         "commentable kind": _duplicates(across(lambda hook: [c.kind for c in hook.commentables])),
+        "periodic task": _duplicates(across(lambda hook: [job.task for job in hook.periodic])),
         "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
     }
     for kind, names in clashes.items():

@@ -93,13 +93,22 @@ class DraftConflict(ValidationError):
     def __init__(self, *, latest: dict[str, Any], content: dict[str, Any]) -> None:
         self.latest = latest
         self.content = content
-        when = latest["created_at"].strftime("%Y-%m-%d %H:%M UTC")
-        super().__init__(
-            f"Revision {latest['number']} was saved at {when} after you opened revision "
-            f"{latest['based_on_opened']}. Your changes were not saved: they are kept in the form; "
-            "reload the latest revision to merge them.",
-            code="conflict",
-        )
+        opened = latest["based_on_opened"]
+        if "number" not in latest:
+            # No revision at all (a row written directly, not through the engine): there is no
+            # newer one to name, only the one the editor claims to have opened, which never was.
+            message = (
+                f"There is no revision {opened}: this content has no saved revision yet. Your changes "
+                "were not saved: they are kept in the form; save them based on revision 0."
+            )
+        else:
+            when = latest["created_at"].strftime("%Y-%m-%d %H:%M UTC")
+            message = (
+                f"Revision {latest['number']} was saved at {when} after you opened revision {opened}. "
+                "Your changes were not saved: they are kept in the form; reload the latest revision "
+                "to merge them."
+            )
+        super().__init__(message, code="conflict")
 
 
 # --- Helpers --------------------------------------------------------------------------------

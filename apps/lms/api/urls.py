@@ -7,7 +7,7 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_catalogue, views_learning, views_manage
+from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -21,12 +21,28 @@ urlpatterns = [
     path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
+    path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
+    path(
+        "certificates/<uuid:certificate_uuid>/",
+        views_certificates.CertificateDetailView.as_view(),
+        name="api-lms-certificate",
+    ),
+    path(
+        "certificates/<uuid:certificate_uuid>/revocation/",
+        views_certificates.CertificateRevocationView.as_view(),
+        name="api-lms-certificate-revocation",
+    ),
     path("manage/courses/", views_manage.ManagedCourseListView.as_view(), name="api-lms-manage-courses"),
     path("manage/courses/<id:pk>/", views_manage.ManagedCourseView.as_view(), name="api-lms-manage-course"),
     path(
         "manage/courses/<id:pk>/publication/",
         views_manage.CoursePublicationView.as_view(),
         name="api-lms-manage-course-publication",
+    ),
+    path(
+        "manage/courses/<id:pk>/certificates/",
+        views_certificates.ManagedCertificateListView.as_view(),
+        name="api-lms-manage-certificates",
     ),
     path("manage/courses/<id:pk>/outline/", views_manage.OutlineView.as_view(), name="api-lms-manage-outline"),
     path("manage/courses/<id:pk>/sections/", views_manage.SectionCreateView.as_view(), name="api-lms-manage-sections"),

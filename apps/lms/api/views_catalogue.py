@@ -43,6 +43,7 @@ class LmsApiRootView(APIView):
             "courses": "api-lms-courses",
             "categories": "api-lms-categories",
             "enrolments": "api-lms-enrolments",
+            "certificates": "api-lms-certificates",
             "manage_courses": "api-lms-manage-courses",
         }
         links = {key: reverse(name, request=request) for key, name in names.items()}

@@ -18,15 +18,18 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from apps.core.models import User
+from apps.core.notifications import notify
 from apps.core.platform import events
 from apps.lms import permissions, selectors
 from apps.lms.events import CourseCompleted, Enrolled, LessonCompleted, LessonOpened, Unenrolled
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
+from apps.lms.notifications import LESSON_OPENED
+from apps.lms.services import certificates
 
 WATCHED_TO_COMPLETE = 90  # percent of a video watched that completes its lesson
 # How stale an enrolment's "last seen" may get while its learner stays in one lesson: heartbeats
@@ -272,6 +275,9 @@ def _complete_course_if_done(enrolment: Enrolment, now: datetime) -> None:
                 actor_id=enrolment.user_id,
             )
         )
+        # In the completion's own transaction: a completed course and its certificate (when
+        # earned) commit together.
+        certificates.certificate_issue(enrolment=enrolment)
 
 
 # --- Instructors' openings ----------------------------------------------------------------------
@@ -307,3 +313,77 @@ def lesson_opening_clear(*, actor: User, enrolment: Enrolment, lesson: Lesson) -
     if not permissions.can_edit_course(actor, lesson.course):
         raise PermissionDenied("You do not teach this course.")
     LessonOpening.objects.filter(enrolment=enrolment, lesson=lesson).delete()
+
+
+# --- Telling learners of lessons that opened ----------------------------------------------------
+
+OPENINGS_BATCH = 500
+
+
+def openings_tell(*, now: datetime | None = None) -> int:
+    """Tell each active learner of the drip lessons that opened for them since they were last
+    told (``Enrolment.openings_told_at``, else their enrolment): one ``lms.lesson_opened``
+    notification per lesson, grouped per course by the centre. Beat runs it (tasks.py); returns
+    how many were sent.
+
+    Each enrolment is claimed by a conditional UPDATE of its "told" moment before anything is
+    sent, in the same transaction as its notifications, so two runs at once tell a learner once."""
+    now = now or timezone.now()
+    drip = Q(opens_at__isnull=False) | Q(opens_after_days__isnull=False)
+    lessons: dict[int, list[Lesson]] = {}
+    for lesson in Lesson.objects.filter(drip, live=True, course__live=True).select_related("course"):
+        lessons.setdefault(lesson.course_id, []).append(lesson)
+    # An instructor's opening for one learner counts too, on lessons without a drip of their own.
+    overridden = LessonOpening.objects.filter(
+        Q(opens_at__isnull=True) | Q(opens_at__lte=now), lesson__live=True, lesson__course__live=True
+    ).values_list("lesson__course_id", flat=True)
+    course_ids = set(lessons) | set(overridden)
+    enrolments = Enrolment.objects.filter(
+        course_id__in=course_ids, revoked_at__isnull=True, completed_at__isnull=True
+    ).order_by("pk")
+    sent = 0
+    last = 0
+    while batch := list(enrolments.filter(pk__gt=last)[:OPENINGS_BATCH]):
+        last = batch[-1].pk
+        openings: dict[tuple[int, int], LessonOpening] = {
+            (row.enrolment_id, row.lesson_id): row
+            for row in LessonOpening.objects.filter(enrolment__in=batch).select_related("lesson__course")
+        }
+        for enrolment in batch:
+            sent += _tell_openings(enrolment, lessons.get(enrolment.course_id, []), openings, now)
+    return sent
+
+
+def _tell_openings(
+    enrolment: Enrolment, lessons: list[Lesson], openings: dict[tuple[int, int], LessonOpening], now: datetime
+) -> int:
+    since = enrolment.openings_told_at or enrolment.enrolled_at
+    candidates = {lesson.pk: lesson for lesson in lessons}
+    candidates.update(
+        {row.lesson_id: row.lesson for (enrolment_id, _), row in openings.items() if enrolment_id == enrolment.pk}
+    )
+    opened = []
+    for lesson in candidates.values():
+        opening = openings.get((enrolment.pk, lesson.pk))
+        # "Open it now" for this learner opened it when the instructor said so.
+        at = opening.at if opening is not None and opening.opens_at is None else None
+        at = at or permissions.opens_at(lesson, enrolment, opening)
+        if at is not None and since < at <= now:
+            opened.append((at, lesson))
+    if not opened:  # nothing to tell: no write (the next run looks again from the same moment)
+        return 0
+    with transaction.atomic():
+        claimed = Enrolment.objects.filter(pk=enrolment.pk, openings_told_at=enrolment.openings_told_at).update(
+            openings_told_at=now
+        )
+        if not claimed:  # another run is telling this learner
+            return 0
+        for _, lesson in sorted(opened, key=lambda pair: (pair[0], pair[1].position)):
+            notify(
+                recipient_id=enrolment.user_id,
+                kind=LESSON_OPENED,
+                group=f"opened:{lesson.course_id}",
+                target_url=lesson.get_absolute_url(),
+                target_label=lesson.course.title,
+            )
+    return len(opened)

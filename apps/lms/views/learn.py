@@ -89,6 +89,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     else:
         view = selectors.course_view(course, user=user)
         context = fragments.course_main_context(course, view, request=request)
+        context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
 
@@ -166,11 +167,13 @@ def lesson_complete(request: HttpRequest, slug: str, lesson_slug: str) -> HttpRe
             return render(request, "lms/lesson_detail.html#done", {**context, "error": text}, status=422)
         messages.error(request, text)
         return redirect(found.lesson.get_absolute_url())
+    certificate = selectors.certificate_of(enrolment)  # issued with the course's completion
     if request.htmx:
-        context.update(completed=True, course_done=enrolment.completed_at is not None)
+        context.update(completed=True, course_done=enrolment.completed_at is not None, certificate=certificate)
         return render(request, "lms/lesson_detail.html#done", context)
     if enrolment.completed_at is not None:
-        messages.success(request, f"You completed “{found.view.course.title}”.")
+        earned = " and earned its certificate" if certificate is not None and certificate.is_valid else ""
+        messages.success(request, f"You completed “{found.view.course.title}”{earned}.")
         return redirect(found.view.course.get_absolute_url())
     following = found.following
     return redirect(following.get_absolute_url() if following else found.view.course.get_absolute_url())
@@ -220,6 +223,6 @@ def course_continue(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def my_learning(request: HttpRequest) -> HttpResponse:
     """The learner's courses with their progress, most recently studied first, each with
-    "Continue" to where they left off."""
-    rows = selectors.my_learning(request.user)
-    return render(request, "lms/my_learning.html", {"rows": rows})
+    "Continue" to where they left off; then their certificates."""
+    context = {"rows": selectors.my_learning(request.user), "certificates": selectors.certificates_of(request.user)}
+    return render(request, "lms/my_learning.html", context)

@@ -182,7 +182,14 @@ def test_every_integer_a_client_sends_is_bounded_to_what_the_database_stores():
 
 # --- OPTIONS on every endpoint -----------------------------------------------------------------------
 
-SAMPLE = {"int": "1", "id": "1", "slug": "about", "str": "x", "path": "x"}
+SAMPLE = {
+    "int": "1",
+    "id": "1",
+    "slug": "about",
+    "str": "x",
+    "path": "x",
+    "uuid": "00000000-0000-4000-8000-000000000000",
+}
 
 
 def api_urls() -> list[str]:

@@ -385,3 +385,17 @@ def test_a_scheduled_revision_that_no_longer_validates_is_dropped_and_the_rest_g
 def test_checking_for_due_schedules_costs_one_query_per_model_when_nothing_is_due(page, django_assert_num_queries):
     with django_assert_num_queries(len(services.publishable_models())):
         assert services.publish_due() == {"published": 0, "expired": 0}
+
+
+def test_a_draft_based_on_a_revision_of_content_that_has_none_is_a_conflict_not_a_crash(admin):
+    # A row written directly (a fixture, an import), not through the engine: no revision yet.
+    page = SitePage.objects.create(**content(slug="imported"))
+    assert page.latest_revision == 0
+
+    with pytest.raises(services.DraftConflict) as conflict:
+        services.draft_save(obj=page, content=content(slug="imported", title="Edited"), author=admin, based_on=3)
+
+    assert "There is no revision 3" in conflict.value.messages[0]
+    assert conflict.value.content["title"] == "Edited"
+    page.refresh_from_db()
+    assert page.latest_revision == 0

@@ -1,0 +1,16 @@
+"""The learning platform's page forms."""
+
+from __future__ import annotations
+
+from django import forms
+
+from apps.lms.services.certificates import MAX_REASON
+
+
+class CertificateRevokeForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is it revoked?",
+        max_length=MAX_REASON,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Shown on the certificate's public page and told to the learner.",
+    )
