@@ -83,3 +83,14 @@ class CertificateRevoked(events.DomainEvent):
     certificate_id: int
     uuid: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AnnouncementPosted(events.DomainEvent):
+    """An instructor posted an announcement to a course's learners (notifications.py sends it)."""
+
+    name: ClassVar[str] = "lms.announcement_posted"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    announcement_id: int
+    actor_id: int

@@ -427,3 +427,28 @@ class Certificate(models.Model):
     @property
     def is_valid(self) -> bool:
         return self.revoked_at is None
+
+
+# --- Announcements -----------------------------------------------------------------------------
+
+
+class Announcement(models.Model):
+    """A message from a course's instructors to its learners: kept on the course (its learners
+    read the latest on its page) and sent through the notification centre to each active learner
+    by a durable subscriber (apps/lms/notifications.py), so a course of thousands costs the
+    instructor's request one insert."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="announcements")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=160)
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+    # How many learners it was sent to (written once by the sending subscriber).
+    sent_to = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["course", "-created_at"], name="lms_announcement_course")]
+
+    def __str__(self) -> str:
+        return f"{self.course}: {self.title}"

@@ -6,7 +6,9 @@ the delivered-events ledger on the worker).
   ``lms.certificate_revoked`` (an instructor or staff revoked it, saying why);
 - to the learner, sent by services rather than subscribers: ``lms.nudge`` (an instructor asks
   them to come back to a course: services/teaching.py) and ``lms.lesson_opened`` (a drip lesson
-  opened for them: ``learning.openings_tell``, run by beat).
+  opened for them: ``learning.openings_tell``, run by beat);
+- to each active learner of a course: ``lms.announcement`` (its instructors posted an
+  announcement: services/announcements.py publishes, the subscriber below sends).
 """
 
 from __future__ import annotations
@@ -15,15 +17,23 @@ from django.urls import reverse
 
 from apps.core.notifications import Email, NotificationKind, notify
 from apps.core.platform import events
-from apps.lms.events import CertificateIssued, CertificateRevoked
-from apps.lms.models import Certificate
+from apps.lms.events import AnnouncementPosted, CertificateIssued, CertificateRevoked
+from apps.lms.models import Announcement, Certificate, Enrolment
 
 CERTIFICATE_ISSUED = "lms.certificate_issued"
 CERTIFICATE_REVOKED = "lms.certificate_revoked"
 NUDGE = "lms.nudge"
 LESSON_OPENED = "lms.lesson_opened"
+ANNOUNCEMENT = "lms.announcement"
 
 KINDS = (
+    NotificationKind(
+        name=ANNOUNCEMENT,
+        label="Announcements from your instructors",
+        description="An instructor of a course you take posted an announcement to its learners.",
+        template="{actors} announced in {target}",
+        email=Email.INSTANT,
+    ),
     NotificationKind(
         name=CERTIFICATE_ISSUED,
         label="Your certificates",
@@ -81,3 +91,36 @@ def on_certificate_issued(event: CertificateIssued) -> None:
 @events.subscribe(CertificateRevoked)
 def on_certificate_revoked(event: CertificateRevoked) -> None:
     _tell_learner(event.certificate_id, CERTIFICATE_REVOKED, event.actor_id)
+
+
+ANNOUNCE_BATCH = 500
+
+
+@events.subscribe(AnnouncementPosted)
+def on_announcement_posted(event: AnnouncementPosted) -> None:
+    """Every active learner of the course hears of the announcement (read in batches: a course's
+    size does not decide the memory this takes)."""
+    announcement = Announcement.objects.filter(pk=event.announcement_id).select_related("course").first()
+    if announcement is None or announcement.sent_to is not None:
+        return
+    course = announcement.course
+    target_url = reverse("lms:course", args=[course.slug]) + "#announcements"
+    label = f"{course.title}: {announcement.title}"
+    active = Enrolment.objects.filter(course=course, revoked_at__isnull=True)
+    learners = active.order_by("user_id").values_list("user_id", flat=True)
+    sent, last = 0, 0
+    while batch := list(learners.filter(user_id__gt=last)[:ANNOUNCE_BATCH]):
+        last = batch[-1]
+        for user_id in batch:
+            sent += (
+                notify(
+                    recipient_id=user_id,
+                    kind=ANNOUNCEMENT,
+                    group=f"announcement:{announcement.pk}",
+                    target_url=target_url,
+                    target_label=label,
+                    actor_id=event.actor_id,
+                )
+                is not None
+            )
+    Announcement.objects.filter(pk=announcement.pk).update(sent_to=sent)

@@ -172,3 +172,21 @@ def can_download_certificate(user: Any, certificate: Any) -> bool:
     document is the learner's to hand out, so the copies in circulation are the ones they chose
     to share, and a copy a stranger fetched cannot be passed off as theirs."""
     return _active(user) and (certificate.user_id == user.pk or can_edit_course(user, certificate.course))
+
+
+# --- Announcements ------------------------------------------------------------------------------
+
+
+def can_announce(user: Any, course: Any) -> bool:
+    """Who teaches the course, and staff: to every active learner of it."""
+    return _active(user) and can_edit_course(user, course)
+
+
+def can_read_announcements(user: Any, course: Any, *, enrolment: Any) -> bool:
+    """The course's active learners and who teaches it (announcements are for the class, not the
+    public: they may name dates, links and people)."""
+    if not _active(user):
+        return False
+    return can_edit_course(user, course) or (
+        enrolment is not None and enrolment.user_id == user.pk and enrolment.revoked_at is None
+    )

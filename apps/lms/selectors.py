@@ -26,6 +26,7 @@ from apps.core.api import ID_MAX
 from apps.core.platform import pagecache
 from apps.lms import permissions
 from apps.lms.models import (
+    Announcement,
     Certificate,
     Course,
     CourseCategory,
@@ -449,3 +450,12 @@ def certificate_of(enrolment: Enrolment | None) -> Certificate | None:
     if enrolment is None or enrolment.completed_at is None:
         return None
     return Certificate.objects.filter(enrolment=enrolment).first()
+
+
+# --- Announcements -------------------------------------------------------------------------------
+
+
+def announcements_of(course: Course, *, limit: int | None = None) -> list[Announcement]:
+    """A course's announcements, newest first, with their authors (one query)."""
+    rows = Announcement.objects.filter(course=course).select_related("author").order_by("-created_at", "-pk")
+    return list(rows[:limit] if limit else rows)

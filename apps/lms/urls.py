@@ -18,6 +18,7 @@ from apps.lms.views import teach  # noqa: E402
 
 urlpatterns += [
     path("manage/enrolments/<id:pk>/nudge/", teach.learner_nudge, name="nudge"),
+    path("manage/<id:pk>/announcements/", teach.course_announcements, name="announcements"),
 ]
 
 # --- Learners' pages (apps/lms/views/learn.py): last, as a course's address is a free slug ------

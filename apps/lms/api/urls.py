@@ -7,7 +7,7 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage
+from apps.lms.api import views_announcements, views_catalogue, views_certificates, views_learning, views_manage
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -19,6 +19,11 @@ urlpatterns = [
     path(LESSON, views_learning.LessonDetailView.as_view(), name="api-lms-lesson"),
     path(f"{LESSON}progress/", views_learning.LessonProgressView.as_view(), name="api-lms-lesson-progress"),
     path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),
+    path(
+        "courses/<slug:slug>/announcements/",
+        views_announcements.CourseAnnouncementListView.as_view(),
+        name="api-lms-announcements",
+    ),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
@@ -43,6 +48,11 @@ urlpatterns = [
         "manage/courses/<id:pk>/certificates/",
         views_certificates.ManagedCertificateListView.as_view(),
         name="api-lms-manage-certificates",
+    ),
+    path(
+        "manage/courses/<id:pk>/announcements/",
+        views_announcements.ManagedAnnouncementView.as_view(),
+        name="api-lms-manage-announcements",
     ),
     path("manage/courses/<id:pk>/outline/", views_manage.OutlineView.as_view(), name="api-lms-manage-outline"),
     path("manage/courses/<id:pk>/sections/", views_manage.SectionCreateView.as_view(), name="api-lms-manage-sections"),

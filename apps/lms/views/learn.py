@@ -73,6 +73,9 @@ def _course_or_404(request: HttpRequest, slug: str) -> Course:
     return course
 
 
+ANNOUNCEMENTS_SHOWN = 3  # the newest on a course's page; the notification centre keeps the rest
+
+
 @require_GET
 @public
 @vary_on_headers("Cookie")
@@ -90,6 +93,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         view = selectors.course_view(course, user=user)
         context = fragments.course_main_context(course, view, request=request)
         context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
+        if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
+            context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
+            context["can_announce"] = permissions.can_announce(user, course)
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
 

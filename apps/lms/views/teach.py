@@ -1,5 +1,6 @@
-"""What instructors do for their learners from their home (/dashboard/instructor/): nudge a
-learner who has been away (apps/lms/panels.py lists them)."""
+"""What instructors do for their learners: nudge a learner who has been away (from their home,
+/dashboard/instructor/, whose panels list them: apps/lms/panels.py) and post announcements to a
+course's learners (/courses/manage/<id>/announcements/)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.lms import selectors
-from apps.lms.services import teaching
+from apps.lms.forms import AnnouncementForm
+from apps.lms.services import announcements, teaching
 
 
 @require_POST
@@ -33,3 +35,37 @@ def learner_nudge(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(format_html('<li id="at-risk-{}" role="status">{}</li>', enrolment.pk, text), status=status)
     (messages.success if status == 200 else messages.error)(request, text)
     return redirect("dashboard-page", key="instructor")
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def course_announcements(request: HttpRequest, pk: int) -> HttpResponse:
+    """A course's announcements and the form to post one (who teaches it, and staff; anyone
+    else: 404, as if it did not exist)."""
+    course = selectors.course_get_by_pk_for_editor(user=request.user, pk=pk)
+    if course is None:
+        raise Http404("No such course.")
+    form = AnnouncementForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                announcements.announcement_post(actor=request.user, course=course, **form.cleaned_data)
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, "Your announcement is on its way to the course's learners.")
+                return redirect("lms:announcements", pk=course.pk)
+        status = 400
+    context = {"course": course, "form": form, "announcements": selectors.announcements_of(course)}
+    return render(request, "lms/manage/announcements.html", context, status=status)
+
+
+def _form_errors(form: AnnouncementForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                form.add_error(field if field in form.fields else None, error)
+    else:
+        for error in exc.messages:
+            form.add_error(None, error)
