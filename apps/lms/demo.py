@@ -6,7 +6,7 @@ an instructor and a learner would have made on the site:
   (paid, 49 EUR, with a spring cohort of 12 seats) and "Studio safety in an hour" (free, short);
 - student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
   its video half watched (and a question on its first lesson, answered by the instructor), and has
-  finished "Studio safety in an hour", which earned them its certificate.
+  finished "Studio safety in an hour", which earned them its certificate, and reviewed it.
 
 Videos are generated (apps/lms/video.py): no media ships with the demo. Idempotent: a course whose
 address exists is left as it is, and a learner's progress is only added once.
@@ -26,7 +26,7 @@ from django.utils import timezone
 from apps.core.comments import Comment
 from apps.core.comments import services as comments
 from apps.core.models import User
-from apps.lms import selectors, video
+from apps.lms import reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Cohort, Course, CourseCategory, Lesson
 from apps.lms.services import courses as services
@@ -231,6 +231,15 @@ def _approve_if_waiting(comment: Comment, staff: User) -> None:
         comments.comment_approve(comment=comment, moderator=staff)
 
 
+def _review(student: User, course: Course, rating: int, text: str) -> None:
+    if reviews.review_of(user=student, course=course) is not None:
+        return
+    view = selectors.course_view(course, user=student)
+    reviews.review_save(
+        user=student, course=course, enrolment=view.enrolment, lessons_done=view.progress.done, rating=rating, text=text
+    )
+
+
 def seed_demo(*, write: Callable[[str], Any] = print) -> None:
     """The demo courses and the demo learner's progress (see the module's docstring)."""
     instructor = User.objects.get(email=INSTRUCTOR_EMAIL)
@@ -246,5 +255,6 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
     _progress(student, pottery, done=1, watched=50)
     _question(student, instructor, selectors.lessons_in_order(selectors.outline(pottery))[0])
     _progress(student, safety, done=len(selectors.lessons_in_order(selectors.outline(safety))))
+    _review(student, safety, 5, "Short, clear and it changed how I set up my wheel. Every studio should show it.")
     live = Course.objects.filter(live=True).count()
     write(f"LMS: {live} live courses by {instructor.email}; {student.email} enrolled with progress")

@@ -17,7 +17,7 @@ from django.utils.safestring import SafeString
 
 from apps.core.blocks import has_slot, render_blocks
 from apps.core.platform import pagecache
-from apps.lms import selectors
+from apps.lms import reviews, selectors
 from apps.lms.models import Course, Lesson
 from apps.lms.selectors import NAMESPACE
 
@@ -53,6 +53,7 @@ def course_main_context(course: Course, view: selectors.CourseView, *, request: 
         "description": body_html(f"course:{course.pk}", course.description, live=course.live, request=request)
         if request is not None
         else render_blocks(course.description),
+        "reviews": reviews.reviews_of(course),
         "lesson_count": len(view.lessons),
         "minutes": sum(lesson.duration_minutes for lesson in view.lessons if lesson.live),
     }

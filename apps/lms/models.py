@@ -105,6 +105,10 @@ class Course(Publishable):
     currency = models.CharField(max_length=3, default="EUR")
     pass_mark = models.PositiveSmallIntegerField(default=60, validators=[MaxValueValidator(100)])
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Learners' ratings (the reviews live in the document store: apps/lms/reviews.py), kept here
+    # for the catalogue's cards and recomputed on every review written or hidden.
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    rating_count = models.PositiveIntegerField(default=0)
 
     content_fields = (
         "title",

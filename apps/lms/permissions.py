@@ -190,3 +190,24 @@ def can_read_announcements(user: Any, course: Any, *, enrolment: Any) -> bool:
     return can_edit_course(user, course) or (
         enrolment is not None and enrolment.user_id == user.pk and enrolment.revoked_at is None
     )
+
+
+# --- Reviews ------------------------------------------------------------------------------------
+
+
+def review_refusal(user: Any, course: Any, *, enrolment: Any, lessons_done: int) -> str | None:
+    """Why ``user`` may not review ``course`` (None: they may): its active learners who have done
+    a lesson, and not who teaches it (a rating of one's own course is no review)."""
+    if not _active(user):
+        return "Sign in to review this course."
+    if teaches(user, course):
+        return "You teach this course."
+    if enrolment is None or enrolment.user_id != user.pk or enrolment.revoked_at is not None:
+        return "Only the course's learners review it."
+    if lessons_done < 1 and enrolment.completed_at is None:
+        return "Do a lesson first: reviews come from learners who saw the course."
+    return None
+
+
+def can_hide_review(user: Any) -> bool:
+    return _active(user) and is_lms_staff(user)

@@ -4,8 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from apps.lms import reviews
 from apps.lms.models import CourseInstructor
 from tests.lms.factories import enrol, make_course
+
+
+@pytest.fixture(autouse=True)
+def _no_course_reviews():
+    """Reviews live in the document store, which outlives each test's database transaction: a
+    course and learner of one test may have the ids of another's."""
+    reviews._reviews().delete_many({})
+    yield
+    reviews._reviews().delete_many({})
 
 
 @pytest.fixture

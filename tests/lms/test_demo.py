@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from apps.core.comments import Comment
-from apps.lms import demo, selectors, video
+from apps.lms import demo, reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress
 from tests.core.factories import UserFactory
@@ -50,6 +50,7 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     finished = Enrolment.objects.get(user=student, course=courses["studio-safety"])
     assert finished.completed_at is not None
     assert selectors.certificate_of(finished).is_valid  # issued with the completion
+    assert [row["rating"] for row in reviews.reviews_of(courses["studio-safety"])] == [5]
     thread = Comment.objects.filter(target_kind=LESSON_KIND, target_id=pottery[0].pk, status="approved")
     assert sorted(thread.values_list("author__email", flat=True)) == [demo.INSTRUCTOR_EMAIL, demo.STUDENT_EMAIL]
 

@@ -7,7 +7,14 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_announcements, views_catalogue, views_certificates, views_learning, views_manage
+from apps.lms.api import (
+    views_announcements,
+    views_catalogue,
+    views_certificates,
+    views_learning,
+    views_manage,
+    views_reviews,
+)
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -24,6 +31,8 @@ urlpatterns = [
         views_announcements.CourseAnnouncementListView.as_view(),
         name="api-lms-announcements",
     ),
+    path("courses/<slug:slug>/reviews/", views_reviews.CourseReviewListView.as_view(), name="api-lms-reviews"),
+    path("courses/<slug:slug>/review/", views_reviews.MyReviewView.as_view(), name="api-lms-my-review"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),

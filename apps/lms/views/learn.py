@@ -24,7 +24,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.core.comments import comment_thread_for
 from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
-from apps.lms import fragments, permissions, selectors
+from apps.lms import fragments, permissions, reviews, selectors
 from apps.lms.models import Course
 from apps.lms.selectors import NAMESPACE
 from apps.lms.services import learning
@@ -93,11 +93,75 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         view = selectors.course_view(course, user=user)
         context = fragments.course_main_context(course, view, request=request)
         context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
+        context.update(_review_context(user, course, view))
         if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
             context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
             context["can_announce"] = permissions.can_announce(user, course)
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
+
+
+RATING_CHOICES = [
+    (5, "5 stars: excellent"),
+    (4, "4 stars: good"),
+    (3, "3 stars: fair"),
+    (2, "2 stars: poor"),
+    (1, "1 star: bad"),
+]
+
+
+def _review_context(user: Any, course: Course, view: selectors.CourseView) -> dict[str, Any]:
+    """The review form for who may review (their earlier review in it), and the hide forms for staff."""
+    refusal = permissions.review_refusal(user, course, enrolment=view.enrolment, lessons_done=view.progress.done)
+    return {
+        "may_review": refusal is None,
+        "my_review": reviews.review_of(user=user, course=course) if refusal is None else None,
+        "rating_choices": RATING_CHOICES,
+        "can_hide": permissions.can_hide_review(user),
+    }
+
+
+@require_POST
+@login_required
+def course_review(request: HttpRequest, slug: str) -> HttpResponse:
+    """Write (or edit) one's review of the course; refusals and bad input back on its page."""
+    course = _course_or_404(request, slug)
+    view = selectors.course_view(course, user=request.user)
+    try:
+        reviews.review_save(
+            user=request.user,
+            course=course,
+            enrolment=view.enrolment,
+            lessons_done=view.progress.done,
+            rating=request.POST.get("rating"),
+            text=request.POST.get("text", ""),
+        )
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        return redirect(course.get_absolute_url())
+    except ValidationError as exc:
+        context = fragments.course_main_context(course, view, request=request)
+        context.update(_review_context(request.user, course, view))
+        context.update(review_errors=exc.messages, certificate=selectors.certificate_of(view.enrolment))
+        return render(request, "lms/course_detail.html", context, status=400)
+    messages.success(request, "Thank you: your review is on the course's page.")
+    return redirect(course.get_absolute_url() + "#reviews")
+
+
+@require_POST
+@login_required
+def review_hide(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
+    """Staff hide a review from the course's page, saying why."""
+    course = _course_or_404(request, slug)
+    if not permissions.can_hide_review(request.user):
+        raise PermissionDenied("Staff hide reviews.")
+    try:
+        reviews.review_hide(actor=request.user, course=course, user_id=user_id, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, "The review is hidden from the course's page.")
+    return redirect(course.get_absolute_url() + "#reviews")
 
 
 @require_POST
