@@ -231,6 +231,22 @@ def _approve_if_waiting(comment: Comment, staff: User) -> None:
         comments.comment_approve(comment=comment, moderator=staff)
 
 
+CHECKLIST = """Before your first session at the wheel
+
+- 2 kg of smooth stoneware, wedged
+- a bucket of water and a sponge
+- a wire cutter, a needle tool and a wooden rib
+- an apron and short nails
+"""
+
+
+def _checklist(instructor: User, lesson: Lesson) -> None:
+    if lesson.attachments.exists():
+        return
+    upload = SimpleUploadedFile("Studio checklist.md", CHECKLIST.encode(), "text/markdown")
+    media.attachment_add(actor=instructor, lesson=lesson, file=upload, title="Studio checklist")
+
+
 def _review(student: User, course: Course, rating: int, text: str) -> None:
     if reviews.review_of(user=student, course=course) is not None:
         return
@@ -252,6 +268,7 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
         Cohort.objects.create(
             course=glazes, name="Spring cohort", starts_on=start, ends_on=start + timedelta(days=28), seats=12
         )
+    _checklist(instructor, selectors.lessons_in_order(selectors.outline(pottery))[0])
     _progress(student, pottery, done=1, watched=50)
     _question(student, instructor, selectors.lessons_in_order(selectors.outline(pottery))[0])
     _progress(student, safety, done=len(selectors.lessons_in_order(selectors.outline(safety))))

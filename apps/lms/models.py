@@ -456,3 +456,28 @@ class Announcement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course}: {self.title}"
+
+
+# --- Lesson attachments ------------------------------------------------------------------------
+
+
+class LessonAttachment(models.Model):
+    """A file handed out with a lesson (a worksheet, slides, a glaze recipe), kept in the default
+    storage under a random name and downloaded through a view that asks the lesson's policy, so a
+    locked lesson's files are locked too. Not content of the engine's drafts: like the video it
+    applies at once."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="lms/attachments/%Y/")
+    title = models.CharField(max_length=160)
+    filename = models.CharField(max_length=200)  # what the learner's download is called
+    size = models.PositiveBigIntegerField()
+    position = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.title

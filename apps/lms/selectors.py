@@ -18,8 +18,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
+from django.core import signing
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from apps.core.api import ID_MAX
@@ -33,6 +36,7 @@ from apps.lms.models import (
     CourseInstructor,
     Enrolment,
     Lesson,
+    LessonAttachment,
     LessonOpening,
     LessonProgress,
     Section,
@@ -459,3 +463,37 @@ def announcements_of(course: Course, *, limit: int | None = None) -> list[Announ
     """A course's announcements, newest first, with their authors (one query)."""
     rows = Announcement.objects.filter(course=course).select_related("author").order_by("-created_at", "-pk")
     return list(rows[:limit] if limit else rows)
+
+
+ATTACHMENT_LINK_MINUTES = 10
+_ATTACHMENT_SALT = "lms.attachment"
+
+
+def attachment_link(user: Any, course: Course, lesson: Lesson, item: LessonAttachment) -> str:
+    """The page's download of ``item`` with a token signed for ``user`` (who may open the lesson:
+    the caller checked), for API clients, which have no session; valid ATTACHMENT_LINK_MINUTES."""
+    url = reverse("lms:attachment", args=[course.slug, lesson.slug, item.pk])
+    token = signing.dumps([item.pk, getattr(user, "pk", None)], salt=_ATTACHMENT_SALT)
+    return f"{url}?{urlencode({'token': token})}"
+
+
+def attachment_token_valid(token: str, item: LessonAttachment) -> bool:
+    """Whether ``token`` is a genuine, unexpired link to ``item``."""
+    try:
+        pk, _ = signing.loads(token, salt=_ATTACHMENT_SALT, max_age=ATTACHMENT_LINK_MINUTES * 60)
+    except (signing.BadSignature, ValueError, TypeError):
+        return False
+    return pk == item.pk
+
+
+def attachment_get(*, lesson: Lesson, pk: int) -> LessonAttachment | None:
+    """One of ``lesson``'s files (None for another lesson's, or none)."""
+    if not 0 < pk <= ID_MAX:
+        return None
+    return LessonAttachment.objects.filter(lesson=lesson, pk=pk).first()
+
+
+def attachment_by_pk(pk: int) -> LessonAttachment | None:
+    if not 0 < pk <= ID_MAX:
+        return None
+    return LessonAttachment.objects.filter(pk=pk).first()

@@ -33,6 +33,7 @@ urlpatterns += [
     path("<slug:slug>/review/", learn.course_review, name="review"),
     path("<slug:slug>/reviews/<id:user_id>/hide/", learn.review_hide, name="review-hide"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/", learn.lesson_detail, name="lesson"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/files/<id:pk>/", learn.lesson_attachment, name="attachment"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/progress/", learn.lesson_progress, name="lesson-progress"),
 ]

@@ -51,6 +51,7 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     assert finished.completed_at is not None
     assert selectors.certificate_of(finished).is_valid  # issued with the completion
     assert [row["rating"] for row in reviews.reviews_of(courses["studio-safety"])] == [5]
+    assert [item.title for item in pottery[0].attachments.all()] == ["Studio checklist"]
     thread = Comment.objects.filter(target_kind=LESSON_KIND, target_id=pottery[0].pk, status="approved")
     assert sorted(thread.values_list("author__email", flat=True)) == [demo.INSTRUCTOR_EMAIL, demo.STUDENT_EMAIL]
 

@@ -16,7 +16,8 @@ from rest_framework import serializers
 from apps.core.api import BoundedIntegerField, IdField, parsers
 from apps.core.blocks import clean_blocks
 from apps.lms.api.common import absolute_url
-from apps.lms.models import Course, Lesson
+from apps.lms.models import Course, Lesson, LessonAttachment
+from apps.lms.selectors import ATTACHMENT_LINK_MINUTES, attachment_link
 
 MAX_QUERY_CHARS = 200
 
@@ -52,6 +53,13 @@ def course_api_url(course: Course) -> str:
 
 def lesson_api_url(lesson: Lesson) -> str:
     return absolute_url(reverse("api-lms-lesson", args=[lesson.course.slug, lesson.slug]))
+
+
+def attachment_data(user: Any, course: Course, lesson: Lesson, item: LessonAttachment) -> dict[str, Any]:
+    """A file as the API shows it to ``user``, who may open its lesson: its download is a signed
+    link of theirs (a client with a token has no session for the page's link)."""
+    url = attachment_link(user, course, lesson, item)
+    return {"id": item.pk, "title": item.title, "filename": item.filename, "size": item.size, "url": absolute_url(url)}
 
 
 class CoursePriceOutput(serializers.Serializer):
@@ -196,6 +204,16 @@ class EnrolmentOutput(serializers.Serializer):
     next_lesson = LessonRefOutput(allow_null=True, help_text='Where "Continue" leads (null: nothing open left).')
 
 
+class AttachmentOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    filename = serializers.CharField()
+    size = serializers.IntegerField(help_text="Bytes.")
+    url = serializers.URLField(
+        help_text=f"Its download: a link signed for you, valid {ATTACHMENT_LINK_MINUTES} minutes (no token needed)."
+    )
+
+
 class LessonDetailOutput(serializers.Serializer):
     course = CourseRefOutput()
     title = serializers.CharField()
@@ -206,6 +224,7 @@ class LessonDetailOutput(serializers.Serializer):
     live = serializers.BooleanField()
     body = BlocksField(help_text="The lesson's content as blocks.")
     video_url = serializers.URLField(allow_null=True)
+    attachments = AttachmentOutput(many=True, help_text="The lesson's files, in order.")
     completed = serializers.BooleanField(help_text="Whether you completed it.")
     position_seconds = serializers.IntegerField(help_text="Where you left its video.")
     watched_percent = serializers.IntegerField()

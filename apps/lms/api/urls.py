@@ -13,6 +13,7 @@ from apps.lms.api import (
     views_certificates,
     views_learning,
     views_manage,
+    views_media,
     views_reviews,
 )
 
@@ -67,6 +68,13 @@ urlpatterns = [
     path("manage/courses/<id:pk>/sections/", views_manage.SectionCreateView.as_view(), name="api-lms-manage-sections"),
     path("manage/sections/<id:pk>/lessons/", views_manage.LessonCreateView.as_view(), name="api-lms-manage-lessons"),
     path("manage/lessons/<id:pk>/", views_manage.ManagedLessonView.as_view(), name="api-lms-manage-lesson"),
+    path("manage/lessons/<id:pk>/video/", views_media.LessonVideoView.as_view(), name="api-lms-manage-video"),
+    path(
+        "manage/lessons/<id:pk>/attachments/",
+        views_media.LessonAttachmentListView.as_view(),
+        name="api-lms-manage-attachments",
+    ),
+    path("manage/attachments/<id:pk>/", views_media.LessonAttachmentView.as_view(), name="api-lms-manage-attachment"),
     path(
         "manage/lessons/<id:pk>/publication/",
         views_manage.LessonPublicationView.as_view(),

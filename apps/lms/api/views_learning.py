@@ -43,6 +43,7 @@ from apps.lms.api.serializers import (
     LessonProgressOutput,
     ProgressInput,
     absolute_url,
+    attachment_data,
     course_api_url,
     lesson_api_url,
 )
@@ -196,6 +197,9 @@ class LessonDetailView(APIView):
                     "live": lesson.live,
                     "body": lesson.body,
                     "video_url": absolute_url(lesson.video.url) if lesson.video else None,
+                    "attachments": [
+                        attachment_data(request.user, course, lesson, item) for item in lesson.attachments.all()
+                    ],
                     "completed": row is not None and row.completed_at is not None,
                     "position_seconds": row.position_seconds if row else 0,
                     "watched_percent": row.watched_percent if row else 0,

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -220,6 +220,31 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     )
     response = render(request, "lms/lesson_detail.html", context)
     return response if found.lesson.live and found.view.course.live else as_draft(response)
+
+
+@require_GET
+def lesson_attachment(request: HttpRequest, slug: str, lesson_slug: str, pk: int) -> HttpResponse:
+    """A lesson's file, for who may open the lesson (the same policy as its page: a locked
+    lesson's files answer 403 with why) or with a link the API signed for such a reader; streamed
+    from storage and never cached by others."""
+    token = request.GET.get("token", "")
+    if token:  # a link the API signed for someone who may open the lesson (clients have no session)
+        course = _course_or_404(request, slug)
+        lesson = selectors.lesson_get(course=course, slug=lesson_slug, with_drafts=True)
+        attachment = selectors.attachment_get(lesson=lesson, pk=pk) if lesson is not None else None
+        if attachment is None or not selectors.attachment_token_valid(token, attachment):
+            raise Http404("No such file, or the link expired.")
+    else:
+        found = _lesson_or_404(request, slug, lesson_slug)
+        if not found.allowed:
+            return render(request, "lms/lesson_locked.html", _lesson_context(found), status=403)
+        attachment = selectors.attachment_get(lesson=found.lesson, pk=pk)
+        if attachment is None:
+            raise Http404("No such file.")
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.filename)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @require_POST
