@@ -78,10 +78,12 @@ def category_list() -> list[CourseCategory]:
 
 
 def _with_teachers(queryset: QuerySet[Course]) -> QuerySet[Course]:
-    return queryset.select_related("owner", "category", "prerequisite").prefetch_related(
-        Prefetch(
-            "co_instructors", queryset=CourseInstructor.objects.select_related("user").order_by("granted_at", "pk")
-        )
+    # A live course is kept in the cache with its teachers: never with their password hashes.
+    grants = CourseInstructor.objects.select_related("user").defer("user__password").order_by("granted_at", "pk")
+    return (
+        queryset.select_related("owner", "category", "prerequisite")
+        .defer("owner__password")
+        .prefetch_related(Prefetch("co_instructors", queryset=grants))
     )
 
 

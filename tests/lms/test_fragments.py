@@ -87,3 +87,16 @@ def test_a_heartbeat_in_the_same_lesson_leaves_the_enrolment_alone_for_a_minute(
     learning.lesson_progress_record(user=learner, enrolment=enrolment, lesson=other, position_seconds=1)
     enrolment.refresh_from_db()
     assert enrolment.last_lesson_id == other.pk and enrolment.last_seen_at > first
+
+
+def test_a_cached_course_keeps_no_teachers_password_hash(course, co_instructor):
+    import pickle
+
+    from apps.lms import selectors
+
+    found = selectors.course_get_for_user(user=None, slug=course.slug)
+    kept = pickle.dumps(found)
+    for person in (course.owner, co_instructor):
+        assert person.password and person.password.encode() not in kept
+    assert "password" in found.owner.get_deferred_fields()
+    assert all("password" in grant.user.get_deferred_fields() for grant in found.co_instructors.all())
