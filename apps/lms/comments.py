@@ -4,7 +4,7 @@ and answers for the people of its course, moderated in the platform's one queue.
 A lesson's thread is seen (and written in) by who may open the lesson as a participant: its
 course's teachers and staff, and its enrolled learners while the lesson is open to them. A free
 preview's visitors read the lesson, not its discussion: questions are the course's own. Answers
-by the course's teachers are marked "Instructor". Staff moderate (admins, through the queue);
+by the course's teachers are marked "Instructor" and publish at once. Staff moderate (admins, through the queue);
 ``lms.lesson`` comments come under the queue's "lms" domain.
 """
 
@@ -38,6 +38,14 @@ def _badge(lesson: Any, author: Any) -> str:
     return "Instructor" if permissions.teaches(author, lesson.course) else ""
 
 
+def _trusts(lesson: Any, author: Any) -> bool:
+    """Who teaches the course answers at once: a learner's question should not wait on a
+    moderator for its answer."""
+    from apps.lms import permissions
+
+    return permissions.teaches(author, lesson.course)
+
+
 def lesson_comments() -> Commentable:
     from apps.lms import permissions
     from apps.lms.models import Lesson
@@ -54,4 +62,5 @@ def lesson_comments() -> Commentable:
         title_of=lambda lesson: f"{lesson.course.title}: {lesson.title}",
         cache_namespace=NAMESPACE,
         author_badge=_badge,
+        trusts=_trusts,
     )

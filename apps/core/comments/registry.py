@@ -34,6 +34,9 @@ class Commentable:
     # (obj, author): a word shown beside the author's name, "" for none (say "Instructor" on a
     # lesson's thread, for who teaches its course); asked once per author in a thread.
     author_badge: Callable[[Any, Any], str] | None = None
+    # (obj, author): whose comments on obj publish at once, before they have one approved (say
+    # the instructors of a lesson's course); moderators of the kind always do.
+    trusts: Callable[[Any, Any], bool] | None = None
 
     def load(self, object_id: int) -> Any | None:
         return self.model._default_manager.filter(pk=object_id).first()

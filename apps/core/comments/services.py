@@ -173,9 +173,13 @@ def _check_rate(author: User) -> None:
         raise CommentRateLimited(retry_after=max(1, math.ceil(window - time.time() % window)))
 
 
-def _publishes_at_once(author: User, kind: str) -> bool:
-    # A first comment waits for a moderator; once one is approved, the reader is trusted.
+def _publishes_at_once(author: User, kind: str, target: Any) -> bool:
+    # A first comment waits for a moderator; once one is approved, the reader is trusted. The
+    # kind may trust some authors on some objects from the start (a course's instructors).
     if permissions.can_moderate_kind(author, kind):
+        return True
+    trusts = commentable_of(target).trusts
+    if trusts is not None and trusts(target, author):
         return True
     return Comment.objects.filter(author=author, status=Status.APPROVED).exists()
 
@@ -203,7 +207,7 @@ def comment_create(*, author: User, target: Any, body: str, parent: Comment | No
             if not permissions.can_reply_to_comment(author, parent, target):
                 raise ValidationError("That comment can no longer be replied to.", code="closed")
             parent = _attach_point(parent)
-        status = Status.APPROVED if _publishes_at_once(author, kind) else Status.PENDING
+        status = Status.APPROVED if _publishes_at_once(author, kind, target) else Status.PENDING
         comment = Comment.objects.create(
             target_kind=kind,
             target_id=target.pk,
