@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connections
 from django.test import Client
+from rest_framework.throttling import SimpleRateThrottle
 
 from apps.core.platform import documents
 from tests.core.factories import UserFactory
@@ -347,3 +348,12 @@ def client_for(db):  # type: ignore[no-untyped-def]
         return client
 
     return make
+
+
+@pytest.fixture
+def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """For the API fuzz runs (tests/fuzzing.py): rates far above what a run sends, so throttling
+    stays on (and 429 documented) but hundreds of requests from one address are no 429s."""
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"}
+    )
