@@ -74,9 +74,7 @@ def test_the_course_list_shows_status_and_learners(client_for, instructor, cours
     assert "Draft" in page and "Live" in page
 
 
-def test_the_course_list_costs_the_same_queries_for_many_courses(
-    client_for, instructor, django_assert_max_num_queries
-):
+def test_the_course_list_costs_the_same_queries_for_many_courses(client_for, instructor, django_assert_max_num_queries):
     for _ in range(3):
         make_course(owner=instructor)
     client = client_for(instructor)
@@ -128,11 +126,11 @@ def test_a_course_settings_page_is_for_who_teaches_it(client_for, people, course
 
 def _actions(course, co_instructor):
     return [
-        ("post", f"/courses/manage/{course.pk}/", _content(course)),
-        ("post", f"/courses/manage/{course.pk}/settings/", {"free": "on", "currency": "EUR", "pass_mark": "70"}),
-        ("post", f"/courses/manage/{course.pk}/cover/remove/", {}),
-        ("post", f"/courses/manage/{course.pk}/unpublish/", {}),
-        ("post", f"/courses/manage/{course.pk}/unschedule/", {}),
+        (f"/courses/manage/{course.pk}/", _content(course)),
+        (f"/courses/manage/{course.pk}/settings/", {"free": "on", "currency": "EUR", "pass_mark": "70"}),
+        (f"/courses/manage/{course.pk}/cover/remove/", {}),
+        (f"/courses/manage/{course.pk}/unpublish/", {}),
+        (f"/courses/manage/{course.pk}/unschedule/", {}),
     ]
 
 
@@ -156,7 +154,7 @@ def _content(course, **changes) -> dict:
 @pytest.mark.parametrize("who", WHO)
 def test_every_settings_action_is_for_who_teaches_the_course(client_for, people, course, co_instructor, who):
     client = client_for(people[who])
-    for method, url, data in _actions(course, co_instructor):
+    for url, data in _actions(course, co_instructor):
         response = client.post(url, data)
         expected = expected_for_course(who)
         assert response.status_code == (302 if expected == 200 else expected), url
