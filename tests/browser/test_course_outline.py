@@ -6,6 +6,7 @@ Then they open a dripped lesson for one learner on the learners page."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -16,6 +17,9 @@ from tests.lms.factories import enrol, make_course
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Correct-Horse-42!"
+# Screenshots for reviewers (CI keeps var/ as an artefact; nothing here is committed).
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
 
 def sign_in(page: Page, email: str) -> None:
@@ -77,6 +81,9 @@ def test_an_instructor_reorders_the_outline_by_keyboard_and_by_drag(open_page):
     # The page again, from the server: the order it shows is the saved one.
     page.reload()
     assert shown_order(page) == saved_order(course)
+    page.screenshot(path=str(SCREENSHOTS / "lms-outline.png"), full_page=True)
+    page.goto(f"/courses/manage/{course.pk}/")
+    page.screenshot(path=str(SCREENSHOTS / "lms-course-settings.png"), full_page=True)
 
 
 def test_a_stale_outline_is_refused_and_reloaded(open_page):
