@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apps.lms.models import Lesson, LessonOpening, Section
+from tests.browser.test_accessibility import _assert_no_serious_violation
 from tests.core.factories import UserFactory
 from tests.lms.factories import enrol, make_course
 
@@ -82,8 +83,15 @@ def test_an_instructor_reorders_the_outline_by_keyboard_and_by_drag(open_page):
     page.reload()
     assert shown_order(page) == saved_order(course)
     page.screenshot(path=str(SCREENSHOTS / "lms-outline.png"), full_page=True)
+    _assert_no_serious_violation(page, "the course outline")
     page.goto(f"/courses/manage/{course.pk}/")
     page.screenshot(path=str(SCREENSHOTS / "lms-course-settings.png"), full_page=True)
+    _assert_no_serious_violation(page, "the course settings")
+    lesson = Lesson.objects.filter(course=course).first()
+    page.goto(f"/courses/manage/{course.pk}/lessons/{lesson.pk}/")
+    _assert_no_serious_violation(page, "the lesson editor")
+    page.goto("/courses/manage/")
+    _assert_no_serious_violation(page, "the course list")
 
 
 def test_a_stale_outline_is_refused_and_reloaded(open_page):
@@ -116,4 +124,5 @@ def test_an_instructor_opens_a_dripped_lesson_for_one_learner(open_page):
     row.get_by_role("button", name=re.compile("Open now for this learner")).click()
     expect(page.get_by_text(f"“{dripped.title}” is open now for Lea Learner.")).to_be_visible()
     expect(row).to_contain_text("Open")
+    _assert_no_serious_violation(page, "a learner's drip")
     assert LessonOpening.objects.filter(enrolment=enrolment, lesson=dripped, opens_at=None).exists()
