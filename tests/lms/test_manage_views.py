@@ -326,3 +326,14 @@ def test_the_hook_offers_the_course_editor_to_instructors(instructor, learner):
 
     tool = next(tool for tool in hook.tools if tool.url_name == "lms:manage")
     assert tool.shown_to(instructor) and not tool.shown_to(learner)
+
+
+def test_visitors_see_a_change_at_once_though_the_page_was_cached(client_for, instructor, course, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    visitor = Client()
+    assert "Free" in visitor.get(course.get_absolute_url()).content.decode()  # now cached
+    response = client_for(instructor).post(
+        f"/courses/manage/{course.pk}/settings/", {"price": "25.00", "currency": "EUR", "pass_mark": "60"}
+    )
+    assert response.status_code == 302
+    assert "25.00 EUR" in visitor.get(course.get_absolute_url()).content.decode()
