@@ -9,11 +9,15 @@ import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 
 from apps.core.publishing import selectors as publishing_selectors
 from apps.lms.models import Lesson, Section
+from apps.lms.services import courses as services
+from tests.core.factories import UserFactory
 from tests.lms.factories import lessons_of, make_course
+from tests.utils import race
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +334,23 @@ def test_a_lesson_is_published_and_unpublished(client_for, instructor, course):
     assert client.post(f"{url}publish/").status_code == 302
     lesson.refresh_from_db()
     assert lesson.live and lesson.title == "Wedging"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the races run on PostgreSQL (CI does)")
+@pytest.mark.django_db(transaction=True)
+def test_moves_at_once_keep_every_lesson_once_in_a_place_of_its_own():
+    instructor = UserFactory(roles=["instructor"])
+    course = make_course(owner=instructor, lessons=6, sections=2)
+    lessons = lessons_of(course)
+
+    def move(index: int) -> None:
+        lesson = Lesson.objects.select_related("course").get(pk=lessons[index].pk)
+        services.lesson_move(actor=instructor, lesson=lesson, step=1 if index % 2 else -1)
+
+    results = race(move, times=len(lessons))
+
+    assert results == [None] * len(lessons)
+    rows = list(Lesson.objects.filter(course=course).values_list("section_id", "position"))
+    assert len(rows) == 12 and len(set(rows)) == 12  # no two lessons share a place
+    for section in Section.objects.filter(course=course):
+        assert sorted(p for s, p in rows if s == section.pk) == list(range(1, section.lessons.count() + 1))
