@@ -132,3 +132,22 @@ def test_a_lesson_opening_on_a_date_shows_until_when(client_for, instructor, cou
     Lesson.objects.filter(pk=lesson.pk).update(opens_at=timezone.now() + timedelta(days=30))
     page = client_for(instructor).get(f"/courses/manage/{course.pk}/learners/{enrolment.pk}/").content.decode()
     assert lesson.title in page and "Locked" in page
+
+
+def test_a_learners_drip_page_costs_the_same_queries_for_more_lessons(
+    client_for, instructor, learner, django_assert_max_num_queries
+):
+    small = make_course(owner=instructor, lessons=2)
+    big = make_course(owner=instructor, lessons=6, sections=3)
+    client = client_for(instructor)
+    pages = []
+    for course in (small, big):
+        Lesson.objects.filter(course=course).update(opens_after_days=5)
+        enrolment = enrol(learner, course)
+        for lesson in lessons_of(course)[:2]:
+            LessonOpening.objects.create(enrolment=enrolment, lesson=lesson)
+        pages.append(f"/courses/manage/{course.pk}/learners/{enrolment.pk}/")
+    with django_assert_max_num_queries(20) as few:
+        assert client.get(pages[0]).status_code == 200
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(pages[1]).status_code == 200
