@@ -52,6 +52,7 @@ def test_an_instructor_reorders_the_outline_by_keyboard_and_by_drag(open_page):
     sign_in(page, "teacher@example.com")
     page.goto(f"/courses/manage/{course.pk}/outline/")
     status = page.locator("#outline-status")
+    assert page.evaluate("Sortable.version") == "1.15.7"  # the vendored, pinned SortableJS (static/vendor/README.md)
 
     # Keyboard: focus "Move down" of Lesson 1.1 and press Enter, twice (the second crosses into Part 2).
     button = page.get_by_role("button", name="Move down Lesson 1.1", exact=True)
