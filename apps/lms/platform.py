@@ -9,6 +9,7 @@ from apps.lms import bench, demo
 from apps.lms.comments import lesson_comments
 from apps.lms.notifications import KINDS
 from apps.lms.panels import PANELS
+from apps.lms.permissions import can_create_course, is_lms_staff
 
 
 def _member(user: object) -> bool:
@@ -24,6 +25,12 @@ hook = AppHook(
     home_intro="Courses with lessons, progress and certificates, free or bought in the shop.",
     tools=(
         Tool("Courses", "lms:catalogue", "Every published course, to filter and search."),
+        Tool(
+            "Course editor",
+            "lms:manage",
+            "Your courses: landing page, outline, lessons, learners.",
+            show=lambda user: can_create_course(user) or is_lms_staff(user),
+        ),
         Tool("My learning", "lms:my-learning", "Your courses, your progress, and where you left off.", show=_member),
     ),
     robots_disallow=("/courses/manage/", "/courses/mine/"),

@@ -9,8 +9,46 @@ app_name = "lms"
 
 urlpatterns: list = []
 
-# --- The course editor, for instructors (apps/lms/views/manage.py) ------------------------------
-# (added by the course editor's increment)
+# --- The course editor, for instructors (apps/lms/views/manage*.py) -----------------------------
+from apps.lms.views import manage, manage_learners, manage_outline  # noqa: E402
+
+_course = "manage/<id:pk>/"
+_lesson = f"{_course}lessons/<id:lesson_pk>/"
+_section = f"{_course}sections/<id:section_pk>/"
+urlpatterns += [
+    path("manage/", manage.course_list, name="manage"),
+    path("manage/new/", manage.course_create, name="manage-create"),
+    path(_course, manage.course_settings, name="manage-course"),
+    path(f"{_course}autosave/", manage.course_autosave, name="manage-course-autosave"),
+    path(f"{_course}settings/", manage.course_settings_save, name="manage-course-settings"),
+    path(f"{_course}cover/", manage.course_cover, name="manage-course-cover"),
+    path(f"{_course}cover/remove/", manage.course_cover_remove, name="manage-course-cover-remove"),
+    path(f"{_course}publish/", manage.course_publish, name="manage-course-publish"),
+    path(f"{_course}unpublish/", manage.course_unpublish, name="manage-course-unpublish"),
+    path(f"{_course}schedule/", manage.course_schedule, name="manage-course-schedule"),
+    path(f"{_course}unschedule/", manage.course_unschedule, name="manage-course-unschedule"),
+    path(f"{_course}instructors/", manage.instructor_add, name="manage-instructor-add"),
+    path(f"{_course}instructors/<id:user_pk>/remove/", manage.instructor_remove, name="manage-instructor-remove"),
+    path(f"{_course}outline/", manage_outline.outline, name="manage-outline"),
+    path(f"{_course}outline/order/", manage_outline.outline_save, name="manage-outline-save"),
+    path(f"{_course}sections/", manage_outline.section_create, name="manage-section-create"),
+    path(f"{_section}rename/", manage_outline.section_rename, name="manage-section-rename"),
+    path(f"{_section}delete/", manage_outline.section_delete, name="manage-section-delete"),
+    path(f"{_section}move/", manage_outline.section_move, name="manage-section-move"),
+    path(f"{_section}lessons/", manage_outline.lesson_create, name="manage-lesson-create"),
+    path(_lesson, manage_outline.lesson_edit, name="manage-lesson"),
+    path(f"{_lesson}autosave/", manage_outline.lesson_autosave, name="manage-lesson-autosave"),
+    path(f"{_lesson}rules/", manage_outline.lesson_rules, name="manage-lesson-rules"),
+    path(f"{_lesson}move/", manage_outline.lesson_move, name="manage-lesson-move"),
+    path(f"{_lesson}video/", manage_outline.lesson_video, name="manage-lesson-video"),
+    path(f"{_lesson}video/remove/", manage_outline.lesson_video_remove, name="manage-lesson-video-remove"),
+    path(f"{_lesson}publish/", manage_outline.lesson_publish, name="manage-lesson-publish"),
+    path(f"{_lesson}unpublish/", manage_outline.lesson_unpublish, name="manage-lesson-unpublish"),
+    path(f"{_course}learners/", manage_learners.learners, name="manage-learners"),
+    path(f"{_course}learners/<id:enrolment_pk>/", manage_learners.learner_detail, name="manage-learner"),
+    path(f"{_course}learners/<id:enrolment_pk>/open/", manage_learners.learner_open, name="manage-learner-open"),
+    path(f"{_course}learners/<id:enrolment_pk>/clear/", manage_learners.learner_clear, name="manage-learner-clear"),
+]
 
 
 # --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------

@@ -9,6 +9,7 @@ they refuse. Every write a visitor can see makes the LMS's cached pages stale
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,13 +17,16 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
+from PIL import Image
 
 from apps.core.accounts import RoleName, has_role
 from apps.core.models import User
-from apps.core.platform import pagecache
+from apps.core.platform import encode_clean, open_upright, pagecache, validate_image
 from apps.core.publishing import selectors as publishing_selectors
 from apps.core.publishing import services as publishing
 from apps.lms import permissions
@@ -31,6 +35,7 @@ from apps.lms.selectors import NAMESPACE
 
 MAX_SECTIONS = 100
 MAX_LESSONS = 500
+MAX_COVER_SIDE = 2400
 
 
 def forget_course_pages() -> None:
@@ -159,6 +164,44 @@ def course_settings_update(
     return course
 
 
+def course_cover_set(*, actor: User, course: Course, upload: UploadedFile) -> Course:
+    """Store ``upload`` as the course's cover: its pixels only (no EXIF, upright), at most
+    MAX_COVER_SIDE a side, under a random name; anything that is not an image is refused and
+    nothing changes. Applies at once (a cover is not content of the drafts, like the price); the
+    old file is deleted once the new one is committed."""
+    _require_edit(actor, course)
+    try:
+        suffix = validate_image(upload)
+        image, transparent = open_upright(upload)
+    except ValidationError as exc:
+        raise ValidationError({"cover": exc.messages}) from None
+    image.thumbnail((MAX_COVER_SIDE, MAX_COVER_SIDE), Image.Resampling.LANCZOS)
+    content, suffix = encode_clean(image, suffix=suffix, transparent=transparent)
+    old = course.cover.name if course.cover else ""
+    course.cover.save(f"{uuid.uuid4().hex}{suffix}", ContentFile(content), save=False)
+    with transaction.atomic():
+        Course.objects.filter(pk=course.pk).update(cover=course.cover.name)
+        forget_course_pages()
+    if old:
+        storage = course.cover.storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return course
+
+
+def course_cover_remove(*, actor: User, course: Course) -> Course:
+    """Take the cover off a course (its file is deleted from storage once that is committed)."""
+    _require_edit(actor, course)
+    old = course.cover.name if course.cover else ""
+    with transaction.atomic():
+        Course.objects.filter(pk=course.pk).update(cover="")
+        forget_course_pages()
+    course.cover = ""  # type: ignore[assignment]
+    if old:
+        storage = Course._meta.get_field("cover").storage
+        transaction.on_commit(lambda: storage.delete(old))
+    return course
+
+
 def course_publish(*, actor: User, course: Course) -> Course:
     """Publish the newest draft of the landing page: it needs at least one lesson."""
     _require_edit(actor, course)
@@ -267,6 +310,7 @@ class LessonRules:
     """A lesson's place in the outline and what opens it (not content: it applies at once)."""
 
     is_preview: bool = False
+    kind: str | None = None  # None: keep the lesson's kind
     opens_at: datetime | None = None
     opens_after_days: int | None = None
     prerequisite_id: int | None = None
@@ -337,12 +381,15 @@ def lesson_set_rules(*, actor: User, lesson: Lesson, rules: LessonRules) -> Less
             raise ValidationError({"prerequisite": "A prerequisite is an earlier lesson of this course."})
     if rules.opens_after_days is not None and not 0 <= rules.opens_after_days <= 3650:
         raise ValidationError({"opens_after_days": "Between 0 and 3650 days."})
+    if rules.kind is not None and rules.kind not in Lesson.Kind.values:
+        raise ValidationError({"kind": "No such kind of lesson."})
+    lesson.kind = rules.kind or lesson.kind
     lesson.is_preview = rules.is_preview
     lesson.opens_at = rules.opens_at
     lesson.opens_after_days = rules.opens_after_days
     lesson.prerequisite_id = rules.prerequisite_id
     with transaction.atomic():
-        lesson.save(update_fields=["is_preview", "opens_at", "opens_after_days", "prerequisite"])
+        lesson.save(update_fields=["kind", "is_preview", "opens_at", "opens_after_days", "prerequisite"])
         forget_course_pages()
     return lesson
 
@@ -374,3 +421,64 @@ def outline_reorder(*, actor: User, course: Course, outline: Sequence[tuple[int,
             for lesson_position, lesson_id in enumerate(lesson_ids, start=1):
                 Lesson.objects.filter(pk=lesson_id).update(section_id=section_id, position=lesson_position)
         forget_course_pages()
+
+
+def _current_outline(course: Course) -> list[tuple[int, list[int]]]:
+    sections = list(Section.objects.filter(course=course).order_by("position", "pk").values_list("pk", flat=True))
+    lessons: dict[int, list[int]] = {pk: [] for pk in sections}
+    for lesson_id, section_id in (
+        Lesson.objects.filter(course=course).order_by("position", "pk").values_list("pk", "section_id")
+    ):
+        lessons[section_id].append(lesson_id)
+    return [(pk, lessons[pk]) for pk in sections]
+
+
+def lesson_move(*, actor: User, lesson: Lesson, step: int) -> None:
+    """Move a lesson one place up (``step`` -1) or down (+1) in the outline, for keyboards and
+    pages without JavaScript: past the first (last) lesson of its section it goes to the end
+    (start) of the section before (after). At either end of the course it stays."""
+    if step not in (-1, 1):
+        raise ValidationError("A lesson moves one place up or down.", code="bad_step")
+    course = lesson.course
+    _require_edit(actor, course)
+    with transaction.atomic():
+        # The sections' locks first, as outline_reorder takes them: no move reads a stale order.
+        list(Section.objects.select_for_update().filter(course=course).order_by("pk"))
+        outline = _current_outline(course)
+        where = next((i for i, (_, ids) in enumerate(outline) if lesson.pk in ids), None)
+        if where is None:
+            raise ValidationError("This lesson is no longer in the course.", code="stale_outline")
+        ids = outline[where][1]
+        index = ids.index(lesson.pk)
+        target = index + step
+        if 0 <= target < len(ids):
+            ids[index], ids[target] = ids[target], ids[index]
+        elif 0 <= where + step < len(outline):
+            ids.remove(lesson.pk)
+            neighbour = outline[where + step][1]
+            if step < 0:
+                neighbour.append(lesson.pk)
+            else:
+                neighbour.insert(0, lesson.pk)
+        else:
+            return
+        outline_reorder(actor=actor, course=course, outline=outline)
+
+
+def section_move(*, actor: User, section: Section, step: int) -> None:
+    """Move a section (with its lessons) one place up (``step`` -1) or down (+1)."""
+    if step not in (-1, 1):
+        raise ValidationError("A section moves one place up or down.", code="bad_step")
+    course = section.course
+    _require_edit(actor, course)
+    with transaction.atomic():
+        list(Section.objects.select_for_update().filter(course=course).order_by("pk"))
+        outline = _current_outline(course)
+        index = next((i for i, (pk, _) in enumerate(outline) if pk == section.pk), None)
+        if index is None:
+            raise ValidationError("This section is no longer in the course.", code="stale_outline")
+        target = index + step
+        if not 0 <= target < len(outline):
+            return
+        outline[index], outline[target] = outline[target], outline[index]
+        outline_reorder(actor=actor, course=course, outline=outline)
