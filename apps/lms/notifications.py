@@ -4,7 +4,11 @@ the delivered-events ledger on the worker).
 
 - to the learner: ``lms.certificate_issued`` (they earned a course's certificate) and
   ``lms.certificate_revoked`` (an instructor or staff revoked it, saying why);
-- to the learner, sent by services rather than subscribers: ``lms.nudge`` (an instructor asks
+- to the buyer: ``lms.place_refunded`` (a paid place the LMS could not give, refunded with the
+  reason; sent by the fulfilment of ``commerce.order_paid``, subscribed below with its undoing on
+  ``commerce.order_refunded``);
+- to the learner, sent by services rather than subscribers: ``lms.invited`` (an instructor gave
+  them a place: services/invitations.py), ``lms.nudge`` (an instructor asks
   them to come back to a course: services/teaching.py) and ``lms.lesson_opened`` (a drip lesson
   opened for them: ``learning.openings_tell``, run by beat).
 """
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from apps.commerce.events import OrderPaid, OrderRefunded
 from apps.core.notifications import Email, NotificationKind, notify
 from apps.core.platform import events
 from apps.lms.events import CertificateIssued, CertificateRevoked
@@ -22,6 +27,8 @@ CERTIFICATE_ISSUED = "lms.certificate_issued"
 CERTIFICATE_REVOKED = "lms.certificate_revoked"
 NUDGE = "lms.nudge"
 LESSON_OPENED = "lms.lesson_opened"
+PLACE_REFUNDED = "lms.place_refunded"
+INVITED = "lms.invited"
 
 KINDS = (
     NotificationKind(
@@ -54,6 +61,20 @@ KINDS = (
         template_many="{actors} are waiting for you in {target}",
         email=Email.INSTANT,
     ),
+    NotificationKind(
+        name=PLACE_REFUNDED,
+        label="Places we could not give",
+        description="You paid for a place in a course that could not be given (its cohort was full): it was refunded.",
+        template="Your payment for a place in {target} was refunded",
+        email=Email.INSTANT,
+    ),
+    NotificationKind(
+        name=INVITED,
+        label="Invitations to courses",
+        description="An instructor invited you into a course and gave you a place in it.",
+        template="{actors} gave you a place in {target}",
+        email=Email.INSTANT,
+    ),
 )
 
 
@@ -81,3 +102,22 @@ def on_certificate_issued(event: CertificateIssued) -> None:
 @events.subscribe(CertificateRevoked)
 def on_certificate_revoked(event: CertificateRevoked) -> None:
     _tell_learner(event.certificate_id, CERTIFICATE_REVOKED, event.actor_id)
+
+
+# --- The shop's events: the LMS fulfils its own lines (services/selling.py) ----------------------
+# Not atomic with the delivery: a refusal's refund calls the payment provider, so each step commits
+# on its own and the Sale row (one per order line) is what makes a redelivery fulfil once.
+
+
+@events.subscribe(OrderPaid, key="lms.fulfil_paid_places", atomic=False)
+def on_order_paid(event: OrderPaid) -> None:
+    from apps.lms.services import selling  # selling sends this module's kinds
+
+    selling.order_fulfil(event)
+
+
+@events.subscribe(OrderRefunded, key="lms.end_refunded_places", atomic=False)
+def on_order_refunded(event: OrderRefunded) -> None:
+    from apps.lms.services import selling
+
+    selling.order_undo(event)

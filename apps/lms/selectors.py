@@ -27,6 +27,7 @@ from apps.core.platform import pagecache
 from apps.lms import permissions
 from apps.lms.models import (
     Certificate,
+    Cohort,
     Course,
     CourseCategory,
     CourseInstructor,
@@ -449,3 +450,24 @@ def certificate_of(enrolment: Enrolment | None) -> Certificate | None:
     if enrolment is None or enrolment.completed_at is None:
         return None
     return Certificate.objects.filter(enrolment=enrolment).first()
+
+
+# --- Selling ------------------------------------------------------------------------------------
+
+
+def cohorts_on_offer(course: Course) -> list[Cohort]:
+    """The cohorts of ``course`` a buyer may still join (not ended), soonest first (one query)."""
+    today = timezone.localdate()
+    open_ = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    return list(Cohort.objects.filter(open_, course=course).order_by("starts_on", "pk"))
+
+
+def cohort_of(course: Course, pk: Any) -> Cohort | None:
+    """``course``'s cohort number ``pk`` (a form's value: anything), or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk <= ID_MAX:
+        return None
+    return Cohort.objects.filter(course=course, pk=pk).first()

@@ -28,6 +28,7 @@ urlpatterns += [
     path("mine/", learn.my_learning, name="my-learning"),
     path("<slug:slug>/", learn.course_detail, name="course"),
     path("<slug:slug>/enrol/", learn.course_enrol, name="enrol"),
+    path("<slug:slug>/buy/", learn.course_buy, name="buy"),
     path("<slug:slug>/continue/", learn.course_continue, name="continue"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/", learn.lesson_detail, name="lesson"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),

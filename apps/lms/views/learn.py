@@ -27,7 +27,7 @@ from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, selectors
 from apps.lms.models import Course
 from apps.lms.selectors import NAMESPACE
-from apps.lms.services import learning
+from apps.lms.services import learning, selling
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -90,8 +90,30 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         view = selectors.course_view(course, user=user)
         context = fragments.course_main_context(course, view, request=request)
         context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
+    if not course.is_free and course.live and not teaches:
+        # The call to buy: the course's cohorts with their seats (one query, paid courses only).
+        context["cohorts"] = selectors.cohorts_on_offer(course)
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
+
+
+@require_POST
+def course_buy(request: HttpRequest, slug: str) -> HttpResponse:
+    """Buy a place (a seat of the chosen ``cohort`` when the course has cohorts): it goes into the
+    shop's cart, which anyone may fill, and the buyer checks out there."""
+    course = _course_or_404(request, slug)
+    cohort = None
+    if "cohort" in request.POST:
+        cohort = selectors.cohort_of(course, request.POST["cohort"])
+        if cohort is None:
+            raise Http404("No such cohort.")
+    try:
+        message = selling.place_add_to_cart(user=request.user, session=request.session, course=course, cohort=cohort)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(course.get_absolute_url())
+    messages.success(request, message)
+    return redirect("commerce:cart")
 
 
 @require_POST
