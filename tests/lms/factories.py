@@ -102,7 +102,11 @@ def seat_cohort(course: Course, *, seats: int | None = 5, **fields: Any) -> Coho
     """A cohort of a paid ``course`` whose seats are on sale (``seats`` the limit)."""
     from apps.lms.services import selling
 
+    name = fields.pop("name", None)
     cohort = make_cohort(course, seats=seats, **fields)
+    if name:
+        Cohort.objects.filter(pk=cohort.pk).update(name=name)
+        cohort.name = name
     selling.course_offer_sync(course)
     return cohort
 
