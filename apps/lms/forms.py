@@ -14,3 +14,12 @@ class CertificateRevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the certificate's public page and told to the learner.",
     )
+
+
+class InvitationForm(forms.Form):
+    emails = forms.CharField(
+        label="Email addresses",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text="Separated by commas or lines. Accounts get a place at once; other addresses get a link.",
+    )

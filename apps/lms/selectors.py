@@ -32,6 +32,7 @@ from apps.lms.models import (
     CourseCategory,
     CourseInstructor,
     Enrolment,
+    Invitation,
     Lesson,
     LessonOpening,
     LessonProgress,
@@ -471,3 +472,8 @@ def cohort_of(course: Course, pk: Any) -> Cohort | None:
     if not 0 < pk <= ID_MAX:
         return None
     return Cohort.objects.filter(course=course, pk=pk).first()
+
+
+def invitations_of(course: Course) -> list[Invitation]:
+    """A course's latest invitations, newest first, with who sent and who accepted them (one query)."""
+    return list(Invitation.objects.filter(course=course).select_related("invited_by", "accepted_by")[:200])

@@ -7,7 +7,7 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage
+from apps.lms.api import views_catalogue, views_certificates, views_invitations, views_learning, views_manage
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -43,6 +43,11 @@ urlpatterns = [
         "manage/courses/<id:pk>/certificates/",
         views_certificates.ManagedCertificateListView.as_view(),
         name="api-lms-manage-certificates",
+    ),
+    path(
+        "manage/courses/<id:pk>/invitations/",
+        views_invitations.InvitationListView.as_view(),
+        name="api-lms-manage-invitations",
     ),
     path("manage/courses/<id:pk>/outline/", views_manage.OutlineView.as_view(), name="api-lms-manage-outline"),
     path("manage/courses/<id:pk>/sections/", views_manage.SectionCreateView.as_view(), name="api-lms-manage-sections"),

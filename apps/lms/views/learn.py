@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.comments import comment_thread_for
@@ -27,7 +28,7 @@ from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, selectors
 from apps.lms.models import Course
 from apps.lms.selectors import NAMESPACE
-from apps.lms.services import learning, selling
+from apps.lms.services import invitations, learning, selling
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -248,3 +249,24 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     "Continue" to where they left off; then their certificates."""
     context = {"rows": selectors.my_learning(request.user), "certificates": selectors.certificates_of(request.user)}
     return render(request, "lms/my_learning.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation's link: a visitor signs in (or signs up) first and comes back here; a signed-in
+    reader sees the course and accepts it (POST). A bad or expired link is a 404 page saying so."""
+    invitation = invitations.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "lms/invitation_accept.html", {"invalid": True}, status=404)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            invitations.invitation_accept(user=request.user, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return redirect(invitation.course.get_absolute_url())
+        messages.success(request, f"You are enrolled in “{invitation.course.title}”.")
+        return redirect(invitation.course.get_absolute_url())
+    context = {"invitation": invitation, "course": invitation.course, "token": token}
+    return render(request, "lms/invitation_accept.html", context)

@@ -1,5 +1,6 @@
-"""What instructors do for their learners from their home (/dashboard/instructor/): nudge a
-learner who has been away (apps/lms/panels.py lists them)."""
+"""What instructors do for their learners: nudge a learner who has been away (from their home,
+/dashboard/instructor/, where apps/lms/panels.py lists them) and invite people into a course
+(/courses/manage/<pk>/invitations/)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.lms import selectors
-from apps.lms.services import teaching
+from apps.lms.forms import InvitationForm
+from apps.lms.services import invitations, teaching
 
 
 @require_POST
@@ -33,3 +35,40 @@ def learner_nudge(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponse(format_html('<li id="at-risk-{}" role="status">{}</li>', enrolment.pk, text), status=status)
     (messages.success if status == 200 else messages.error)(request, text)
     return redirect("dashboard-page", key="instructor")
+
+
+def _said(done: invitations.Invited) -> str:
+    parts = []
+    if done.enrolled:
+        parts.append(f"{len(done.enrolled)} given a place now")
+    if done.emailed:
+        parts.append(f"{len(done.emailed)} sent a link by email")
+    if done.already:
+        parts.append(f"{len(done.already)} already enrolled ({', '.join(done.already[:3])})")
+    return "Invited: " + "; ".join(parts) + "."
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def course_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite people into a course one teaches (404 for any other), and see who was invited."""
+    course = selectors.course_get_by_pk_for_editor(user=request.user, pk=pk)
+    if course is None:
+        raise Http404("No such course among those you teach.")
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            emails = form.cleaned_data["emails"]
+            try:
+                done = invitations.invitations_send(actor=request.user, course=course, emails=emails)
+            except ValidationError as exc:
+                found = exc.message_dict.get("emails", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+                for message in found:
+                    form.add_error("emails", message)
+            else:
+                messages.success(request, _said(done))
+                return redirect("lms:invitations", pk=course.pk)
+        status = 422
+    context = {"course": course, "form": form, "invitations": selectors.invitations_of(course)}
+    return render(request, "lms/course_invitations.html", context, status=status)
