@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from apps.core.api import ID_MAX
@@ -36,6 +38,7 @@ from apps.lms.models import (
     Lesson,
     LessonOpening,
     LessonProgress,
+    Sale,
     Section,
 )
 
@@ -477,3 +480,54 @@ def cohort_of(course: Course, pk: Any) -> Cohort | None:
 def invitations_of(course: Course) -> list[Invitation]:
     """A course's latest invitations, newest first, with who sent and who accepted them (one query)."""
     return list(Invitation.objects.filter(course=course).select_related("invited_by", "accepted_by")[:200])
+
+
+# --- Revenue ------------------------------------------------------------------------------------
+
+REVENUE_DAYS = 30
+REVENUE_COURSES = 20
+
+
+@dataclass
+class RevenueRow:
+    course_id: int
+    title: str
+    currency: str
+    recent: Decimal  # net, paid in the last REVENUE_DAYS days
+    total: Decimal  # net, all time
+    refunded: Decimal  # all time
+    sales: int  # places sold and kept
+
+
+def revenue_by_course(user: Any, *, now: datetime | None = None) -> list[RevenueRow]:
+    """What the places sold in the shop brought, per course and currency, net of refunds: in the
+    last 30 days and all time, for the courses ``user`` teaches (staff: every course), the best
+    sellers first. One query, however many courses and sales."""
+    since = (now or timezone.now()) - timedelta(days=REVENUE_DAYS)
+    sales = Sale.objects.all()
+    if not permissions.is_lms_staff(user):
+        sales = sales.filter(course__in=courses_taught(user).values("pk"))
+    kept = Q(refunded_at__isnull=True)
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    rows = (
+        sales.values("course_id", "course__title", "currency")
+        .annotate(
+            recent=Coalesce(Sum("amount", filter=kept & Q(paid_at__gte=since)), zero),
+            total=Coalesce(Sum("amount", filter=kept), zero),
+            refunded=Coalesce(Sum("amount", filter=Q(refunded_at__isnull=False)), zero),
+            sales=Count("pk", filter=kept),
+        )
+        .order_by("-total", "course__title", "currency")[:REVENUE_COURSES]
+    )
+    return [
+        RevenueRow(
+            course_id=row["course_id"],
+            title=row["course__title"],
+            currency=row["currency"],
+            recent=row["recent"],
+            total=row["total"],
+            refunded=row["refunded"],
+            sales=row["sales"],
+        )
+        for row in rows
+    ]

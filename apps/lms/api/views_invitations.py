@@ -61,7 +61,7 @@ def invitation_data(invitation: Invitation) -> dict[str, Any]:
 
 
 class InvitationListView(InstructorView, GenericAPIView):
-    """A course's invitations (newest first, at most 200) and sending new ones."""
+    """A course's invitations (newest first, the latest 200, paginated) and sending new ones."""
 
     @extend_schema(
         summary="List the invitations into a course you teach",
@@ -70,8 +70,8 @@ class InvitationListView(InstructorView, GenericAPIView):
     )
     def get(self, request: Request, pk: int) -> Response:
         course = managed_course(request.user, pk)
-        rows = [invitation_data(invitation) for invitation in selectors.invitations_of(course)]
-        return Response(InvitationOutput(rows, many=True).data)
+        page = self.paginate_queryset(selectors.invitations_of(course))
+        return self.get_paginated_response(InvitationOutput([invitation_data(i) for i in page], many=True).data)
 
     @extend_schema(
         summary="Invite people into a course you teach",

@@ -24,7 +24,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from djmoney.money import Money
@@ -313,10 +312,3 @@ def order_undo(event: OrderRefunded) -> None:
             learning.enrolment_revoke(enrolment=enrolment, reason="Refunded")
             if sale.cohort_id:
                 _forget_pages()
-
-
-def revenue_filter(user: Any) -> Q:
-    """The sales ``user`` may see: of the courses they teach, every one for staff."""
-    if permissions.is_lms_staff(user):
-        return Q()
-    return Q(course__in=selectors.courses_taught(user).values("pk"))

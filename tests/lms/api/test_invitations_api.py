@@ -42,7 +42,7 @@ def test_the_api_invites_and_lists(api_as, instructor, course, outsider):
     response = client.post(_api(course), {"emails": [outsider.email, "new@example.com"]}, format="json")
     assert response.status_code == 201
     assert response.json() == {"enrolled": [outsider.email.lower()], "already": [], "emailed": ["new@example.com"]}
-    listed = client.get(_api(course)).json()
+    listed = client.get(_api(course)).json()["results"]
     states = {row["email"]: row["state"] for row in listed}
     assert states == {outsider.email.lower(): "enrolled", "new@example.com": "sent"}
 
