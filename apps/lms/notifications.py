@@ -20,8 +20,9 @@ from django.urls import reverse
 from apps.commerce.events import OrderPaid, OrderRefunded
 from apps.core.notifications import Email, NotificationKind, notify
 from apps.core.platform import events
+from apps.core.publishing import ContentPublished, ContentUnpublished
 from apps.lms.events import CertificateIssued, CertificateRevoked
-from apps.lms.models import Certificate
+from apps.lms.models import Certificate, Course
 
 CERTIFICATE_ISSUED = "lms.certificate_issued"
 CERTIFICATE_REVOKED = "lms.certificate_revoked"
@@ -121,3 +122,25 @@ def on_order_refunded(event: OrderRefunded) -> None:
     from apps.lms.services import selling
 
     selling.order_undo(event)
+
+
+@events.subscribe(ContentPublished, key="lms.offer_published_course")
+def on_course_published(event: ContentPublished) -> None:
+    """A course published by the schedule (beat's publish_due) or the admin, not through
+    ``course_publish`` (which offers it at once): its places go on sale, or off, all the same."""
+    _sync_offer(event.model, event.object_id)
+
+
+@events.subscribe(ContentUnpublished, key="lms.withdraw_unpublished_course")
+def on_course_unpublished(event: ContentUnpublished) -> None:
+    _sync_offer(event.model, event.object_id)
+
+
+def _sync_offer(model: str, object_id: str) -> None:
+    if model != Course.content_label():
+        return
+    from apps.lms.services import selling
+
+    course = Course.objects.select_related("owner").filter(pk=int(object_id)).first()
+    if course is not None:
+        selling.course_offer_sync(course)

@@ -392,3 +392,28 @@ def test_an_ended_cohort_is_not_offered_and_its_late_payment_is_refunded(client_
         events.deliver_pending()
     order.refresh_from_db()
     assert order.status == Order.Status.REFUNDED and not Enrolment.objects.exists()
+
+
+def test_a_course_published_by_its_schedule_goes_on_sale(instructor):
+    from apps.core.publishing import services as publishing
+
+    course = _draft_course(instructor, price="25.00")
+    courses.course_schedule(actor=instructor, course=course, go_live_at=timezone.now() + timedelta(minutes=1))
+    assert _product("course", course.pk) is None
+    publishing.publish_due(now=timezone.now() + timedelta(minutes=2))
+    events.deliver_pending()
+    assert _product("course", course.pk).live and place_variant(course).price.amount == Decimal("25.00")
+
+
+def test_the_landing_pages_queries_do_not_grow_with_cohorts(client_for, outsider, django_assert_max_num_queries):
+    course = paid_course()
+    seat_cohort(course)
+    client = client_for(outsider)
+    client.get(course.get_absolute_url())
+    with django_assert_max_num_queries(30) as few:
+        client.get(course.get_absolute_url())
+    for _ in range(4):
+        seat_cohort(course)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(course.get_absolute_url()).content.decode()
+    assert page.count("seats left") == 5
