@@ -417,3 +417,13 @@ def test_the_landing_pages_queries_do_not_grow_with_cohorts(client_for, outsider
     with django_assert_max_num_queries(len(few.captured_queries)):
         page = client.get(course.get_absolute_url()).content.decode()
     assert page.count("seats left") == 5
+
+
+def test_the_seller_shop_is_the_owners_and_never_someone_elses(instructor):
+    from tests.commerce.factories import ShopFactory
+
+    squatter = ShopFactory(slug=f"courses-{instructor.pk}")
+    course = paid_course(owner=instructor)
+    shop = _product("course", course.pk).shop
+    assert shop != squatter and shop.owner == instructor and shop.slug.startswith(f"courses-{instructor.pk}-")
+    assert _product("course", paid_course(owner=instructor).pk).shop == shop  # one per owner

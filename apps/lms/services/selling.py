@@ -19,6 +19,7 @@ buyer is told. ``order_undo`` (``commerce.order_refunded``) ends the place a ref
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,18 +60,21 @@ def _price(course: Course) -> Money:
 
 def seller_shop(course: Course) -> Shop:
     """The shop that sells ``course``'s places: one per course owner ("Courses by ..."), made
-    the first time, so an order's part and the shop's sales page name who sells it."""
+    the first time, so an order's part and the shop's sales name who sells it. Found by its owner
+    and address, so a shop someone else opened at a like address is never taken over."""
     owner = course.owner
-    shop, _ = Shop.objects.get_or_create(
-        slug=f"courses-{owner.pk}",
-        defaults={
-            "owner": owner,
-            "name": f"Courses by {owner.get_short_name()}"[:120],
-            "currency": course.currency,
-            "contact_email": owner.email,
-        },
+    base = f"courses-{owner.pk}"
+    shop = Shop.objects.filter(owner=owner, slug__startswith=base).order_by("pk").first()
+    if shop is not None:
+        return shop
+    slug = base if not Shop.objects.filter(slug=base).exists() else f"{base}-{secrets.token_hex(3)}"
+    return Shop.objects.create(
+        owner=owner,
+        slug=slug,
+        name=f"Courses by {owner.get_short_name()}"[:120],
+        currency=course.currency,
+        contact_email=owner.email,
     )
-    return shop
 
 
 def course_offer_sync(course: Course) -> None:
