@@ -209,3 +209,8 @@ def test_the_service_refuses_who_does_not_teach(other_instructor, course):
     with pytest.raises(PermissionDenied):
         invitations.invitations_send(actor=other_instructor, course=course, emails="a@example.com")
     assert not Invitation.objects.exists()
+
+
+def test_the_instructors_home_links_each_course_to_its_invitations(instructor, course, client_for):
+    page = client_for(instructor).get("/dashboard/instructor/").content.decode()
+    assert _page(course) in page
