@@ -427,3 +427,24 @@ def test_the_seller_shop_is_the_owners_and_never_someone_elses(instructor):
     shop = _product("course", course.pk).shop
     assert shop != squatter and shop.owner == instructor and shop.slug.startswith(f"courses-{instructor.pk}-")
     assert _product("course", paid_course(owner=instructor).pk).shop == shop  # one per owner
+
+
+def test_a_seat_is_bought_through_the_shops_checkout_and_the_next_buyer_refused_before_paying(user_with_role):
+    from apps.commerce.services import checkout as checkouts
+    from apps.commerce.services import payments
+    from tests.commerce.shopping import fill_cart, save_address
+
+    course = paid_course()
+    cohort = seat_cohort(course, seats=1)
+    first, second = user_with_role("student"), user_with_role("student")
+    for buyer in (first, second):
+        save_address(buyer)
+        fill_cart(buyer, place_variant(course, cohort))
+    checkout = checkouts.checkout_start(user=first)
+    with pytest.raises(ValidationError, match="is sold out"):
+        checkouts.checkout_start(user=second)  # the seat is held for the first buyer
+    completion = checkouts.checkout_complete(user=first, checkout=checkout)
+    payments.payment_confirm(payment=completion.order.payments.get(), data={"outcome": "approve"})
+    events.deliver_pending()
+    assert Enrolment.objects.get(course=course).user == first
+    assert Order.objects.get().status == Order.Status.PAID and not Order.objects.filter(user=second).exists()
