@@ -28,9 +28,9 @@ from apps.core.comments import services as comments
 from apps.core.models import User
 from apps.lms import reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
-from apps.lms.models import Cohort, Course, CourseCategory, Lesson
+from apps.lms.models import Course, CourseCategory, Lesson
+from apps.lms.services import cohorts, learning, media
 from apps.lms.services import courses as services
-from apps.lms.services import learning, media
 
 INSTRUCTOR_EMAIL = "instructor@test.com"
 STUDENT_EMAIL = "student@test.com"
@@ -265,8 +265,13 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
     safety = _course(SAFETY, instructor, colour=(150, 40, 40))
     if not glazes.cohorts.exists():
         start = timezone.localdate() + timedelta(days=14)
-        Cohort.objects.create(
-            course=glazes, name="Spring cohort", starts_on=start, ends_on=start + timedelta(days=28), seats=12
+        cohorts.cohort_create(
+            actor=instructor,
+            course=glazes,
+            name="Spring cohort",
+            starts_on=start,
+            ends_on=start + timedelta(days=28),
+            seats=12,
         )
     _checklist(instructor, selectors.lessons_in_order(selectors.outline(pottery))[0])
     _progress(student, pottery, done=1, watched=50)

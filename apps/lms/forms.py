@@ -25,3 +25,12 @@ class AnnouncementForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6}),
         help_text="Plain text. Every active learner of the course is told through their notifications.",
     )
+
+
+class InvitationForm(forms.Form):
+    emails = forms.CharField(
+        label="Email addresses",
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "off"}),
+        help_text="Separated by commas or lines. Accounts get a place at once; other addresses get a link.",
+    )

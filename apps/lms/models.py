@@ -144,6 +144,11 @@ class Course(Publishable):
         return not self.price
 
     @property
+    def price_label(self) -> str:
+        """ "49.00 EUR" (the landing page's price and its call to buy); "" when free."""
+        return "" if self.is_free else f"{self.price:.2f} {self.currency}"
+
+    @property
     def cover_url(self) -> str:
         """The cover's card rendition (made on first use), or "" without a cover or when its
         file cannot be read: one lost file must not take the catalogue down."""
@@ -302,6 +307,20 @@ class Cohort(models.Model):
     @property
     def seats_left(self) -> int | None:
         return None if self.seats is None else max(self.seats - self.seats_taken, 0)
+
+    @property
+    def is_full(self) -> bool:
+        return self.seats is not None and self.seats_taken >= self.seats
+
+    @property
+    def join_label(self) -> str:
+        """The landing page's call to buy a seat: "Join the Spring cohort — 3 seats left"."""
+        if self.seats is None:
+            return f"Join the {self.name}"
+        left = self.seats_left
+        if not left:
+            return f"{self.name} — full"
+        return f"Join the {self.name} — {left} seat{'' if left == 1 else 's'} left"
 
 
 class Enrolment(models.Model):
@@ -481,3 +500,63 @@ class LessonAttachment(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- Selling and invitations -------------------------------------------------------------------
+
+
+class Sale(models.Model):
+    """One paid order line the LMS fulfilled (or had to give back): what the instructors' revenue
+    is counted from. One row per order line (unique), so a redelivered ``commerce.order_paid``
+    fulfils a line once. ``refunded_at`` is set when the line's money went back (a refund, or the
+    LMS refusing a line it could not honour: ``refused`` says why); revenue is net of it."""
+
+    course = models.ForeignKey(Course, on_delete=models.PROTECT, related_name="sales")
+    cohort = models.ForeignKey(Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="sales")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    enrolment = models.ForeignKey(Enrolment, null=True, blank=True, on_delete=models.SET_NULL, related_name="sales")
+    order_id = models.PositiveBigIntegerField()
+    order_number = models.CharField(max_length=40)  # the shop's order reference
+    line_id = models.PositiveBigIntegerField(unique=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    paid_at = models.DateTimeField(default=timezone.now)
+    refunded_at = models.DateTimeField(null=True, blank=True)
+    refused = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-paid_at", "-pk"]
+        indexes = [models.Index(fields=["course", "paid_at"], name="lms_sale_course_paid")]
+        constraints = [models.CheckConstraint(condition=Q(amount__gte=0), name="lms_sale_amount_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.order_number}: {self.course} {self.amount} {self.currency}"
+
+
+class Invitation(models.Model):
+    """An instructor's invitation of someone, by email address, to a course (paid ones too: it is
+    the instructor's gift). An existing account is enrolled at once; an unknown address gets a
+    signed link that enrols whoever signs in with it, once, before ``expires_at``."""
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["course", "-created_at"], name="lms_invitation_course")]
+
+    def __str__(self) -> str:
+        return f"{self.email} invited to {self.course}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

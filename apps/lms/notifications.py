@@ -4,7 +4,11 @@ the delivered-events ledger on the worker).
 
 - to the learner: ``lms.certificate_issued`` (they earned a course's certificate) and
   ``lms.certificate_revoked`` (an instructor or staff revoked it, saying why);
-- to the learner, sent by services rather than subscribers: ``lms.nudge`` (an instructor asks
+- to the buyer: ``lms.place_refunded`` (a paid place the LMS could not give, refunded with the
+  reason; sent by the fulfilment of ``commerce.order_paid``, subscribed below with its undoing on
+  ``commerce.order_refunded``);
+- to the learner, sent by services rather than subscribers: ``lms.invited`` (an instructor gave
+  them a place: services/invitations.py), ``lms.nudge`` (an instructor asks
   them to come back to a course: services/teaching.py) and ``lms.lesson_opened`` (a drip lesson
   opened for them: ``learning.openings_tell``, run by beat);
 - to each active learner of a course: ``lms.announcement`` (its instructors posted an
@@ -15,16 +19,20 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from apps.commerce.events import OrderPaid, OrderRefunded
 from apps.core.notifications import Email, NotificationKind, notify
 from apps.core.platform import events
+from apps.core.publishing import ContentPublished, ContentUnpublished
 from apps.lms.events import AnnouncementPosted, CertificateIssued, CertificateRevoked
-from apps.lms.models import Announcement, Certificate, Enrolment
+from apps.lms.models import Announcement, Certificate, Course, Enrolment
 
 CERTIFICATE_ISSUED = "lms.certificate_issued"
 CERTIFICATE_REVOKED = "lms.certificate_revoked"
 NUDGE = "lms.nudge"
 LESSON_OPENED = "lms.lesson_opened"
 ANNOUNCEMENT = "lms.announcement"
+PLACE_REFUNDED = "lms.place_refunded"
+INVITED = "lms.invited"
 
 KINDS = (
     NotificationKind(
@@ -62,6 +70,20 @@ KINDS = (
         description="An instructor of a course you take asks you to come back to it.",
         template="{actors} is waiting for you in {target}",
         template_many="{actors} are waiting for you in {target}",
+        email=Email.INSTANT,
+    ),
+    NotificationKind(
+        name=PLACE_REFUNDED,
+        label="Places we could not give",
+        description="You paid for a place in a course that could not be given (its cohort was full): it was refunded.",
+        template="Your payment for a place in {target} was refunded",
+        email=Email.INSTANT,
+    ),
+    NotificationKind(
+        name=INVITED,
+        label="Invitations to courses",
+        description="An instructor invited you into a course and gave you a place in it.",
+        template="{actors} gave you a place in {target}",
         email=Email.INSTANT,
     ),
 )
@@ -124,3 +146,44 @@ def on_announcement_posted(event: AnnouncementPosted) -> None:
                 is not None
             )
     Announcement.objects.filter(pk=announcement.pk).update(sent_to=sent)
+
+
+# --- The shop's events: the LMS fulfils its own lines (services/selling.py) ----------------------
+# Not atomic with the delivery: a refusal's refund calls the payment provider, so each step commits
+# on its own and the Sale row (one per order line) is what makes a redelivery fulfil once.
+
+
+@events.subscribe(OrderPaid, key="lms.fulfil_paid_places", atomic=False)
+def on_order_paid(event: OrderPaid) -> None:
+    from apps.lms.services import selling  # selling sends this module's kinds
+
+    selling.order_fulfil(event)
+
+
+@events.subscribe(OrderRefunded, key="lms.end_refunded_places", atomic=False)
+def on_order_refunded(event: OrderRefunded) -> None:
+    from apps.lms.services import selling
+
+    selling.order_undo(event)
+
+
+@events.subscribe(ContentPublished, key="lms.offer_published_course")
+def on_course_published(event: ContentPublished) -> None:
+    """A course published by the schedule (beat's publish_due) or the admin, not through
+    ``course_publish`` (which offers it at once): its places go on sale, or off, all the same."""
+    _sync_offer(event.model, event.object_id)
+
+
+@events.subscribe(ContentUnpublished, key="lms.withdraw_unpublished_course")
+def on_course_unpublished(event: ContentUnpublished) -> None:
+    _sync_offer(event.model, event.object_id)
+
+
+def _sync_offer(model: str, object_id: str) -> None:
+    if model != Course.content_label():
+        return
+    from apps.lms.services import selling
+
+    course = Course.objects.select_related("owner").filter(pk=int(object_id)).first()
+    if course is not None:
+        selling.course_offer_sync(course)

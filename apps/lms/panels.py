@@ -150,6 +150,16 @@ def _questions(user: Any) -> dict[str, Any]:
     return {"rows": [(row, titles.get(row.target_id)) for row in rows]}
 
 
+def _revenue(user: Any) -> dict[str, Any]:
+    """Places sold in the shop, per course: the last 30 days and all time, net of refunds."""
+    rows = selectors.revenue_by_course(user)
+    totals: dict[str, list[Any]] = {}
+    for row in rows:
+        recent, total = totals.setdefault(row.currency, [0, 0])
+        totals[row.currency] = [recent + row.recent, total + row.total]
+    return {"rows": rows, "totals": sorted(totals.items()), "days": selectors.REVENUE_DAYS}
+
+
 # Listed by the LMS's hook (apps/lms/platform.py).
 PANELS: tuple[Panel, ...] = (
     Panel("lms-courses", "Your courses", "lms/panels/_courses.html", frozenset({"instructor"}), _courses, order=10),
@@ -169,6 +179,15 @@ PANELS: tuple[Panel, ...] = (
         frozenset({"instructor"}),
         _at_risk,
         order=12,
+        show=_teaches_any,
+    ),
+    Panel(
+        "lms-revenue",
+        "Revenue",
+        "lms/panels/_revenue.html",
+        frozenset({"instructor"}),
+        _revenue,
+        order=14,
         show=_teaches_any,
     ),
     Panel(

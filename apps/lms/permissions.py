@@ -63,17 +63,39 @@ def can_view_course(user: Any, course: Any) -> bool:
     return bool(course.live) or can_edit_course(user, course)
 
 
-def enrol_refusal(user: Any, course: Any, *, enrolment: Any = None, prerequisite_done: bool = True) -> str | None:
-    """Why ``user`` may not take a place in ``course`` now, or None if they may."""
+def enrol_refusal(
+    user: Any, course: Any, *, enrolment: Any = None, prerequisite_done: bool = True, paid_for: bool = False
+) -> str | None:
+    """Why ``user`` may not take a place in ``course`` now, or None if they may. A paid course's
+    place is bought in the shop: only the purchase handler (``paid_for``, a paid order line)
+    or an instructor's invitation (which does not ask) gives one."""
     if not _active(user):
         return "Sign in to enrol."
     if not course.live:
         return "This course is not open for enrolment."
     if enrolment is not None and enrolment.revoked_at is None:
         return "You are already enrolled in this course."
+    if not course.is_free and not paid_for:
+        return "This course is sold in the shop: buy a place to enrol."
     if not prerequisite_done:
         return f"Complete “{course.prerequisite.title}” first."
     return None
+
+
+def can_buy_place(user: Any, course: Any, *, enrolment: Any = None) -> bool:
+    """The landing page's "Buy" (into the shop's cart, which anyone may fill): a live paid course
+    its reader neither teaches nor already takes."""
+    return bool(course.live and not course.is_free and not (enrolment is not None and enrolment.revoked_at is None))
+
+
+def can_invite(user: Any, course: Any) -> bool:
+    """Inviting people into a course (a gift of a place, paid courses too): who teaches it, and staff."""
+    return can_edit_course(user, course)
+
+
+def can_view_revenue(user: Any, course: Any) -> bool:
+    """A course's sales: who teaches it, and staff."""
+    return can_edit_course(user, course)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.accounts import Tool
-from apps.core.platform import AppHook, Mount, NavLink, Periodic
+from apps.core.platform import AppHook, Mount, NavLink, Periodic, SellableKind
 from apps.lms import bench, demo
 from apps.lms.comments import lesson_comments
 from apps.lms.notifications import KINDS
@@ -41,4 +41,6 @@ hook = AppHook(
     panels=PANELS,
     # Learners hear of drip lessons that opened for them within this long (tasks.py).
     periodic=(Periodic("lms.tell_opened_lessons", 300),),
+    # Places the shop sells for the LMS (services/selling.py keeps them on sale and fulfils them).
+    sellables=(SellableKind("course", "A place in a course"), SellableKind("seat", "A seat in a course's cohort")),
 )

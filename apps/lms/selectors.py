@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
 from django.core import signing
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -31,14 +33,17 @@ from apps.lms import permissions
 from apps.lms.models import (
     Announcement,
     Certificate,
+    Cohort,
     Course,
     CourseCategory,
     CourseInstructor,
     Enrolment,
+    Invitation,
     Lesson,
     LessonAttachment,
     LessonOpening,
     LessonProgress,
+    Sale,
     Section,
 )
 
@@ -499,3 +504,80 @@ def attachment_by_pk(pk: int) -> LessonAttachment | None:
     if not 0 < pk <= ID_MAX:
         return None
     return LessonAttachment.objects.filter(pk=pk).first()
+
+
+# --- Selling ------------------------------------------------------------------------------------
+
+
+def cohorts_on_offer(course: Course) -> list[Cohort]:
+    """The cohorts of ``course`` a buyer may still join (not ended), soonest first (one query)."""
+    today = timezone.localdate()
+    open_ = Q(ends_on__isnull=True) | Q(ends_on__gte=today)
+    return list(Cohort.objects.filter(open_, course=course).order_by("starts_on", "pk"))
+
+
+def cohort_of(course: Course, pk: Any) -> Cohort | None:
+    """``course``'s cohort number ``pk`` (a form's value: anything), or None."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk <= ID_MAX:
+        return None
+    return Cohort.objects.filter(course=course, pk=pk).first()
+
+
+def invitations_of(course: Course) -> list[Invitation]:
+    """A course's latest invitations, newest first, with who sent and who accepted them (one query)."""
+    return list(Invitation.objects.filter(course=course).select_related("invited_by", "accepted_by")[:200])
+
+
+# --- Revenue ------------------------------------------------------------------------------------
+
+REVENUE_DAYS = 30
+REVENUE_COURSES = 20
+
+
+@dataclass
+class RevenueRow:
+    course_id: int
+    title: str
+    currency: str
+    recent: Decimal  # net, paid in the last REVENUE_DAYS days
+    total: Decimal  # net, all time
+    refunded: Decimal  # all time
+    sales: int  # places sold and kept
+
+
+def revenue_by_course(user: Any, *, now: datetime | None = None) -> list[RevenueRow]:
+    """What the places sold in the shop brought, per course and currency, net of refunds: in the
+    last 30 days and all time, for the courses ``user`` teaches (staff: every course), the best
+    sellers first. One query, however many courses and sales."""
+    since = (now or timezone.now()) - timedelta(days=REVENUE_DAYS)
+    sales = Sale.objects.all()
+    if not permissions.is_lms_staff(user):
+        sales = sales.filter(course__in=courses_taught(user).values("pk"))
+    kept = Q(refunded_at__isnull=True)
+    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
+    rows = (
+        sales.values("course_id", "course__title", "currency")
+        .annotate(
+            recent=Coalesce(Sum("amount", filter=kept & Q(paid_at__gte=since)), zero),
+            total=Coalesce(Sum("amount", filter=kept), zero),
+            refunded=Coalesce(Sum("amount", filter=Q(refunded_at__isnull=False)), zero),
+            sales=Count("pk", filter=kept),
+        )
+        .order_by("-total", "course__title", "currency")[:REVENUE_COURSES]
+    )
+    return [
+        RevenueRow(
+            course_id=row["course_id"],
+            title=row["course__title"],
+            currency=row["currency"],
+            recent=row["recent"],
+            total=row["total"],
+            refunded=row["refunded"],
+            sales=row["sales"],
+        )
+        for row in rows
+    ]

@@ -57,6 +57,7 @@ from apps.lms.views import teach  # noqa: E402
 urlpatterns += [
     path("manage/enrolments/<id:pk>/nudge/", teach.learner_nudge, name="nudge"),
     path("manage/<id:pk>/announcements/", teach.course_announcements, name="announcements"),
+    path("manage/<id:pk>/invitations/", teach.course_invitations, name="invitations"),
 ]
 
 # --- Learners' pages (apps/lms/views/learn.py): last, as a course's address is a free slug ------
@@ -65,8 +66,10 @@ from apps.lms.views import learn  # noqa: E402
 urlpatterns += [
     path("", learn.catalogue, name="catalogue"),
     path("mine/", learn.my_learning, name="my-learning"),
+    path("mine/invitations/<str:token>/", learn.invitation_accept, name="invitation"),
     path("<slug:slug>/", learn.course_detail, name="course"),
     path("<slug:slug>/enrol/", learn.course_enrol, name="enrol"),
+    path("<slug:slug>/buy/", learn.course_buy, name="buy"),
     path("<slug:slug>/continue/", learn.course_continue, name="continue"),
     path("<slug:slug>/review/", learn.course_review, name="review"),
     path("<slug:slug>/reviews/<id:user_id>/hide/", learn.review_hide, name="review-hide"),

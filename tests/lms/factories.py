@@ -82,3 +82,50 @@ def complete_all(user: Any, course: Course) -> Enrolment:
     for lesson in Lesson.objects.filter(course=course, live=True).order_by("section__position", "position"):
         enrolment = learning.lesson_complete(user=user, enrolment=enrolment, lesson=lesson)
     return enrolment
+
+
+# --- Selling (apps/lms/services/selling.py) ------------------------------------------------------
+
+
+def paid_course(*, owner: Any = None, price: str = "49.00", **fields: Any) -> Course:
+    """A live course of ``price`` EUR, on sale in the shop (its owner's "Courses by" shop)."""
+    from decimal import Decimal
+
+    from apps.lms.services import selling
+
+    course = make_course(owner=owner, price=Decimal(price), **fields)
+    selling.course_offer_sync(course)
+    return course
+
+
+def seat_cohort(course: Course, *, seats: int | None = 5, **fields: Any) -> Cohort:
+    """A cohort of a paid ``course`` whose seats are on sale (``seats`` the limit)."""
+    from apps.lms.services import selling
+
+    name = fields.pop("name", None)
+    cohort = make_cohort(course, seats=seats, **fields)
+    if name:
+        Cohort.objects.filter(pk=cohort.pk).update(name=name)
+        cohort.name = name
+    selling.course_offer_sync(course)
+    return cohort
+
+
+def place_variant(course: Course, cohort: Cohort | None = None) -> Any:
+    """The shop's variant that sells a place in ``course`` (a seat of ``cohort``)."""
+    from apps.commerce.services import sellables
+
+    kind, ref = ("seat", cohort.pk) if cohort is not None else ("course", course.pk)
+    return sellables.sellable_get(app="lms", kind=kind, ref_id=ref).variants.get()
+
+
+def buy_place(user: Any, course: Course, cohort: Cohort | None = None, *, quantity: int = 1) -> Any:
+    """``user`` bought a place (a paid order as a captured checkout leaves it) and the shop's
+    ``commerce.order_paid`` was delivered to the LMS; the order."""
+    from apps.core.platform import events
+    from tests.commerce.factories import make_paid_order, paid_event
+
+    order = make_paid_order(user, [(place_variant(course, cohort), quantity)])
+    events.publish(paid_event(order))
+    events.deliver_pending()
+    return order

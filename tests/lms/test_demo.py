@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from apps.commerce.services import sellables
 from apps.core.comments import Comment
 from apps.lms import demo, reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
@@ -38,6 +39,10 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     assert all(course.owner == instructor and not course.has_unpublished_changes for course in courses.values())
     assert courses["glazes-and-firing"].price == 49 and courses["wheel-thrown-pottery"].is_free
     assert courses["glazes-and-firing"].cohorts.get().seats == 12
+    # The paid course sells seats of its cohort in the shop (not places of its own).
+    seat = sellables.sellable_get(app="lms", kind="seat", ref_id=courses["glazes-and-firing"].cohorts.get().pk)
+    assert seat.live and seat.variants.get().price.amount == 49 and seat.variants.get().stock.quantity == 12
+    assert not sellables.sellable_get(app="lms", kind="course", ref_id=courses["glazes-and-firing"].pk).live
     pottery = selectors.lessons_in_order(selectors.outline(courses["wheel-thrown-pottery"]))
     assert [lesson.kind for lesson in pottery].count(Lesson.Kind.VIDEO) == 1 and pottery[0].is_preview
     assert pottery[-1].opens_after_days == 7
@@ -62,5 +67,6 @@ def test_the_demo_courses_pages_answer(demo_people, client):
     assert client.get("/courses/wheel-thrown-pottery/").status_code == 200
     preview = "/courses/wheel-thrown-pottery/lessons/welcome-to-the-studio/"
     assert client.get(preview).status_code == 200  # a free preview, for anyone
+    assert "Join the Spring cohort — 12 seats left" in client.get("/courses/glazes-and-firing/").content.decode()
     client.force_login(demo_people[1])
     assert client.get("/courses/mine/").status_code == 200

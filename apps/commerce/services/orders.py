@@ -519,6 +519,19 @@ def order_refund(
     )
 
 
+def refund_line_for_app(*, line: OrderLine, quantity: int, reason: str) -> Refund:
+    """Pay back ``quantity`` units of ``line`` (its shop's part, no person acting): the path of
+    ``sellables.sellable_line_refund``, which checks the line is the asking app's."""
+    return _refund(
+        user=None,
+        order=line.order,
+        part=line.part,
+        planned_for=lambda locked: _plan(locked, line.part, {line.pk: quantity}, None, True),
+        reason=reason,
+        kind="refunded",
+    )
+
+
 def part_cancel(*, user: Any, part: OrderShop, reason: str = "") -> Refund | None:
     """Cancel a part that nothing of was sent: every line refunded (with the part's shipping)
     through the provider and its stock deallocated; the part is cancelled (and the order, once

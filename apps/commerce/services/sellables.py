@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from djmoney.money import Money
 
 from apps.commerce import stock
-from apps.commerce.models import Product, ProductType, ProductVariant, Shop, Stock
+from apps.commerce.models import OrderLine, Product, ProductType, ProductVariant, Refund, Shop, Stock
 from apps.commerce.services.catalogue import forget_catalogue_pages
 from apps.core.platform import registry
 
@@ -65,10 +65,17 @@ def sellable_offer(
     _declared(app, kind)
     if quantity_limit < 0:
         raise ValidationError("The quantity limit cannot be negative.", code="negative_limit")
-    if sellable_get(app=app, kind=kind, ref_id=ref_id) is not None:
-        return sellable_update(
-            app=app, kind=kind, ref_id=ref_id, title=title, price=price, quantity_limit=quantity_limit
-        )
+    offered = sellable_get(app=app, kind=kind, ref_id=ref_id)
+    if offered is not None:
+        with transaction.atomic():
+            product = sellable_update(
+                app=app, kind=kind, ref_id=ref_id, title=title, price=price, quantity_limit=quantity_limit
+            )
+            if not offered.live:  # withdrawn before: on sale again
+                Product.objects.filter(pk=product.pk).update(live=True)
+                ProductVariant.objects.filter(product=product).update(is_active=True)
+                product.live = True
+        return product
     money = _price(price, shop)
     product_type, _ = ProductType.objects.get_or_create(
         slug="sellable", defaults={"name": "Sold for another app", "kind": ProductType.Kind.SELLABLE}
@@ -144,3 +151,22 @@ def sellable_withdraw(*, app: str, kind: str, ref_id: str | int) -> Product | No
         forget_catalogue_pages()  # no cart takes it from a cached copy
     product.refresh_from_db()
     return product
+
+
+def sellable_line_refund(*, app: str, line_id: int, quantity: int, reason: str) -> Refund:
+    """The owning app gives back ``quantity`` units of a paid line of its own sellable that it
+    cannot honour (a cohort found full when the payment arrived): the shop's refund service pays
+    them back through the provider, frees their stock and publishes ``commerce.order_refunded``
+    as for any refund, with ``reason`` on the order's history for the customer and the shop.
+
+    No person acts (the refund's author is the platform), so it is limited to lines whose
+    reference names ``app``: an app refunds only what it sold. A ValidationError otherwise, or
+    when nothing of the line is left to refund."""
+    from apps.commerce.services import orders
+
+    line = OrderLine.objects.select_related("order", "part").filter(pk=line_id).first()
+    if line is None or line.reference_app != app:
+        raise ValidationError("That order line is not one of this app's sellables.", code="not_ours")
+    if not reason.strip():
+        raise ValidationError("Say why the line is refunded.", code="reason_required")
+    return orders.refund_line_for_app(line=line, quantity=quantity, reason=reason)

@@ -32,6 +32,7 @@ from apps.core.publishing import services as publishing
 from apps.lms import permissions
 from apps.lms.models import RESERVED_COURSE_SLUGS, Course, CourseCategory, CourseInstructor, Lesson, Section
 from apps.lms.selectors import NAMESPACE
+from apps.lms.services import selling
 
 MAX_SECTIONS = 100
 MAX_LESSONS = 500
@@ -160,6 +161,7 @@ def course_settings_update(
         course.prerequisite = prerequisite  # type: ignore[assignment]
     with transaction.atomic():
         course.save(update_fields=["price", "currency", "pass_mark", "prerequisite"])
+        selling.course_offer_sync(course)  # a new price (or free now) shows in the shop at once
         forget_course_pages()
     return course
 
@@ -209,6 +211,8 @@ def course_publish(*, actor: User, course: Course) -> Course:
         raise ValidationError("Add a lesson before publishing the course.", code="no_lessons")
     with transaction.atomic():
         publishing.publish(obj=course, author=actor)
+        course.refresh_from_db()
+        selling.course_offer_sync(course)
         forget_course_pages()
     return course
 
@@ -219,6 +223,8 @@ def course_unpublish(*, actor: User, course: Course) -> Course:
     _require_edit(actor, course)
     with transaction.atomic():
         publishing.unpublish(obj=course, author=actor)
+        course.refresh_from_db()
+        selling.course_offer_sync(course)  # off sale: its buyers keep their places
         forget_course_pages()
     return course
 

@@ -112,9 +112,8 @@ def course_enrol(*, user: User, course: Course, cohort: Cohort | None = None) ->
     if refusal is not None:
         # Already enrolled is a state (as enrolment_create's own refusal of a race), not a rule.
         enrolled = existing is not None and existing.revoked_at is None
-        raise ValidationError(refusal, code="already_enrolled" if enrolled else "enrol_refused")
-    if not course.is_free:
-        raise ValidationError("This course is sold in the shop: buy a place to enrol.", code="paid_course")
+        code = "already_enrolled" if enrolled else "paid_course" if not course.is_free else "enrol_refused"
+        raise ValidationError(refusal, code=code)
     return enrolment_create(user=user, course=course, source=Enrolment.Source.FREE, cohort=cohort)
 
 

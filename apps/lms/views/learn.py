@@ -14,11 +14,12 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.comments import comment_thread_for
@@ -27,7 +28,7 @@ from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, reviews, selectors
 from apps.lms.models import Course
 from apps.lms.selectors import NAMESPACE
-from apps.lms.services import learning
+from apps.lms.services import invitations, learning, selling
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -97,6 +98,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
             context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
             context["can_announce"] = permissions.can_announce(user, course)
+    if not course.is_free and course.live and not teaches:
+        # The call to buy: the course's cohorts with their seats (one query, paid courses only).
+        context["cohorts"] = selectors.cohorts_on_offer(course)
     response = render(request, "lms/course_detail.html", context)
     return response if course.live else as_draft(response)
 
@@ -162,6 +166,25 @@ def review_hide(request: HttpRequest, slug: str, user_id: int) -> HttpResponse:
     else:
         messages.success(request, "The review is hidden from the course's page.")
     return redirect(course.get_absolute_url() + "#reviews")
+
+
+@require_POST
+def course_buy(request: HttpRequest, slug: str) -> HttpResponse:
+    """Buy a place (a seat of the chosen ``cohort`` when the course has cohorts): it goes into the
+    shop's cart, which anyone may fill, and the buyer checks out there."""
+    course = _course_or_404(request, slug)
+    cohort = None
+    if "cohort" in request.POST:
+        cohort = selectors.cohort_of(course, request.POST["cohort"])
+        if cohort is None:
+            raise Http404("No such cohort.")
+    try:
+        message = selling.place_add_to_cart(user=request.user, session=request.session, course=course, cohort=cohort)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        return redirect(course.get_absolute_url())
+    messages.success(request, message)
+    return redirect("commerce:cart")
 
 
 @require_POST
@@ -321,3 +344,24 @@ def my_learning(request: HttpRequest) -> HttpResponse:
     "Continue" to where they left off; then their certificates."""
     context = {"rows": selectors.my_learning(request.user), "certificates": selectors.certificates_of(request.user)}
     return render(request, "lms/my_learning.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation's link: a visitor signs in (or signs up) first and comes back here; a signed-in
+    reader sees the course and accepts it (POST). A bad or expired link is a 404 page saying so."""
+    invitation = invitations.invitation_from_token(token)
+    if invitation is None:
+        return render(request, "lms/invitation_accept.html", {"invalid": True}, status=404)
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.method == "POST":
+        try:
+            invitations.invitation_accept(user=request.user, invitation=invitation)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+            return redirect(invitation.course.get_absolute_url())
+        messages.success(request, f"You are enrolled in “{invitation.course.title}”.")
+        return redirect(invitation.course.get_absolute_url())
+    context = {"invitation": invitation, "course": invitation.course, "token": token}
+    return render(request, "lms/invitation_accept.html", context)

@@ -1,6 +1,7 @@
 """What instructors do for their learners: nudge a learner who has been away (from their home,
-/dashboard/instructor/, whose panels list them: apps/lms/panels.py) and post announcements to a
-course's learners (/courses/manage/<id>/announcements/)."""
+/dashboard/instructor/, whose panels list them: apps/lms/panels.py), post announcements to a
+course's learners (/courses/manage/<id>/announcements/) and invite people into a course
+(/courses/manage/<id>/invitations/)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from apps.lms import selectors
-from apps.lms.forms import AnnouncementForm
-from apps.lms.services import announcements, teaching
+from apps.lms.forms import AnnouncementForm, InvitationForm
+from apps.lms.services import announcements, invitations, teaching
 
 
 @require_POST
@@ -69,3 +70,40 @@ def _form_errors(form: AnnouncementForm, exc: ValidationError) -> None:
     else:
         for error in exc.messages:
             form.add_error(None, error)
+
+
+def _said(done: invitations.Invited) -> str:
+    parts = []
+    if done.enrolled:
+        parts.append(f"{len(done.enrolled)} given a place now")
+    if done.emailed:
+        parts.append(f"{len(done.emailed)} sent a link by email")
+    if done.already:
+        parts.append(f"{len(done.already)} already enrolled ({', '.join(done.already[:3])})")
+    return "Invited: " + "; ".join(parts) + "."
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def course_invitations(request: HttpRequest, pk: int) -> HttpResponse:
+    """Invite people into a course one teaches (404 for any other), and see who was invited."""
+    course = selectors.course_get_by_pk_for_editor(user=request.user, pk=pk)
+    if course is None:
+        raise Http404("No such course among those you teach.")
+    form = InvitationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            emails = form.cleaned_data["emails"]
+            try:
+                done = invitations.invitations_send(actor=request.user, course=course, emails=emails)
+            except ValidationError as exc:
+                found = exc.message_dict.get("emails", exc.messages) if hasattr(exc, "error_dict") else exc.messages
+                for message in found:
+                    form.add_error("emails", message)
+            else:
+                messages.success(request, _said(done))
+                return redirect("lms:invitations", pk=course.pk)
+        status = 422
+    context = {"course": course, "form": form, "invitations": selectors.invitations_of(course)}
+    return render(request, "lms/course_invitations.html", context, status=status)
