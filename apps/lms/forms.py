@@ -14,3 +14,74 @@ class CertificateRevokeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Shown on the certificate's public page and told to the learner.",
     )
+
+
+# --- Assignments and grading ---------------------------------------------------------------------
+
+
+class SubmissionForm(forms.Form):
+    """A learner's hand-in; which fields show depends on the assignment (text, file, both)."""
+
+    text = forms.CharField(
+        label="Your answer", required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    file = forms.FileField(label="Your file", required=False)
+
+    def __init__(self, *args: object, assignment: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        if assignment is not None:
+            if not assignment.takes_text:
+                del self.fields["text"]
+            if not assignment.takes_file:
+                del self.fields["file"]
+            else:
+                from apps.lms.submission_files import DEFAULT_EXTENSIONS
+
+                extensions = assignment.allowed_extensions or list(DEFAULT_EXTENSIONS)
+                self.fields["file"].widget.attrs["accept"] = ",".join(f".{item}" for item in extensions)
+                self.fields[
+                    "file"
+                ].help_text = f"{', '.join('.' + item for item in extensions)}; at most {assignment.max_file_mb} MB."
+
+
+class GradeForm(forms.Form):
+    """A grader's form for one submission: a field per rubric criterion (or the total), the
+    feedback, and the version of the review they read."""
+
+    feedback = forms.CharField(
+        label="Feedback", required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    based_on = forms.IntegerField(widget=forms.HiddenInput, min_value=0, initial=0)
+    return_it = forms.BooleanField(
+        label="Return it for another try",
+        required=False,
+        help_text="The learner may hand in again; say what to change.",
+    )
+
+    def __init__(self, *args: object, assignment: object, review: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = list(assignment.criteria.all())
+        scores = dict(review.scores) if review is not None else {}
+        for criterion in self.criteria:
+            self.fields[f"criterion_{criterion.pk}"] = forms.DecimalField(
+                label=f"{criterion.title} (out of {criterion.max_points})",
+                help_text=criterion.description,
+                min_value=0,
+                max_value=criterion.max_points,
+                decimal_places=2,
+                initial=scores.get(str(criterion.pk)),
+            )
+        if not self.criteria:
+            self.fields["total"] = forms.DecimalField(
+                label=f"Points (out of {assignment.points})",
+                min_value=0,
+                max_value=assignment.points,
+                decimal_places=2,
+                initial=review.total if review is not None else None,
+            )
+        self.fields["feedback"].initial = review.feedback if review is not None else ""
+        self.fields["based_on"].initial = review.version if review is not None else 0
+        self.order_fields([*(f"criterion_{c.pk}" for c in self.criteria), "total", "feedback", "return_it"])
+
+    def scores(self) -> dict[int, object]:
+        return {criterion.pk: self.cleaned_data.get(f"criterion_{criterion.pk}") for criterion in self.criteria}

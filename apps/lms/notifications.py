@@ -6,7 +6,10 @@ the delivered-events ledger on the worker).
   ``lms.certificate_revoked`` (an instructor or staff revoked it, saying why);
 - to the learner, sent by services rather than subscribers: ``lms.nudge`` (an instructor asks
   them to come back to a course: services/teaching.py) and ``lms.lesson_opened`` (a drip lesson
-  opened for them: ``learning.openings_tell``, run by beat).
+  opened for them: ``learning.openings_tell``, run by beat);
+- sent by services/assignments.py: ``lms.assignment_submitted`` (to who teaches the course: a
+  learner handed an assignment in) and ``lms.assignment_graded`` (to the learner: graded, or
+  returned for another try).
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ CERTIFICATE_ISSUED = "lms.certificate_issued"
 CERTIFICATE_REVOKED = "lms.certificate_revoked"
 NUDGE = "lms.nudge"
 LESSON_OPENED = "lms.lesson_opened"
+ASSIGNMENT_SUBMITTED = "lms.assignment_submitted"
+ASSIGNMENT_GRADED = "lms.assignment_graded"
 
 KINDS = (
     NotificationKind(
@@ -52,6 +57,21 @@ KINDS = (
         description="An instructor of a course you take asks you to come back to it.",
         template="{actors} is waiting for you in {target}",
         template_many="{actors} are waiting for you in {target}",
+        email=Email.INSTANT,
+    ),
+    NotificationKind(
+        name=ASSIGNMENT_SUBMITTED,
+        label="Assignments to grade",
+        description="A learner of a course you teach handed in an assignment.",
+        template="{actors} handed in “{target}”",
+        template_many="{actors} handed in “{target}”",
+        email=Email.DAILY,
+    ),
+    NotificationKind(
+        name=ASSIGNMENT_GRADED,
+        label="Your grades",
+        description="An instructor graded an assignment of yours, or returned it for another try.",
+        template="{actors} graded your “{target}”",
         email=Email.INSTANT,
     ),
 )

@@ -12,6 +12,15 @@ urlpatterns: list = []
 # --- The course editor, for instructors (apps/lms/views/manage.py) ------------------------------
 # (added by the course editor's increment)
 
+# Grading (apps/lms/views/grading.py): the queue, one submission, its file.
+from apps.lms.views import grading  # noqa: E402
+
+urlpatterns += [
+    path("manage/grading/", grading.grading_queue, name="grading-queue"),
+    path("manage/grading/<id:pk>/", grading.submission_grade, name="grading-submission"),
+    path("manage/submissions/<id:pk>/file/", grading.submission_file, name="submission-file"),
+]
+
 
 # --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------
 from apps.lms.views import teach  # noqa: E402
@@ -32,4 +41,5 @@ urlpatterns += [
     path("<slug:slug>/lessons/<slug:lesson_slug>/", learn.lesson_detail, name="lesson"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/progress/", learn.lesson_progress, name="lesson-progress"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/submit/", grading.submission_create, name="assignment-submit"),
 ]

@@ -228,6 +228,9 @@ def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, 
     """The learner completed ``lesson`` (they said so, or passed its quiz); the course is
     completed with its last live lesson. Completing a completed lesson changes nothing."""
     enrolment = _require_open(user, enrolment, lesson)
+    if lesson.kind == Lesson.Kind.ASSIGNMENT and how != "graded":
+        # An assignment is done when its grade passes (services/assignments.py), not when said.
+        raise ValidationError("This assignment is completed when it is graded.", code="graded_lesson")
     lock = _lock_of(enrolment, lesson)
     if lock is not None:
         raise ValidationError(lock.reason, code="lesson_locked")
