@@ -106,7 +106,7 @@ def grading_queue(user: Any) -> QuerySet[Submission]:
     return (
         Submission.objects.filter(_taught(user), status=Submission.Status.SUBMITTED, is_latest=True)
         .filter(enrolment__revoked_at__isnull=True)
-        .select_related("enrolment__user", "assignment__lesson__course")
+        .select_related("enrolment__user", "assignment__lesson__course", "review")
         .order_by("submitted_at", "pk")
     )
 

@@ -7,7 +7,7 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage
+from apps.lms.api import views_catalogue, views_certificates, views_grading, views_learning, views_manage
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path(LESSON, views_learning.LessonDetailView.as_view(), name="api-lms-lesson"),
     path(f"{LESSON}progress/", views_learning.LessonProgressView.as_view(), name="api-lms-lesson-progress"),
     path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),
+    path(f"{LESSON}submissions/", views_grading.SubmissionListCreateView.as_view(), name="api-lms-lesson-submissions"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
@@ -52,5 +53,11 @@ urlpatterns = [
         "manage/lessons/<id:pk>/publication/",
         views_manage.LessonPublicationView.as_view(),
         name="api-lms-manage-lesson-publication",
+    ),
+    path("manage/grading/", views_grading.GradingQueueView.as_view(), name="api-lms-manage-grading"),
+    path(
+        "manage/submissions/<id:pk>/grade/",
+        views_grading.SubmissionGradeView.as_view(),
+        name="api-lms-manage-submission-grade",
     ),
 ]

@@ -180,7 +180,7 @@ def _hand_in(
 ) -> Submission:
     if enrolment is not None:
         # Taking the next number under the enrolment's lock: two tabs cannot both be try 2.
-        enrolment = Enrolment.objects.select_for_update().select_related("cohort").get(pk=enrolment.pk)
+        enrolment = Enrolment.objects.select_for_update(of=("self",)).select_related("cohort").get(pk=enrolment.pk)
     latest = reads.latest_submission(enrolment, assignment) if enrolment is not None else None
     lock = selectors.lesson_lock_for(lesson, selectors.learner_state(enrolment)) if enrolment else None
     refusal = permissions.submission_refusal(user, enrolment, assignment, lock=lock, latest=latest, now=now)

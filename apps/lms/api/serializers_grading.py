@@ -1,0 +1,139 @@
+"""Shapes of the assignments' and gradebook's API: a submission (as its learner and its graders
+read it), its review, a grade sent by a grader, and a course's gradebook."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from rest_framework import serializers
+
+from apps.lms.api.common import absolute_url
+from apps.lms.models import Submission
+from apps.lms.selectors_assignments import review_of
+
+MAX_POINTS = 1000
+
+
+class ReviewOutput(serializers.Serializer):
+    total = serializers.DecimalField(max_digits=7, decimal_places=2)
+    points = serializers.IntegerField(help_text="What the total is out of.")
+    percent = serializers.DecimalField(max_digits=5, decimal_places=2)
+    scores = serializers.DictField(
+        child=serializers.DecimalField(max_digits=7, decimal_places=2), help_text="Points by rubric criterion id."
+    )
+    feedback = serializers.CharField(allow_blank=True)
+    grader = serializers.CharField(allow_null=True, help_text="The grader's name (null: no longer known).")
+    graded_at = serializers.DateTimeField()
+    version = serializers.IntegerField(help_text="Send it as based_on to grade again.")
+
+
+class CriterionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    description = serializers.CharField(allow_blank=True)
+    max_points = serializers.IntegerField()
+
+
+class SubmissionOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The learner's try, from 1.")
+    course_slug = serializers.CharField()
+    lesson_slug = serializers.CharField()
+    lesson_title = serializers.CharField()
+    learner = serializers.CharField(help_text="The learner's name.")
+    text = serializers.CharField(allow_blank=True)
+    file_name = serializers.CharField(allow_null=True, help_text="As uploaded (null: no file).")
+    file_url = serializers.URLField(allow_null=True, help_text="Its download, for the learner and the graders.")
+    submitted_at = serializers.DateTimeField()
+    late = serializers.BooleanField()
+    latest = serializers.BooleanField(help_text="The newest try: the one graded.")
+    status = serializers.ChoiceField(choices=Submission.Status.choices)
+    review = ReviewOutput(allow_null=True)
+
+
+class GradingSubmissionOutput(SubmissionOutput):
+    rubric = CriterionOutput(many=True, help_text="Empty: a total out of points.")
+    points = serializers.IntegerField(help_text="The assignment's points.")
+
+
+class SubmissionInput(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=20000, default="")
+    file = serializers.FileField(required=False, allow_null=True, default=None, allow_empty_file=True)
+
+
+class GradeInput(serializers.Serializer):
+    scores = serializers.DictField(
+        child=serializers.DecimalField(max_digits=7, decimal_places=2, min_value=0, max_value=MAX_POINTS),
+        required=False,
+        default=dict,
+        help_text="Points by rubric criterion id (each within its max_points).",
+    )
+    total = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=0,
+        max_value=MAX_POINTS,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Without a rubric: the points, within the assignment's.",
+    )
+    feedback = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
+    based_on = serializers.IntegerField(
+        min_value=0, max_value=2**31 - 1, default=0, help_text="The review version you read (0: none yet)."
+    )
+    return_it = serializers.BooleanField(default=False, help_text="Return it for another try (feedback needed).")
+
+    def validate_scores(self, value: dict[str, Any]) -> dict[int, Any]:
+        try:
+            return {int(key): points for key, points in value.items()}
+        except ValueError:
+            raise serializers.ValidationError("Criteria are named by their ids.") from None
+
+
+def _review(submission: Submission) -> Any:
+    review = review_of(submission)
+    if review is None:
+        return None
+    return {
+        "total": review.total,
+        "points": review.points,
+        "percent": review.percent,
+        "scores": dict(review.scores),
+        "feedback": review.feedback,
+        "grader": review.grader.get_short_name() if review.grader else None,
+        "graded_at": review.graded_at,
+        "version": review.version,
+    }
+
+
+def submission_data(submission: Submission, *, grading: bool = False) -> Any:
+    """``submission`` (with its learner, lesson, course and review loaded) as the API answers it;
+    ``grading``: with the rubric, for its graders."""
+    lesson = submission.assignment.lesson
+    data = {
+        "id": submission.pk,
+        "number": submission.number,
+        "course_slug": lesson.course.slug,
+        "lesson_slug": lesson.slug,
+        "lesson_title": lesson.title,
+        "learner": submission.enrolment.user.get_short_name(),
+        "text": submission.text,
+        "file_name": (submission.file_name or "file") if submission.file else None,
+        "file_url": absolute_url(reverse("lms:submission-file", args=[submission.pk])) if submission.file else None,
+        "submitted_at": submission.submitted_at,
+        "late": submission.is_late,
+        "latest": submission.is_latest,
+        "status": submission.status,
+        "review": _review(submission),
+    }
+    if not grading:
+        return SubmissionOutput(data).data
+    criteria = submission.assignment.criteria.all()
+    data["rubric"] = [
+        {"id": row.pk, "title": row.title, "description": row.description, "max_points": row.max_points}
+        for row in criteria
+    ]
+    data["points"] = submission.assignment.points
+    return GradingSubmissionOutput(data).data
