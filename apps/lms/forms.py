@@ -85,3 +85,15 @@ class GradeForm(forms.Form):
 
     def scores(self) -> dict[int, object]:
         return {criterion.pk: self.cleaned_data.get(f"criterion_{criterion.pk}") for criterion in self.criteria}
+
+
+class GradeCategoryForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=80)
+    weight = forms.DecimalField(label="Weight", min_value=0.01, max_value=100, decimal_places=2)
+    source = forms.ChoiceField(label="Items from", choices=(("quizzes", "Quizzes"), ("assignments", "Assignments")))
+
+
+class GradeOverrideForm(forms.Form):
+    enrolment = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    grade = forms.DecimalField(label="New grade (%)", min_value=0, max_value=100, decimal_places=2)
+    reason = forms.CharField(label="Why", max_length=500)

@@ -21,6 +21,21 @@ urlpatterns += [
     path("manage/submissions/<id:pk>/file/", grading.submission_file, name="submission-file"),
 ]
 
+# The gradebook of a course (apps/lms/views/gradebook.py).
+from apps.lms.views import gradebook  # noqa: E402
+
+urlpatterns += [
+    path("manage/<id:pk>/gradebook/", gradebook.gradebook_page, name="gradebook"),
+    path("manage/<id:pk>/gradebook/export.csv", gradebook.gradebook_csv, name="gradebook-csv"),
+    path("manage/<id:pk>/gradebook/categories/", gradebook.category_create, name="gradebook-category-create"),
+    path(
+        "manage/<id:pk>/gradebook/categories/<id:category_pk>/delete/",
+        gradebook.category_delete,
+        name="gradebook-category-delete",
+    ),
+    path("manage/<id:pk>/gradebook/overrides/", gradebook.grade_override, name="gradebook-override"),
+]
+
 
 # --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------
 from apps.lms.views import teach  # noqa: E402

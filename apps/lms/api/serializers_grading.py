@@ -137,3 +137,76 @@ def submission_data(submission: Submission, *, grading: bool = False) -> Any:
     ]
     data["points"] = submission.assignment.points
     return GradingSubmissionOutput(data).data
+
+
+# --- The gradebook ------------------------------------------------------------------------------
+
+
+class CategoryAverageOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    weight = serializers.DecimalField(max_digits=5, decimal_places=2)
+    source = serializers.CharField(help_text="quizzes or assignments.")
+    average = serializers.DecimalField(
+        max_digits=5, decimal_places=2, allow_null=True, help_text="Percent (null: no graded item yet)."
+    )
+
+
+class OverrideOutput(serializers.Serializer):
+    old_grade = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    new_grade = serializers.DecimalField(max_digits=5, decimal_places=2)
+    reason = serializers.CharField()
+    by = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class GradebookRowOutput(serializers.Serializer):
+    enrolment_id = serializers.IntegerField()
+    learner = serializers.CharField()
+    completed = serializers.BooleanField(help_text="The learner completed every lesson.")
+    categories = CategoryAverageOutput(many=True)
+    computed = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    override = OverrideOutput(allow_null=True, help_text="The override in force (null: none).")
+    final = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    passed = serializers.BooleanField(allow_null=True, help_text="Against the course's pass mark (null: no grade).")
+    history = OverrideOutput(many=True, help_text="Every override of this learner's grade, newest first.")
+
+
+class OverrideInput(serializers.Serializer):
+    grade = serializers.DecimalField(max_digits=5, decimal_places=2, min_value=0, max_value=100)
+    reason = serializers.CharField(max_length=500)
+
+
+def _override(row: Any) -> Any:
+    return {
+        "old_grade": row.old_grade,
+        "new_grade": row.new_grade,
+        "reason": row.reason,
+        "by": row.by.get_short_name() if row.by else None,
+        "at": row.at,
+    }
+
+
+def gradebook_row_data(row: Any, categories: list[Any]) -> Any:
+    return GradebookRowOutput(
+        {
+            "enrolment_id": row.enrolment.pk,
+            "learner": row.enrolment.user.get_short_name(),
+            "completed": row.enrolment.completed_at is not None,
+            "categories": [
+                {
+                    "id": category.pk,
+                    "name": category.name,
+                    "weight": category.weight,
+                    "source": category.source,
+                    "average": row.averages.get(category.pk),
+                }
+                for category in categories
+            ],
+            "computed": row.computed,
+            "override": _override(row.override) if row.override else None,
+            "final": row.final,
+            "passed": row.passed,
+            "history": [_override(item) for item in row.overrides],
+        }
+    ).data

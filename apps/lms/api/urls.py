@@ -60,4 +60,10 @@ urlpatterns = [
         views_grading.SubmissionGradeView.as_view(),
         name="api-lms-manage-submission-grade",
     ),
+    path("manage/courses/<id:pk>/gradebook/", views_grading.GradebookView.as_view(), name="api-lms-manage-gradebook"),
+    path(
+        "manage/enrolments/<id:pk>/grade-override/",
+        views_grading.GradeOverrideView.as_view(),
+        name="api-lms-manage-grade-override",
+    ),
 ]

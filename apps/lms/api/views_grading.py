@@ -1,5 +1,6 @@
-"""Assignments through the API: a learner hands one in and reads their tries (by the lesson's
-address); who teaches reads the grading queue and grades a submission (by id, under manage/).
+"""Assignments and the gradebook through the API: a learner hands one in and reads their tries
+(by the lesson's address); who teaches reads the grading queue, grades a submission, reads a
+course's gradebook and overrides a learner's grade (by id, under manage/).
 
 A submission one may not grade is a 404 (it does not exist for them); a grade given meanwhile by
 another grader is a 409 naming it (send the version you read as ``based_on``)."""
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from apps.lms import selectors
 from apps.lms import selectors_assignments as reads
+from apps.lms import selectors_gradebook as gradebook_reads
 from apps.lms.api.common import (
     BAD_INPUT,
     LEARNING_TAGS,
@@ -25,14 +27,23 @@ from apps.lms.api.common import (
     NOT_SIGNED_IN,
     InstructorView,
     error,
+    managed_course,
     service_errors,
     visible_course,
     visible_lesson,
 )
-from apps.lms.api.serializers_grading import GradeInput, GradingSubmissionOutput, SubmissionInput, SubmissionOutput
+from apps.lms.api.serializers_grading import (
+    GradebookRowOutput,
+    GradeInput,
+    GradingSubmissionOutput,
+    OverrideInput,
+    SubmissionInput,
+    SubmissionOutput,
+    gradebook_row_data,
+)
 from apps.lms.api.serializers_grading import submission_data as data_of
 from apps.lms.models import Submission
-from apps.lms.services import assignments
+from apps.lms.services import assignments, gradebook
 
 NO_ASSIGNMENT = error("No such course or lesson, or the lesson takes no submissions.")
 NO_SUBMISSION = error("No such submission among the courses you teach.")
@@ -163,3 +174,53 @@ class SubmissionGradeView(InstructorView):
                 actor=request.user, submission=submission, data=assignments.GradeInput(**data.validated_data)
             )
         return Response(data_of(reads.submission_get(submission.pk), grading=True))
+
+
+# --- The gradebook ------------------------------------------------------------------------------
+
+NO_COURSE = error("No such course among those you teach, or no such page.")
+
+
+class GradebookView(InstructorView, GenericAPIView):
+    """A course's gradebook: each active learner's category averages, computed grade, override
+    and final grade with pass or fail, a page of learners at a time."""
+
+    @extend_schema(
+        summary="Read the gradebook of a course you teach",
+        responses={200: GradebookRowOutput(many=True), 401: NOT_SIGNED_IN, 403: NOT_AN_INSTRUCTOR, 404: NO_COURSE},
+        tags=MANAGE_TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        course = managed_course(request.user, pk)
+        categories = gradebook_reads.categories_of(course)
+        page = self.paginate_queryset(gradebook_reads.gradebook_enrolments(course))
+        rows = gradebook_reads.grade_rows(course, list(page), categories)
+        return self.get_paginated_response([gradebook_row_data(row, categories) for row in rows])
+
+
+class GradeOverrideView(InstructorView):
+    """Override one learner's course grade, saying why (a new line of its audit trail)."""
+
+    @extend_schema(
+        summary="Override a learner's course grade",
+        request=OverrideInput,
+        responses={
+            200: GradebookRowOutput,
+            400: BAD_INPUT,
+            401: NOT_SIGNED_IN,
+            403: NOT_AN_INSTRUCTOR,
+            404: error("No such learner in the courses you teach."),
+        },
+        tags=MANAGE_TAGS,
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        enrolment = selectors.enrolment_get_for_teacher(user=request.user, pk=pk)
+        if enrolment is None:
+            raise exceptions.NotFound("No such learner in the courses you teach.")
+        data = OverrideInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors({"not_learning": 400}):
+            gradebook.grade_override(actor=request.user, enrolment=enrolment, **data.validated_data)
+        categories = gradebook_reads.categories_of(enrolment.course)
+        row = gradebook_reads.grade_rows(enrolment.course, [enrolment], categories)[0]
+        return Response(gradebook_row_data(row, categories))

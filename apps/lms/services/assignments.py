@@ -339,10 +339,12 @@ def _conflict_message(review: Review | None) -> str:
 
 
 def _after_grade(enrolment: Enrolment, assignment: Assignment, review: Review, *, passed: bool) -> None:
-    from apps.lms.services import learning
+    from apps.lms.services import gradebook, learning
 
     lesson = assignment.lesson
     if passed and enrolment.revoked_at is None:
         # The lesson may have closed to them meanwhile (a draft again): the grade stands without it.
         with contextlib.suppress(ValidationError, PermissionDenied):
             learning.lesson_complete(user=enrolment.user, enrolment=enrolment, lesson=lesson, how="graded")
+    # A later grade may make a learner who completed the course pass it.
+    gradebook.certificate_award(enrolment)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from apps.core.models import User
 from apps.core.notifications import notify
 from apps.core.platform import events
-from apps.lms import permissions, selectors
+from apps.lms import permissions, selectors, selectors_gradebook
 from apps.lms.events import CourseCompleted, Enrolled, LessonCompleted, LessonOpened, Unenrolled
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
 from apps.lms.notifications import LESSON_OPENED
@@ -279,8 +279,14 @@ def _complete_course_if_done(enrolment: Enrolment, now: datetime) -> None:
             )
         )
         # In the completion's own transaction: a completed course and its certificate (when
-        # earned) commit together.
-        certificates.certificate_issue(enrolment=enrolment)
+        # earned) commit together. A course that gives a grade passes it: no grade yet, no
+        # certificate yet (services/gradebook.py awards it when a passing grade comes).
+        if not selectors_gradebook.has_grade(enrolment.course_id):
+            certificates.certificate_issue(enrolment=enrolment)
+            return
+        grade = selectors_gradebook.course_grade(enrolment, course=enrolment.course)
+        if grade is not None:
+            certificates.certificate_issue(enrolment=enrolment, grade=grade)
 
 
 # --- Instructors' openings ----------------------------------------------------------------------
