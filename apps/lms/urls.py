@@ -12,10 +12,11 @@ urlpatterns: list = []
 # --- The course editor, for instructors (apps/lms/views/manage.py) ------------------------------
 # (added by the course editor's increment)
 
-# Grading (apps/lms/views/grading.py): the queue, one submission, its file.
+# Assignments (apps/lms/views/grading.py): an assignment's settings, the queue, one submission, its file.
 from apps.lms.views import grading  # noqa: E402
 
 urlpatterns += [
+    path("manage/lessons/<id:pk>/assignment/", grading.assignment_settings, name="assignment-settings"),
     path("manage/grading/", grading.grading_queue, name="grading-queue"),
     path("manage/grading/<id:pk>/", grading.submission_grade, name="grading-submission"),
     path("manage/submissions/<id:pk>/file/", grading.submission_file, name="submission-file"),

@@ -266,3 +266,50 @@ def test_the_assignment_part_costs_a_fixed_number_of_queries(
         submit(enrolment, assignment)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(assignment.lesson.get_absolute_url()).status_code == 200
+
+
+# --- The settings page --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_who_opens_and_saves_an_assignments_settings(client_for, people, course, who):
+    lesson = lessons_of(course)[0]
+    Lesson.objects.filter(pk=lesson.pk).update(kind=Lesson.Kind.ASSIGNMENT)
+    url = f"/courses/manage/lessons/{lesson.pk}/assignment/"
+    client = client_for(people[who])
+    allowed = who in ("owner", "co_instructor", "admin")
+    assert client.get(url).status_code == (200 if allowed else 302 if who == "anonymous" else 404)
+    data = {
+        "submission_type": "both",
+        "allowed_extensions": ["pdf", "png"],
+        "max_file_mb": 5,
+        "due_after_days": 14,
+        "accept_late": "on",
+        "points": 100,
+        "rubric": "10 | Tiles | Even thickness\n15 | Glaze",
+    }
+    response = client.post(url, data)
+    assert response.status_code == (302 if allowed or who == "anonymous" else 404)
+    assert Assignment.objects.exists() == allowed
+    if allowed:
+        assignment = Assignment.objects.get()
+        assert (assignment.points, assignment.due_after_days, assignment.allowed_extensions) == (25, 14, ["pdf", "png"])
+        assert [(c.title, c.description) for c in assignment.criteria.order_by("position")] == [
+            ("Tiles", "Even thickness"),
+            ("Glaze", ""),
+        ]
+        assert "10 | Tiles | Even thickness" in client.get(url).content.decode()
+
+
+def test_a_bad_rubric_line_is_a_form_error_and_saves_nothing(client_for, instructor, course):
+    lesson = lessons_of(course)[0]
+    Lesson.objects.filter(pk=lesson.pk).update(kind=Lesson.Kind.ASSIGNMENT)
+    data = {"submission_type": "text", "max_file_mb": 5, "points": 10, "rubric": "lots | Tiles"}
+    response = client_for(instructor).post(f"/courses/manage/lessons/{lesson.pk}/assignment/", data)
+    assert response.status_code == 422 and "start with the points" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_a_lesson_that_is_no_assignment_has_no_settings_page(client_for, instructor, course):
+    lesson = lessons_of(course)[0]
+    assert client_for(instructor).get(f"/courses/manage/lessons/{lesson.pk}/assignment/").status_code == 404

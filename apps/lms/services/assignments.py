@@ -132,6 +132,19 @@ def rubric_set(*, actor: User, assignment: Assignment, criteria: list[CriterionI
     return list(RubricCriterion.objects.filter(assignment=assignment).order_by("position", "pk"))
 
 
+def assignment_save(
+    *, actor: User, lesson: Lesson, settings: AssignmentSettings, criteria: list[CriterionInput] | None
+) -> Assignment:
+    """The settings and (unless ``criteria`` is None) the rubric of ``lesson``'s assignment,
+    together: both are written or neither."""
+    with transaction.atomic():
+        assignment = assignment_settings_set(actor=actor, lesson=lesson, settings=settings)
+        if criteria is not None:
+            rubric_set(actor=actor, assignment=assignment, criteria=criteria)
+            assignment.refresh_from_db(fields=["points"])
+    return assignment
+
+
 # --- Hand-ins -----------------------------------------------------------------------------------
 
 

@@ -1,7 +1,7 @@
-"""Assignments' pages: a learner hands one in from its lesson's page (htmx swaps the assignment's
-part); who teaches reads the grading queue (/courses/manage/grading/), grades one submission on
-its page with the rubric, and downloads its file through a view that checks who asks (the
-file's storage address is never shown)."""
+"""Assignments' pages: who teaches sets one up (its settings and rubric); a learner hands one in
+from its lesson's page (htmx swaps the assignment's part); who teaches reads the grading queue
+(/courses/manage/grading/), grades one submission on its page with the rubric, and downloads its
+file through a view that checks who asks (the file's storage address is never shown)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.lms import permissions, selectors
 from apps.lms import selectors_assignments as reads
-from apps.lms.forms import GradeForm, SubmissionForm
-from apps.lms.models import Submission
+from apps.lms.forms import AssignmentSettingsForm, GradeForm, SubmissionForm
+from apps.lms.models import Lesson, Submission
 from apps.lms.services import assignments
 from apps.lms.submission_files import content_type_of, extension_of
 
@@ -160,3 +160,39 @@ def submission_file(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """An assignment lesson's settings and rubric (/courses/manage/lessons/<id>/assignment/)."""
+    lesson = Lesson.objects.filter(pk=pk, kind=Lesson.Kind.ASSIGNMENT).first()
+    course = selectors.course_get_by_pk_for_editor(user=request.user, pk=lesson.course_id) if lesson else None
+    if lesson is None or course is None:
+        raise Http404("No such assignment among the courses you teach.")
+    lesson.course = course
+    assignment = reads.assignment_of(lesson)
+    form = AssignmentSettingsForm(request.POST or None, initial=AssignmentSettingsForm.initial_for(assignment))
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            data = form.cleaned_data
+            settings = assignments.AssignmentSettings(
+                **{name: data[name] for name in ("submission_type", "max_file_mb", "due_at", "due_after_days")},
+                allowed_extensions=tuple(data["allowed_extensions"]),
+                accept_late=data["accept_late"],
+                allow_resubmission=data["allow_resubmission"],
+                points=data["points"],
+            )
+            criteria = [assignments.CriterionInput(title, points, text) for points, title, text in data["rubric"]]
+            try:
+                assignments.assignment_save(actor=request.user, lesson=lesson, settings=settings, criteria=criteria)
+            except ValidationError as exc:
+                for name, errors in _errors(exc).items():
+                    form.add_error(name if name in form.fields else "rubric" if name == "criteria" else None, errors)
+            else:
+                messages.success(request, f"“{lesson.title}” was saved.")
+                return redirect("lms:assignment-settings", pk=lesson.pk)
+    context = {"lesson": lesson, "course": course, "assignment": assignment, "form": form}
+    return render(request, "lms/grading/assignment_settings.html", context, status=status)

@@ -1,10 +1,10 @@
 """The schemathesis run of tests/core/api/test_openapi_fuzz.py over the LMS's operations
 (/api/v1/lms/), with LMS content seeded so that slugs, ids and certificate ids in paths name real
 things: a live course of the cast's instructor (a section, a free preview, a lesson locked by a
-prerequisite, a draft lesson, an assignment with a rubric and the student's submission), a draft
-course, the cast's student enrolled, and a completed course with its certificate. Every request
-is sent anonymously and as the instructor who owns the courses, the enrolled student, a member
-not enrolled and an admin. No 5xx, every answer as documented."""
+prerequisite, a draft lesson, an assignment with a rubric and the student's submission, a
+gradebook category), a draft course, the cast's student enrolled, and a completed course with its
+certificate. Every request is sent anonymously and as the instructor who owns the courses, the
+enrolled student, a member not enrolled and an admin. No 5xx, every answer as documented."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from apps.core.api.auth_views import issue_tokens
 from apps.lms.models import Certificate, Lesson
+from apps.lms.services import gradebook
 from tests.core.api.test_openapi_fuzz import CHECKS, MAX_EXAMPLES, InTestTransaction, api_schema, openapi_schema
 from tests.lms.factories import complete_all, enrol, lessons_of, make_assignment, make_course, submit
 
@@ -59,6 +60,7 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
         # An assignment lesson with a rubric and the student's submission, waiting for a grade.
         homework = make_assignment(course, lesson=homework, criteria=(10, 5)).lesson
         submission = submit(enrolment, homework.assignment)
+        gradebook.grade_category_create(actor=instructor, course=course, name="Work", weight=60, source="assignments")
         done = make_course(owner=instructor, title="Done course", lessons=1)
         enrol(student, done)
         complete_all(student, done)
@@ -66,7 +68,7 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
     return {
         "slugs": [course.slug, draft.slug, done.slug],
         "lesson_slugs": [preview.slug, locked.slug, last.slug, homework.slug],
-        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk],
+        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk, enrolment.pk],
         "certificates": [str(Certificate.objects.get().uuid)],
     }
 
