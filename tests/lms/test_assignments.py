@@ -313,3 +313,9 @@ def test_a_bad_rubric_line_is_a_form_error_and_saves_nothing(client_for, instruc
 def test_a_lesson_that_is_no_assignment_has_no_settings_page(client_for, instructor, course):
     lesson = lessons_of(course)[0]
     assert client_for(instructor).get(f"/courses/manage/lessons/{lesson.pk}/assignment/").status_code == 404
+
+
+def test_who_teaches_finds_the_settings_queue_and_gradebook_from_the_lesson(client_for, instructor, assignment):
+    page = client_for(instructor).get(assignment.lesson.get_absolute_url()).content.decode()
+    assert f"/courses/manage/lessons/{assignment.lesson_id}/assignment/" in page
+    assert "/courses/manage/grading/" in page

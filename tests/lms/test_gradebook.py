@@ -220,16 +220,23 @@ def test_who_opens_the_gradebook_and_its_csv(client_for, people, weighted, who):
 def test_who_overrides_a_grade_and_adds_a_category_on_the_page(client_for, people, course, enrolment, who):
     client = client_for(people[who])
     allowed = who in ("owner", "co_instructor", "admin")
-    response = client.post(
-        f"/courses/manage/{course.pk}/gradebook/overrides/", {"enrolment": enrolment.pk, "grade": 70, "reason": "Oral"}
-    )
-    assert response.status_code == (302 if allowed or who == "anonymous" else 404)
-    assert GradeOverride.objects.exists() == allowed
     added = client.post(
         f"/courses/manage/{course.pk}/gradebook/categories/", {"name": "Work", "weight": 1, "source": "assignments"}
     )
     assert added.status_code == (302 if allowed or who == "anonymous" else 404)
     assert GradeCategory.objects.exists() == allowed
+    GradeCategory.objects.get_or_create(course=course, source="quizzes", defaults={"name": "Quizzes", "weight": 1})
+    response = client.post(
+        f"/courses/manage/{course.pk}/gradebook/overrides/", {"enrolment": enrolment.pk, "grade": 70, "reason": "Oral"}
+    )
+    assert response.status_code == (302 if allowed or who == "anonymous" else 404)
+    assert GradeOverride.objects.exists() == allowed
+
+
+def test_an_override_in_a_course_that_gives_no_grade_is_refused(course, enrolment, instructor):
+    with pytest.raises(ValidationError) as refused:
+        gradebook.grade_override(actor=instructor, enrolment=enrolment, grade=80, reason="Oral")
+    assert refused.value.code == "no_grade" and not GradeOverride.objects.exists()
 
 
 def test_the_page_shows_grades_pass_and_fail_and_the_audit_trail(

@@ -219,7 +219,7 @@ class GradeOverrideView(InstructorView):
             raise exceptions.NotFound("No such learner in the courses you teach.")
         data = OverrideInput(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors({"not_learning": 400}):
+        with service_errors({"not_learning": 400, "no_grade": 400}):
             gradebook.grade_override(actor=request.user, enrolment=enrolment, **data.validated_data)
         categories = gradebook_reads.categories_of(enrolment.course)
         row = gradebook_reads.grade_rows(enrolment.course, [enrolment], categories)[0]

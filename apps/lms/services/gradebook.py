@@ -91,6 +91,8 @@ def grade_override(*, actor: User, enrolment: Enrolment, grade: Any, reason: str
     _require_grader(actor, course)
     if enrolment.revoked_at is not None:
         raise ValidationError("This learner's place has ended.", code="not_learning")
+    if not reads.has_grade(course.pk):
+        raise ValidationError("This course gives no grade: add a grade category first.", code="no_grade")
     reason = " ".join(str(reason or "").split())
     if not reason:
         raise ValidationError({"reason": "Say why the grade is changed."}, code="reason_required")
