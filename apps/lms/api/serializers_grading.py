@@ -210,3 +210,50 @@ def gradebook_row_data(row: Any, categories: list[Any]) -> Any:
             "history": [_override(item) for item in row.overrides],
         }
     ).data
+
+
+# --- An assignment's settings ---------------------------------------------------------------------
+
+
+class CriterionInput(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    max_points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS)
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class AssignmentSettingsSerializer(serializers.Serializer):
+    """An assignment's settings and rubric, as read and as sent (the rubric replaces the one
+    there; the points are its sum when it has criteria)."""
+
+    submission_type = serializers.ChoiceField(choices=["text", "file", "both"])
+    allowed_extensions = serializers.ListField(
+        child=serializers.CharField(max_length=10), max_length=20, required=False, default=list
+    )
+    max_file_mb = serializers.IntegerField(min_value=1, max_value=50, default=10)
+    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    due_after_days = serializers.IntegerField(
+        min_value=0, max_value=3650, required=False, allow_null=True, default=None
+    )
+    accept_late = serializers.BooleanField(default=True)
+    allow_resubmission = serializers.BooleanField(default=False)
+    points = serializers.IntegerField(min_value=1, max_value=MAX_POINTS, default=100)
+    rubric = CriterionInput(many=True, required=False, default=list, max_length=20)
+
+
+def assignment_settings_data(assignment: Any) -> Any:
+    return AssignmentSettingsSerializer(
+        {
+            "submission_type": assignment.submission_type,
+            "allowed_extensions": list(assignment.allowed_extensions),
+            "max_file_mb": assignment.max_file_mb,
+            "due_at": assignment.due_at,
+            "due_after_days": assignment.due_after_days,
+            "accept_late": assignment.accept_late,
+            "allow_resubmission": assignment.allow_resubmission,
+            "points": assignment.points,
+            "rubric": [
+                {"title": row.title, "max_points": row.max_points, "description": row.description}
+                for row in assignment.criteria.all()
+            ],
+        }
+    ).data

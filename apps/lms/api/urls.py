@@ -66,4 +66,9 @@ urlpatterns = [
         views_grading.GradeOverrideView.as_view(),
         name="api-lms-manage-grade-override",
     ),
+    path(
+        "manage/lessons/<id:pk>/assignment/",
+        views_grading.AssignmentSettingsView.as_view(),
+        name="api-lms-manage-assignment",
+    ),
 ]

@@ -28,21 +28,24 @@ from apps.lms.api.common import (
     InstructorView,
     error,
     managed_course,
+    managed_lesson,
     service_errors,
     visible_course,
     visible_lesson,
 )
 from apps.lms.api.serializers_grading import (
+    AssignmentSettingsSerializer,
     GradebookRowOutput,
     GradeInput,
     GradingSubmissionOutput,
     OverrideInput,
     SubmissionInput,
     SubmissionOutput,
+    assignment_settings_data,
     gradebook_row_data,
 )
 from apps.lms.api.serializers_grading import submission_data as data_of
-from apps.lms.models import Submission
+from apps.lms.models import Lesson, Submission
 from apps.lms.services import assignments, gradebook
 
 NO_ASSIGNMENT = error("No such course or lesson, or the lesson takes no submissions.")
@@ -224,3 +227,63 @@ class GradeOverrideView(InstructorView):
         categories = gradebook_reads.categories_of(enrolment.course)
         row = gradebook_reads.grade_rows(enrolment.course, [enrolment], categories)[0]
         return Response(gradebook_row_data(row, categories))
+
+
+# --- An assignment's settings ---------------------------------------------------------------------
+
+NO_ASSIGNMENT_LESSON = error("No such assignment lesson among the courses you teach (or not set up yet, on GET).")
+
+
+def _assignment_lesson_managed(request: Request, pk: int) -> Lesson:
+    lesson = managed_lesson(request.user, pk)
+    if lesson.kind != Lesson.Kind.ASSIGNMENT:
+        raise exceptions.NotFound("That lesson is not an assignment.")
+    return lesson
+
+
+class AssignmentSettingsView(InstructorView):
+    """An assignment lesson's settings and rubric, for who teaches the course."""
+
+    @extend_schema(
+        summary="Read an assignment's settings and rubric",
+        responses={
+            200: AssignmentSettingsSerializer,
+            401: NOT_SIGNED_IN,
+            403: NOT_AN_INSTRUCTOR,
+            404: NO_ASSIGNMENT_LESSON,
+        },
+        tags=MANAGE_TAGS,
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        assignment = reads.assignment_of(_assignment_lesson_managed(request, pk))
+        if assignment is None:
+            raise exceptions.NotFound("This assignment is not set up yet.")
+        return Response(assignment_settings_data(assignment))
+
+    @extend_schema(
+        summary="Set an assignment's settings and rubric",
+        request=AssignmentSettingsSerializer,
+        responses={
+            200: AssignmentSettingsSerializer,
+            400: BAD_INPUT,
+            401: NOT_SIGNED_IN,
+            403: NOT_AN_INSTRUCTOR,
+            404: NO_ASSIGNMENT_LESSON,
+        },
+        tags=MANAGE_TAGS,
+    )
+    def put(self, request: Request, pk: int) -> Response:
+        lesson = _assignment_lesson_managed(request, pk)
+        data = AssignmentSettingsSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        rubric = values.pop("rubric")
+        values["allowed_extensions"] = tuple(values["allowed_extensions"])
+        with service_errors():
+            assignments.assignment_save(
+                actor=request.user,
+                lesson=lesson,
+                settings=assignments.AssignmentSettings(**values),
+                criteria=[assignments.CriterionInput(**row) for row in rubric],
+            )
+        return Response(assignment_settings_data(reads.assignment_of(lesson)))

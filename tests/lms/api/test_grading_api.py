@@ -129,3 +129,37 @@ def test_the_queue_costs_the_same_however_many_submissions(
         submit(enrol(user_with_role("student", display_name=f"L{n}"), course), assignment)
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert len(client.get(f"{API}manage/grading/").json()["results"]) == 5
+
+
+def test_who_sets_an_assignment_through_the_api(api_as, people, assignment):
+    url = f"{API}manage/lessons/{assignment.lesson_id}/assignment/"
+    body = {
+        "submission_type": "file",
+        "allowed_extensions": ["pdf"],
+        "due_after_days": 7,
+        "rubric": [{"title": "Form", "max_points": 6}, {"title": "Finish", "max_points": 4, "description": "Even"}],
+    }
+    expected = {
+        "owner": 200,
+        "co_instructor": 200,
+        "other_instructor": 404,
+        "learner": 403,
+        "outsider": 403,
+        "admin": 200,
+        "anonymous": 401,
+    }
+    assert matrix(api_as, people, "get", url) == expected
+    assert matrix(api_as, {w: people[w] for w in expected if w != "admin"}, "put", url, body) == {
+        w: s for w, s in expected.items() if w != "admin"
+    }
+    read = api_as(people["owner"]).get(url).json()
+    assert (read["points"], read["submission_type"], read["due_after_days"]) == (10, "file", 7)
+    assert [row["title"] for row in read["rubric"]] == ["Form", "Finish"]
+
+
+def test_bad_assignment_settings_are_a_400_and_change_nothing(api_as, instructor, assignment):
+    url = f"{API}manage/lessons/{assignment.lesson_id}/assignment/"
+    bad = api_as(instructor).put(url, {"submission_type": "file", "allowed_extensions": ["exe"]}, format="json")
+    assert "allowed_extensions" in error_of(bad, 400)["fields"]
+    error_of(api_as(instructor).put(url, {"submission_type": "video"}, format="json"), 400)
+    assert Assignment.objects.get(pk=assignment.pk).submission_type == "both"

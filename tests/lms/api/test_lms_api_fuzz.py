@@ -68,7 +68,7 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
     return {
         "slugs": [course.slug, draft.slug, done.slug],
         "lesson_slugs": [preview.slug, locked.slug, last.slug, homework.slug],
-        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk, enrolment.pk],
+        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk, enrolment.pk, homework.pk],
         "certificates": [str(Certificate.objects.get().uuid)],
     }
 
