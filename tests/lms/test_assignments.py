@@ -9,14 +9,17 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from apps.core.notifications.models import Notification
-from apps.lms.models import Assignment, Lesson, LessonProgress, Submission
+from apps.lms.models import Assignment, Enrolment, Lesson, LessonProgress, Submission
 from apps.lms.notifications import ASSIGNMENT_SUBMITTED
 from apps.lms.services import assignments, learning
-from tests.lms.factories import PDF_BYTES, lessons_of, make_assignment, png_bytes, submit
+from tests.core.factories import UserFactory
+from tests.lms.factories import PDF_BYTES, enrol, lessons_of, make_assignment, make_course, png_bytes, submit
+from tests.utils import race
 
 pytestmark = pytest.mark.django_db
 
@@ -319,3 +322,19 @@ def test_who_teaches_finds_the_settings_queue_and_gradebook_from_the_lesson(clie
     page = client_for(instructor).get(assignment.lesson.get_absolute_url()).content.decode()
     assert f"/courses/manage/lessons/{assignment.lesson_id}/assignment/" in page
     assert "/courses/manage/grading/" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the races run on PostgreSQL (CI does)")
+@pytest.mark.django_db(transaction=True)
+def test_two_hand_ins_at_once_take_two_numbers_and_one_is_the_newest():
+    learner = UserFactory(roles=["student"])
+    course = make_course(lessons=1)
+    assignment = make_assignment(course, allow_resubmission=True)
+    enrolment = enrol(learner, course)
+
+    def hand_in(index: int) -> int:
+        return submit(Enrolment.objects.get(pk=enrolment.pk), assignment, text=f"Try {index}").number
+
+    results = race(hand_in, times=4)
+    assert sorted(results) == [1, 2, 3, 4], results
+    assert Submission.objects.filter(is_latest=True).get().number == 4

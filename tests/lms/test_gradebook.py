@@ -291,3 +291,18 @@ def test_the_csv_has_a_row_per_learner_a_column_per_category_and_is_formula_safe
 def test_csv_cells_that_a_spreadsheet_would_run_are_quoted(text):
     assert csv_cell(text) == f"'{text}"
     assert csv_cell("Ann") == "Ann" and csv_cell(None) == "" and csv_cell(Decimal("5.50")) == "5.50"
+
+
+@pytest.mark.parametrize("who", WHO)
+def test_who_removes_a_category(client_for, people, weighted, who):
+    category = reads.categories_of(weighted)[0]
+    response = client_for(people[who]).post(f"/courses/manage/{weighted.pk}/gradebook/categories/{category.pk}/delete/")
+    allowed = who in ("owner", "co_instructor", "admin")
+    assert response.status_code == (302 if allowed or who == "anonymous" else 404)
+    assert GradeCategory.objects.filter(pk=category.pk).exists() != allowed
+
+
+def test_the_gradebooks_writes_answer_405_to_a_get(client_for, weighted, instructor):
+    client = client_for(instructor)
+    assert client.get(f"/courses/manage/{weighted.pk}/gradebook/overrides/").status_code == 405
+    assert client.get(f"/courses/manage/{weighted.pk}/gradebook/categories/").status_code == 405

@@ -59,3 +59,17 @@ def test_overriding_through_the_api(api_as, people, weighted, enrolment, instruc
     error_of(api_as(people["other_instructor"]).post(url, {"grade": "1", "reason": "x"}, format="json"), 404)
     error_of(api_as(people["learner"]).post(url, {"grade": "100", "reason": "x"}, format="json"), 403)
     assert GradeOverride.objects.count() == 1
+
+
+def test_who_overrides_through_the_api(api_as, people, weighted, enrolment):
+    url = f"{API}manage/enrolments/{enrolment.pk}/grade-override/"
+    assert matrix(api_as, people, "post", url, {"grade": "70", "reason": "Viva"}) == {
+        "owner": 200,
+        "co_instructor": 200,
+        "other_instructor": 404,
+        "learner": 403,
+        "outsider": 403,
+        "admin": 200,
+        "anonymous": 401,
+    }
+    assert GradeOverride.objects.count() == 3
