@@ -83,3 +83,31 @@ class CertificateRevoked(events.DomainEvent):
     certificate_id: int
     uuid: str
     reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentSubmitted(events.DomainEvent):
+    name: ClassVar[str] = "lms.assignment_submitted"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    lesson_id: int
+    user_id: int
+    enrolment_id: int
+    submission_id: int
+    number: int
+    late: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmissionGraded(events.DomainEvent):
+    """A submission was graded (or returned for another try: ``returned``)."""
+
+    name: ClassVar[str] = "lms.submission_graded"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    lesson_id: int
+    user_id: int
+    enrolment_id: int
+    submission_id: int
+    percent: str
+    returned: bool

@@ -221,3 +221,11 @@ def test_the_instructors_home_has_the_grading_queue_panel(client_for, submission
     assert f"/courses/manage/grading/{submission.pk}/" in page
     other = client_for(other_instructor).get("/dashboard/instructor/").content.decode()
     assert "Nothing waits for a grade" in other
+
+
+def test_hand_ins_and_grades_are_in_the_activity_log(submission, instructor):
+    from apps.core.models import OutboxEvent
+
+    _grade(instructor, submission)
+    names = list(OutboxEvent.objects.filter(name__startswith="lms.").values_list("name", flat=True))
+    assert "lms.assignment_submitted" in names and "lms.submission_graded" in names

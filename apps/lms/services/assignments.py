@@ -34,8 +34,10 @@ from django.utils import dateformat, timezone
 
 from apps.core.models import User
 from apps.core.notifications import notify
+from apps.core.platform import events
 from apps.lms import permissions, selectors
 from apps.lms import selectors_assignments as reads
+from apps.lms.events import AssignmentSubmitted, SubmissionGraded
 from apps.lms.models import Assignment, Enrolment, Lesson, Review, RubricCriterion, Submission
 from apps.lms.notifications import ASSIGNMENT_GRADED, ASSIGNMENT_SUBMITTED
 from apps.lms.submission_files import KNOWN, clean_file_name, extension_of, validate_submission_file
@@ -222,6 +224,18 @@ def _hand_in(
             submission.save()
     except IntegrityError:
         raise ValidationError("You handed this in from another window just now.", code="already_submitted") from None
+    events.publish(
+        AssignmentSubmitted(
+            course_id=lesson.course_id,
+            lesson_id=lesson.pk,
+            user_id=user.pk,
+            enrolment_id=enrolment.pk,
+            submission_id=submission.pk,
+            number=submission.number,
+            late=submission.is_late,
+            actor_id=user.pk,
+        )
+    )
     _tell_teachers(submission, lesson, user)
     return submission
 
@@ -330,6 +344,18 @@ def submission_grade(*, actor: User, submission: Submission, data: GradeInput) -
         Submission.objects.filter(pk=row.pk).update(status=status)
         submission.status = status
         enrolment = Enrolment.objects.select_related("user", "course").get(pk=row.enrolment_id)
+        events.publish(
+            SubmissionGraded(
+                course_id=course.pk,
+                lesson_id=assignment.lesson_id,
+                user_id=enrolment.user_id,
+                enrolment_id=enrolment.pk,
+                submission_id=row.pk,
+                percent=str(review.percent),
+                returned=data.return_it,
+                actor_id=actor.pk,
+            )
+        )
         notify(
             recipient_id=enrolment.user_id,
             kind=ASSIGNMENT_GRADED,
