@@ -38,7 +38,7 @@ class LessonCompleted(events.DomainEvent):
     lesson_id: int
     user_id: int
     enrolment_id: int
-    how: str  # "marked", "watched", "passed"
+    how: str  # "marked", "watched", "passed", "graded" (an assignment's passing grade)
 
 
 @dataclass(frozen=True, kw_only=True)

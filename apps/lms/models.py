@@ -19,6 +19,7 @@ sellable whose stock is the seat count.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -559,9 +560,7 @@ class Review(models.Model):
         return f"{self.total}/{self.points} for {self.submission}"
 
     @property
-    def percent(self) -> Any:
-        from decimal import Decimal
-
+    def percent(self) -> Decimal:
         return (Decimal(self.total) * 100 / self.points).quantize(Decimal("0.01"))
 
 

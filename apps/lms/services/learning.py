@@ -225,8 +225,9 @@ def lesson_progress_record(
 
 
 def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, how: str = "marked") -> Enrolment:
-    """The learner completed ``lesson`` (they said so, or passed its quiz); the course is
-    completed with its last live lesson. Completing a completed lesson changes nothing."""
+    """The learner completed ``lesson`` (they said so, or passed its quiz; an assignment only by
+    its passing grade, ``how="graded"``); the course is completed with its last live lesson.
+    Completing a completed lesson changes nothing."""
     enrolment = _require_open(user, enrolment, lesson)
     if lesson.kind == Lesson.Kind.ASSIGNMENT and how != "graded":
         # An assignment is done when its grade passes (services/assignments.py), not when said.
