@@ -7,5 +7,6 @@ class LmsConfig(AppConfig):
     verbose_name = "Learning"
 
     def ready(self) -> None:
-        # Subscribers, registered on import: the learners' notifications (apps/lms/notifications.py).
-        from apps.lms import notifications  # noqa: F401
+        # Subscribers, registered on import: the learners' notifications (apps/lms/notifications.py);
+        # the gradebook's "assignments" source (apps/lms/selectors_gradebook.py).
+        from apps.lms import notifications, selectors_gradebook  # noqa: F401

@@ -3,7 +3,9 @@ an instructor and a learner would have made on the site:
 
 - instructor@test.com (Ian Instructor) owns "Wheel-thrown pottery" (free: three sections of text
   and video lessons, one a free preview, one opening a week after enrolment), "Glazes and firing"
-  (paid, 49 EUR, with a spring cohort of 12 seats) and "Studio safety in an hour" (free, short);
+  (paid, 49 EUR, with a spring cohort of 12 seats; its last lesson an assignment, test tiles graded
+  on a three-criterion rubric, and a gradebook of quizzes 40% and assignments 60%) and "Studio
+  safety in an hour" (free, short);
 - student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
   its video half watched (and a question on its first lesson, answered by the instructor), and has
   finished "Studio safety in an hour", which earned them its certificate, and reviewed it.
@@ -28,8 +30,8 @@ from apps.core.comments import services as comments
 from apps.core.models import User
 from apps.lms import reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
-from apps.lms.models import Course, CourseCategory, Lesson
-from apps.lms.services import cohorts, learning, media
+from apps.lms.models import Assignment, Course, CourseCategory, Lesson
+from apps.lms.services import assignments, cohorts, gradebook, learning, media
 from apps.lms.services import courses as services
 
 INSTRUCTOR_EMAIL = "instructor@test.com"
@@ -59,6 +61,8 @@ class DemoCourse:
     requirements: tuple[str, ...]
     sections: tuple[tuple[str, tuple[DemoLesson, ...]], ...]
     price: Decimal | None = None
+    # The gradebook's categories: (name, source, weight).
+    grade_categories: tuple[tuple[str, str, int], ...] = ()
 
 
 def _p(*paragraphs: str) -> list[dict[str, Any]]:
@@ -122,9 +126,27 @@ GLAZES = DemoCourse(
                 DemoLesson("Test tiles", "Make twelve tiles and label their backs.", Lesson.Kind.VIDEO, 7),
             ),
         ),
-        ("The kiln", (DemoLesson("A firing schedule", "Candling, the climb, the soak and a slow cool.", minutes=15),)),
+        (
+            "The kiln",
+            (
+                DemoLesson("A firing schedule", "Candling, the climb, the soak and a slow cool.", minutes=15),
+                DemoLesson(
+                    "Your test tiles",
+                    "Fire your twelve tiles, photograph them in daylight and note the cone and the cooling.",
+                    Lesson.Kind.ASSIGNMENT,
+                    30,
+                ),
+            ),
+        ),
     ),
     price=Decimal("49.00"),
+    grade_categories=(("Quizzes", "quizzes", 40), ("Assignments", "assignments", 60)),
+)
+# The test tiles' rubric: (criterion, what is judged, points).
+TILES_RUBRIC = (
+    ("Tile preparation", "Even thickness, labelled backs, bisque-fired clean.", 10),
+    ("Glaze application", "Even coats; the dipping times noted per tile.", 15),
+    ("Firing notes", "The cone reached, the schedule and what the cooling did.", 10),
 )
 SAFETY = DemoCourse(
     title="Studio safety in an hour",
@@ -177,6 +199,8 @@ def _course(spec: DemoCourse, owner: User, *, colour: tuple[int, int, int]) -> C
                 kind=item.kind,
                 data=services.LessonInput(title=item.title, body=_p(item.text), duration_minutes=item.minutes),
             )
+            if item.kind == Lesson.Kind.ASSIGNMENT:
+                _assignment(owner, lesson)
             if item.kind == Lesson.Kind.VIDEO:
                 clip = video.demo_video(title=item.title, seconds=8, colour=colour)
                 media.lesson_video_set(
@@ -189,10 +213,27 @@ def _course(spec: DemoCourse, owner: User, *, colour: tuple[int, int, int]) -> C
                     rules=services.LessonRules(is_preview=item.preview, opens_after_days=item.after_days),
                 )
             services.lesson_publish(actor=owner, lesson=lesson)
+    for name, source, weight in spec.grade_categories:
+        gradebook.grade_category_create(actor=owner, course=course, name=name, weight=weight, source=source)
     if spec.price is not None:
         services.course_settings_update(actor=owner, course=course, price=spec.price, currency="EUR")
     services.course_publish(actor=owner, course=course)
     return course
+
+
+def _assignment(owner: User, lesson: Lesson) -> None:
+    """The test tiles: photos or a PDF with notes, due three weeks after enrolling, graded on a
+    three-criterion rubric; another try allowed."""
+    settings = assignments.AssignmentSettings(
+        submission_type=Assignment.SubmissionType.BOTH,
+        allowed_extensions=("pdf", "jpg", "jpeg", "png"),
+        max_file_mb=10,
+        due_after_days=21,
+        allow_resubmission=True,
+    )
+    assignment = assignments.assignment_settings_set(actor=owner, lesson=lesson, settings=settings)
+    criteria = [assignments.CriterionInput(title, points, text) for title, text, points in TILES_RUBRIC]
+    assignments.rubric_set(actor=owner, assignment=assignment, criteria=criteria)
 
 
 def _progress(student: User, course: Course, *, done: int, watched: int | None = None) -> None:

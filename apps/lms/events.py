@@ -38,7 +38,7 @@ class LessonCompleted(events.DomainEvent):
     lesson_id: int
     user_id: int
     enrolment_id: int
-    how: str  # "marked", "watched", "passed"
+    how: str  # "marked", "watched", "passed", "graded" (an assignment's passing grade)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,3 +94,31 @@ class AnnouncementPosted(events.DomainEvent):
     course_id: int
     announcement_id: int
     actor_id: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignmentSubmitted(events.DomainEvent):
+    name: ClassVar[str] = "lms.assignment_submitted"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    lesson_id: int
+    user_id: int
+    enrolment_id: int
+    submission_id: int
+    number: int
+    late: bool
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubmissionGraded(events.DomainEvent):
+    """A submission was graded (or returned for another try: ``returned``)."""
+
+    name: ClassVar[str] = "lms.submission_graded"
+    aggregate: ClassVar[str] = "lms.course:{course_id}"
+    course_id: int
+    lesson_id: int
+    user_id: int
+    enrolment_id: int
+    submission_id: int
+    percent: str
+    returned: bool

@@ -19,6 +19,7 @@ sellable whose stock is the seat count.
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -560,3 +561,187 @@ class Invitation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+# --- Assignments, grading and the gradebook ----------------------------------------------------
+
+
+def submission_upload_to(instance: Submission, filename: str) -> str:
+    # A random name (the service picks the extension from the checked content): the learner's
+    # file name says nothing the grader needs, may say too much, and must not be guessable.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"lms/submissions/{timezone.now():%Y}/{uuid.uuid4().hex}.{extension}"
+
+
+class Assignment(models.Model):
+    """The settings of an assignment lesson (its instructions are the lesson's body): what a
+    learner hands in, by when, whether again, and for how many points.
+
+    Due: on ``due_at``, or ``due_after_days`` after the learner enrolled (both: the later; none:
+    no due date). After it a submission is refused when ``accept_late`` is off, else marked late.
+    With a rubric, ``points`` is the sum of its criteria's (kept by the rubric's service)."""
+
+    class SubmissionType(models.TextChoices):
+        TEXT = "text", "Text"
+        FILE = "file", "A file"
+        BOTH = "both", "Text and a file"
+
+    lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="assignment")
+    submission_type = models.CharField(max_length=10, choices=SubmissionType.choices, default=SubmissionType.TEXT)
+    # File name endings accepted (lower case, no dot), each checked against the file's content.
+    allowed_extensions = models.JSONField(default=list, blank=True)
+    max_file_mb = models.PositiveSmallIntegerField(default=10, validators=[MinValueValidator(1), MaxValueValidator(50)])
+    due_at = models.DateTimeField(null=True, blank=True)
+    due_after_days = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(3650)])
+    accept_late = models.BooleanField("accept late submissions (marked late)", default=True)
+    allow_resubmission = models.BooleanField(default=False)
+    points = models.PositiveSmallIntegerField(default=100, validators=[MinValueValidator(1), MaxValueValidator(1000)])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gte=1), name="lms_assignment_has_points"),
+            models.CheckConstraint(
+                condition=Q(max_file_mb__gte=1) & Q(max_file_mb__lte=50), name="lms_assignment_file_size_bounded"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Assignment: {self.lesson}"
+
+    @property
+    def takes_text(self) -> bool:
+        return self.submission_type in (self.SubmissionType.TEXT, self.SubmissionType.BOTH)
+
+    @property
+    def takes_file(self) -> bool:
+        return self.submission_type in (self.SubmissionType.FILE, self.SubmissionType.BOTH)
+
+
+class RubricCriterion(models.Model):
+    """One line of an assignment's rubric: what is judged and for how many points."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="criteria")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    max_points = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(1000)])
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["assignment", "position", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(max_points__gte=1), name="lms_criterion_has_points")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.max_points})"
+
+
+class Submission(models.Model):
+    """One hand-in of an assignment by a learner (``number`` counts theirs from 1). Only the
+    newest (``is_latest``) is graded; an older one is kept with its review as history."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for a grade"
+        GRADED = "graded", "Graded"
+        RETURNED = "returned", "Returned for resubmission"
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="submissions")
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="submissions")
+    number = models.PositiveSmallIntegerField(default=1)
+    text = models.TextField(blank=True, max_length=20000)
+    file = models.FileField(upload_to=submission_upload_to, blank=True)
+    file_name = models.CharField(max_length=120, blank=True)  # as uploaded (cleaned), for the download
+    submitted_at = models.DateTimeField(default=timezone.now)
+    is_late = models.BooleanField(default=False)
+    is_latest = models.BooleanField(default=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SUBMITTED)
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "assignment", "number"], name="lms_submission_number"),
+            models.UniqueConstraint(
+                fields=["enrolment", "assignment"], condition=Q(is_latest=True), name="lms_one_latest_submission"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "is_latest", "submitted_at"], name="lms_submission_queue")]
+
+    def __str__(self) -> str:
+        return f"Submission {self.number} of {self.assignment}"
+
+
+class Review(models.Model):
+    """The grade of a submission: points per rubric criterion (``scores``: criterion id -> points),
+    their ``total``, feedback and who graded. ``version`` counts the gradings, so a grader who
+    read an older one is told of the newer instead of overwriting it."""
+
+    submission = models.OneToOneField(Submission, on_delete=models.CASCADE, related_name="review")
+    scores = models.JSONField(default=dict, blank=True)
+    total = models.DecimalField(max_digits=7, decimal_places=2)
+    points = models.PositiveSmallIntegerField()  # the assignment's points when graded
+    feedback = models.TextField(blank=True, max_length=10000)
+    grader = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    graded_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(total__gte=0) & Q(total__lte=models.F("points")), name="lms_review_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.total}/{self.points} for {self.submission}"
+
+    @property
+    def percent(self) -> Decimal:
+        return (Decimal(self.total) * 100 / self.points).quantize(Decimal("0.01"))
+
+
+class GradeCategory(models.Model):
+    """A weighted part of a course's grade: the average of its items (each a percent) from a
+    source (apps/lms/grading.py's registry: "quizzes", "assignments")."""
+
+    class Source(models.TextChoices):
+        QUIZZES = "quizzes", "Quizzes"
+        ASSIGNMENTS = "assignments", "Assignments"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="grade_categories")
+    name = models.CharField(max_length=80)
+    weight = models.DecimalField(max_digits=5, decimal_places=2, validators=[MinValueValidator(0)])
+    source = models.CharField(max_length=20, choices=Source.choices)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["course", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(weight__gt=0), name="lms_grade_category_weighs"),
+            models.UniqueConstraint(fields=["course", "source"], name="lms_one_category_per_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"
+
+
+class GradeOverride(models.Model):
+    """An instructor's word on a learner's course grade, with why: append-only (never updated nor
+    deleted), so the newest row is the grade in force and the others are its history."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="grade_overrides")
+    old_grade = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    new_grade = models.DecimalField(max_digits=5, decimal_places=2)
+    reason = models.CharField(max_length=500)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(new_grade__gte=0) & Q(new_grade__lte=100), name="lms_override_is_a_percent"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="lms_override_has_a_reason"),
+        ]
+        indexes = [models.Index(fields=["enrolment", "-at"], name="lms_override_enrolment")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment}: {self.new_grade}%"

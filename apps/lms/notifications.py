@@ -12,7 +12,10 @@ the delivered-events ledger on the worker).
   them to come back to a course: services/teaching.py) and ``lms.lesson_opened`` (a drip lesson
   opened for them: ``learning.openings_tell``, run by beat);
 - to each active learner of a course: ``lms.announcement`` (its instructors posted an
-  announcement: services/announcements.py publishes, the subscriber below sends).
+  announcement: services/announcements.py publishes, the subscriber below sends);
+- sent by services/assignments.py: ``lms.assignment_submitted`` (to who teaches the course: a
+  learner handed an assignment in) and ``lms.assignment_graded`` (to the learner: graded, or
+  returned for another try).
 """
 
 from __future__ import annotations
@@ -33,6 +36,8 @@ LESSON_OPENED = "lms.lesson_opened"
 ANNOUNCEMENT = "lms.announcement"
 PLACE_REFUNDED = "lms.place_refunded"
 INVITED = "lms.invited"
+ASSIGNMENT_SUBMITTED = "lms.assignment_submitted"
+ASSIGNMENT_GRADED = "lms.assignment_graded"
 
 KINDS = (
     NotificationKind(
@@ -84,6 +89,21 @@ KINDS = (
         label="Invitations to courses",
         description="An instructor invited you into a course and gave you a place in it.",
         template="{actors} gave you a place in {target}",
+        email=Email.INSTANT,
+    ),
+    NotificationKind(
+        name=ASSIGNMENT_SUBMITTED,
+        label="Assignments to grade",
+        description="A learner of a course you teach handed in an assignment.",
+        template="{actors} handed in “{target}”",
+        template_many="{actors} handed in “{target}”",
+        email=Email.DAILY,
+    ),
+    NotificationKind(
+        name=ASSIGNMENT_GRADED,
+        label="Your grades",
+        description="An instructor graded an assignment of yours, or returned it for another try.",
+        template="{actors} graded your “{target}”",
         email=Email.INSTANT,
     ),
 )

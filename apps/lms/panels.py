@@ -1,8 +1,8 @@
 """The instructor's home (core's "instructor" dashboard, /dashboard/instructor/): their courses
 with enrolments over time, completion by lesson, learners at risk (inactive for a week) with a
-one-click nudge, and the newest questions in their lessons. An instructor sees the courses they
-own or co-teach; staff every course. Each panel costs a fixed number of queries, however many
-courses, lessons and learners there are."""
+one-click nudge, the newest questions in their lessons, and the submissions waiting for a grade.
+An instructor sees the courses they own or co-teach; staff every course. Each panel costs a
+fixed number of queries, however many courses, lessons and learners there are."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from apps.core.accounts import Panel
 from apps.core.comments import Comment
-from apps.lms import permissions, selectors
+from apps.lms import permissions, selectors, selectors_assignments
 from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Enrolment, Lesson, LessonProgress
 
@@ -25,6 +25,7 @@ AT_RISK_AFTER = timedelta(days=7)  # no visit for this long, and not finished: a
 AT_RISK_SHOWN = 10
 FUNNEL_COURSES = 3
 QUESTIONS_SHOWN = 5
+GRADING_SHOWN = 5
 
 
 def _teaches_any(user: Any) -> bool:
@@ -160,6 +161,12 @@ def _revenue(user: Any) -> dict[str, Any]:
     return {"rows": rows, "totals": sorted(totals.items()), "days": selectors.REVENUE_DAYS}
 
 
+def _grading(user: Any) -> dict[str, Any]:
+    """The submissions waiting for their grade, the oldest first, and how many there are."""
+    queue = selectors_assignments.grading_queue(user)
+    return {"count": queue.count(), "rows": list(queue[:GRADING_SHOWN])}
+
+
 # Listed by the LMS's hook (apps/lms/platform.py).
 PANELS: tuple[Panel, ...] = (
     Panel("lms-courses", "Your courses", "lms/panels/_courses.html", frozenset({"instructor"}), _courses, order=10),
@@ -197,6 +204,15 @@ PANELS: tuple[Panel, ...] = (
         frozenset({"instructor"}),
         _questions,
         order=13,
+        show=_teaches_any,
+    ),
+    Panel(
+        "lms-grading",
+        "Grading queue",
+        "lms/panels/_grading.html",
+        frozenset({"instructor"}),
+        _grading,
+        order=14,
         show=_teaches_any,
     ),
 )

@@ -233,3 +233,59 @@ def review_refusal(user: Any, course: Any, *, enrolment: Any, lessons_done: int)
 
 def can_hide_review(user: Any) -> bool:
     return _active(user) and is_lms_staff(user)
+
+
+# --- Assignments and grading ---------------------------------------------------------------------
+
+
+def can_manage_assignment(user: Any, course: Any) -> bool:
+    """An assignment's settings and rubric: who teaches the course, and staff."""
+    return can_edit_course(user, course)
+
+
+def can_grade(user: Any, course: Any) -> bool:
+    """Grading its submissions, overriding its learners' grades and reading its gradebook: who
+    teaches the course (owner, co-instructors), and staff."""
+    return can_edit_course(user, course)
+
+
+def can_view_submission(user: Any, submission: Any, course: Any) -> bool:
+    """A submission (its text, file and review): its learner, who teaches the course, and staff."""
+    return _active(user) and (submission.enrolment.user_id == user.pk or can_grade(user, course))
+
+
+def due_at(assignment: Any, enrolment: Any) -> datetime | None:
+    """When ``assignment`` is due for the learner of ``enrolment`` (None: never): its date, or
+    some days after they enrolled (both set: the later)."""
+    dates = []
+    if assignment.due_at is not None:
+        dates.append(assignment.due_at)
+    if assignment.due_after_days is not None and enrolment is not None:
+        dates.append(enrolment.enrolled_at + timedelta(days=assignment.due_after_days))
+    return max(dates) if dates else None
+
+
+@dataclass(frozen=True)
+class SubmissionRefusal:
+    reason: str
+    code: str
+
+
+def submission_refusal(
+    user: Any, enrolment: Any, assignment: Any, *, lock: Lock | None, latest: Any, now: datetime | None = None
+) -> SubmissionRefusal | None:
+    """Why ``user`` may not hand in ``assignment`` now (None: they may). The learner themself,
+    enrolled, with the lesson open to them; before its due date unless it accepts late work; a
+    second time only when it allows resubmission or their last one was returned for it."""
+    if not can_record_progress(user, enrolment):
+        return SubmissionRefusal("Enrol in this course to hand in its assignments.", "not_enrolled")
+    if lock is not None:
+        return SubmissionRefusal(lock.reason, "lesson_locked")
+    if latest is not None and not (assignment.allow_resubmission or latest.status == "returned"):
+        return SubmissionRefusal("You have handed this assignment in already.", "already_submitted")
+    due = due_at(assignment, enrolment)
+    if due is not None and (now or timezone.now()) > due and not assignment.accept_late:
+        return SubmissionRefusal(
+            f"This assignment was due on {dateformat.format(timezone.localtime(due), 'j F Y, H:i')}.", "past_due"
+        )
+    return None

@@ -50,6 +50,31 @@ urlpatterns += [
     path(f"{_course}learners/<id:enrolment_pk>/clear/", manage_learners.learner_clear, name="manage-learner-clear"),
 ]
 
+# Assignments (apps/lms/views/grading.py): an assignment's settings, the queue, one submission, its file.
+from apps.lms.views import grading  # noqa: E402
+
+urlpatterns += [
+    path("manage/lessons/<id:pk>/assignment/", grading.assignment_settings, name="assignment-settings"),
+    path("manage/grading/", grading.grading_queue, name="grading-queue"),
+    path("manage/grading/<id:pk>/", grading.submission_grade, name="grading-submission"),
+    path("manage/submissions/<id:pk>/file/", grading.submission_file, name="submission-file"),
+]
+
+# The gradebook of a course (apps/lms/views/gradebook.py).
+from apps.lms.views import gradebook  # noqa: E402
+
+urlpatterns += [
+    path("manage/<id:pk>/gradebook/", gradebook.gradebook_page, name="gradebook"),
+    path("manage/<id:pk>/gradebook/export.csv", gradebook.gradebook_csv, name="gradebook-csv"),
+    path("manage/<id:pk>/gradebook/categories/", gradebook.category_create, name="gradebook-category-create"),
+    path(
+        "manage/<id:pk>/gradebook/categories/<id:category_pk>/delete/",
+        gradebook.category_delete,
+        name="gradebook-category-delete",
+    ),
+    path("manage/<id:pk>/gradebook/overrides/", gradebook.grade_override, name="gradebook-override"),
+]
+
 
 # --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------
 from apps.lms.views import teach  # noqa: E402
@@ -77,4 +102,5 @@ urlpatterns += [
     path("<slug:slug>/lessons/<slug:lesson_slug>/files/<id:pk>/", learn.lesson_attachment, name="attachment"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/progress/", learn.lesson_progress, name="lesson-progress"),
+    path("<slug:slug>/lessons/<slug:lesson_slug>/submit/", grading.submission_create, name="assignment-submit"),
 ]

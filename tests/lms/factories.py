@@ -129,3 +129,47 @@ def buy_place(user: Any, course: Course, cohort: Cohort | None = None, *, quanti
     events.publish(paid_event(order))
     events.deliver_pending()
     return order
+
+
+# --- Assignments ----------------------------------------------------------------------------------
+
+
+def make_assignment(course: Course, *, criteria: tuple[int, ...] = (), lesson: Lesson | None = None, **fields: Any):
+    """Turn ``course``'s last lesson (or ``lesson``) into an assignment with ``fields`` (text
+    hand-ins, 100 points by default) and a rubric of ``criteria`` (their max points)."""
+    from apps.lms.models import Assignment, RubricCriterion
+
+    lesson = lesson or lessons_of(course)[-1]
+    Lesson.objects.filter(pk=lesson.pk).update(kind=Lesson.Kind.ASSIGNMENT)
+    lesson.kind = Lesson.Kind.ASSIGNMENT
+    assignment = Assignment.objects.create(lesson=lesson, **fields)
+    for position, points in enumerate(criteria, start=1):
+        RubricCriterion.objects.create(
+            assignment=assignment, title=f"Criterion {position}", max_points=points, position=position
+        )
+    if criteria:
+        Assignment.objects.filter(pk=assignment.pk).update(points=sum(criteria))
+        assignment.points = sum(criteria)
+    assignment.lesson = lesson
+    return assignment
+
+
+PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), (200, 100, 50)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def submit(enrolment: Enrolment, assignment: Any, *, text: str = "My answer.", file: Any = None):
+    """The learner of ``enrolment`` hands ``assignment`` in through the service."""
+    from apps.lms.services import assignments
+
+    lesson = Lesson.objects.select_related("course").get(pk=assignment.lesson_id)
+    return assignments.submission_create(user=enrolment.user, enrolment=enrolment, lesson=lesson, text=text, file=file)

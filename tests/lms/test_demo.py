@@ -9,7 +9,7 @@ from apps.commerce.services import sellables
 from apps.core.comments import Comment
 from apps.lms import demo, reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
-from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress
+from apps.lms.models import Assignment, Cohort, Course, Enrolment, GradeCategory, Lesson, LessonProgress
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +43,16 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     seat = sellables.sellable_get(app="lms", kind="seat", ref_id=courses["glazes-and-firing"].cohorts.get().pk)
     assert seat.live and seat.variants.get().price.amount == 49 and seat.variants.get().stock.quantity == 12
     assert not sellables.sellable_get(app="lms", kind="course", ref_id=courses["glazes-and-firing"].pk).live
+    tiles = Assignment.objects.get(lesson__course=courses["glazes-and-firing"])
+    assert tiles.lesson.kind == Lesson.Kind.ASSIGNMENT and tiles.lesson.live
+    assert [(c.title, c.max_points) for c in tiles.criteria.order_by("position")] == [
+        ("Tile preparation", 10),
+        ("Glaze application", 15),
+        ("Firing notes", 10),
+    ]
+    assert tiles.points == 35 and tiles.due_after_days == 21
+    categories = GradeCategory.objects.filter(course=courses["glazes-and-firing"]).order_by("position")
+    assert [(c.source, c.weight) for c in categories] == [("quizzes", 40), ("assignments", 60)]
     pottery = selectors.lessons_in_order(selectors.outline(courses["wheel-thrown-pottery"]))
     assert [lesson.kind for lesson in pottery].count(Lesson.Kind.VIDEO) == 1 and pottery[0].is_preview
     assert pottery[-1].opens_after_days == 7

@@ -11,6 +11,7 @@ from apps.lms.api import (
     views_announcements,
     views_catalogue,
     views_certificates,
+    views_grading,
     views_invitations,
     views_learning,
     views_manage,
@@ -35,6 +36,7 @@ urlpatterns = [
     ),
     path("courses/<slug:slug>/reviews/", views_reviews.CourseReviewListView.as_view(), name="api-lms-reviews"),
     path("courses/<slug:slug>/review/", views_reviews.MyReviewView.as_view(), name="api-lms-my-review"),
+    path(f"{LESSON}submissions/", views_grading.SubmissionListCreateView.as_view(), name="api-lms-lesson-submissions"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
@@ -85,5 +87,22 @@ urlpatterns = [
         "manage/lessons/<id:pk>/publication/",
         views_manage.LessonPublicationView.as_view(),
         name="api-lms-manage-lesson-publication",
+    ),
+    path("manage/grading/", views_grading.GradingQueueView.as_view(), name="api-lms-manage-grading"),
+    path(
+        "manage/submissions/<id:pk>/grade/",
+        views_grading.SubmissionGradeView.as_view(),
+        name="api-lms-manage-submission-grade",
+    ),
+    path("manage/courses/<id:pk>/gradebook/", views_grading.GradebookView.as_view(), name="api-lms-manage-gradebook"),
+    path(
+        "manage/enrolments/<id:pk>/grade-override/",
+        views_grading.GradeOverrideView.as_view(),
+        name="api-lms-manage-grade-override",
+    ),
+    path(
+        "manage/lessons/<id:pk>/assignment/",
+        views_grading.AssignmentSettingsView.as_view(),
+        name="api-lms-manage-assignment",
     ),
 ]

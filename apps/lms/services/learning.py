@@ -25,7 +25,7 @@ from django.utils import timezone
 from apps.core.models import User
 from apps.core.notifications import notify
 from apps.core.platform import events
-from apps.lms import permissions, selectors
+from apps.lms import permissions, selectors, selectors_gradebook
 from apps.lms.events import CourseCompleted, Enrolled, LessonCompleted, LessonOpened, Unenrolled
 from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
 from apps.lms.notifications import LESSON_OPENED
@@ -224,9 +224,13 @@ def lesson_progress_record(
 
 
 def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, how: str = "marked") -> Enrolment:
-    """The learner completed ``lesson`` (they said so, or passed its quiz); the course is
-    completed with its last live lesson. Completing a completed lesson changes nothing."""
+    """The learner completed ``lesson`` (they said so, or passed its quiz; an assignment only by
+    its passing grade, ``how="graded"``); the course is completed with its last live lesson.
+    Completing a completed lesson changes nothing."""
     enrolment = _require_open(user, enrolment, lesson)
+    if lesson.kind == Lesson.Kind.ASSIGNMENT and how != "graded":
+        # An assignment is done when its grade passes (services/assignments.py), not when said.
+        raise ValidationError("This assignment is completed when it is graded.", code="graded_lesson")
     lock = _lock_of(enrolment, lesson)
     if lock is not None:
         raise ValidationError(lock.reason, code="lesson_locked")
@@ -275,8 +279,14 @@ def _complete_course_if_done(enrolment: Enrolment, now: datetime) -> None:
             )
         )
         # In the completion's own transaction: a completed course and its certificate (when
-        # earned) commit together.
-        certificates.certificate_issue(enrolment=enrolment)
+        # earned) commit together. A course that gives a grade passes it: no grade yet, no
+        # certificate yet (services/gradebook.py awards it when a passing grade comes).
+        if not selectors_gradebook.has_grade(enrolment.course_id):
+            certificates.certificate_issue(enrolment=enrolment)
+            return
+        grade = selectors_gradebook.course_grade(enrolment, course=enrolment.course)
+        if grade is not None:
+            certificates.certificate_issue(enrolment=enrolment, grade=grade)
 
 
 # --- Instructors' openings ----------------------------------------------------------------------

@@ -26,8 +26,10 @@ from apps.core.comments import comment_thread_for
 from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, reviews, selectors
+from apps.lms.forms import SubmissionForm
 from apps.lms.models import Course
 from apps.lms.selectors import NAMESPACE
+from apps.lms.selectors_assignments import assignment_view
 from apps.lms.services import invitations, learning, selling
 
 public = cache_public_page(NAMESPACE)
@@ -241,6 +243,12 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     context["body"] = fragments.body_html(
         f"lesson:{lesson.pk}", lesson.body, live=lesson.live and course.live, request=request
     )
+    if lesson.kind == lesson.Kind.ASSIGNMENT:
+        # The learner's due date, tries and feedback (apps/lms/selectors_assignments.py).
+        context["assignment"] = assignment_view(lesson, user=user, enrolment=found.view.enrolment, lock=found.lock)
+        context["submit_form"] = (
+            SubmissionForm(assignment=context["assignment"].assignment) if context["assignment"] else None
+        )
     response = render(request, "lms/lesson_detail.html", context)
     return response if found.lesson.live and found.view.course.live else as_draft(response)
 

@@ -1,10 +1,10 @@
 """The schemathesis run of tests/core/api/test_openapi_fuzz.py over the LMS's operations
 (/api/v1/lms/), with LMS content seeded so that slugs, ids and certificate ids in paths name real
 things: a live course of the cast's instructor (a section, a free preview, a lesson locked by a
-prerequisite, a draft lesson), a draft course, the cast's student enrolled, and a completed
-course with its certificate. Every request is sent anonymously and as the instructor who owns
-the courses, the enrolled student, a member not enrolled and an admin. No 5xx, every answer as
-documented."""
+prerequisite, a draft lesson, an assignment with a rubric and the student's submission, a
+gradebook category), a draft course, the cast's student enrolled, and a completed course with its
+certificate. Every request is sent anonymously and as the instructor who owns the courses, the
+enrolled student, a member not enrolled and an admin. No 5xx, every answer as documented."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from apps.lms.models import Certificate, Lesson
+from apps.lms.services import gradebook
 from tests.fuzzing import api_schema, assert_conforms, operations, strategy
-from tests.lms.factories import complete_all, enrol, lessons_of, make_course
+from tests.lms.factories import complete_all, enrol, lessons_of, make_assignment, make_course, submit
 
 LMS_OPERATIONS = operations("/api/v1/lms/")
 WHO = ("anonymous", "instructor", "student", "member", "admin")
@@ -32,20 +33,24 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
     instructor, student = cast["instructor"], cast["student"]
     with django_capture_on_commit_callbacks(execute=True):
         course = make_course(owner=instructor, title="Fuzzed course", lessons=4)
-        preview, locked, *_, last = lessons_of(course)
+        preview, locked, homework, last = lessons_of(course)
         Lesson.objects.filter(pk=preview.pk).update(is_preview=True)
         Lesson.objects.filter(pk=locked.pk).update(prerequisite=preview)
         Lesson.objects.filter(pk=last.pk).update(live=False)
         draft = make_course(owner=instructor, title="Draft course", live=False, lessons=1)
-        enrol(student, course)
+        enrolment = enrol(student, course)
+        # An assignment lesson with a rubric and the student's submission, waiting for a grade.
+        homework = make_assignment(course, lesson=homework, criteria=(10, 5)).lesson
+        submission = submit(enrolment, homework.assignment)
+        gradebook.grade_category_create(actor=instructor, course=course, name="Work", weight=60, source="assignments")
         done = make_course(owner=instructor, title="Done course", lessons=1)
         enrol(student, done)
         complete_all(student, done)
     section = course.sections.get()
     return {
         "slugs": [course.slug, draft.slug, done.slug],
-        "lesson_slugs": [preview.slug, locked.slug, last.slug],
-        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk],
+        "lesson_slugs": [preview.slug, locked.slug, last.slug, homework.slug],
+        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk, enrolment.pk, homework.pk],
         "certificates": [str(Certificate.objects.get().uuid)],
     }
 
