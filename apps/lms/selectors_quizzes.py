@@ -8,6 +8,7 @@ questions or attempts (quiz, attempts, the questions shown, the answers); item s
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -110,7 +111,7 @@ class AttemptView:
     def seconds_left(self) -> int | None:
         if self.attempt.deadline is None or self.attempt.submitted_at is not None:
             return None
-        return max(0, int((self.attempt.deadline - timezone.now()).total_seconds()))
+        return max(0, math.ceil((self.attempt.deadline - timezone.now()).total_seconds()))
 
 
 def attempt_view(attempt: Attempt, *, attempts_used: int, teaches: bool = False) -> AttemptView:

@@ -7,7 +7,7 @@ id (stable while a draft's title and address change). A lesson's slug is matched
 
 from django.urls import path
 
-from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage
+from apps.lms.api import views_catalogue, views_certificates, views_learning, views_manage, views_quizzes
 
 LESSON = "courses/<slug:slug>/lessons/<str:lesson_slug>/"
 
@@ -19,6 +19,15 @@ urlpatterns = [
     path(LESSON, views_learning.LessonDetailView.as_view(), name="api-lms-lesson"),
     path(f"{LESSON}progress/", views_learning.LessonProgressView.as_view(), name="api-lms-lesson-progress"),
     path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),
+    path(f"{LESSON}quiz/", views_quizzes.QuizView.as_view(), name="api-lms-quiz"),
+    path(f"{LESSON}quiz/attempts/", views_quizzes.AttemptStartView.as_view(), name="api-lms-quiz-attempts"),
+    path("attempts/<id:pk>/", views_quizzes.AttemptDetailView.as_view(), name="api-lms-attempt"),
+    path(
+        "attempts/<id:pk>/answers/<id:question_pk>/",
+        views_quizzes.AnswerView.as_view(),
+        name="api-lms-attempt-answer",
+    ),
+    path("attempts/<id:pk>/submission/", views_quizzes.SubmissionView.as_view(), name="api-lms-attempt-submission"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
@@ -52,5 +61,15 @@ urlpatterns = [
         "manage/lessons/<id:pk>/publication/",
         views_manage.LessonPublicationView.as_view(),
         name="api-lms-manage-lesson-publication",
+    ),
+    path(
+        "manage/courses/<id:pk>/questions/", views_quizzes.QuestionBankView.as_view(), name="api-lms-manage-questions"
+    ),
+    path("manage/questions/<id:pk>/", views_quizzes.QuestionView.as_view(), name="api-lms-manage-question"),
+    path("manage/lessons/<id:pk>/quiz/", views_quizzes.ManagedQuizView.as_view(), name="api-lms-manage-quiz"),
+    path(
+        "manage/lessons/<id:pk>/quiz/statistics/",
+        views_quizzes.ItemStatisticsView.as_view(),
+        name="api-lms-manage-quiz-statistics",
     ),
 ]

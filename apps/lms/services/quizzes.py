@@ -384,7 +384,7 @@ def correct_answer(question: Question) -> Any:
         Question.Kind.SINGLE: lambda: answer["choice"],
         Question.Kind.MULTIPLE: lambda: answer["choices"],
         Question.Kind.TRUE_FALSE: lambda: answer["value"],
-        Question.Kind.SHORT_TEXT: lambda: answer.get("accepted", [None])[0] if "accepted" in answer else None,
+        Question.Kind.SHORT_TEXT: lambda: answer["accepted"][0] if "accepted" in answer else answer["pattern"],
         Question.Kind.NUMERIC: lambda: answer["value"],
         Question.Kind.ORDERING: lambda: answer["order"],
     }[question.kind]()
@@ -582,7 +582,7 @@ def answer_save(*, user: User, attempt: Attempt, question_id: int, response: Any
         if row.submitted_at is not None:
             raise ValidationError("This attempt is already submitted.", code="attempt_closed")
         if expired(row, now):
-            raise ValidationError(_time_up(row), code="past_deadline")
+            raise ValidationError(time_up(row), code="past_deadline")
         if question_id not in row.order.get("questions", []):
             raise ValidationError("That question is not in this attempt.", code="not_in_attempt")
         question = Question.objects.filter(pk=question_id).first()
@@ -598,7 +598,7 @@ def answer_save(*, user: User, attempt: Attempt, question_id: int, response: Any
     return answer
 
 
-def _time_up(attempt: Attempt) -> str:
+def time_up(attempt: Attempt) -> str:
     when = timezone.localtime(attempt.deadline).strftime("%H:%M:%S")
     return f"Time was up at {when}: answers sent after it are not saved."
 

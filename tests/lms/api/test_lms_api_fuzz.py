@@ -17,8 +17,9 @@ from hypothesis import strategies as st
 
 from apps.core.api.auth_views import issue_tokens
 from apps.lms.models import Certificate, Lesson
+from apps.lms.services import quizzes
 from tests.core.api.test_openapi_fuzz import CHECKS, MAX_EXAMPLES, InTestTransaction, api_schema, openapi_schema
-from tests.lms.factories import complete_all, enrol, lessons_of, make_course
+from tests.lms.factories import complete_all, enrol, lessons_of, make_course, make_quiz
 
 LMS_OPERATIONS = [
     (path, method)
@@ -33,6 +34,7 @@ PARAMETERS = {
     "lesson_slug": "lesson_slugs",
     "pk": "ids",
     "certificate_uuid": "certificates",
+    "question_pk": "question_ids",
 }
 
 
@@ -59,12 +61,25 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
         done = make_course(owner=instructor, title="Done course", lessons=1)
         enrol(student, done)
         complete_all(student, done)
+        # A quiz lesson (every kind of question, a time limit) with the student's attempt open.
+        quiz_lesson = lessons_of(course)[2]
+        quiz = make_quiz(
+            course,
+            lesson=quiz_lesson,
+            kinds=("single", "multiple", "true_false", "short_text", "numeric", "ordering"),
+            time_limit_seconds=3600,
+            attempts_allowed=None,
+        )
+        enrolment = student.enrolments.get(course=course)
+        attempt = quizzes.attempt_start(user=student, enrolment=enrolment, quiz=quiz).attempt
     section = course.sections.get()
+    question_ids = list(attempt.order["questions"])
     return {
         "slugs": [course.slug, draft.slug, done.slug],
-        "lesson_slugs": [preview.slug, locked.slug, last.slug],
-        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk],
+        "lesson_slugs": [preview.slug, locked.slug, last.slug, quiz_lesson.slug],
+        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, quiz_lesson.pk, attempt.pk, question_ids[0]],
         "certificates": [str(Certificate.objects.get().uuid)],
+        "question_ids": question_ids,
     }
 
 
