@@ -25,9 +25,10 @@ from apps.core.comments import comment_thread_for
 from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, selectors
-from apps.lms.models import Course
+from apps.lms.models import Course, Lesson
 from apps.lms.selectors import NAMESPACE
 from apps.lms.services import learning
+from apps.lms.views import quizzes as quiz_views
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -148,6 +149,8 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     context["body"] = fragments.body_html(
         f"lesson:{lesson.pk}", lesson.body, live=lesson.live and course.live, request=request
     )
+    if lesson.kind == Lesson.Kind.QUIZ:  # the quiz: its rules, the learner's attempt or results
+        context.update(quiz_views.quiz_context(found))
     response = render(request, "lms/lesson_detail.html", context)
     return response if found.lesson.live and found.view.course.live else as_draft(response)
 
