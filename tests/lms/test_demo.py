@@ -8,7 +8,7 @@ import pytest
 from apps.core.comments import Comment
 from apps.lms import demo, selectors, video
 from apps.lms.comments import LESSON_KIND
-from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress
+from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonProgress, Quiz
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ def demo_people(db):
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(model.objects.count() for model in (Course, Lesson, Cohort, Enrolment, LessonProgress))
+    return tuple(model.objects.count() for model in (Course, Lesson, Cohort, Enrolment, LessonProgress, Quiz))
 
 
 def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people):
@@ -38,6 +38,10 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     assert all(course.owner == instructor and not course.has_unpublished_changes for course in courses.values())
     assert courses["glazes-and-firing"].price == 49 and courses["wheel-thrown-pottery"].is_free
     assert courses["glazes-and-firing"].cohorts.get().seats == 12
+    quiz = Quiz.objects.get(lesson__course=courses["glazes-and-firing"], lesson__live=True)
+    kinds = list(quiz.questions.order_by("items__position").values_list("kind", flat=True))
+    assert kinds == ["single", "multiple", "short_text", "numeric", "ordering"]
+    assert quiz.time_limit_seconds == 600 and quiz.attempts_allowed == 3
     pottery = selectors.lessons_in_order(selectors.outline(courses["wheel-thrown-pottery"]))
     assert [lesson.kind for lesson in pottery].count(Lesson.Kind.VIDEO) == 1 and pottery[0].is_preview
     assert pottery[-1].opens_after_days == 7
