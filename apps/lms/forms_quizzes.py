@@ -1,6 +1,6 @@
 """The quiz pages' forms: a question of the bank as an instructor writes it, a quiz's settings,
 and a learner's response read from the quiz form. Validation beyond a field's shape is the
-service's (services/quizzes.py), whose refusals the views put back on these forms."""
+service's (services/quizzes/), whose refusals the views put back on these forms."""
 
 from __future__ import annotations
 
@@ -159,7 +159,7 @@ def picked_questions(data: QueryDict, bank: list[Question]) -> list[int]:
 
 def response_of(item: dict[str, Any], data: QueryDict) -> Any:
     """A learner's response to one question of the quiz form (``item``: the question as shown,
-    services/quizzes.py ``question_public``), None when they left it empty. The service checks it."""
+    services/quizzes/ ``question_public``), None when they left it empty. The service checks it."""
     name = f"q{item['id']}"
     kind = item["kind"]
     if kind == Question.Kind.MULTIPLE:

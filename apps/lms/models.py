@@ -434,7 +434,7 @@ class Certificate(models.Model):
 # learner's ``Attempt`` keeps the order it was shown in (shuffled once, at its start) and a
 # deadline the server computed; ``Answer`` rows are saved as the learner goes, and graded at
 # submission. What is correct lives in ``Question.answer`` and never leaves the server before an
-# attempt is submitted (apps/lms/services/quizzes.py ``question_public`` is the one shape shown).
+# attempt is submitted (apps/lms/services/quizzes/ ``question_public`` is the one shape shown).
 
 
 class Question(models.Model):
@@ -454,7 +454,7 @@ class Question(models.Model):
     # [{"id": "a", "text": "..."}] for the choice kinds and ordering (in the correct order for
     # ordering: the answer data says so as well, and shuffling hides it).
     choices = models.JSONField(default=list, blank=True)
-    # What is correct, by kind (services/quizzes.py validates it): {"choice": id},
+    # What is correct, by kind (services/quizzes/ validates it): {"choice": id},
     # {"choices": [ids]}, {"value": bool}, {"accepted": [texts], "case_sensitive": bool} or
     # {"pattern": regex, "case_sensitive": bool}, {"value": "3.5", "tolerance": "0.1"},
     # {"order": [ids]}.

@@ -1,6 +1,6 @@
 """Shapes of the quizzes' API. A question reaches a learner in one shape before their attempt is
 submitted (``QuizQuestionOutput`` without its result fields: id, kind, prompt, points, choices,
-their saved response), built by services/quizzes.py ``question_public``; the correct answer and
+their saved response), built by services/quizzes/ ``question_public``; the correct answer and
 the explanation appear only in a submitted attempt's results when the quiz's feedback setting
 allows, and in the instructors' bank (``ManagedQuestionOutput``)."""
 

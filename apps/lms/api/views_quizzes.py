@@ -1,11 +1,11 @@
-"""Quizzes through the API (apps/lms/services/quizzes.py): a quiz lesson's quiz (its rules and
+"""Quizzes through the API (apps/lms/services/quizzes/): a quiz lesson's quiz (its rules and
 the learner's attempts, never an answer), starting an attempt, saving answers one question at a
 time, submitting, and reading an attempt's results as the quiz's feedback setting allows; for
 instructors under manage/, the course's question bank, a quiz's settings and questions, and its
 item statistics.
 
 Timing is the server's: an attempt's ``deadline`` and ``server_time`` are in every answer, and an
-answer or a submission arriving after the deadline (plus services/quizzes.py ``GRACE``) is a 409
+answer or a submission arriving after the deadline (plus services/quizzes/ ``GRACE``) is a 409
 ``past_deadline`` however the client counted. A late submission still closes the attempt, graded
 with the answers saved in time: its 409 says so, and ``GET attempts/<id>/`` shows the result.
 

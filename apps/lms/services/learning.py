@@ -231,7 +231,7 @@ def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, 
     lock = _lock_of(enrolment, lesson)
     if lock is not None:
         raise ValidationError(lock.reason, code="lesson_locked")
-    # A quiz with questions is completed by passing it (services/quizzes.py), not by saying so.
+    # A quiz with questions is completed by passing it (services/quizzes/), not by saying so.
     if (
         lesson.kind == Lesson.Kind.QUIZ
         and how != "passed"

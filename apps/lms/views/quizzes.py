@@ -6,7 +6,7 @@ its item statistics.
 
 The server is the authority on time: the countdown (static/js/lms-quiz.js) counts the seconds
 the server said were left, and an answer arriving after the deadline is refused
-(services/quizzes.py) whatever the page shows. Questions are shown through the service's
+(services/quizzes/) whatever the page shows. Questions are shown through the service's
 ``question_public``: the page source holds no correct answer before submission.
 
 Who gets what: learners' actions need an open lesson (403 with its lock's reason otherwise) and
