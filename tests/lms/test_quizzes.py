@@ -45,6 +45,8 @@ def _start(learner, enrolment, quiz):
         ("short_text", [], {"pattern": "(x)\\1"}),
         ("short_text", [], {"pattern": "[unclosed"}),
         ("short_text", [], {"pattern": "a" * 201}),
+        ("short_text", [], {"pattern": ".*.*.*.*x"}),
+        ("short_text", [], {"pattern": "((?:a|b)+)+"}),
         ("numeric", [], {"value": "many"}),
         ("numeric", [], {"value": 3, "tolerance": -1}),
         ("ordering", ["only one"], {}),
@@ -61,7 +63,10 @@ def test_a_question_that_is_wrong_or_unsafe_is_refused_and_nothing_is_written(co
     assert not Question.objects.exists()
 
 
-@pytest.mark.parametrize("pattern", [r"cone\s*(6|six)", r"^(kaolin|china clay)s?$", r"[0-9]{3,4} ?°?C", r"(ab)?c+"])
+@pytest.mark.parametrize(
+    "pattern",
+    [r"cone\s*(6|six)", r"^(kaolin|china clay)s?$", r"[0-9]{3,4} ?°?C", r"(ab)?c+", r"(?:cone )?6", r"[*+]+\++"],
+)
 def test_safe_patterns_are_taken(pattern):
     quizzes.check_pattern(pattern)
 

@@ -84,7 +84,8 @@ def check_pattern(pattern: str) -> None:
     match (Python's ``re`` has no timeout): at most MAX_PATTERN characters and
     MAX_PATTERN_GROUPS groups, no backreference, and no group that repeats (``+``, ``*``, ``{}``)
     while holding a repetition or an alternative itself (``(a+)+``, ``(a|aa)*``), the shapes
-    that backtrack without end. Answers are cut to MAX_TEXT_ANSWER characters before matching."""
+    that backtrack without end, and at most MAX_UNBOUNDED open-ended repetitions (``.*.*.*.*``
+    is polynomial but slow). Answers are cut to MAX_TEXT_ANSWER characters before matching."""
     if not pattern or len(pattern) > MAX_PATTERN:
         raise ValidationError({"answer": f"A pattern of 1 to {MAX_PATTERN} characters."})
     if re.search(r"\\[1-9]|\(\?P=", pattern):
@@ -95,9 +96,20 @@ def check_pattern(pattern: str) -> None:
         raise ValidationError({"answer": f"Not a valid pattern: {exc}."}) from None
     if compiled.groups > MAX_PATTERN_GROUPS or pattern.count("(") > MAX_PATTERN_GROUPS:
         raise ValidationError({"answer": f"A pattern of at most {MAX_PATTERN_GROUPS} groups."})
-    # Walk the groups: which of them hold a repetition or an alternative (escapes and character
-    # classes skipped), and whether one such is itself repeated.
+    problem = _backtracking(pattern)
+    if problem is not None:
+        raise ValidationError({"answer": problem})
+
+
+MAX_UNBOUNDED = 3  # "*", "+" and "{n,}" in one pattern: n ** 3 steps on a 200-character answer at worst
+
+
+def _backtracking(pattern: str) -> str | None:
+    """Why ``pattern`` could backtrack without end (None: it cannot). Walks its groups (escapes
+    and character classes skipped): which hold a repetition or an alternative, whether such a
+    group is itself repeated, and how many unbounded repetitions there are in all."""
     stack: list[bool] = []
+    unbounded = 0
     i, in_class = 0, False
     while i < len(pattern):
         char = pattern[i]
@@ -110,16 +122,23 @@ def check_pattern(pattern: str) -> None:
             in_class = True
         elif char == "(":
             stack.append(False)
+            if pattern.startswith("?", i + 1):  # (?:...), (?i): not a repetition
+                i += 1
         elif char == ")" and stack:
             risky = stack.pop()
             repeated = re.match(r"[*+]|\{\d*,\d*\}|\{\d{2,}\}", pattern[i + 1 :])
             if risky and repeated:
-                raise ValidationError({"answer": "A repeated group may not repeat or alternate inside itself."})
+                return "A repeated group may not repeat or alternate inside itself."
             if stack and (risky or repeated):
                 stack[-1] = True
         elif stack and (char == "|" or _QUANTIFIER.match(pattern, i)):
             stack[-1] = True
+        if not in_class and re.match(r"[*+]|\{\d+,\}", pattern[i:]) and char != "[":
+            unbounded += 1
         i += 1
+    if unbounded > MAX_UNBOUNDED:
+        return f"At most {MAX_UNBOUNDED} open-ended repetitions (*, + or {{n,}}) in a pattern."
+    return None
 
 
 def _clean_answer(kind: str, choices: list[dict[str, str]], answer: Any) -> dict[str, Any]:
