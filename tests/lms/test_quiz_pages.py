@@ -122,6 +122,29 @@ def test_deferred_feedback_shows_the_score_but_not_the_answers(client_for, learn
         assert secret not in page
 
 
+def test_wrong_methods_and_a_plain_answer_post(client_for, learner, enrolment, quiz):
+    client = client_for(learner)
+    assert client.get(_url("quiz-start", quiz)).status_code == 405
+    client.post(_url("quiz-start", quiz))
+    attempt = Attempt.objects.get()
+    question = Question.objects.get(kind="single")
+    assert client.get(_url("quiz-submit", quiz, attempt.pk)).status_code == 405
+    assert client.get(_url("quiz-answer", quiz, attempt.pk, question.pk)).status_code == 405
+    plain = client.post(_url("quiz-answer", quiz, attempt.pk, question.pk), {f"q{question.pk}": "c2"})
+    assert plain.status_code == 302 and plain["Location"].endswith("#quiz")  # without htmx: back to the page
+    bad = client.post(
+        _url("quiz-answer", quiz, attempt.pk, question.pk), {f"q{question.pk}": "nope"}, HTTP_HX_REQUEST="true"
+    )
+    assert bad.status_code == 422 and Answer.objects.get().response == "c2"  # nothing changed
+    assert client.post(_url("quiz-answer", quiz, attempt.pk, 999999), {}).status_code == 404
+
+
+def test_a_teacher_finds_the_quiz_pages_from_the_lesson(client_for, instructor, quiz):
+    page = client_for(instructor).get(_page(quiz)).content.decode()
+    assert reverse("lms:quiz-settings", args=[quiz.lesson.course_id, quiz.lesson.pk]) in page
+    assert "Start the quiz" not in page
+
+
 # --- Who gets what --------------------------------------------------------------------------------
 
 
