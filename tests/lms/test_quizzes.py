@@ -392,3 +392,18 @@ def test_item_statistics_and_best_scores(course, learner, enrolment, outsider, d
     with django_assert_num_queries(1):
         best = selectors_quizzes.quiz_best_scores(course, [enrolment.pk, other.pk])
     assert best == {enrolment.pk: {quiz.pk: Decimal("100.00")}, other.pk: {quiz.pk: Decimal("0.00")}}
+
+
+def test_beat_closes_expired_attempts_every_minute(course, learner, enrolment):
+    from apps.core.platform import registry
+    from apps.lms.tasks import close_expired_attempts
+    from config.celery import app as celery_app
+
+    assert registry().beat_schedule()["lms.close_expired_attempts"]["schedule"] == 60.0
+    celery_app.loader.import_default_modules()
+    assert "lms.close_expired_attempts" in celery_app.tasks
+    quiz = make_quiz(course, time_limit_seconds=30)
+    _start(learner, enrolment, quiz)
+    with time_machine.travel(timezone.now() + timedelta(minutes=2)):
+        assert close_expired_attempts() == 1
+    assert Attempt.objects.get().timed_out
