@@ -566,7 +566,9 @@ class Answer(models.Model):
     """A learner's answer to one question in one attempt, saved as they go, graded at submission."""
 
     attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # RESTRICT, not PROTECT: a question learners answered is not deleted alone (their attempts keep
+    # it), but goes with its course, whose attempts go too.
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
     response = models.JSONField(null=True)
     # The response as one comparable string (choices sorted, text folded): item statistics group by it.
     key = models.CharField(max_length=300, blank=True)

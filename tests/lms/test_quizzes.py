@@ -407,3 +407,12 @@ def test_beat_closes_expired_attempts_every_minute(course, learner, enrolment):
     with time_machine.travel(timezone.now() + timedelta(minutes=2)):
         assert close_expired_attempts() == 1
     assert Attempt.objects.get().timed_out
+
+
+def test_a_course_with_answered_quizzes_can_still_be_deleted(course, learner, enrolment):
+    quiz = make_quiz(course, kinds=("single",))
+    attempt = _start(learner, enrolment, quiz)
+    quizzes.answer_save(user=learner, attempt=attempt, question_id=attempt.order["questions"][0], response="c1")
+    quizzes.attempt_submit(user=learner, attempt=attempt)
+    course.delete()
+    assert not Question.objects.exists() and not Answer.objects.exists()

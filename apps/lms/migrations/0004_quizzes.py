@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                 (
                     "question",
                     models.ForeignKey(
-                        on_delete=django.db.models.deletion.PROTECT, related_name="answers", to="lms.question"
+                        on_delete=django.db.models.deletion.RESTRICT, related_name="answers", to="lms.question"
                     ),
                 ),
             ],
