@@ -288,6 +288,30 @@ def test_starts_at_once_give_one_attempt():
     assert Attempt.objects.filter(enrolment=enrolment).count() == 1
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the races run on PostgreSQL (CI does)")
+@pytest.mark.django_db(transaction=True)
+def test_submissions_and_beat_at_once_grade_an_expired_attempt_once():
+    learner = UserFactory(roles=["student"])
+    course = make_course(lessons=1)
+    enrolment = enrol(learner, course)
+    quiz = make_quiz(course, time_limit_seconds=30, pass_percent=0)  # a pass completes the course
+    attempt = quizzes.attempt_start(user=learner, enrolment=enrolment, quiz=quiz).attempt
+    Attempt.objects.filter(pk=attempt.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+
+    def close(index: int) -> int:
+        if index % 2:
+            return quizzes.attempts_close_expired()
+        fresh = selectors_quizzes.attempt_get_for_user(user=learner, pk=attempt.pk)
+        return int(quizzes.attempt_submit(user=learner, attempt=fresh).timed_out)
+
+    results = race(close, times=6)
+
+    closed = [result for result in results if result == 1]
+    refused = [result for result in results if isinstance(result, ValidationError)]
+    assert len(closed) == 1 and len(closed) + len(refused) + results.count(0) == 6, results
+    assert Enrolment.objects.get(pk=enrolment.pk).completed_at is not None
+
+
 def test_the_open_attempt_index_refuses_a_second_open_attempt(course, learner, enrolment):
     from django.db import IntegrityError, transaction
 

@@ -15,8 +15,11 @@ and the results through ``question_result``, which adds it only when the quiz's 
 allows (``permissions.quiz_feedback_open``).
 
 Concurrency: starts lock the enrolment's row, so two at once give one attempt (the partial
-unique index ``lms_one_open_attempt`` refuses a second open one besides); saving an answer and
-submitting lock the attempt's row, so no answer lands in a graded attempt.
+unique index ``lms_one_open_attempt`` refuses a second open one besides); saving an answer locks
+the attempt's row, and whoever closes an attempt (a submission, a start finding it expired,
+beat's sweep) locks the enrolment's row and then the attempt's, one order for all of them (a pass
+completes the lesson and maybe the course, which locks the enrolment again), so no answer lands
+in a graded attempt and no attempt is graded twice.
 """
 
 from apps.lms.services.quizzes.attempts import (

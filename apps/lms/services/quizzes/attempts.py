@@ -74,12 +74,13 @@ def attempt_start(*, user: User, enrolment: Enrolment | None, quiz: Quiz) -> Sta
         raise PermissionDenied(refusal)
     now = timezone.now()
     with transaction.atomic():
-        Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+        _lock_enrolment(enrolment.pk)
         attempts = Attempt.objects.filter(quiz=quiz, enrolment=enrolment)
-        current = attempts.filter(submitted_at__isnull=True).select_related("enrolment").first()
+        current = attempts.filter(submitted_at__isnull=True).select_for_update().first()
         if current is not None and not expired(current, now):
             return Started(current, False)
         if current is not None:
+            current.enrolment, current.quiz = enrolment, quiz
             _close(current, now=now, timed_out=True)
         used = attempts.count()
         if quiz.attempts_allowed is not None and used >= quiz.attempts_allowed:
@@ -102,6 +103,13 @@ def attempt_start(*, user: User, enrolment: Enrolment | None, quiz: Quiz) -> Sta
             return Started(attempts.get(submitted_at__isnull=True), False)
     attempt.enrolment = enrolment
     return Started(attempt, True)
+
+
+def _lock_enrolment(enrolment_id: int) -> None:
+    """Lock the learner's enrolment row. Whoever may close an attempt (and so complete the lesson
+    and the course, which locks the enrolment again) takes it before the attempt's row: one order
+    for starts, submissions and beat's sweep, so none waits on another in a cycle."""
+    Enrolment.objects.select_for_update().filter(pk=enrolment_id).first()
 
 
 def _locked_attempt(attempt: Attempt) -> Attempt:
@@ -153,6 +161,7 @@ def attempt_submit(*, user: User, attempt: Attempt) -> Attempt:
     _require_learner(user, attempt)
     now = timezone.now()
     with transaction.atomic():
+        _lock_enrolment(attempt.enrolment_id)  # first, as every writer that may complete the lesson
         row = _locked_attempt(attempt)
         if row.submitted_at is not None:
             raise ValidationError("This attempt is already submitted.", code="already_submitted")
@@ -204,10 +213,11 @@ def attempts_close_expired(*, now: datetime | None = None) -> int:
     """Grade and close every open attempt past its deadline (beat, every minute): each under its
     row's lock, skipped if its learner submitted it meanwhile. Returns how many were closed."""
     now = now or timezone.now()
-    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now - GRACE).values_list("pk", flat=True)
+    due = Attempt.objects.filter(submitted_at__isnull=True, deadline__lt=now - GRACE).values_list("pk", "enrolment_id")
     closed = 0
-    for pk in list(due[:1000]):
+    for pk, enrolment_id in list(due[:1000]):
         with transaction.atomic():
+            _lock_enrolment(enrolment_id)
             row = (
                 Attempt.objects.select_for_update(of=("self",))
                 .select_related("enrolment", "quiz__lesson__course")
