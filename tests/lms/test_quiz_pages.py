@@ -237,6 +237,28 @@ def test_who_writes_the_bank_and_the_settings(client_for, people, course, quiz):
     assert not Question.objects.filter(pk=spare.pk).exists()
 
 
+def test_who_rewrites_and_deletes_a_question(client_for, people, course):
+    from tests.lms.factories import make_question
+
+    question = make_question(course, "true_false")
+    edit = reverse("lms:quiz-question", args=[course.pk, question.pk])
+    got = {}
+    for who, user in people.items():
+        data = {"kind": "true_false", "prompt": f"Edited by {who}", "truth": "false", "points": 2}
+        got[who] = client_for(user).post(edit, data).status_code
+    assert got == {"owner": 302, "co_instructor": 302, "admin": 302} | OTHERS
+    question.refresh_from_db()
+    assert question.prompt == "Edited by admin" and question.answer == {"value": False}
+    spares = {who: make_question(course, "single") for who in people}
+    got = {
+        who: client_for(user).post(reverse("lms:quiz-question-delete", args=[course.pk, spares[who].pk])).status_code
+        for who, user in people.items()
+    }
+    assert got == {"owner": 302, "co_instructor": 302, "admin": 302} | OTHERS
+    left = set(Question.objects.filter(pk__in=[q.pk for q in spares.values()]).values_list("pk", flat=True))
+    assert left == {spares[who].pk for who in OTHERS}
+
+
 def test_a_wrong_question_or_unsafe_pattern_is_a_form_error_and_nothing_is_written(client_for, instructor, course):
     new = reverse("lms:quiz-question-new", args=[course.pk])
     client = client_for(instructor)
