@@ -584,6 +584,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     # <id:...> (apps/core/platform/converters.py): a positive signed 64-bit integer.
     "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
+    # Two choice sets are called "kind" (a lesson's, a quiz question's): each keeps a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "apps.lms.api.serializers_quizzes.lesson_kinds",
+        "QuestionKindEnum": "apps.lms.models.Question.Kind",
+    },
 }
 
 # --- Security -----------------------------------------------------------------------------

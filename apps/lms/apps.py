@@ -8,5 +8,6 @@ class LmsConfig(AppConfig):
 
     def ready(self) -> None:
         # Subscribers, registered on import: the learners' notifications (apps/lms/notifications.py);
-        # the gradebook's "assignments" source (apps/lms/selectors_gradebook.py).
-        from apps.lms import notifications, selectors_gradebook  # noqa: F401
+        # the gradebook's sources, "assignments" (apps/lms/selectors_gradebook.py) and "quizzes"
+        # (apps/lms/selectors_quizzes.py).
+        from apps.lms import notifications, selectors_gradebook, selectors_quizzes  # noqa: F401

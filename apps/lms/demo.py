@@ -3,9 +3,10 @@ an instructor and a learner would have made on the site:
 
 - instructor@test.com (Ian Instructor) owns "Wheel-thrown pottery" (free: three sections of text
   and video lessons, one a free preview, one opening a week after enrolment), "Glazes and firing"
-  (paid, 49 EUR, with a spring cohort of 12 seats; its last lesson an assignment, test tiles graded
-  on a three-criterion rubric, and a gradebook of quizzes 40% and assignments 60%) and "Studio
-  safety in an hour" (free, short);
+  (paid, 49 EUR, with a spring cohort of 12 seats; a quiz of five questions of different kinds, ten
+  minutes and three attempts; its last lesson an assignment, test tiles graded on a three-criterion
+  rubric; a gradebook of quizzes 40% and assignments 60%) and "Studio safety in an hour" (free,
+  short);
 - student@test.com (Stu Student) is enrolled in the pottery course with its first lesson done and
   its video half watched (and a question on its first lesson, answered by the instructor), and has
   finished "Studio safety in an hour", which earned them its certificate, and reviewed it.
@@ -31,7 +32,7 @@ from apps.core.models import User
 from apps.lms import reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
 from apps.lms.models import Assignment, Course, CourseCategory, Lesson
-from apps.lms.services import assignments, cohorts, gradebook, learning, media
+from apps.lms.services import assignments, cohorts, gradebook, learning, media, quizzes
 from apps.lms.services import courses as services
 
 INSTRUCTOR_EMAIL = "instructor@test.com"
@@ -130,6 +131,12 @@ GLAZES = DemoCourse(
             "The kiln",
             (
                 DemoLesson("A firing schedule", "Candling, the climb, the soak and a slow cool.", minutes=15),
+                DemoLesson(
+                    "Check your glaze knowledge",
+                    "Five questions on glazes and firing: pass with 60% to finish the section.",
+                    Lesson.Kind.QUIZ,
+                    10,
+                ),
                 DemoLesson(
                     "Your test tiles",
                     "Fire your twelve tiles, photograph them in daylight and note the cone and the cooling.",
@@ -236,6 +243,59 @@ def _assignment(owner: User, lesson: Lesson) -> None:
     assignments.rubric_set(actor=owner, assignment=assignment, criteria=criteria)
 
 
+GLAZE_QUESTIONS = (
+    quizzes.QuestionInput(
+        kind="single",
+        prompt="At which cone do most mid-fire stoneware glazes mature?",
+        choices=["Cone 04", "Cone 6", "Cone 10"],
+        answer={"correct": 1},
+        explanation="Mid-fire is cone 5 to 7; cone 04 is earthenware, cone 10 high fire.",
+    ),
+    quizzes.QuestionInput(
+        kind="multiple",
+        prompt="Which are the three parts of a glaze?",
+        choices=["A glass former (silica)", "A flux", "A stabiliser (alumina)", "A wax resist"],
+        answer={"correct": [0, 1, 2]},
+        explanation="Silica makes the glass, the flux melts it, alumina keeps it on the pot.",
+    ),
+    quizzes.QuestionInput(
+        kind="short_text",
+        prompt="Name the clay mineral that brings most of a glaze's alumina.",
+        answer={"pattern": r"(kaolin|china clay)", "case_sensitive": False},
+        explanation="Kaolin (china clay): alumina and silica in one raw material.",
+    ),
+    quizzes.QuestionInput(
+        kind="numeric",
+        prompt="About how hot, in °C, is cone 6 with a 150 °C an hour finish?",
+        answer={"value": "1222", "tolerance": "15"},
+        points=2,
+        explanation="Orton's chart gives 1222 °C for cone 6 at 150 °C an hour.",
+    ),
+    quizzes.QuestionInput(
+        kind="ordering",
+        prompt="Put the stages of a glaze firing in order.",
+        choices=["Candling", "The climb", "The soak", "A slow cool"],
+        explanation="Dry it out, climb to temperature, hold it, then cool slowly so glazes do not craze.",
+    ),
+)
+
+
+def _glaze_quiz(course: Course, owner: User) -> None:
+    """The glazes course's quiz lesson gets its questions and settings, once."""
+    lesson = Lesson.objects.filter(course=course, kind=Lesson.Kind.QUIZ).select_related("course").first()
+    if lesson is None or hasattr(lesson, "quiz"):
+        return
+    questions = [quizzes.question_create(actor=owner, course=course, data=data) for data in GLAZE_QUESTIONS]
+    quizzes.quiz_update(
+        actor=owner,
+        lesson=lesson,
+        settings=quizzes.QuizSettings(
+            shuffle_choices=True, attempts_allowed=3, time_limit_seconds=600, pass_percent=60
+        ),
+        question_ids=[question.pk for question in questions],
+    )
+
+
 def _progress(student: User, course: Course, *, done: int, watched: int | None = None) -> None:
     """Enrol ``student`` in ``course`` and complete its first ``done`` lessons; ``watched``: how
     much of the first video lesson after them has been seen."""
@@ -304,6 +364,7 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
     pottery = _course(POTTERY, instructor, colour=(120, 72, 40))
     glazes = _course(GLAZES, instructor, colour=(30, 90, 120))
     safety = _course(SAFETY, instructor, colour=(150, 40, 40))
+    _glaze_quiz(glazes, instructor)
     if not glazes.cohorts.exists():
         start = timezone.localdate() + timedelta(days=14)
         cohorts.cohort_create(

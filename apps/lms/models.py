@@ -745,3 +745,158 @@ class GradeOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment}: {self.new_grade}%"
+
+
+# --- Quizzes -----------------------------------------------------------------------------------
+# A course has a bank of questions; a quiz lesson's ``Quiz`` picks some of them in order. A
+# learner's ``Attempt`` keeps the order it was shown in (shuffled once, at its start) and a
+# deadline the server computed; ``Answer`` rows are saved as the learner goes, and graded at
+# submission. What is correct lives in ``Question.answer`` and never leaves the server before an
+# attempt is submitted (apps/lms/services/quizzes/ ``question_public`` is the one shape shown).
+
+
+class Question(models.Model):
+    """A question of a course's bank."""
+
+    class Kind(models.TextChoices):
+        SINGLE = "single", "Single choice"
+        MULTIPLE = "multiple", "Multiple choice"
+        TRUE_FALSE = "true_false", "True or false"
+        SHORT_TEXT = "short_text", "Short text"
+        NUMERIC = "numeric", "Number"
+        ORDERING = "ordering", "Put in order"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="questions")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    prompt = models.TextField(max_length=2000)
+    # [{"id": "a", "text": "..."}] for the choice kinds and ordering (in the correct order for
+    # ordering: the answer data says so as well, and shuffling hides it).
+    choices = models.JSONField(default=list, blank=True)
+    # What is correct, by kind (services/quizzes/ validates it): {"choice": id},
+    # {"choices": [ids]}, {"value": bool}, {"accepted": [texts], "case_sensitive": bool} or
+    # {"pattern": regex, "case_sensitive": bool}, {"value": "3.5", "tolerance": "0.1"},
+    # {"order": [ids]}.
+    answer = models.JSONField(default=dict)
+    points = models.PositiveSmallIntegerField(default=1, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    explanation = models.TextField(max_length=2000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["course", "pk"]
+        constraints = [models.CheckConstraint(condition=Q(points__gte=1), name="lms_question_points_positive")]
+
+    def __str__(self) -> str:
+        return self.prompt[:60]
+
+
+class Quiz(models.Model):
+    """A quiz lesson's settings and its questions (from its course's bank, in order)."""
+
+    class Feedback(models.TextChoices):
+        IMMEDIATE = "immediate", "Right after each attempt"
+        AFTER_LAST_ATTEMPT = "after_last_attempt", "After the last attempt"
+        AFTER_DUE_DATE = "after_due_date", "After the due date"
+
+    lesson = models.OneToOneField(Lesson, on_delete=models.CASCADE, related_name="quiz")
+    questions = models.ManyToManyField(Question, through="QuizQuestion", related_name="quizzes")
+    shuffle_questions = models.BooleanField(default=False)
+    shuffle_choices = models.BooleanField(default=False)
+    attempts_allowed = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=3, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )  # None: as many as the learner likes
+    time_limit_seconds = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(30), MaxValueValidator(24 * 3600)]
+    )  # None: no limit
+    pass_percent = models.PositiveSmallIntegerField(default=60, validators=[MaxValueValidator(100)])
+    feedback = models.CharField(max_length=20, choices=Feedback.choices, default=Feedback.IMMEDIATE)
+    due_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(condition=Q(pass_percent__lte=100), name="lms_quiz_pass_percent"),
+            models.CheckConstraint(
+                condition=~Q(feedback="after_due_date") | Q(due_at__isnull=False), name="lms_quiz_due_for_feedback"
+            ),
+            models.CheckConstraint(
+                condition=~Q(feedback="after_last_attempt") | Q(attempts_allowed__isnull=False),
+                name="lms_quiz_last_attempt_is_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Quiz: {self.lesson}"
+
+
+class QuizQuestion(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="items")
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["quiz", "position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "question"], name="lms_question_once_per_quiz")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz}: question {self.question_id} at {self.position}"
+
+
+class Attempt(models.Model):
+    """One go of a learner at a quiz: the order it was shown in, the server's deadline, and once
+    submitted its score. At most one is open per learner and quiz (a partial unique index)."""
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="attempts")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.CASCADE, related_name="attempts")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    deadline = models.DateTimeField(null=True, blank=True)  # None: no time limit
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Closed by its deadline: graded with the answers saved in time.
+    timed_out = models.BooleanField(default=False)
+    # {"questions": [ids], "choices": {"<question id>": [choice ids]}}: as it was shown.
+    order = models.JSONField(default=dict)
+    score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    passed = models.BooleanField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["quiz", "enrolment", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["quiz", "enrolment", "number"], name="lms_attempt_number_once"),
+            models.UniqueConstraint(
+                fields=["quiz", "enrolment"], condition=Q(submitted_at__isnull=True), name="lms_one_open_attempt"
+            ),
+        ]
+        indexes = [models.Index(fields=["enrolment", "quiz", "percent"], name="lms_attempt_best")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} at {self.quiz}, attempt {self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.submitted_at is None
+
+
+class Answer(models.Model):
+    """A learner's answer to one question in one attempt, saved as they go, graded at submission."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="answers")
+    # RESTRICT, not PROTECT: a question learners answered is not deleted alone (their attempts keep
+    # it), but goes with its course, whose attempts go too.
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
+    response = models.JSONField(null=True)
+    # The response as one comparable string (choices sorted, text folded): item statistics group by it.
+    key = models.CharField(max_length=300, blank=True)
+    saved_at = models.DateTimeField(default=timezone.now)
+    correct = models.BooleanField(null=True)
+    points = models.DecimalField(max_digits=6, decimal_places=2, null=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["attempt", "question"], name="lms_one_answer_per_question")]
+        indexes = [models.Index(fields=["question", "correct"], name="lms_answer_question")]
+
+    def __str__(self) -> str:
+        return f"{self.attempt}: {self.question_id}"

@@ -289,3 +289,44 @@ def submission_refusal(
             f"This assignment was due on {dateformat.format(timezone.localtime(due), 'j F Y, H:i')}.", "past_due"
         )
     return None
+
+
+# --- Quizzes ------------------------------------------------------------------------------------
+
+
+def can_manage_quizzes(user: Any, course: Any) -> bool:
+    """A course's question bank, its quizzes' settings and their item statistics: who teaches
+    the course, and staff."""
+    return can_edit_course(user, course)
+
+
+def quiz_refusal(user: Any, lesson: Any, *, enrolment: Any, lock: Lock | None) -> str | None:
+    """Why ``user`` may not take the quiz of ``lesson`` now (None: they may): the learner
+    themself, enrolled, in a live lesson of a live course that is open to them. Who teaches the
+    course reads it from the editor; taking it is for learners."""
+    if not can_record_progress(user, enrolment) or enrolment.course_id != lesson.course_id:
+        return "Enrol in this course to take its quizzes."
+    if not (lesson.live and lesson.course.live):
+        return "This quiz is not open."
+    if lock is not None:
+        return lock.reason
+    return None
+
+
+def can_read_attempt(user: Any, attempt: Any, course: Any) -> bool:
+    """An attempt (with what the feedback setting reveals): its learner, who teaches the course,
+    and staff."""
+    return _active(user) and (attempt.enrolment.user_id == user.pk or can_edit_course(user, course))
+
+
+def quiz_feedback_open(quiz: Any, *, submitted: bool, attempts_used: int, now: datetime | None = None) -> bool:
+    """Whether a learner may see what was right in their submitted attempts (the correct answers,
+    which of theirs were right, the explanations): at once, after their last attempt, or after the
+    quiz's due date, as the quiz says. Their score they always see once submitted."""
+    if not submitted:
+        return False
+    if quiz.feedback == "after_last_attempt":
+        return quiz.attempts_allowed is not None and attempts_used >= quiz.attempts_allowed
+    if quiz.feedback == "after_due_date":
+        return quiz.due_at is not None and (now or timezone.now()) >= quiz.due_at
+    return True

@@ -40,7 +40,8 @@ hook = AppHook(
     notification_kinds=KINDS,
     panels=PANELS,
     # Learners hear of drip lessons that opened for them within this long (tasks.py).
-    periodic=(Periodic("lms.tell_opened_lessons", 300),),
+    # Quiz attempts past their deadline are graded and closed within a minute (tasks.py).
+    periodic=(Periodic("lms.tell_opened_lessons", 300), Periodic("lms.close_expired_attempts", 60)),
     # Places the shop sells for the LMS (services/selling.py keeps them on sale and fulfils them).
     sellables=(SellableKind("course", "A place in a course"), SellableKind("seat", "A seat in a course's cohort")),
 )

@@ -75,6 +75,22 @@ urlpatterns += [
     path("manage/<id:pk>/gradebook/overrides/", gradebook.grade_override, name="gradebook-override"),
 ]
 
+# Quizzes: a course's question bank, a quiz lesson's settings and statistics (apps/lms/views/quizzes.py).
+from apps.lms.views import quizzes  # noqa: E402
+
+urlpatterns += [
+    path("manage/<id:pk>/quizzes/", quizzes.question_bank, name="quiz-bank"),
+    path("manage/<id:pk>/quizzes/questions/new/", quizzes.question_edit, name="quiz-question-new"),
+    path("manage/<id:pk>/quizzes/questions/<id:question_pk>/", quizzes.question_edit, name="quiz-question"),
+    path(
+        "manage/<id:pk>/quizzes/questions/<id:question_pk>/delete/",
+        quizzes.question_delete,
+        name="quiz-question-delete",
+    ),
+    path("manage/<id:pk>/quizzes/<id:lesson_pk>/", quizzes.quiz_settings, name="quiz-settings"),
+    path("manage/<id:pk>/quizzes/<id:lesson_pk>/statistics/", quizzes.quiz_statistics, name="quiz-statistics"),
+]
+
 
 # --- Instructors towards their learners (apps/lms/views/teach.py) ------------------------------
 from apps.lms.views import teach  # noqa: E402
@@ -103,4 +119,16 @@ urlpatterns += [
     path("<slug:slug>/lessons/<slug:lesson_slug>/done/", learn.lesson_complete, name="lesson-complete"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/progress/", learn.lesson_progress, name="lesson-progress"),
     path("<slug:slug>/lessons/<slug:lesson_slug>/submit/", grading.submission_create, name="assignment-submit"),
+    # A quiz lesson's attempts (apps/lms/views/quizzes.py).
+    path("<slug:slug>/lessons/<slug:lesson_slug>/quiz/start/", quizzes.attempt_start, name="quiz-start"),
+    path(
+        "<slug:slug>/lessons/<slug:lesson_slug>/quiz/attempts/<id:pk>/answers/<id:question_pk>/",
+        quizzes.answer_save,
+        name="quiz-answer",
+    ),
+    path(
+        "<slug:slug>/lessons/<slug:lesson_slug>/quiz/attempts/<id:pk>/submit/",
+        quizzes.attempt_submit,
+        name="quiz-submit",
+    ),
 ]

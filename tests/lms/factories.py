@@ -173,3 +173,63 @@ def submit(enrolment: Enrolment, assignment: Any, *, text: str = "My answer.", f
 
     lesson = Lesson.objects.select_related("course").get(pk=assignment.lesson_id)
     return assignments.submission_create(user=enrolment.user, enrolment=enrolment, lesson=lesson, text=text, file=file)
+
+
+# --- Quizzes ------------------------------------------------------------------------------------
+
+QUESTION_SPECS: dict[str, dict[str, Any]] = {
+    "single": {"choices": ["Cone 6", "Cone 10", "Cone 04"], "answer": {"correct": 1}},
+    "multiple": {"choices": ["Silica", "Flux", "Salt", "Alumina"], "answer": {"correct": [0, 1, 3]}},
+    "true_false": {"answer": {"value": True}},
+    "short_text": {"answer": {"accepted": ["Kaolin"], "case_sensitive": False}},
+    "numeric": {"answer": {"value": "1220", "tolerance": "10"}},
+    "ordering": {"choices": ["Candle", "Climb", "Soak", "Cool"], "answer": {}},
+}
+
+
+def make_question(course: Course, kind: str = "single", **overrides: Any) -> Any:
+    """A question of ``course``'s bank through the service (as its owner)."""
+    from apps.lms.services import quizzes
+
+    spec = {**QUESTION_SPECS[kind], **overrides}
+    return quizzes.question_create(
+        actor=course.owner,
+        course=course,
+        data=quizzes.QuestionInput(
+            kind=kind,
+            prompt=spec.get("prompt", f"A {kind} question?"),
+            choices=spec.get("choices", []),
+            answer=spec["answer"],
+            points=spec.get("points", 1),
+            explanation=spec.get("explanation", f"Why the {kind} answer is right."),
+        ),
+    )
+
+
+def make_quiz(
+    course: Course, *, kinds: tuple[str, ...] = ("single", "true_false"), lesson: Lesson | None = None, **settings: Any
+) -> Any:
+    """A quiz lesson of ``course`` (its last lesson made a quiz, unless ``lesson``) with one
+    question per kind, through the services."""
+    from apps.lms.services import quizzes
+
+    lesson = lesson or Lesson.objects.filter(course=course).order_by("-section__position", "-position").first()
+    Lesson.objects.filter(pk=lesson.pk).update(kind=Lesson.Kind.QUIZ)
+    lesson.kind = Lesson.Kind.QUIZ
+    questions = [make_question(course, kind) for kind in kinds]
+    return quizzes.quiz_update(
+        actor=course.owner,
+        lesson=lesson,
+        settings=quizzes.QuizSettings(**settings),
+        question_ids=[question.pk for question in questions],
+    )
+
+
+def right_answers(attempt: Any) -> dict[int, Any]:
+    """The correct response to each question of ``attempt`` (by question id)."""
+    from apps.lms.models import Question
+    from apps.lms.services.quizzes import correct_answer
+
+    return {
+        question.pk: correct_answer(question) for question in Question.objects.filter(pk__in=attempt.order["questions"])
+    }

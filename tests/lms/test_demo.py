@@ -9,7 +9,7 @@ from apps.commerce.services import sellables
 from apps.core.comments import Comment
 from apps.lms import demo, reviews, selectors, video
 from apps.lms.comments import LESSON_KIND
-from apps.lms.models import Assignment, Cohort, Course, Enrolment, GradeCategory, Lesson, LessonProgress
+from apps.lms.models import Assignment, Cohort, Course, Enrolment, GradeCategory, Lesson, LessonProgress, Quiz
 from tests.core.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +25,7 @@ def demo_people(db):
 
 
 def _counts() -> tuple[int, ...]:
-    return tuple(model.objects.count() for model in (Course, Lesson, Cohort, Enrolment, LessonProgress))
+    return tuple(model.objects.count() for model in (Course, Lesson, Cohort, Enrolment, LessonProgress, Quiz))
 
 
 def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people):
@@ -53,6 +53,10 @@ def test_the_demo_seeds_three_courses_and_the_learners_progress_once(demo_people
     assert tiles.points == 35 and tiles.due_after_days == 21
     categories = GradeCategory.objects.filter(course=courses["glazes-and-firing"]).order_by("position")
     assert [(c.source, c.weight) for c in categories] == [("quizzes", 40), ("assignments", 60)]
+    quiz = Quiz.objects.get(lesson__course=courses["glazes-and-firing"], lesson__live=True)
+    kinds = list(quiz.questions.order_by("items__position").values_list("kind", flat=True))
+    assert kinds == ["single", "multiple", "short_text", "numeric", "ordering"]
+    assert quiz.time_limit_seconds == 600 and quiz.attempts_allowed == 3
     pottery = selectors.lessons_in_order(selectors.outline(courses["wheel-thrown-pottery"]))
     assert [lesson.kind for lesson in pottery].count(Lesson.Kind.VIDEO) == 1 and pottery[0].is_preview
     assert pottery[-1].opens_after_days == 7

@@ -36,16 +36,20 @@ def client_for():
 
 @pytest.fixture
 def quiz_scores():
-    """A "quizzes" source registered by the test (the quizzes' own registers at merge): the
-    scores it answers, per enrolment id."""
+    """A "quizzes" source of the test's own in place of the quizzes' (which come back after it):
+    the scores it answers, per enrolment id."""
     scores: dict[int, dict[int, Decimal]] = {}
 
     def source(course, enrolment_ids):
         return {pk: items for pk, items in scores.items() if pk in enrolment_ids}
 
+    real = grading.source_of("quizzes")
     grading.register_source("quizzes", source)
     yield scores
-    grading.unregister_source("quizzes")
+    if real is None:
+        grading.unregister_source("quizzes")
+    else:
+        grading.register_source("quizzes", real)
 
 
 @pytest.fixture
@@ -306,3 +310,10 @@ def test_the_gradebooks_writes_answer_405_to_a_get(client_for, weighted, instruc
     client = client_for(instructor)
     assert client.get(f"/courses/manage/{weighted.pk}/gradebook/overrides/").status_code == 405
     assert client.get(f"/courses/manage/{weighted.pk}/gradebook/categories/").status_code == 405
+
+
+def test_the_quizzes_feed_the_gradebook_through_their_registered_source():
+    from apps.lms import selectors_quizzes
+
+    assert grading.source_of("quizzes") is selectors_quizzes.quiz_best_scores
+    assert grading.source_of("assignments") is not None

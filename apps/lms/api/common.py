@@ -72,7 +72,7 @@ class Conflict(exceptions.APIException):
 # Refusals that are about the state the request met rather than the request: 409.
 CONFLICT_CODES = frozenset({"already_enrolled", "cohort_full", "cohort_ended", "stale_outline"})
 # Refusals of the policy about something one may see: 403 with the reason.
-REFUSAL_CODES = frozenset({"enrol_refused", "paid_course", "lesson_locked", "lesson_closed"})
+REFUSAL_CODES = frozenset({"enrol_refused", "paid_course", "lesson_locked", "lesson_closed", "quiz_to_pass"})
 
 
 def _detail(refusal: DjangoValidationError) -> Any:

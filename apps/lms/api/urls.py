@@ -16,6 +16,7 @@ from apps.lms.api import (
     views_learning,
     views_manage,
     views_media,
+    views_quizzes,
     views_reviews,
 )
 
@@ -37,6 +38,15 @@ urlpatterns = [
     path("courses/<slug:slug>/reviews/", views_reviews.CourseReviewListView.as_view(), name="api-lms-reviews"),
     path("courses/<slug:slug>/review/", views_reviews.MyReviewView.as_view(), name="api-lms-my-review"),
     path(f"{LESSON}submissions/", views_grading.SubmissionListCreateView.as_view(), name="api-lms-lesson-submissions"),
+    path(f"{LESSON}quiz/", views_quizzes.QuizView.as_view(), name="api-lms-quiz"),
+    path(f"{LESSON}quiz/attempts/", views_quizzes.AttemptStartView.as_view(), name="api-lms-quiz-attempts"),
+    path("attempts/<id:pk>/", views_quizzes.AttemptDetailView.as_view(), name="api-lms-attempt"),
+    path(
+        "attempts/<id:pk>/answers/<id:question_pk>/",
+        views_quizzes.AnswerView.as_view(),
+        name="api-lms-attempt-answer",
+    ),
+    path("attempts/<id:pk>/submission/", views_quizzes.SubmissionView.as_view(), name="api-lms-attempt-submission"),
     path("categories/", views_catalogue.CategoryListView.as_view(), name="api-lms-categories"),
     path("enrolments/", views_learning.EnrolmentListView.as_view(), name="api-lms-enrolments"),
     path("certificates/", views_certificates.CertificateListView.as_view(), name="api-lms-certificates"),
@@ -104,5 +114,15 @@ urlpatterns = [
         "manage/lessons/<id:pk>/assignment/",
         views_grading.AssignmentSettingsView.as_view(),
         name="api-lms-manage-assignment",
+    ),
+    path(
+        "manage/courses/<id:pk>/questions/", views_quizzes.QuestionBankView.as_view(), name="api-lms-manage-questions"
+    ),
+    path("manage/questions/<id:pk>/", views_quizzes.QuestionView.as_view(), name="api-lms-manage-question"),
+    path("manage/lessons/<id:pk>/quiz/", views_quizzes.ManagedQuizView.as_view(), name="api-lms-manage-quiz"),
+    path(
+        "manage/lessons/<id:pk>/quiz/statistics/",
+        views_quizzes.ItemStatisticsView.as_view(),
+        name="api-lms-manage-quiz-statistics",
     ),
 ]

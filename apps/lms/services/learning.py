@@ -27,7 +27,7 @@ from apps.core.notifications import notify
 from apps.core.platform import events
 from apps.lms import permissions, selectors, selectors_gradebook
 from apps.lms.events import CourseCompleted, Enrolled, LessonCompleted, LessonOpened, Unenrolled
-from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress
+from apps.lms.models import Cohort, Course, Enrolment, Lesson, LessonOpening, LessonProgress, QuizQuestion
 from apps.lms.notifications import LESSON_OPENED
 from apps.lms.services import certificates
 
@@ -234,6 +234,13 @@ def lesson_complete(*, user: User, enrolment: Enrolment | None, lesson: Lesson, 
     lock = _lock_of(enrolment, lesson)
     if lock is not None:
         raise ValidationError(lock.reason, code="lesson_locked")
+    # A quiz with questions is completed by passing it (services/quizzes/), not by saying so.
+    if (
+        lesson.kind == Lesson.Kind.QUIZ
+        and how != "passed"
+        and QuizQuestion.objects.filter(quiz__lesson=lesson).exists()
+    ):
+        raise ValidationError("Pass the quiz to complete this lesson.", code="quiz_to_pass")
     _complete(enrolment, lesson, how=how)
     enrolment.refresh_from_db(fields=["completed_at", "last_lesson", "last_seen_at"])
     return enrolment

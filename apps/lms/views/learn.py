@@ -27,10 +27,11 @@ from apps.core.platform import cache_public_page, idempotency_exempt
 from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, reviews, selectors
 from apps.lms.forms import SubmissionForm
-from apps.lms.models import Course
+from apps.lms.models import Course, Lesson
 from apps.lms.selectors import NAMESPACE
 from apps.lms.selectors_assignments import assignment_view
 from apps.lms.services import invitations, learning, selling
+from apps.lms.views import quizzes as quiz_views
 
 public = cache_public_page(NAMESPACE)
 LIST_VARY = ("HX-Request", "HX-History-Restore-Request", "Cookie")
@@ -249,6 +250,8 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
         context["submit_form"] = (
             SubmissionForm(assignment=context["assignment"].assignment) if context["assignment"] else None
         )
+    if lesson.kind == Lesson.Kind.QUIZ:  # the quiz: its rules, the learner's attempt or results
+        context.update(quiz_views.quiz_context(found))
     response = render(request, "lms/lesson_detail.html", context)
     return response if found.lesson.live and found.view.course.live else as_draft(response)
 

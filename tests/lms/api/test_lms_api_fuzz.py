@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from apps.lms.models import Certificate, Lesson
-from apps.lms.services import gradebook
+from apps.lms.services import gradebook, quizzes
 from tests.fuzzing import api_schema, assert_conforms, operations, strategy
-from tests.lms.factories import complete_all, enrol, lessons_of, make_assignment, make_course, submit
+from tests.lms.factories import complete_all, enrol, lessons_of, make_assignment, make_course, make_quiz, submit
 
 LMS_OPERATIONS = operations("/api/v1/lms/")
 WHO = ("anonymous", "instructor", "student", "member", "admin")
@@ -25,6 +25,7 @@ PARAMETERS = {
     "lesson_slug": "lesson_slugs",
     "pk": "ids",
     "certificate_uuid": "certificates",
+    "question_pk": "question_ids",
 }
 
 
@@ -46,12 +47,37 @@ def lms_seeded(cast: dict[str, Any], django_capture_on_commit_callbacks: Any) ->
         done = make_course(owner=instructor, title="Done course", lessons=1)
         enrol(student, done)
         complete_all(student, done)
+        # A quiz lesson (every kind of question, a time limit) with the student's attempt open.
+        quiz_lesson = lessons_of(course)[2]
+        quiz = make_quiz(
+            course,
+            lesson=quiz_lesson,
+            kinds=("single", "multiple", "true_false", "short_text", "numeric", "ordering"),
+            time_limit_seconds=3600,
+            attempts_allowed=None,
+        )
+        enrolment = student.enrolments.get(course=course)
+        attempt = quizzes.attempt_start(user=student, enrolment=enrolment, quiz=quiz).attempt
     section = course.sections.get()
+    question_ids = list(attempt.order["questions"])
     return {
         "slugs": [course.slug, draft.slug, done.slug],
-        "lesson_slugs": [preview.slug, locked.slug, last.slug, homework.slug],
-        "ids": [course.pk, draft.pk, section.pk, preview.pk, last.pk, submission.pk, enrolment.pk, homework.pk],
+        "lesson_slugs": [preview.slug, locked.slug, last.slug, homework.slug, quiz_lesson.slug],
+        "ids": [
+            course.pk,
+            draft.pk,
+            section.pk,
+            preview.pk,
+            last.pk,
+            submission.pk,
+            enrolment.pk,
+            homework.pk,
+            quiz_lesson.pk,
+            attempt.pk,
+            question_ids[0],
+        ],
         "certificates": [str(Certificate.objects.get().uuid)],
+        "question_ids": question_ids,
     }
 
 

@@ -1,0 +1,43 @@
+// The quiz's countdown (templates/lms/quizzes/_quiz.html). It counts the seconds the server said
+// were left when the page was rendered (data-seconds-left), on this browser's monotonic clock, so a
+// wrong clock on the learner's machine changes nothing; at zero it submits the form. The server
+// is the authority: it refuses answers that arrive after the deadline whatever this shows.
+(function () {
+  "use strict";
+
+  function format(seconds) {
+    var minutes = Math.floor(seconds / 60);
+    var rest = seconds % 60;
+    return minutes + ":" + (rest < 10 ? "0" : "") + rest;
+  }
+
+  function start(box) {
+    var clock = box.querySelector("[data-quiz-clock]");
+    var form = box.closest("form");
+    var left = parseInt(box.getAttribute("data-seconds-left"), 10);
+    if (!clock || isNaN(left)) return;
+    var end = performance.now() + left * 1000;
+    var sent = false;
+    function tick() {
+      var seconds = Math.max(0, Math.ceil((end - performance.now()) / 1000));
+      clock.textContent = format(seconds);
+      if (seconds <= 60) box.classList.add("message--warning");
+      if (seconds === 0) {
+        if (!sent && form) {
+          sent = true;
+          form.requestSubmit ? form.requestSubmit() : form.submit();
+        }
+        return;
+      }
+      window.setTimeout(tick, 250);
+    }
+    tick();
+  }
+
+  function init() {
+    document.querySelectorAll("[data-quiz-countdown]").forEach(start);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
