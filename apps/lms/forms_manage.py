@@ -191,6 +191,17 @@ class LessonRulesForm(forms.Form):
         )
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text=(
+            "PDF, office documents, zip, epub, images, mp3 or text; at most 50 MB. "
+            "Learners download it under the lesson's rules."
+        ),
+    )
+    title = forms.CharField(label="Title", max_length=160, required=False, help_text="Default: the file's name.")
+
+
 class VideoForm(forms.Form):
     video = forms.FileField(
         label="Video file",

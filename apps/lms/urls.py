@@ -42,6 +42,12 @@ urlpatterns += [
     path(f"{_lesson}move/", manage_outline.lesson_move, name="manage-lesson-move"),
     path(f"{_lesson}video/", manage_outline.lesson_video, name="manage-lesson-video"),
     path(f"{_lesson}video/remove/", manage_outline.lesson_video_remove, name="manage-lesson-video-remove"),
+    path(f"{_lesson}files/", manage_outline.lesson_attachment_add, name="manage-lesson-attachments"),
+    path(
+        f"{_lesson}files/<id:attachment_pk>/remove/",
+        manage_outline.lesson_attachment_remove,
+        name="manage-lesson-attachment-remove",
+    ),
     path(f"{_lesson}publish/", manage_outline.lesson_publish, name="manage-lesson-publish"),
     path(f"{_lesson}unpublish/", manage_outline.lesson_unpublish, name="manage-lesson-unpublish"),
     path(f"{_course}learners/", manage_learners.learners, name="manage-learners"),

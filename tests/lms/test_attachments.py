@@ -139,3 +139,33 @@ def test_another_lessons_file_id_is_not_found(course, instructor, enrolment):
         _client(enrolment.user).get(f"/courses/{course.slug}/lessons/{first.slug}/files/99999999999/").status_code
         == 404
     )
+
+
+def _editor(course, lesson) -> str:
+    return f"/courses/manage/{course.pk}/lessons/{lesson.pk}/"
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 302), ("co_instructor", 302), ("admin", 302), ("other_instructor", 404), ("learner", 403)],
+)
+def test_the_lesson_editor_attaches_and_removes_files(people, course, who, status):
+    lesson = lessons_of(course)[0]
+    client = _client(people[who])
+    response = client.post(f"{_editor(course, lesson)}files/", {"file": _pdf(), "title": "Recipes"})
+    assert response.status_code in ((status,) if status != 403 else (403, 404))
+    attached = LessonAttachment.objects.filter(lesson=lesson)
+    assert attached.count() == (1 if status == 302 else 0)
+    if status == 302:
+        page = client.get(_editor(course, lesson)).content.decode()
+        assert "Files for learners" in page and "Recipes" in page
+        item = attached.get()
+        assert client.post(f"{_editor(course, lesson)}files/{item.pk}/remove/").status_code == 302
+        assert not attached.exists()
+
+
+def test_the_lesson_editor_shows_a_refused_file_as_a_form_error(course, instructor):
+    lesson = lessons_of(course)[0]
+    response = _client(instructor).post(f"{_editor(course, lesson)}files/", {"file": _pdf("tool.pdf", b"MZ")})
+    assert response.status_code == 422 and "This file is not a .pdf file." in response.content.decode()
+    assert not LessonAttachment.objects.exists()

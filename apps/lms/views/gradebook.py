@@ -22,6 +22,7 @@ from apps.lms import selectors_gradebook as reads
 from apps.lms.forms import GradeCategoryForm, GradeOverrideForm
 from apps.lms.models import Course, Enrolment, GradeCategory
 from apps.lms.services import gradebook
+from apps.lms.views import manage
 
 CSV_BATCH = 500
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -54,6 +55,7 @@ def _context(request: HttpRequest, course: Course, **extra: Any) -> dict[str, An
         "trail": reads.overrides_of(course),
         "category_form": extra.pop("category_form", None) or GradeCategoryForm(),
         "weights": sum((category.weight for category in categories), Decimal("0")),
+        "tabs": manage.tabs(course, "gradebook"),
         **extra,
     }
 

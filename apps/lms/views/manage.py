@@ -69,6 +69,10 @@ def tabs(course: Course, current: str) -> list[dict[str, Any]]:
         ("settings", "Settings", "lms:manage-course"),
         ("outline", "Outline", "lms:manage-outline"),
         ("learners", "Learners", "lms:manage-learners"),
+        ("quizzes", "Quizzes", "lms:quiz-bank"),
+        ("gradebook", "Gradebook", "lms:gradebook"),
+        ("announcements", "Announcements", "lms:announcements"),
+        ("invitations", "Invitations", "lms:invitations"),
     )
     return [
         {"label": label, "url": reverse(name, args=[course.pk]), "current": key == current}

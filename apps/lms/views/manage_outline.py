@@ -27,7 +27,14 @@ from apps.core.api import json_error
 from apps.core.publishing import DraftConflict
 from apps.core.publishing import selectors as publishing_selectors
 from apps.lms import selectors
-from apps.lms.forms_manage import LessonContentForm, LessonCreateForm, LessonRulesForm, SectionForm, VideoForm
+from apps.lms.forms_manage import (
+    AttachmentForm,
+    LessonContentForm,
+    LessonCreateForm,
+    LessonRulesForm,
+    SectionForm,
+    VideoForm,
+)
 from apps.lms.models import Course, Lesson, Section
 from apps.lms.services import courses as services
 from apps.lms.services import media
@@ -226,6 +233,8 @@ def _lesson_page(request: HttpRequest, lesson: Lesson, *, status: int = 200, **f
         rules_form=forms.get("rules_form")
         or LessonRulesForm(initial=LessonRulesForm.initial_for(lesson), earlier=_earlier(lesson)),
         video_form=forms.get("video_form") or VideoForm(),
+        attachment_form=forms.get("attachment_form") or AttachmentForm(),
+        attachments=list(lesson.attachments.all()),
     )
     return render(request, "lms/manage/lesson_form.html", context, status=status)
 
@@ -312,6 +321,35 @@ def lesson_video(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse:
         else:
             return _lesson_done(request, lesson, "Video saved.")
     return _lesson_page(request, lesson, status=422, video_form=form)
+
+
+@login_required
+@require_POST
+def lesson_attachment_add(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse:
+    lesson = _lesson(request, pk, lesson_pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            media.attachment_add(
+                actor=request.user, lesson=lesson, file=form.cleaned_data["file"], title=form.cleaned_data["title"]
+            )
+        except ValidationError as exc:
+            form.add_error("file", exc.message_dict.get("file") if hasattr(exc, "error_dict") else exc)
+        else:
+            return _lesson_done(request, lesson, "File attached.")
+    return _lesson_page(request, lesson, status=422, attachment_form=form)
+
+
+@login_required
+@require_POST
+def lesson_attachment_remove(request: HttpRequest, pk: int, lesson_pk: int, attachment_pk: int) -> HttpResponse:
+    lesson = _lesson(request, pk, lesson_pk)
+    attachment = selectors.attachment_get(lesson=lesson, pk=attachment_pk)
+    if attachment is None:
+        raise Http404("No such file on this lesson.")
+    attachment.lesson = lesson
+    media.attachment_remove(actor=request.user, attachment=attachment)
+    return _lesson_done(request, lesson, f"“{attachment.title}” removed.")
 
 
 @login_required

@@ -30,6 +30,7 @@ from apps.lms import selectors, selectors_quizzes
 from apps.lms.forms_quizzes import QuestionForm, QuizSettingsForm, picked_questions, response_of
 from apps.lms.models import Attempt, Course, Lesson, Question
 from apps.lms.services import quizzes
+from apps.lms.views import manage
 
 
 def _errors(exc: ValidationError) -> str:
@@ -212,6 +213,7 @@ def question_bank(request: HttpRequest, pk: int) -> HttpResponse:
         "questions": selectors_quizzes.question_bank(course),
         "quiz_lessons": selectors_quizzes.quiz_lessons_of(course),
         "form": QuestionForm(),
+        "tabs": manage.tabs(course, "quizzes"),
     }
     return render(request, "lms/quizzes/bank.html", context)
 

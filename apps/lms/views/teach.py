@@ -17,6 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 from apps.lms import selectors
 from apps.lms.forms import AnnouncementForm, InvitationForm
 from apps.lms.services import announcements, invitations, teaching
+from apps.lms.views import manage
 
 
 @require_POST
@@ -58,7 +59,12 @@ def course_announcements(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "Your announcement is on its way to the course's learners.")
                 return redirect("lms:announcements", pk=course.pk)
         status = 400
-    context = {"course": course, "form": form, "announcements": selectors.announcements_of(course)}
+    context = {
+        "course": course,
+        "form": form,
+        "announcements": selectors.announcements_of(course),
+        "tabs": manage.tabs(course, "announcements"),
+    }
     return render(request, "lms/manage/announcements.html", context, status=status)
 
 
@@ -105,5 +111,10 @@ def course_invitations(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _said(done))
                 return redirect("lms:invitations", pk=course.pk)
         status = 422
-    context = {"course": course, "form": form, "invitations": selectors.invitations_of(course)}
+    context = {
+        "course": course,
+        "form": form,
+        "invitations": selectors.invitations_of(course),
+        "tabs": manage.tabs(course, "invitations"),
+    }
     return render(request, "lms/course_invitations.html", context, status=status)
