@@ -9,6 +9,7 @@ from typing import Any
 from apps.commerce import permissions, pricing
 from apps.commerce.models import Address, Checkout, Order, Payment, ProductVariant, ShippingMethod, TaxRate
 from apps.commerce.services.cart import VARIANT_RELATED, describe
+from apps.core.platform import registry
 
 OPEN_STATES = (Checkout.State.OPEN, Checkout.State.EXPIRED)
 
@@ -115,6 +116,19 @@ def order_get_for_customer(*, user: Any, token: Any) -> Order | None:
     if order is None or not permissions.can_view_order(user, order):
         return None
     return order
+
+
+def order_openings(order: Order) -> list[tuple[str, str]]:
+    """(name, address) of what an order's lines bought from other apps that the buyer can open
+    now (a course's place: its page), as those apps' sellable kinds say (``SellableKind.url_of``)."""
+    kinds = registry().sellables
+    found = []
+    for line in order.lines.all():
+        kind = kinds.get((line.reference_app, line.reference_kind)) if line.reference_app else None
+        url = kind.url_of(line.reference_id) if kind is not None and kind.url_of is not None else None
+        if url:
+            found.append((line.product_name, url))
+    return found
 
 
 def payment_get_for_customer(*, user: Any, reference: str) -> Payment | None:

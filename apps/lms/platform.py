@@ -16,6 +16,18 @@ def _member(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def _course_url(ref_id: str) -> str | None:
+    from apps.lms.services import selling  # it reads the shop's services: imported when asked
+
+    return selling.course_url_of(ref_id)
+
+
+def _seat_url(ref_id: str) -> str | None:
+    from apps.lms.services import selling
+
+    return selling.seat_url_of(ref_id)
+
+
 hook = AppHook(
     # Certificates have their own short root (/certificates/<id>/), the address printed on them.
     pages=(Mount("courses/", "apps.lms.urls"), Mount("certificates/", "apps.lms.urls_certificates")),
@@ -39,9 +51,12 @@ hook = AppHook(
     commentables=(lesson_comments(),),
     notification_kinds=KINDS,
     panels=PANELS,
-    # Learners hear of drip lessons that opened for them within this long (tasks.py).
-    # Quiz attempts past their deadline are graded and closed within a minute (tasks.py).
+    # Learners hear of drip lessons that opened for them within five minutes (tasks.py); quiz
+    # attempts past their deadline are graded and closed within a minute.
     periodic=(Periodic("lms.tell_opened_lessons", 300), Periodic("lms.close_expired_attempts", 60)),
     # Places the shop sells for the LMS (services/selling.py keeps them on sale and fulfils them).
-    sellables=(SellableKind("course", "A place in a course"), SellableKind("seat", "A seat in a course's cohort")),
+    sellables=(
+        SellableKind("course", "A place in a course", url_of=_course_url),
+        SellableKind("seat", "A seat in a course's cohort", url_of=_seat_url),
+    ),
 )

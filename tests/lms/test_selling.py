@@ -448,3 +448,15 @@ def test_a_seat_is_bought_through_the_shops_checkout_and_the_next_buyer_refused_
     events.deliver_pending()
     assert Enrolment.objects.get(course=course).user == first
     assert Order.objects.get().status == Order.Status.PAID and not Order.objects.filter(user=second).exists()
+
+
+def test_the_shops_confirmation_leads_the_buyer_into_the_course(client_for, outsider):
+    course = paid_course()
+    cohort = seat_cohort(course, seats=5)
+    order = make_paid_order(outsider, [(place_variant(course, cohort), 1)])
+    page = client_for(outsider).get(reverse("commerce:checkout-done", args=[order.token])).content.decode()
+    assert f'href="/courses/{course.slug}/continue/"' in page and "Go to " in page
+    # Through the hook: the shop names no LMS address of its own.
+    kinds = registry().sellables
+    assert kinds[("lms", "course")].url_of(str(course.pk)) == f"/courses/{course.slug}/continue/"
+    assert kinds[("lms", "seat")].url_of("not-a-number") is None

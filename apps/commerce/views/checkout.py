@@ -189,4 +189,8 @@ def checkout_done(request: HttpRequest, token: Any) -> HttpResponse:
     order = selectors.order_get_for_customer(user=request.user, token=token)
     if order is None:
         raise Http404("No such order.")
-    return render(request, "commerce/checkout_done.html", {"order": order})
+    context = {
+        "order": order,
+        "openings": selectors.order_openings(order) if order.status != order.Status.UNPAID else [],
+    }
+    return render(request, "commerce/checkout_done.html", context)

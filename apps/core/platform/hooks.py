@@ -74,10 +74,12 @@ class SellableKind:
     """A kind of thing an app offers for sale through whichever app sells (a seat, a ticket):
     ``kind`` is unique within the declaring app, ``label`` what buyers read. The seller stores
     (app label, kind, id) and announces payments and refunds as events; the declaring app
-    fulfils in its own subscribers."""
+    fulfils in its own subscribers. ``url_of(ref_id)``: where a buyer finds what they bought (the
+    course's page), which the seller's confirmation links to; None where there is nothing to open."""
 
     kind: str
     label: str
+    url_of: Callable[[str], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -154,6 +154,22 @@ def place_add_to_cart(*, user: Any, session: Any, course: Course, cohort: Cohort
 # --- Fulfilment (commerce.order_paid) and its undoing (commerce.order_refunded) ----------------
 
 
+def course_url_of(ref_id: str) -> str | None:
+    """Where the buyer of a place in the course ``ref_id`` goes: on into the course."""
+    slug = Course.objects.filter(pk=int(ref_id)).values_list("slug", flat=True).first() if ref_id.isdigit() else None
+    return reverse("lms:continue", args=[slug]) if slug else None
+
+
+def seat_url_of(ref_id: str) -> str | None:
+    """Where the buyer of a cohort's seat goes: on into its course."""
+    found = (
+        Cohort.objects.filter(pk=int(ref_id)).values_list("course__slug", flat=True).first()
+        if ref_id.isdigit()
+        else None
+    )
+    return reverse("lms:continue", args=[found]) if found else None
+
+
 def _ours(lines: tuple[OrderLineInfo, ...]) -> list[OrderLineInfo]:
     return [line for line in lines if line.reference_app == APP and line.reference_kind in (COURSE, SEAT)]
 
