@@ -45,7 +45,10 @@ def _daphne(django_db_setup, django_db_blocker, s3_server: str) -> Iterator[str]
     client.create_bucket(Bucket=bucket)
     policy = settings.CONTENT_SECURITY_POLICY
     directives = {**policy["DIRECTIVES"]}
-    directives["img-src"] = [*directives["img-src"], s3_server]
+    # As config/settings.py does with AWS_S3_ENDPOINT_URL set: images and media from the S3 origin
+    # (tests/browser/test_course_journey.py plays a lesson's video from this bucket too).
+    for name in ("img-src", "media-src"):
+        directives[name] = [*directives[name], s3_server]
     storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -57,14 +60,10 @@ def _daphne(django_db_setup, django_db_blocker, s3_server: str) -> Iterator[str]
             **S3_CREDENTIALS,
         },
     }
-    # As config/settings.py does with AWS_S3_ENDPOINT_URL set: img-src names the S3 origin.
     overrides = override_settings(
         STORAGES={**settings.STORAGES, "default": storage},
         AWS_STORAGE_BUCKET_NAME=bucket,
-        CONTENT_SECURITY_POLICY={
-            **policy,
-            "DIRECTIVES": {**directives, "img-src": [*directives["img-src"], s3_server]},
-        },
+        CONTENT_SECURITY_POLICY={**policy, "DIRECTIVES": directives},
         SITE_CACHE_SECONDS=0,
         PAGE_CACHE_SECONDS=0,
     )

@@ -24,11 +24,12 @@ CSP_WATCH = (
 )
 
 
-def signed_in(open_page, live_server_url: str, user) -> Page:
-    """A page in its own browser context, signed in as ``user`` (the session made here)."""
+def signed_in(open_page, live_server_url: str, user, **options) -> Page:
+    """A page in its own browser context, signed in as ``user`` (the session made here);
+    ``options`` go to ``open_page`` (say ``expected_failures``)."""
     client = Client()
     client.force_login(user)
-    page = open_page()
+    page = open_page(**options)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server_url}])
     return page
