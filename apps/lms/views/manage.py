@@ -12,6 +12,7 @@ with the form's errors (422, 409 for a draft saved by someone else) and changes 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -51,6 +52,22 @@ def require_teacher(user: Any) -> None:
     """The editor is for instructors and admins: anyone else signed in is refused (403)."""
     if not (permissions.can_create_course(user) or permissions.is_lms_staff(user)):
         raise PermissionDenied("Only instructors and admins manage courses.")
+
+
+def save_draft(form: Any, save: Callable[[], int]) -> tuple[int | None, int]:
+    """Save a draft from a content ``form`` through ``save`` (a draft service answering the new
+    revision): (revision, 200), or (None, status) with the refusal on the form: 409 for a draft
+    saved by someone else since the form's ``based_on``, 422 for anything else."""
+    if not form.is_valid():
+        return None, 422
+    try:
+        return save(), 200
+    except DraftConflict as exc:
+        form.add_error(None, exc.messages)
+        return None, 409
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None, 422
 
 
 def managed_course(request: HttpRequest, pk: int) -> Course:
@@ -156,20 +173,16 @@ def course_settings(request: HttpRequest, pk: int) -> HttpResponse:
     course = managed_course(request, pk)
     if request.method == "GET":
         return _settings_page(request, course)
-    form, status = CourseContentForm(request.POST), 422
-    if form.is_valid():
-        try:
-            revision = services.course_update(
-                actor=request.user, course=course, data=form.course_input(), based_on=form.cleaned_data["based_on"]
-            )
-        except DraftConflict as exc:
-            form.add_error(None, exc.messages)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, f"Draft saved (revision {revision}). Publish it to show it to learners.")
-            return redirect("lms:manage-course", course.pk)
+    form = CourseContentForm(request.POST)
+    revision, status = save_draft(
+        form,
+        lambda: services.course_update(
+            actor=request.user, course=course, data=form.course_input(), based_on=form.cleaned_data["based_on"]
+        ),
+    )
+    if revision is not None:
+        messages.success(request, f"Draft saved (revision {revision}). Publish it to show it to learners.")
+        return redirect("lms:manage-course", course.pk)
     return _settings_page(request, course, status=status, content_form=form)
 
 

@@ -38,7 +38,15 @@ from apps.lms.forms_manage import (
 from apps.lms.models import Course, Lesson, Section
 from apps.lms.services import courses as services
 from apps.lms.services import media
-from apps.lms.views.manage import autosaved, conflict, errors_of, form_error, manage_context, managed_course
+from apps.lms.views.manage import (
+    autosaved,
+    conflict,
+    errors_of,
+    form_error,
+    manage_context,
+    managed_course,
+    save_draft,
+)
 
 PAGE = "lms/manage/course_outline.html"
 
@@ -251,19 +259,15 @@ def lesson_edit(request: HttpRequest, pk: int, lesson_pk: int) -> HttpResponse:
     lesson = _lesson(request, pk, lesson_pk)
     if request.method == "GET":
         return _lesson_page(request, lesson)
-    form, status = LessonContentForm(request.POST), 422
-    if form.is_valid():
-        try:
-            revision = services.lesson_update(
-                actor=request.user, lesson=lesson, data=form.lesson_input(), based_on=form.cleaned_data["based_on"]
-            )
-        except DraftConflict as exc:
-            form.add_error(None, exc.messages)
-            status = 409
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            return _lesson_done(request, lesson, f"Draft saved (revision {revision}).")
+    form = LessonContentForm(request.POST)
+    revision, status = save_draft(
+        form,
+        lambda: services.lesson_update(
+            actor=request.user, lesson=lesson, data=form.lesson_input(), based_on=form.cleaned_data["based_on"]
+        ),
+    )
+    if revision is not None:
+        return _lesson_done(request, lesson, f"Draft saved (revision {revision}).")
     return _lesson_page(request, lesson, status=status, content_form=form)
 
 
