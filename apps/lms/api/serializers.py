@@ -168,6 +168,15 @@ class CourseRefOutput(serializers.Serializer):
     slug = serializers.SlugField()
 
 
+class CohortOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField(allow_null=True)
+    seats = serializers.IntegerField(allow_null=True, help_text="null: no limit.")
+    seats_left = serializers.IntegerField(allow_null=True, help_text="null: no limit.")
+
+
 class CourseDetailOutput(CourseCardOutput):
     live = serializers.BooleanField(help_text="False only for drafts, which only the course's instructors see.")
     description = BlocksField()
@@ -176,7 +185,19 @@ class CourseDetailOutput(CourseCardOutput):
     instructors = InstructorOutput(many=True, help_text="The owner first, then the co-instructors.")
     prerequisite = CourseRefOutput(allow_null=True, help_text="A course to complete before enrolling.")
     enrolment = MyEnrolmentOutput(allow_null=True, help_text="Yours (null: never enrolled, or anonymous).")
+    cohorts = CohortOutput(
+        many=True, help_text="A paid course's cohorts still to join (buy a seat of one); empty for a free course."
+    )
     sections = OutlineSectionOutput(many=True)
+
+
+class PurchaseInput(serializers.Serializer):
+    cohort = IdField(required=False, allow_null=True, default=None, help_text="The cohort whose seat to buy.")
+
+
+class PurchaseOutput(serializers.Serializer):
+    message = serializers.CharField(help_text="What the cart says of the place added.")
+    cart_url = serializers.URLField(help_text="The shop API's cart, to check out from.")
 
 
 # --- Learning ----------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("courses/", views_catalogue.CourseListView.as_view(), name="api-lms-courses"),
     path("courses/<slug:slug>/", views_catalogue.CourseDetailView.as_view(), name="api-lms-course"),
     path("courses/<slug:slug>/enrolment/", views_learning.EnrolmentCreateView.as_view(), name="api-lms-enrol"),
+    path("courses/<slug:slug>/purchase/", views_catalogue.CoursePurchaseView.as_view(), name="api-lms-purchase"),
     path(LESSON, views_learning.LessonDetailView.as_view(), name="api-lms-lesson"),
     path(f"{LESSON}progress/", views_learning.LessonProgressView.as_view(), name="api-lms-lesson-progress"),
     path(f"{LESSON}completion/", views_learning.LessonCompletionView.as_view(), name="api-lms-lesson-completion"),

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,17 +20,21 @@ from rest_framework.views import APIView
 
 from apps.core.api import ApiRootOutput
 from apps.lms import permissions, selectors
-from apps.lms.api.common import NO_PAGE, TAGS, error, visible_course
+from apps.lms.api.common import NO_PAGE, TAGS, absolute_url, error, service_errors, visible_course
 from apps.lms.api.serializers import (
+    CohortOutput,
     CourseCardOutput,
     CourseCategoryOutput,
     CourseDetailOutput,
     CourseListFilterInput,
     MyEnrolmentOutput,
     OutlineSectionOutput,
+    PurchaseInput,
+    PurchaseOutput,
     lesson_api_url,
 )
 from apps.lms.models import Course
+from apps.lms.services import selling
 
 
 class LmsApiRootView(APIView):
@@ -138,6 +143,8 @@ def course_detail(user: Any, course: Course) -> dict[str, Any]:
             {"title": course.prerequisite.title, "slug": course.prerequisite.slug} if course.prerequisite else None
         ),
         "enrolment": None if enrolled is None else MyEnrolmentOutput(enrolled).data,
+        # One query, and for paid courses only: a free one sells nothing.
+        "cohorts": [] if course.is_free else CohortOutput(selectors.cohorts_on_offer(course), many=True).data,
         "sections": OutlineSectionOutput(outline, many=True).data,
     }
 
@@ -167,3 +174,37 @@ class CategoryListView(GenericAPIView):
         # A list, read here rather than in get_queryset (see views_learning.EnrolmentListView).
         page = self.paginate_queryset(selectors.category_list())
         return self.get_paginated_response(CourseCategoryOutput(page, many=True).data)
+
+
+class CoursePurchaseView(APIView):
+    """Put a place in a paid course (a seat of one of its cohorts) in the caller's shop cart, as the
+    landing page's "Buy" does; the buyer checks out through the shop's API."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Put a place in a paid course in your cart",
+        request=PurchaseInput,
+        responses={
+            201: PurchaseOutput,
+            400: error("A course with cohorts wants one (cohort_required), or invalid fields."),
+            404: error("No such course, or no such cohort of it."),
+            409: error("Free, not on sale (not_for_sale), or already yours (already_enrolled)."),
+        },
+        tags=TAGS,
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        course = visible_course(request.user, slug)
+        data = PurchaseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        cohort = None
+        if data.validated_data["cohort"] is not None:
+            cohort = selectors.cohort_of(course, data.validated_data["cohort"])
+            if cohort is None:
+                raise exceptions.NotFound("No such cohort of this course.")
+        with service_errors({"not_for_sale": 409, "already_enrolled": 409, "cohort_required": 400}):
+            message = selling.place_add_to_cart(
+                user=request.user, session=request.session, course=course, cohort=cohort
+            )
+        body = {"message": message, "cart_url": absolute_url(reverse("api-shop-cart"))}
+        return Response(body, status=status.HTTP_201_CREATED)
