@@ -246,6 +246,8 @@ class LessonDetailOutput(serializers.Serializer):
     body = BlocksField(help_text="The lesson's content as blocks.")
     video_url = serializers.URLField(allow_null=True)
     attachments = AttachmentOutput(many=True, help_text="The lesson's files, in order.")
+    quiz_url = serializers.URLField(allow_null=True, help_text="A quiz lesson's quiz (its attempts start there).")
+    submissions_url = serializers.URLField(allow_null=True, help_text="An assignment lesson's hand-ins (yours).")
     completed = serializers.BooleanField(help_text="Whether you completed it.")
     position_seconds = serializers.IntegerField(help_text="Where you left its video.")
     watched_percent = serializers.IntegerField()

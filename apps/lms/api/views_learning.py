@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
@@ -159,6 +160,10 @@ class EnrolmentListView(GenericAPIView):
         return self.get_paginated_response(data)
 
 
+def _lesson_link(name: str, course: Any, lesson: Lesson) -> str:
+    return absolute_url(reverse(name, args=[course.slug, lesson.slug]))
+
+
 class LessonDetailView(APIView):
     """A lesson's content, for who may open it."""
 
@@ -200,6 +205,12 @@ class LessonDetailView(APIView):
                     "attachments": [
                         attachment_data(request.user, course, lesson, item) for item in lesson.attachments.all()
                     ],
+                    "quiz_url": _lesson_link("api-lms-quiz", course, lesson)
+                    if lesson.kind == Lesson.Kind.QUIZ
+                    else None,
+                    "submissions_url": _lesson_link("api-lms-lesson-submissions", course, lesson)
+                    if lesson.kind == Lesson.Kind.ASSIGNMENT
+                    else None,
                     "completed": row is not None and row.completed_at is not None,
                     "position_seconds": row.position_seconds if row else 0,
                     "watched_percent": row.watched_percent if row else 0,

@@ -88,3 +88,17 @@ def test_a_video_is_uploaded_replaced_and_removed_by_who_teaches(api_as, people,
     assert error_of(bad, 400)["fields"]["video"]
     assert api_as(instructor).delete(url).status_code == 204
     assert not Lesson.objects.get(pk=lesson.pk).video
+
+
+def test_a_quiz_or_assignment_lesson_links_to_its_own_endpoints(api_as, instructor, learner, course, enrolment):
+    from tests.lms.factories import make_assignment, make_quiz
+
+    quiz_lesson, homework = lessons_of(course)[0], lessons_of(course)[1]
+    make_quiz(course, lesson=quiz_lesson)
+    make_assignment(course, lesson=homework)
+    client = api_as(instructor)
+    quiz = client.get(f"{API}courses/{course.slug}/lessons/{quiz_lesson.slug}/").json()
+    assert quiz["quiz_url"].endswith(f"/courses/{course.slug}/lessons/{quiz_lesson.slug}/quiz/")
+    assert quiz["submissions_url"] is None
+    work = client.get(f"{API}courses/{course.slug}/lessons/{homework.slug}/").json()
+    assert work["submissions_url"].endswith("/submissions/") and work["quiz_url"] is None
