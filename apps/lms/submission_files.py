@@ -12,7 +12,7 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from apps.core.platform.uploads import validate_image
+from apps.core.platform import validate_image
 
 SNIFF_BYTES = 64 * 1024  # what a text check reads: enough to tell text from binary
 

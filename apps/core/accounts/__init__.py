@@ -20,6 +20,8 @@ _EXPORTS = {
     "Dashboard": "apps.core.accounts.dashboards",
     "Panel": "apps.core.accounts.dashboards",
     "Tool": "apps.core.accounts.dashboards",
+    # a fixed-window rate limit in the cache (an app's own limits: say announcements a day)
+    "rate_limited": "apps.core.accounts.security",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

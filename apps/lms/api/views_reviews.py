@@ -18,7 +18,7 @@ from apps.lms.api.common import BAD_INPUT, NOT_SIGNED_IN, TAGS, error, service_e
 PAGE = 20
 
 
-class ReviewOutput(serializers.Serializer):
+class CourseReviewOutput(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     text = serializers.CharField()
     author = serializers.CharField(help_text="The learner's display name.")
@@ -29,7 +29,7 @@ class ReviewOutput(serializers.Serializer):
 class ReviewListOutput(serializers.Serializer):
     rating_average = serializers.DecimalField(max_digits=3, decimal_places=2, allow_null=True)
     rating_count = serializers.IntegerField()
-    results = ReviewOutput(many=True)
+    results = CourseReviewOutput(many=True)
 
 
 class ReviewInput(serializers.Serializer):
@@ -80,7 +80,7 @@ class MyReviewView(APIView):
         summary="Write or edit your review of a course",
         request=ReviewInput,
         responses={
-            200: ReviewOutput,
+            200: CourseReviewOutput,
             400: BAD_INPUT,
             401: NOT_SIGNED_IN,
             403: error("Only the course's learners who did a lesson review it (not who teaches it)."),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from apps.core.accounts import security
+from apps.core.accounts import rate_limited
 from apps.core.models import User
 from apps.core.platform import events
 from apps.lms import permissions
@@ -48,7 +48,7 @@ def announcement_post(*, actor: User, course: Course, title: str, body: str) -> 
     if not course.live:
         raise ValidationError("Publish the course before announcing to its learners.", code="not_live")
     title, body = _clean(title, body)
-    if security.rate_limited(scope="lms-announce", key=str(course.pk), limit=ANNOUNCE_LIMIT, window=ANNOUNCE_WINDOW):
+    if rate_limited(scope="lms-announce", key=str(course.pk), limit=ANNOUNCE_LIMIT, window=ANNOUNCE_WINDOW):
         raise ValidationError(
             f"This course had {ANNOUNCE_LIMIT} announcements in the last day already.", code="too_many"
         )

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.platform import idempotency_exempt
 from apps.lms import selectors, selectors_quizzes
 from apps.lms.forms_quizzes import QuestionForm, QuizSettingsForm, picked_questions, response_of
 from apps.lms.models import Attempt, Course, Lesson, Question
@@ -123,6 +124,7 @@ def attempt_start(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     return _back(found)
 
 
+@idempotency_exempt  # each answer is saved again and again from the one rendered quiz form
 @require_POST
 @login_required
 @vary_on_headers("HX-Request")
