@@ -94,13 +94,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         shared = fragments.course_shared(course)
         context = {"course": course, "shared": shared, "lesson_count": shared.lesson_count, "minutes": shared.minutes}
     else:
-        view = selectors.course_view(course, user=user)
-        context = fragments.course_main_context(course, view, request=request)
-        context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
-        context.update(_review_context(user, course, view))
-        if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
-            context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
-            context["can_announce"] = permissions.can_announce(user, course)
+        context = _member_context(request, course, selectors.course_view(course, user=user))
     if not course.is_free and course.live and not teaches:
         # The call to buy: the course's cohorts with their seats (one query, paid courses only).
         context["cohorts"] = selectors.cohorts_on_offer(course)
@@ -128,6 +122,19 @@ def _review_context(user: Any, course: Course, view: selectors.CourseView) -> di
     }
 
 
+def _member_context(request: HttpRequest, course: Course, view: selectors.CourseView) -> dict[str, Any]:
+    """The landing page as its learners and teachers see it: the main column rendered for them,
+    their certificate, the review form and the announcements (each as the policy allows)."""
+    user = request.user
+    context = fragments.course_main_context(course, view, request=request)
+    context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
+    context.update(_review_context(user, course, view))
+    if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
+        context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
+        context["can_announce"] = permissions.can_announce(user, course)
+    return context
+
+
 @require_POST
 @login_required
 def course_review(request: HttpRequest, slug: str) -> HttpResponse:
@@ -147,9 +154,7 @@ def course_review(request: HttpRequest, slug: str) -> HttpResponse:
         messages.error(request, str(refusal))
         return redirect(course.get_absolute_url())
     except ValidationError as exc:
-        context = fragments.course_main_context(course, view, request=request)
-        context.update(_review_context(request.user, course, view))
-        context.update(review_errors=exc.messages, certificate=selectors.certificate_of(view.enrolment))
+        context = {**_member_context(request, course, view), "review_errors": exc.messages}
         return render(request, "lms/course_detail.html", context, status=400)
     messages.success(request, "Thank you: your review is on the course's page.")
     return redirect(course.get_absolute_url() + "#reviews")

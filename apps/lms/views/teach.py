@@ -54,7 +54,7 @@ def course_announcements(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 announcements.announcement_post(actor=request.user, course=course, **form.cleaned_data)
             except ValidationError as exc:
-                _form_errors(form, exc)
+                form.add_error(None, exc)  # a refusal's fields (title, body) land on theirs
             else:
                 messages.success(request, "Your announcement is on its way to the course's learners.")
                 return redirect("lms:announcements", pk=course.pk)
@@ -66,16 +66,6 @@ def course_announcements(request: HttpRequest, pk: int) -> HttpResponse:
         "tabs": manage.tabs(course, "announcements"),
     }
     return render(request, "lms/manage/announcements.html", context, status=status)
-
-
-def _form_errors(form: AnnouncementForm, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                form.add_error(field if field in form.fields else None, error)
-    else:
-        for error in exc.messages:
-            form.add_error(None, error)
 
 
 def _said(done: invitations.Invited) -> str:
