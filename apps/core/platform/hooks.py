@@ -39,8 +39,8 @@ HOOK_MODULE = "platform"
 
 @dataclass(frozen=True)
 class Mount:
-    """A urlconf mounted at ``prefix`` (``"shop/"``): at the site's root for pages, under
-    ``/api/v1/`` for the API."""
+    """A urlconf mounted at ``prefix`` (``"shop/"``, or ``"@"`` for people's /@<handle>/): at the
+    site's root for pages, under ``/api/v1/`` for the API."""
 
     prefix: str
     urlconf: str
@@ -304,10 +304,11 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
             raise ImproperlyConfigured(f"Two app hooks declare the same {kind}: {', '.join(names)}.")
     for installed in hooks:
         for mount in (*installed.hook.pages, *installed.hook.api):
-            if not mount.prefix.endswith("/") or mount.prefix.startswith("/"):
+            # "@" is the one bare sigil: people's addresses (/@ada/), which no slug can take.
+            if mount.prefix != "@" and (not mount.prefix.endswith("/") or mount.prefix.startswith("/")):
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook mounts {mount.urlconf} at {mount.prefix!r}: use a relative "
-                    "prefix ending in a slash, like 'shop/'."
+                    "prefix ending in a slash, like 'shop/', or '@'."
                 )
         for kind in installed.hook.notification_kinds:
             # The prefix is the domain people filter by: an app speaks only for itself.

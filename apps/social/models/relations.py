@@ -61,7 +61,7 @@ class Profile(models.Model):
         return f"@{self.handle}"
 
     def get_absolute_url(self) -> str:
-        return reverse("social:profile", args=[self.handle])
+        return reverse("people:profile", args=[self.handle])
 
 
 class Follow(models.Model):

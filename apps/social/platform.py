@@ -1,0 +1,11 @@
+"""The social network's hook: everything it contributes to the platform (see
+apps/core/platform/hooks.py)."""
+
+from __future__ import annotations
+
+from apps.core.platform import AppHook, Mount
+
+hook = AppHook(
+    # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
+    pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+)
