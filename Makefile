@@ -35,8 +35,10 @@ run: $(VENV)/.installed var
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	$(RUN_ENV) exec $(BIN)/honcho start -f Procfile
 
+# Two pytest-xdist workers (tests/xdist_workers.py keeps them apart); TEST_WORKERS=0 runs one process.
+TEST_WORKERS ?= 2
 test: $(VENV)/.installed-dev var
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

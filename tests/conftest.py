@@ -65,7 +65,9 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: N
 @pytest.fixture(scope="session", autouse=True)
 def document_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """A test database in the configured store, or in an embedded server of the test run's own."""
-    settings.MONGODB_DB = f"test_{settings.MONGODB_DB or documents.DEFAULT_DB_NAME}"
+    # One per xdist worker (as pytest-django names the SQL ones), or each would empty the other's.
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    settings.MONGODB_DB = f"test_{settings.MONGODB_DB or documents.DEFAULT_DB_NAME}{f'_{worker}' if worker else ''}"
     if not settings.MONGODB_URL:
         settings.DOCUMENTS_EMBEDDED_DIR = tmp_path_factory.mktemp("documents")
     documents.reset()

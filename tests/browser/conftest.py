@@ -140,7 +140,11 @@ def live_server_url(_daphne: str, transactional_db) -> str:  # type: ignore[no-u
 
 @pytest.fixture(scope="module")
 def browser(chromium_executable: str, _daphne: str, _daphne_debug: str):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
+
+    # Assertions wait up to 15 s (Playwright's default is 5): `make test` runs two xdist workers,
+    # and a page, its live server and Chromium then share the machine with another test.
+    expect.set_options(timeout=15_000)
 
     # The servers are forked before Playwright starts its driver: a server forked after it would
     # hold the driver's pipes open, and Playwright's exit would wait for it forever.
