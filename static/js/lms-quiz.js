@@ -34,8 +34,27 @@
     tick();
   }
 
+  // The submitted form carries every answer, so once it is sent the per-question saves stop:
+  // one still waiting for its delay, or in flight, would reach an attempt the submission just
+  // closed and be refused (409) while the page is leaving.
+  function guard(form) {
+    var submitting = false;
+    form.addEventListener("submit", function () {
+      submitting = true;
+      if (!window.htmx) return;
+      form.querySelectorAll("[hx-post]").forEach(function (field) {
+        window.htmx.trigger(field, "htmx:abort");
+      });
+    });
+    form.addEventListener("htmx:beforeRequest", function (event) {
+      if (submitting) event.preventDefault();
+    });
+  }
+
   function init() {
     document.querySelectorAll("[data-quiz-countdown]").forEach(start);
+    var form = document.getElementById("quiz-form");
+    if (form) guard(form);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
