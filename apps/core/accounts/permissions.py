@@ -27,6 +27,11 @@ def held_roles(user: Any) -> frozenset[str]:
     return cached
 
 
+def remember_roles(user: Any, names: Any) -> None:
+    """Set the roles granted to this user object (read by the session's backend)."""
+    setattr(user, _CACHE_ATTR, frozenset(names))
+
+
 def forget_roles(user: Any) -> None:
     """Drop the roles cached on this user object (after a grant or revoke)."""
     if hasattr(user, _CACHE_ATTR):

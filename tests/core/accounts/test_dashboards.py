@@ -104,10 +104,10 @@ def test_admin_dashboard_query_count_does_not_grow_with_people(
     client = client_for(admin)
     client.get("/dashboard/super-admin/")  # warm the session
 
-    # user and its roles (the session comes from the cache); people summary, newest five and
-    # their roles; role counts; recent grants; the header bell's unread count; the header's
-    # mini-cart (the shop's header item: one count)
-    with django_assert_num_queries(9):
+    # the user (the session and the user's roles come from the cache); people summary, newest
+    # five and their roles; role counts; recent grants; the header bell's unread count; the
+    # header's mini-cart (the shop's header item: one count)
+    with django_assert_num_queries(8):
         assert client.get("/dashboard/super-admin/").status_code == 200
 
 
