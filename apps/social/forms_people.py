@@ -40,7 +40,10 @@ class ProfileSettingsForm(forms.Form):
                 required=False, max_length=LINK_LABEL_MAX, label=f"Link {n + 1} label"
             )
             self.fields[f"link_url_{n}"] = forms.CharField(
-                required=False, max_length=LINK_URL_MAX, label=f"Link {n + 1} address"
+                required=False,
+                max_length=LINK_URL_MAX,
+                label=f"Link {n + 1} address",
+                widget=forms.URLInput(attrs={"placeholder": "https://"}),
             )
 
     @classmethod

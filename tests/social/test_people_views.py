@@ -169,7 +169,7 @@ def test_htmx_controls_swap_to_their_new_state(client_for, locked):
 
 def test_following_oneself_is_refused_with_the_reason(client_for, ada):
     answer = client_for(ada.user).post(reverse("people:relationship", args=[ada.handle, "follow"]), headers=HX)
-    assert answer.status_code == 409 and "You cannot follow yourself." in answer.content.decode()
+    assert answer.status_code == 422 and "You cannot follow yourself." in answer.content.decode()
     assert not Follow.objects.exists()
 
 
@@ -211,7 +211,7 @@ def test_nobody_decides_a_request_made_to_someone_else(client_for, locked):
     FollowFactory(follower=asker, followee=locked.user, state=Follow.State.PENDING)
     other = ProfileFactory().user
     answer = client_for(other).post(reverse("social:request-decide", args=["Asker", "approve"]), headers=HX)
-    assert answer.status_code == 409
+    assert answer.status_code == 422
     assert Follow.objects.get(follower=asker).state == Follow.State.PENDING
 
 
@@ -290,12 +290,13 @@ def test_profile_settings_save_everything_and_unlocking_accepts_requests(client_
     ],
 )
 def test_bad_profile_settings_answer_400_with_the_reason_and_change_nothing(client_for, ada, changes, message):
-    me = ProfileFactory(handle="me", links=[{"label": "Old", "url": "https://old.example/"}])
+    old = [{"label": "Old", "url": "https://old.example/"}]
+    me = ProfileFactory(handle="me", links=old)
     answer = client_for(me.user).post(reverse("social:settings-profile"), _form(me, locked="on", **changes))
     assert answer.status_code == 400
     assert message in answer.content.decode().replace("&#x27;", "'")
     me.refresh_from_db()
-    assert (me.handle, me.locked, me.links, me.header.name) == ("me", False, [{"label": "Old", "url": "https://old.example/"}], "")
+    assert (me.handle, me.locked, me.links, me.header.name) == ("me", False, old, "")
 
 
 # --- Blocked and muted -------------------------------------------------------------------------

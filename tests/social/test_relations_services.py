@@ -236,7 +236,11 @@ def test_bad_settings_are_refused_and_change_nothing(changes, field, message):
         profile_settings_save(profile=profile, settings=_settings(profile, locked=True, **changes))
     assert message in " ".join(refused.value.message_dict[field])
     profile.refresh_from_db()
-    assert (profile.handle, profile.locked, profile.links) == ("ada", False, [{"label": "Site", "url": "https://ada.example/"}])
+    assert (profile.handle, profile.locked, profile.links) == (
+        "ada",
+        False,
+        [{"label": "Site", "url": "https://ada.example/"}],
+    )
 
 
 def test_an_oversize_or_fake_header_is_refused(settings):

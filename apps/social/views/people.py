@@ -127,7 +127,7 @@ def relationship(request: HttpRequest, handle: str, action: str) -> HttpResponse
         result = ACTIONS[action](request.user, profile.user)
         text = _said(action, result, profile.handle)
     except ValidationError as exc:
-        text, status = " ".join(exc.messages), 409
+        text, status = " ".join(exc.messages), 422  # swapped in by htmx (base.html's responseHandling)
     if request.htmx:
         context = {
             "person": profile,
@@ -167,7 +167,7 @@ def request_decide(request: HttpRequest, handle: str, decision: str) -> HttpResp
             found = writes.follow_request_reject(owner=request.user, follower=profile.user)
             text = f"You turned down @{profile.handle}'s request." if found else "That request was withdrawn."
     except ValidationError as exc:
-        text, status = " ".join(exc.messages), 409
+        text, status = " ".join(exc.messages), 422  # swapped in by htmx (base.html's responseHandling)
     if request.htmx:
         return render(request, "social/people/_request_done.html", {"person": profile, "said": text}, status=status)
     (messages.success if status == 200 else messages.error)(request, text)
