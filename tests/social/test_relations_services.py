@@ -84,6 +84,14 @@ def test_following_twice_changes_nothing_and_publishes_once():
     assert Notification.objects.filter(recipient=bea).count() == 1
 
 
+def test_someone_who_muted_the_follower_is_not_told_of_their_follow():
+    ada, bea = _person(), _person()
+    MuteFactory(muter=bea, muted=ada)
+    services.follow_create(follower=ada, followee=bea)
+    assert relations.follows(ada, bea)
+    assert not Notification.objects.filter(recipient=bea).exists()
+
+
 def test_nobody_follows_blocks_or_mutes_themselves_through_the_services():
     ada = _person()
     for call, message in (
@@ -273,6 +281,19 @@ def test_who_to_follow_ranks_friends_of_friends_and_leaves_out_the_followed_bloc
     FollowFactory(follower=friends[1], followee=me)  # oneself is never suggested
 
     assert people.who_to_follow(me) == [popular, liked]
+
+
+def test_who_to_follow_makes_as_many_queries_for_many_candidates_as_for_few(django_assert_max_num_queries):
+    me, friend = _person(), _person()
+    FollowFactory(follower=me, followee=friend)
+    for _ in range(2):
+        FollowFactory(follower=friend, followee=_person())
+    with django_assert_max_num_queries(6) as few:
+        assert len(people.who_to_follow(me)) == 2
+    for _ in range(10):
+        FollowFactory(follower=friend, followee=_person())
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(people.who_to_follow(me)) == people.SUGGESTIONS
 
 
 def test_who_to_follow_also_suggests_people_writing_with_the_same_hashtags():

@@ -96,6 +96,9 @@ def follow_create(*, follower: Any, followee: Any) -> Follow:
 
 
 def _tell_followee(follower_id: int, followee_profile: Any, state: str) -> None:
+    # Whoever muted the follower hears nothing from them (a request still waits on their page).
+    if Mute.objects.filter(muter_id=followee_profile.user_id, muted_id=follower_id).exists():
+        return
     if state == PENDING:
         target_url, kind, label = reverse("social:requests"), FOLLOW_REQUEST, "Follow requests"
     else:
