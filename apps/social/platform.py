@@ -4,8 +4,12 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.platform import AppHook, Mount
+from apps.social.notifications import KINDS
+from apps.social.panels import PANELS
 
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+    notification_kinds=KINDS,
+    panels=PANELS,
 )
