@@ -29,7 +29,8 @@ TITLE_MAX = 100
 
 def message_image_path(instance: Message, filename: str) -> str:
     # The name is random and the suffix the re-encoded format's (the services name the file).
-    return f"social/messages/{instance.conversation_id or 'new'}/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()[:6]}"
+    suffix = PurePosixPath(filename).suffix.lower()[:6]
+    return f"social/messages/{instance.conversation_id or 'new'}/{uuid.uuid4().hex}{suffix}"
 
 
 def pair_key(a_id: int, b_id: int) -> str:
