@@ -4,8 +4,13 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.platform import AppHook, Mount
+from apps.social.notifications import KINDS
 
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+    # Direct messages: a socket per open conversation, the header's unread count, their notification.
+    websockets="apps.social.routing",
+    header_items=("social/_messages_header.html",),
+    notification_kinds=KINDS,
 )
