@@ -89,7 +89,7 @@ def conversation_new(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, str(exc))
                     status = 403
                 except ValidationError as exc:
-                    form.add_error(None if not hasattr(exc, "error_dict") else None, exc)
+                    form.add_error(None, exc)
     return render(request, "social/messages/new.html", {"form": form}, status=status)
 
 
