@@ -35,7 +35,7 @@ def _admit(user: Any, conversation_id: int) -> int | None:
     me = participation_get(user=user, conversation_id=conversation_id)
     if me is None:
         return realtime.CLOSE_NOT_FOUND
-    if services._one_to_one_blocked(me.conversation, user):
+    if services.conversation_blocked(me.conversation, user):
         return realtime.CLOSE_BLOCKED
     return None
 

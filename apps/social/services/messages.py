@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
@@ -79,13 +80,14 @@ def _active(conversation: Conversation) -> list[Participant]:
     return list(conversation.participants.filter(left_at__isnull=True).select_related("user"))
 
 
-def _one_to_one_blocked(conversation: Conversation, user: Any) -> bool:
-    """Whether a block stands between ``user`` and the other person of a one-to-one conversation."""
+def conversation_blocked(conversation: Conversation, user: Any) -> bool:
+    """Whether a block stands between ``user`` and the other person of a one-to-one conversation
+    (pages hide the form, the socket refuses; groups are never blocked as a whole)."""
     if conversation.is_group:
         return False
     low, high = (int(part) for part in (conversation.pair_key or "0:0").split(":"))
     other_id = high if low == user.pk else low
-    return relations.blocked_between(user, type(user)(pk=other_id))
+    return relations.blocked_between(user, get_user_model()(pk=other_id))  # only its id is read
 
 
 def _participant(user: Any, conversation: Conversation) -> Participant:
@@ -197,7 +199,7 @@ def message_send(*, sender: Any, conversation: Conversation, body: str, image: U
     me = _participant(sender, conversation)
     if me.state != Participant.State.ACCEPTED:
         raise PermissionDenied("Accept this message request before replying.")
-    if _one_to_one_blocked(conversation, sender):
+    if conversation_blocked(conversation, sender):
         raise PermissionDenied("You cannot message this person.")
     body = _clean_body(body, has_image=image is not None)
     stored = _store_image(image) if image is not None else None
@@ -255,7 +257,7 @@ def message_edit(*, actor: Any, message: Message, body: str) -> Message:
     _own_message(actor, message)
     if timezone.now() - message.created_at > EDIT_WINDOW:
         raise ValidationError("A message can be edited only in the first 15 minutes.", code="edit_window")
-    if _one_to_one_blocked(message.conversation, actor):
+    if conversation_blocked(message.conversation, actor):
         raise PermissionDenied("You cannot message this person.")
     body = _clean_body(body, has_image=bool(message.image))
     with transaction.atomic():
@@ -305,7 +307,7 @@ def conversation_mark_read(*, user: Any, conversation: Conversation, message_id:
 def request_accept(*, user: Any, conversation: Conversation) -> Participant:
     """Move a message request into the inbox (the conversation becomes an ordinary one)."""
     me = _participant(user, conversation)
-    if _one_to_one_blocked(conversation, user):
+    if conversation_blocked(conversation, user):
         raise PermissionDenied("You cannot message this person.")
     if me.state != Participant.State.ACCEPTED:
         with transaction.atomic():

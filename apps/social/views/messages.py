@@ -121,7 +121,7 @@ def _thread_context(request: HttpRequest, me: Participant, *, before: int | None
         "form": form or MessageForm(),
         "seen_by": seen_by,
         "seen_upto": mine[-1] if mine else None,
-        "blocked": services._one_to_one_blocked(conversation, request.user),
+        "blocked": services.conversation_blocked(conversation, request.user),
         "socket_path": conversation_socket_path(conversation.pk),
     }
 
