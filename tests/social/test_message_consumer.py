@@ -20,6 +20,7 @@ from tests.social.factories import BlockFactory, conversation_between, person
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://localhost")
+WAIT = 10  # seconds: generous, for a loaded machine (the database work runs in threads)
 
 
 async def session_cookie_for(user) -> bytes:
@@ -94,7 +95,7 @@ async def test_a_participant_hears_a_new_message_by_id_only(pair, ana, ben):
 
     message = await sync_to_async(services.message_send)(sender=ana, conversation=pair, body="Secret words")
 
-    event = await socket.receive_json_from(timeout=3)
+    event = await socket.receive_json_from(timeout=WAIT)
     assert event == {
         "type": "message.new",
         "conversation_id": pair.pk,
@@ -111,8 +112,8 @@ async def test_edits_and_deletes_are_announced(pair, ana, ben):
     await sync_to_async(services.message_edit)(actor=ana, message=message, body="Hello")
     await sync_to_async(services.message_delete)(actor=ana, message=message)
 
-    assert (await socket.receive_json_from(timeout=3))["type"] == "message.edited"
-    assert (await socket.receive_json_from(timeout=3))["type"] == "message.deleted"
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "message.edited"
+    assert (await socket.receive_json_from(timeout=WAIT))["type"] == "message.deleted"
     await socket.disconnect()
 
 
@@ -123,7 +124,7 @@ async def test_typing_reaches_the_others_and_is_told_once_per_two_seconds(pair, 
     await typist.send_json_to({"type": "typing"})
     await typist.send_json_to({"type": "typing"})  # a second key press at once: not told again
 
-    assert await reader.receive_json_from(timeout=3) == {
+    assert await reader.receive_json_from(timeout=WAIT) == {
         "type": "typing",
         "conversation_id": pair.pk,
         "user_id": ana.pk,
@@ -141,7 +142,7 @@ async def test_a_read_receipt_is_stored_and_announced(pair, ana, ben):
 
     await reader.send_json_to({"type": "read", "message_id": message.pk})
 
-    assert await sender.receive_json_from(timeout=3) == {
+    assert await sender.receive_json_from(timeout=WAIT) == {
         "type": "read",
         "conversation_id": pair.pk,
         "user_id": ben.pk,
@@ -159,9 +160,9 @@ async def test_a_message_sent_over_the_socket_is_stored_and_announced_to_all(pai
 
     await sender.send_json_to({"type": "message.send", "body": "Over the wire", "nonce": "n1"})
 
-    told = {(await sender.receive_json_from(timeout=3))["type"] for _ in range(2)}
+    told = {(await sender.receive_json_from(timeout=WAIT))["type"] for _ in range(2)}
     assert told == {"message.sent", "message.new"}
-    heard = await reader.receive_json_from(timeout=3)
+    heard = await reader.receive_json_from(timeout=WAIT)
     stored = await sync_to_async(Message.objects.get)()
     assert (heard["type"], heard["message_id"], stored.body) == ("message.new", stored.pk, "Over the wire")
     await sender.disconnect()
@@ -172,9 +173,9 @@ async def test_a_bad_message_over_the_socket_answers_an_error_and_stores_nothing
     socket, _, _ = await listen(pair.pk, user=ana)
 
     await socket.send_json_to({"type": "message.send", "body": "   "})
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     await socket.send_json_to({"type": "nonsense"})
-    unknown = await socket.receive_json_from(timeout=3)
+    unknown = await socket.receive_json_from(timeout=WAIT)
 
     assert error["type"] == "error" and "Write a message" in error["message"]
     assert unknown == {"type": "error", "code": "bad_request", "message": "Unknown event."}
@@ -188,9 +189,9 @@ async def test_a_block_made_while_the_socket_is_open_refuses_the_next_message_an
 
     await socket.send_json_to({"type": "message.send", "body": "Are you there?"})
 
-    error = await socket.receive_json_from(timeout=3)
+    error = await socket.receive_json_from(timeout=WAIT)
     assert error["type"] == "error" and error["code"] == "forbidden"
-    closed = await socket.receive_output(timeout=3)
+    closed = await socket.receive_output(timeout=WAIT)
     assert closed == {"type": "websocket.close", "code": realtime.CLOSE_BLOCKED}
     assert not await sync_to_async(Message.objects.exists)()
 
@@ -211,5 +212,5 @@ async def test_a_ping_is_answered(pair, ana):
 
     await socket.send_json_to({"type": "ping"})
 
-    assert await socket.receive_json_from(timeout=3) == {"type": "pong"}
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
