@@ -40,6 +40,15 @@ def _admit(user: Any, conversation_id: int) -> int | None:
     return None
 
 
+def _id(value: Any) -> int | None:
+    """A client's message id, or None; anything else (text, floats, numbers past a bigint) is refused."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**63:
+        raise ValueError("not an id")
+    return value
+
+
 def _act(user: Any, conversation_id: int, content: dict[str, Any]) -> dict[str, Any] | None:
     """Run the client's action through the services; an answer for the client, or None."""
     me = participation_get(user=user, conversation_id=conversation_id)
@@ -47,9 +56,8 @@ def _act(user: Any, conversation_id: int, content: dict[str, Any]) -> dict[str, 
         raise PermissionDenied("You are not in this conversation.")
     kind = content.get("type")
     if kind == "read":
-        upto = content.get("message_id")
         services.conversation_mark_read(
-            user=user, conversation=me.conversation, message_id=int(upto) if isinstance(upto, int) else None
+            user=user, conversation=me.conversation, message_id=_id(content.get("message_id"))
         )
         return None
     if kind == "message.send":
@@ -57,7 +65,7 @@ def _act(user: Any, conversation_id: int, content: dict[str, Any]) -> dict[str, 
         return {"type": "message.sent", "message_id": message.pk, "nonce": str(content.get("nonce", ""))[:40]}
     message = (
         Message.objects.select_related("conversation")
-        .filter(pk=int(content.get("message_id") or 0), conversation_id=conversation_id)
+        .filter(pk=_id(content.get("message_id")) or 0, conversation_id=conversation_id)
         .first()
     )
     if message is None:

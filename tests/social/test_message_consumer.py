@@ -214,3 +214,15 @@ async def test_a_ping_is_answered(pair, ana):
 
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
+
+
+@pytest.mark.parametrize("bad_id", ["12", 1.5, True, 2**64, -3])
+async def test_a_malformed_message_id_answers_bad_request_and_keeps_the_socket(pair, ana, bad_id):
+    socket, _, _ = await listen(pair.pk, user=ana)
+
+    await socket.send_json_to({"type": "message.delete", "message_id": bad_id})
+
+    assert (await socket.receive_json_from(timeout=WAIT))["code"] == "bad_request"
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
+    await socket.disconnect()

@@ -306,3 +306,9 @@ def test_sending_too_fast_is_refused_with_the_wait(pair, ana, monkeypatch):
 
     assert refused.value.retry_after >= 1
     assert Message.objects.count() == services.SEND_LIMIT
+
+
+def test_the_message_notification_kind_is_registered_by_the_social_hook():
+    from apps.core.platform import registry
+
+    assert "social.message" in {kind.name for kind in registry().notification_kinds}
