@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Lower
+from django.db.models import CharField, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, Lower
 
 from apps.core.platform import pagecache
-from apps.social.models import Message, Participant, Profile
+from apps.social.models import Block, Message, Participant, Profile
 from apps.social.services.messages import unread_namespace
 
 PAGE_SIZE = 30  # messages on a thread's page
@@ -53,6 +53,21 @@ def people_of(conversation_id: int) -> list[Participant]:
     )
 
 
+def _blocked_pair_keys(user: Any) -> QuerySet[Block]:
+    # A block ends a one-to-one conversation: it leaves the inbox and the counts. The pair keys
+    # of the user's blocks as a subquery ("<low id>:<high id>", as models.pair_key writes them),
+    # so excluding them costs no query of its own.
+    ids = (
+        Cast(Least("blocker_id", "blocked_id"), CharField()),
+        Cast(Greatest("blocker_id", "blocked_id"), CharField()),
+    )
+    return (
+        Block.objects.filter(Q(blocker_id=user.pk) | Q(blocked_id=user.pk))
+        .annotate(key=Concat(ids[0], Value(":"), ids[1], output_field=CharField()))
+        .values("key")
+    )
+
+
 def _unread_of(user_id: int) -> Subquery:
     # Unread for one participant row: the conversation's messages past their receipt, not theirs.
     return Subquery(
@@ -74,7 +89,8 @@ def inbox_for_user(*, user: Any, requests: bool = False) -> QuerySet[Participant
     """``user``'s conversations (their accepted ones, or the requests waiting for them), newest
     activity first: each row a Participant with ``unread`` (messages they have not read), its
     conversation, the conversation's last message and sender, and everyone in it
-    (``conversation.people``). Three queries whatever the number of rows."""
+    (``conversation.people``). One-to-one conversations with a block between the two are left
+    out. Three queries whatever the number of rows."""
     if not _signed_in(user):
         return Participant.objects.none()
     state = Participant.State.REQUEST if requests else Participant.State.ACCEPTED
@@ -85,6 +101,7 @@ def inbox_for_user(*, user: Any, requests: bool = False) -> QuerySet[Participant
     )
     return (
         Participant.objects.filter(user_id=user.pk, state=state, left_at__isnull=True)
+        .exclude(conversation__pair_key__in=_blocked_pair_keys(user))
         .select_related("conversation", "conversation__last_message", "conversation__last_message__sender")
         .annotate(unread=Coalesce(_unread_of(user.pk), 0))
         .prefetch_related(people)
@@ -119,7 +136,8 @@ def message_get_for_user(*, user: Any, conversation_id: int, message_id: int) ->
     )
 
 
-def _unread_total(user_id: int) -> int:
+def _unread_total(user: Any) -> int:
+    user_id = user.pk
     return (
         Message.objects.filter(
             conversation__participants__user_id=user_id,
@@ -129,6 +147,7 @@ def _unread_total(user_id: int) -> int:
             deleted_at__isnull=True,
         )
         .exclude(sender_id=user_id)
+        .exclude(conversation__pair_key__in=_blocked_pair_keys(user))
         .count()
     )
 
@@ -138,14 +157,18 @@ def unread_total_for_user(user: Any) -> int:
     page-cache read when warm, cleared by every service that changes it."""
     if not _signed_in(user):
         return 0
-    return pagecache.cached(unread_namespace(user.pk), "unread", lambda: _unread_total(user.pk))
+    return pagecache.cached(unread_namespace(user.pk), "unread", lambda: _unread_total(user))
 
 
 def request_count_for_user(user: Any) -> int:
     """How many message requests wait for ``user`` (the "Requests" tab's number)."""
     if not _signed_in(user):
         return 0
-    return Participant.objects.filter(user_id=user.pk, state=Participant.State.REQUEST, left_at__isnull=True).count()
+    return (
+        Participant.objects.filter(user_id=user.pk, state=Participant.State.REQUEST, left_at__isnull=True)
+        .exclude(conversation__pair_key__in=_blocked_pair_keys(user))
+        .count()
+    )
 
 
 def people_by_handles(handles: list[str]) -> tuple[list[Any], list[str]]:

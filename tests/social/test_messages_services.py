@@ -312,3 +312,15 @@ def test_the_message_notification_kind_is_registered_by_the_social_hook():
     from apps.core.platform import registry
 
     assert "social.message" in {kind.name for kind in registry().notification_kinds}
+
+
+def test_a_block_takes_the_pairs_conversation_out_of_the_inbox_and_the_counts(pair, ana, ben):
+    services.message_send(sender=ben, conversation=pair, body="Hi")
+    group = conversation_between(ana, ben, person())
+    services.message_send(sender=ben, conversation=group, body="In the group")
+
+    BlockFactory(blocker=ana, blocked=ben)
+    services.pagecache.invalidate(services.unread_namespace(ana.pk))  # as the block's service would
+
+    assert [row.conversation_id for row in selectors.inbox_for_user(user=ana)] == [group.pk]
+    assert selectors.unread_total_for_user(ana) == 1  # the group's message still counts
