@@ -49,6 +49,12 @@ def _id(value: Any) -> int | None:
     return value
 
 
+def _may_type(user: Any, conversation_id: int) -> bool:
+    """Typing is heard from who may reply: an accepted participant with no block in the way."""
+    me = participation_get(user=user, conversation_id=conversation_id)
+    return me is not None and me.state == me.State.ACCEPTED and not services.conversation_blocked(me.conversation, user)
+
+
 def _act(user: Any, conversation_id: int, content: dict[str, Any]) -> dict[str, Any] | None:
     """Run the client's action through the services; an answer for the client, or None."""
     me = participation_get(user=user, conversation_id=conversation_id)
@@ -127,9 +133,10 @@ class ConversationConsumer(AsyncJsonWebsocketConsumer):
         if now - self._typing_at < TYPING_EVERY:
             return
         self._typing_at = now
-        # Typing is a cheap, unstored event; it still may not cross a block made since connect.
-        if await database_sync_to_async(_admit)(self.scope["user"], self.conversation_id) is not None:
-            await self._refuse(PermissionDenied("You cannot message this person."))
+        # Typing is a cheap, unstored event; it still may not cross a block made since connect,
+        # nor come from someone who has not accepted the request (they cannot reply yet).
+        if not await database_sync_to_async(_may_type)(self.scope["user"], self.conversation_id):
+            await self._refuse(PermissionDenied("You cannot write in this conversation."))
             return
         await realtime.typing_send(self.channel_layer, self.conversation_id, self.scope["user"].pk)
 

@@ -226,3 +226,21 @@ async def test_a_malformed_message_id_answers_bad_request_and_keeps_the_socket(p
     await socket.send_json_to({"type": "ping"})
     assert await socket.receive_json_from(timeout=WAIT) == {"type": "pong"}
     await socket.disconnect()
+
+
+async def test_someone_with_a_request_is_not_heard_typing_or_reading(ana, ben):
+    conversation = await sync_to_async(services.conversation_start)(starter=ana, others=[ben])
+    message = await sync_to_async(services.message_send)(sender=ana, conversation=conversation, body="Hi")
+    starter, _, _ = await listen(conversation.pk, user=ana)
+    requested, connected, _ = await listen(conversation.pk, user=ben)
+    assert connected  # they may read the request live
+
+    await requested.send_json_to({"type": "typing"})
+    assert (await requested.receive_json_from(timeout=WAIT))["code"] == "forbidden"
+    await requested.send_json_to({"type": "read", "message_id": message.pk})
+
+    assert await starter.receive_nothing(timeout=0.5)
+    row = await sync_to_async(Participant.objects.get)(conversation=conversation, user=ben)
+    assert row.last_read_message_id == 0
+    await starter.disconnect()
+    await requested.disconnect()

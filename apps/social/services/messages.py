@@ -290,8 +290,10 @@ def message_delete(*, actor: Any, message: Message) -> Message:
 def conversation_mark_read(*, user: Any, conversation: Conversation, message_id: int | None = None) -> int:
     """``user`` has read up to ``message_id`` (the newest message when None): their read receipt
     moves forward only, never past the newest message. Returns the receipt; broadcasts ``read``
-    when it moved."""
+    when it moved. A request's reader leaves no receipt (the sender is not told they looked)."""
     me = _participant(user, conversation)
+    if me.state != Participant.State.ACCEPTED:
+        return me.last_read_message_id
     newest = Message.objects.filter(conversation=conversation).order_by("-pk").values_list("pk", flat=True).first()
     if newest is None:
         return me.last_read_message_id
