@@ -5,13 +5,17 @@ only move forward."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
 from apps.social.models import Conversation, Participant
 from apps.social.services import messages as services
+from tests.commerce.test_races import TIMEOUT, race_env, signed_in  # noqa: F401 (the fixture)
+from tests.faults.conftest import production_env  # noqa: F401 (the fixture)
 from tests.social.factories import conversation_between, follow, person
-from tests.utils import race
+from tests.utils import daphne_server, race
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="the races run on PostgreSQL (CI does)"),
@@ -68,3 +72,27 @@ def test_read_receipts_racing_only_move_forward(monkeypatch):
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert Participant.objects.get(conversation=pair, user=ben).last_read_message_id == sent[-1]
+
+
+def test_two_people_clicking_message_on_each_other_over_http_open_one_conversation(race_env, tmp_path: Path):  # noqa: F811
+    # Real requests against a production-mode daphne: each view in its own transaction, as served.
+    ana, ben = person("ana"), person("ben")
+    follow(ana, ben)
+    follow(ben, ana)
+    clicks = [(signed_in(ana), "ben"), (signed_in(ben), "ana")] * 3
+
+    with daphne_server(race_env, tmp_path / "daphne.log") as url:
+
+        def start(index: int) -> str:
+            browser, handle = clicks[index]
+            form = {"to": handle, "body": f"hello {index}"}
+            answer = browser.post(url + "/social/messages/new/", form, timeout=TIMEOUT, allow_redirects=False)
+            assert answer.status_code == 302, answer.text[:500]
+            return answer.headers["Location"]
+
+        answers = race(start, len(clicks))
+
+    assert not [a for a in answers if isinstance(a, BaseException)], answers
+    conversation = Conversation.objects.get()
+    assert set(answers) == {f"/social/messages/{conversation.pk}/"}
+    assert conversation.messages.count() == len(clicks)  # every first message landed, in the one conversation
