@@ -202,8 +202,8 @@ def message_send(*, sender: Any, conversation: Conversation, body: str, image: U
     if conversation_blocked(conversation, sender):
         raise PermissionDenied("You cannot message this person.")
     body = _clean_body(body, has_image=image is not None)
-    stored = _store_image(image) if image is not None else None
     _check_rate(sender, scope="social-dm-send", limit=SEND_LIMIT, window=SEND_WINDOW)
+    stored = _store_image(image) if image is not None else None
     with transaction.atomic():
         message = Message(conversation=conversation, sender=sender, body=body)
         if stored is not None:
