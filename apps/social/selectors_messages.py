@@ -16,6 +16,7 @@ from django.db.models.functions import Cast, Coalesce, Concat, Greatest, Least, 
 
 from apps.core.platform import pagecache
 from apps.social.models import Block, Message, Participant, Profile
+from apps.social.models.messages import pair_key
 from apps.social.services.messages import unread_namespace
 
 PAGE_SIZE = 30  # messages on a thread's page
@@ -183,3 +184,16 @@ def people_by_handles(handles: list[str]) -> tuple[list[Any], list[str]]:
     }
     missing = [original for lower, original in wanted.items() if lower not in found]
     return [found[lower] for lower in wanted if lower in found], missing
+
+
+def pair_conversation_id(*, user: Any, other: Any) -> int | None:
+    """The id of ``user``'s one-to-one conversation with ``other`` if they are in it (not left)."""
+    if not _signed_in(user) or other.pk == user.pk:
+        return None
+    return (
+        Participant.objects.filter(
+            user_id=user.pk, left_at__isnull=True, conversation__pair_key=pair_key(user.pk, other.pk)
+        )
+        .values_list("conversation_id", flat=True)
+        .first()
+    )

@@ -324,3 +324,16 @@ def test_a_block_takes_the_pairs_conversation_out_of_the_inbox_and_the_counts(pa
 
     assert [row.conversation_id for row in selectors.inbox_for_user(user=ana)] == [group.pk]
     assert selectors.unread_total_for_user(ana) == 1  # the group's message still counts
+
+
+def test_starting_too_many_conversations_is_refused_but_reopening_one_is_free(ana, ben, monkeypatch):
+    monkeypatch.setattr(services, "START_LIMIT", 2)
+    monkeypatch.setattr(services, "START_WINDOW", 3600)
+    services.conversation_start(starter=ana, others=[ben])
+    services.conversation_start(starter=ana, others=[person()])
+
+    for _ in range(3):
+        services.conversation_start(starter=ana, others=[ben])
+    with pytest.raises(services.MessageRateLimited):
+        services.conversation_start(starter=ana, others=[person()])
+    assert Conversation.objects.count() == 2

@@ -257,6 +257,12 @@ def test_deleting_leaves_message_deleted_in_its_place(pair, ana, ben):
 # --- Starting -------------------------------------------------------------------------------
 
 
+def test_new_with_to_opens_an_existing_conversation_at_once(pair, ana):
+    response = client_of(ana).get(reverse("social:message-new") + "?to=@BEN")
+
+    assert response.status_code == 302 and response["Location"] == thread_url(pair)
+
+
 def test_new_with_to_fills_in_the_handle(ana, ben):
     response = client_of(ana).get(reverse("social:message-new") + "?to=ben")
 

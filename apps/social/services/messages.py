@@ -119,7 +119,6 @@ def conversation_start(*, starter: Any, others: Sequence[Any], title: str = "") 
         raise ValidationError({"to": "One of these accounts is not active."})
     if relations.blocked_ids(starter) & people.keys():
         raise PermissionDenied("You cannot message someone you blocked or who blocked you.")
-    _check_rate(starter, scope="social-dm-start", limit=START_LIMIT, window=START_WINDOW)
     followers = relations.follower_ids(starter)
 
     def state_of(user_id: int) -> str:
@@ -128,6 +127,7 @@ def conversation_start(*, starter: Any, others: Sequence[Any], title: str = "") 
     title = " ".join(title.split())[:TITLE_MAX]
     if len(people) == 1:
         return _pair_start(starter, next(iter(people.values())), state_of)
+    _check_start_rate(starter)
     with transaction.atomic():
         conversation = Conversation.objects.create(created_by=starter, is_group=True, title=title)
         Participant.objects.bulk_create(
@@ -138,10 +138,15 @@ def conversation_start(*, starter: Any, others: Sequence[Any], title: str = "") 
     return conversation
 
 
+def _check_start_rate(starter: Any) -> None:
+    _check_rate(starter, scope="social-dm-start", limit=START_LIMIT, window=START_WINDOW)
+
+
 def _pair_start(starter: Any, other: Any, state_of: Any) -> Conversation:
     key = pair_key(starter.pk, other.pk)
     conversation = Conversation.objects.filter(pair_key=key).first()
     if conversation is None:
+        _check_start_rate(starter)  # only a new conversation counts: reopening one is free
         try:
             # A savepoint: the loser of two racing starts reads the winner's row afterwards.
             with transaction.atomic():

@@ -74,7 +74,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @login_required
 def conversation_new(request: HttpRequest) -> HttpResponse:
     """Start a conversation with one person (``?to=<handle>``: their existing one opens) or a group."""
-    form = NewConversationForm(request.POST or None, request.FILES or None, initial={"to": request.GET.get("to", "")})
+    to = request.GET.get("to", "")[:40].lstrip("@")
+    if request.method == "GET" and to:
+        # "Message" on a profile: an existing conversation with them opens at once.
+        people, _ = selectors.people_by_handles([to])
+        existing = people and selectors.pair_conversation_id(user=request.user, other=people[0])
+        if existing:
+            return redirect(_thread_url(existing))
+    form = NewConversationForm(request.POST or None, request.FILES or None, initial={"to": to})
     status = 200
     if request.method == "POST":
         status = 422
