@@ -10,6 +10,9 @@ from apps.social.panels import PANELS
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+    # Direct messages: a socket per open conversation and the header's unread count.
+    websockets="apps.social.routing",
+    header_items=("social/_messages_header.html",),
     notification_kinds=KINDS,
     panels=PANELS,
 )

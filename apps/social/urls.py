@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from apps.social.views import messages as dm
+from apps.social.views import people as people_views
 
 app_name = "social"
 
 # Each part of the network adds its own list here (posts, relations, messages, timelines).
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern | URLResolver] = []
 
-# --- Relations (the people part): apps/social/views/people.py ---
-from django.urls import path, re_path  # noqa: E402
-
-from apps.social.views import people as people_views  # noqa: E402
-
+# Relations (views/people.py).
 urlpatterns += [
     path("requests/", people_views.requests_page, name="requests"),
     re_path(
@@ -23,4 +22,20 @@ urlpatterns += [
     ),
     path("settings/profile/", people_views.settings_profile, name="settings-profile"),
     path("settings/blocked/", people_views.settings_blocked, name="settings-blocked"),
+]
+
+
+# Direct messages (views/messages.py).
+urlpatterns += [
+    path("messages/", dm.inbox, name="messages"),
+    path("messages/new/", dm.conversation_new, name="message-new"),
+    path("messages/<id:conversation_id>/", dm.thread, name="message-thread"),
+    path("messages/<id:conversation_id>/send/", dm.message_send, name="message-send"),
+    path("messages/<id:conversation_id>/read/", dm.mark_read, name="message-read"),
+    path("messages/<id:conversation_id>/accept/", dm.request_accept, name="message-accept"),
+    path("messages/<id:conversation_id>/decline/", dm.request_decline, name="message-decline"),
+    path("messages/<id:conversation_id>/leave/", dm.conversation_leave, name="message-leave"),
+    path("messages/<id:conversation_id>/m/<id:message_id>/", dm.message_fragment, name="message-fragment"),
+    path("messages/<id:conversation_id>/m/<id:message_id>/edit/", dm.message_edit, name="message-edit"),
+    path("messages/<id:conversation_id>/m/<id:message_id>/delete/", dm.message_delete, name="message-delete"),
 ]

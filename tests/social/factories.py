@@ -38,3 +38,26 @@ class MuteFactory(factory.django.DjangoModelFactory):
 
     muter = factory.SubFactory(UserFactory)
     muted = factory.SubFactory(UserFactory)
+
+
+# --- Direct messages ------------------------------------------------------------------------
+
+
+def person(handle: str | None = None, **user_fields: object):  # type: ignore[no-untyped-def]
+    """A member with a social profile (``handle`` or the next personN); returns the user."""
+    profile = ProfileFactory(user=UserFactory(**user_fields), **({"handle": handle} if handle else {}))
+    return profile.user
+
+
+def follow(follower, followee) -> Follow:  # type: ignore[no-untyped-def]
+    return FollowFactory(follower=follower, followee=followee)
+
+
+def conversation_between(starter, *others, title: str = ""):  # type: ignore[no-untyped-def]
+    """A conversation started by ``starter`` through the service (every other follows the
+    starter first, so it is accepted by all rather than a request)."""
+    from apps.social.services.messages import conversation_start
+
+    for other in others:
+        Follow.objects.get_or_create(follower=other, followee=starter)
+    return conversation_start(starter=starter, others=list(others), title=title)

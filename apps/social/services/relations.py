@@ -33,6 +33,7 @@ from apps.social.events_people import (
 from apps.social.handles import profile_for
 from apps.social.models import Block, Follow, Mute, Profile
 from apps.social.notifications import FOLLOW, FOLLOW_REQUEST
+from apps.social.services import messages
 
 ACCEPTED, PENDING = Follow.State.ACCEPTED, Follow.State.PENDING
 
@@ -216,6 +217,8 @@ def block_create(*, blocker: Any, blocked: Any) -> Block:
                 pair=pair_of(blocker.pk, blocked.pk), blocker_id=blocker.pk, blocked_id=blocked.pk, actor_id=blocker.pk
             )
         )
+        # Their conversation leaves both inboxes: the cached unread counts in their headers go too.
+        messages.forget_unread((blocker.pk, blocked.pk))
     return block
 
 
@@ -233,6 +236,7 @@ def block_delete(*, blocker: Any, blocked: Any) -> bool:
                     actor_id=blocker.pk,
                 )
             )
+            messages.forget_unread((blocker.pk, blocked.pk))
     return bool(deleted)
 
 
