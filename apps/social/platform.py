@@ -4,8 +4,11 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.platform import AppHook, Mount
+from apps.social.presence import presence_visible_ids
 
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+    # Who sees whose online status: each profile's presence_audience, and nobody across a block.
+    presence_policy=presence_visible_ids,
 )
