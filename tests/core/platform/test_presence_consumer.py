@@ -4,6 +4,7 @@ ASGI application: the real session, channel layer and presence store."""
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 
 import pytest
@@ -211,3 +212,79 @@ async def test_bad_messages_are_ignored(member):
     assert await socket.receive_json_from(timeout=3) == {"type": "presence", "statuses": {}}
     assert await socket.receive_nothing(timeout=0.2)
     await socket.disconnect()
+
+
+# --- two real server processes on Redis ----------------------------------------------------------
+
+
+@pytest.fixture
+def two_servers(transactional_db, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Two daphne processes forked from this one (as the browser tests fork theirs), sharing the
+    test database, Redis's presence store and Redis's channel layer; their base ports."""
+    from daphne.testing import DaphneProcess
+
+    from tests.browser.conftest import _application, _forget_inherited_connections
+
+    processes = []
+    try:
+        for _ in range(2):
+            with django_db_blocker.unblock():
+                process = DaphneProcess(
+                    host="127.0.0.1", get_application=_application, setup=_forget_inherited_connections
+                )
+                process.daemon = True
+                process.start()
+            processes.append(process)
+        for process in processes:
+            assert process.ready.wait(20), "daphne did not start"
+        yield [process.port.value for process in processes]
+    finally:
+        for process in processes:
+            process.terminate()
+            process.join(10)
+
+
+def _cookie(user) -> str:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def _tab(port: int, cookie: str):  # type: ignore[no-untyped-def]
+    from websockets.sync.client import connect
+
+    return connect(
+        f"ws://127.0.0.1:{port}/ws/presence/",
+        origin=f"http://127.0.0.1:{port}",
+        additional_headers={"Cookie": cookie},
+        open_timeout=10,
+    )
+
+
+def _next_state(socket, user_id: int) -> str:  # type: ignore[no-untyped-def]
+    while True:
+        message = json.loads(socket.recv(timeout=5))
+        if str(user_id) in message.get("statuses", {}):
+            return message["statuses"][str(user_id)]["state"]
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="several processes share presence through Redis: needs REDIS_URL")
+@pytest.mark.django_db(transaction=True)
+def test_two_server_processes_count_one_persons_tabs_as_one_presence(two_servers, member, stranger):
+    first, second = two_servers
+    with _tab(first, _cookie(stranger)) as watcher:
+        watcher.send(json.dumps({"type": "watch", "ids": [member.pk]}))
+        assert _next_state(watcher, member.pk) == "offline"
+
+        with _tab(second, _cookie(member)):
+            # A tab on the second process: the watcher on the first hears it through Redis.
+            assert _next_state(watcher, member.pk) == "online"
+            with _tab(first, _cookie(member)):
+                time.sleep(0.3)  # its heartbeat is recorded
+            # A tab of the two closed: no change goes out, and the store still says online.
+            with pytest.raises(TimeoutError):
+                watcher.recv(timeout=1)
+            assert presence.service().raw_statuses([member.pk])[member.pk].state == "online"
+
+        assert _next_state(watcher, member.pk) == "offline"
+    assert presence.service().raw_statuses([member.pk])[member.pk].last_seen is not None
