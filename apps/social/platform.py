@@ -11,4 +11,6 @@ hook = AppHook(
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
     # Who sees whose online status: each profile's presence_audience, and nobody across a block.
     presence_policy=presence_visible_ids,
+    # GET /api/v1/social/presence/?ids=1,2,3 (apps/social/api/presence.py).
+    api=(Mount("social/presence/", "apps.social.api.presence"),),
 )
