@@ -333,3 +333,14 @@ def test_a_list_of_badges_costs_one_lookup(member, policies, django_assert_max_n
 
     assert html.count('data-presence-state="online"') == 4
     assert html.count('data-presence-state="offline"') == 8
+
+
+# --- the heartbeat script ----------------------------------------------------------------------
+
+
+def test_pages_include_the_heartbeat_script_for_signed_in_people_only(client, member):
+    assert "js/presence.js" not in client.get("/").content.decode()
+
+    client.force_login(member)
+
+    assert "js/presence.js" in client.get("/").content.decode()
