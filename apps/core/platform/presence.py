@@ -286,22 +286,35 @@ class PresenceService:
     def heartbeat(self, user_id: int, conn: str, *, away: bool = False) -> Status:
         """Record that connection ``conn`` of ``user_id`` is alive (and active or away); announce
         a change of the person's state to its watchers. Returns the new status."""
-        before, after = self.store.beat(user_id, conn, away=away, now=self.clock(), ttl=self.ttl)
+        try:
+            before, after = self.store.beat(user_id, conn, away=away, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:  # the store is down: the tab goes on, uncounted until it is back
+            degraded("presence", exc, without="the presence store")
+            return Status(OFFLINE)
         self._announce(user_id, before, after)
         return after.status()
 
     def disconnect(self, user_id: int, conn: str) -> Status:
         """Forget connection ``conn`` (its socket closed); the person stays online while another
         of their connections lives. Returns the new status."""
-        before, after = self.store.leave(user_id, conn, now=self.clock(), ttl=self.ttl)
+        try:
+            before, after = self.store.leave(user_id, conn, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:  # the store is down: the connection ages out there by itself
+            degraded("presence", exc, without="the presence store")
+            return Status(OFFLINE)
         self._announce(user_id, before, after)
         return after.status()
 
     def raw_statuses(self, user_ids: Iterable[int]) -> dict[int, Status]:
         """Statuses with no permission applied, one round trip: for the presence socket, which
-        has filtered its watch list already, and for counts that name nobody."""
+        has filtered its watch list already, and for counts that name nobody. With the store
+        unreachable: nobody's (an empty answer), counted as degraded; never an error."""
         ids = list(dict.fromkeys(int(i) for i in user_ids))
-        found = self.store.read(ids, now=self.clock(), ttl=self.ttl)
+        try:
+            found = self.store.read(ids, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:  # the store is down: statuses are unknown, and pages render without them
+            degraded("presence", exc, without="the presence store")
+            return {}
         return {user_id: counts.status() for user_id, counts in found.items()}
 
     def statuses(self, viewer: Any, users: Iterable[Any]) -> dict[int, Status]:

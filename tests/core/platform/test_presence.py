@@ -344,3 +344,22 @@ def test_pages_include_the_heartbeat_script_for_signed_in_people_only(client, me
     client.force_login(member)
 
     assert "js/presence.js" in client.get("/").content.decode()
+
+
+# --- the store down -----------------------------------------------------------------------------
+
+
+def test_with_the_store_unreachable_presence_is_unknown_and_nothing_fails(clock, member, stranger):
+    import redis
+
+    from apps.core.platform import degraded
+    from apps.core.platform.presence import RedisStore
+
+    degraded.reset()
+    nowhere = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2)
+    service = PresenceService(RedisStore(nowhere, "test"), clock=clock)
+
+    assert service.heartbeat(member.pk, "tab-1").state == "offline"
+    assert service.disconnect(member.pk, "tab-1").state == "offline"
+    assert service.statuses(stranger, [member]) == {}
+    assert degraded.counts()["presence"] == 3
