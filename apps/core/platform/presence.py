@@ -1,7 +1,8 @@
 """Presence: who is online, away or offline (and when last seen), for every domain.
 
 One service, used by the social network (DMs, profiles, follower lists), the LMS ("instructor
-online") and streaming. See docs/architecture.md, "Presence".
+online") and streaming (a stream's viewers are connections at a *place*, ``place_heartbeat`` /
+``place_counts``). See docs/architecture.md, "Presence".
 
 - Each open socket (a browser tab) is a *connection*, with an id unique across processes (its
   channel name) and the time of its last heartbeat. A connection counts while that heartbeat is
@@ -99,6 +100,18 @@ class Store(Protocol):
         """Everyone's counts, in one round trip."""
         ...
 
+    def place_beat(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        """Record that connection ``conn`` is at ``place`` (watching a stream, say)."""
+        ...
+
+    def place_leave(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        """Forget connection ``conn`` at ``place``."""
+        ...
+
+    def place_read(self, places: list[str], *, now: float, ttl: float) -> dict[str, int]:
+        """How many live connections each place has, in one round trip."""
+        ...
+
 
 class RedisStore:
     """Two sorted sets per person (``live`` and ``away``: connection id -> last heartbeat) and a
@@ -163,6 +176,28 @@ class RedisStore:
             counts[user_id] = Counts(live_n, away_n, float(seen) if seen is not None else None)
         return counts
 
+    def _place_key(self, place: str) -> str:
+        return f"{self.prefix}:presence:place:{place}"
+
+    def place_beat(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        key = self._place_key(place)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.zremrangebyscore(key, "-inf", now - ttl)
+        pipe.zadd(key, {conn: now})
+        pipe.expire(key, int(ttl * 2))
+        pipe.execute()
+
+    def place_leave(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        self.client.zrem(self._place_key(place), conn)
+
+    def place_read(self, places: list[str], *, now: float, ttl: float) -> dict[str, int]:
+        if not places:
+            return {}
+        pipe = self.client.pipeline(transaction=False)
+        for place in places:
+            pipe.zcount(self._place_key(place), f"({now - ttl}", "+inf")
+        return dict(zip(places, pipe.execute(), strict=True))
+
 
 class LocalStore:
     """The embedded default: one entry per person in a local-memory cache, ``{"conns": {conn:
@@ -210,6 +245,29 @@ class LocalStore:
     def read(self, user_ids: list[int], *, now: float, ttl: float) -> dict[int, Counts]:
         found = self.cache.get_many([self._key(user_id) for user_id in user_ids]) if user_ids else {}
         return {user_id: self._counts(found.get(self._key(user_id)), now - ttl) for user_id in user_ids}
+
+    @staticmethod
+    def _place_key(place: str) -> str:
+        return f"presence:place:{place}"
+
+    def _place_change(self, place: str, conn: str, *, now: float, ttl: float, here: bool) -> None:
+        with self._lock:
+            conns = {c: t for c, t in (self.cache.get(self._place_key(place)) or {}).items() if t > now - ttl}
+            conns.pop(conn, None)
+            if here:
+                conns[conn] = now
+            self.cache.set(self._place_key(place), conns, timeout=int(ttl * 2))
+
+    def place_beat(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        self._place_change(place, conn, now=now, ttl=ttl, here=True)
+
+    def place_leave(self, place: str, conn: str, *, now: float, ttl: float) -> None:
+        self._place_change(place, conn, now=now, ttl=ttl, here=False)
+
+    def place_read(self, places: list[str], *, now: float, ttl: float) -> dict[str, int]:
+        found = self.cache.get_many([self._place_key(place) for place in places]) if places else {}
+        dead = now - ttl
+        return {place: sum(t > dead for t in (found.get(self._place_key(place)) or {}).values()) for place in places}
 
 
 def default_store() -> Store:
@@ -332,6 +390,35 @@ class PresenceService:
         course's instructors online" or a stream's signed-in viewers name no one)."""
         return {uid for uid, status in self.raw_statuses(user_ids).items() if status.state != OFFLINE}
 
+    # Places: connections at a named place ("stream.42"), for counts such as a stream's viewers. The
+    # app's own socket beats on connect and every ~25 s, and leaves on disconnect; a connection
+    # counts while its beat is younger than the TTL, so a crashed process's viewers age out too.
+    # Counted per connection (a tab), anonymous viewers included: a count names nobody, so no
+    # policy applies; whether one may be at the place at all is the app's own check.
+
+    def place_heartbeat(self, place: str, conn: str) -> None:
+        """Connection ``conn`` is at ``place`` (now, and until its beat ages out)."""
+        try:
+            self.store.place_beat(place, conn, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:  # the store is down: uncounted until it is back
+            degraded("presence", exc, without="the presence store")
+
+    def place_leave(self, place: str, conn: str) -> None:
+        """Connection ``conn`` left ``place`` (its socket closed)."""
+        try:
+            self.store.place_leave(place, conn, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:  # the store is down: the connection ages out there by itself
+            degraded("presence", exc, without="the presence store")
+
+    def place_counts(self, places: Iterable[str]) -> dict[str, int]:
+        """How many connections are at each place, one round trip; empty with the store down."""
+        names = list(dict.fromkeys(places))
+        try:
+            return self.store.place_read(names, now=self.clock(), ttl=self.ttl)
+        except Exception as exc:
+            degraded("presence", exc, without="the presence store")
+            return {}
+
     def _announce(self, user_id: int, before: Counts, after: Counts) -> None:
         if not self.broadcast or before.state == after.state:
             return
@@ -366,3 +453,8 @@ def status(viewer: Any, user: Any) -> Status | None:
 def online_ids(user_ids: Iterable[int]) -> set[int]:
     """``service().online_ids(user_ids)``: who of these is online or away, permission aside."""
     return _service.online_ids(user_ids)
+
+
+def place_counts(places: Iterable[str]) -> dict[str, int]:
+    """``service().place_counts(places)``: live connections at each place (a stream's viewers)."""
+    return _service.place_counts(places)

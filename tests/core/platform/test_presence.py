@@ -363,3 +363,30 @@ def test_with_the_store_unreachable_presence_is_unknown_and_nothing_fails(clock,
     assert service.disconnect(member.pk, "tab-1").state == "offline"
     assert service.statuses(stranger, [member]) == {}
     assert degraded.counts()["presence"] == 3
+
+
+# --- places: a stream's viewers -------------------------------------------------------------------
+
+
+def test_a_place_counts_its_live_connections_and_forgets_those_that_leave_or_age_out(service, clock):
+    service.place_heartbeat("stream.1", "tab-1")
+    service.place_heartbeat("stream.1", "tab-2")
+    service.place_heartbeat("stream.2", "tab-3")
+    assert service.place_counts(["stream.1", "stream.2", "stream.3"]) == {"stream.1": 2, "stream.2": 1, "stream.3": 0}
+
+    service.place_leave("stream.1", "tab-1")
+    clock.advance(30)
+    service.place_heartbeat("stream.1", "tab-2")
+    clock.advance(CONNECTION_TTL - 10)
+
+    # tab-3's process crashed 80 s ago, without a goodbye; tab-2 beat 50 s ago.
+    assert service.place_counts(["stream.1", "stream.2"]) == {"stream.1": 1, "stream.2": 0}
+
+
+def test_two_processes_count_one_place_together(clock):
+    first = PresenceService(default_store(), clock=clock, broadcast=False)
+    second = PresenceService(default_store(), clock=Clock(START - 2), broadcast=False)
+    first.place_heartbeat("stream.1", "process-1.tab")
+    second.place_heartbeat("stream.1", "process-2.tab")
+
+    assert first.place_counts(["stream.1"]) == second.place_counts(["stream.1"]) == {"stream.1": 2}
