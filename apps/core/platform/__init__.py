@@ -42,6 +42,7 @@ _EXPORTS = {
     "mail": "apps.core.platform.mail",
     "pagecache": "apps.core.platform.pagecache",
     # presence: presence.statuses(viewer, users) / presence.status(viewer, user) / presence.online_ids(ids),
+    # presence.place_counts(places) (a stream's viewers), presence.service() (heartbeats, places),
     # presence.Status; who is online, away or offline (docs/architecture.md, "Presence")
     "presence": "apps.core.platform.presence",
     "bench_views": "apps.core.platform.bench_views",
