@@ -11,6 +11,14 @@ from apps.social.models import Follow, Profile
 from tests.core.factories import UserFactory
 from tests.social.factories import BlockFactory, FollowFactory, ProfileFactory
 
+
+@pytest.fixture(autouse=True)
+def _presence_forgotten() -> None:
+    # The embedded default's store is presence's own local-memory cache, which the suite's clean
+    # slate (the configured caches) does not empty; with Redis the flush does.
+    presence.reset_local()
+
+
 pytestmark = pytest.mark.django_db
 
 Audience = Profile.Presence

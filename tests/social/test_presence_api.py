@@ -10,6 +10,14 @@ from apps.social.models import Profile
 from tests.core.factories import UserFactory
 from tests.social.factories import FollowFactory, ProfileFactory
 
+
+@pytest.fixture(autouse=True)
+def _presence_forgotten() -> None:
+    # The embedded default's store is presence's own local-memory cache, which the suite's clean
+    # slate (the configured caches) does not empty; with Redis the flush does.
+    presence.reset_local()
+
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/social/presence/"

@@ -15,8 +15,8 @@ online") and streaming (a stream's viewers are connections at a *place*, ``place
 - With ``REDIS_URL`` the connections are two sorted sets per person in Redis (all connections,
   and the away ones, scored by heartbeat), through django-redis's raw client; one write is one
   MULTI, one batch read (:func:`statuses`) one pipeline. Without it (the embedded default) the same
-  interface keeps them in Django's local-memory cache, which is per process, as the embedded
-  default's single process is.
+  interface keeps them in a local-memory cache of presence's own, which is per process, as the
+  embedded default's single process is.
 - Who may see whose status: signed-in people see everyone's, unless an app's hook narrows it
   (``AppHook.presence_policy``; the social network applies each person's privacy setting). One
   always sees one's own. Anonymous viewers see nothing.
@@ -36,7 +36,7 @@ from typing import Any, Literal, Protocol
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 
 from apps.core.platform.degraded import degraded
 
@@ -199,19 +199,25 @@ class RedisStore:
         return dict(zip(places, pipe.execute(), strict=True))
 
 
+# The embedded default's store: a local-memory cache of presence's own, not the default alias,
+# whose 300 entries (shared with the page cache) would cull people's entries under load and show
+# them offline. Django's local-memory caches keep their data by name in the process.
+LOCAL_CACHE_NAME = "platform-presence"
+LOCAL_MAX_ENTRIES = 100_000
+
+
 class LocalStore:
     """The embedded default: one entry per person in a local-memory cache, ``{"conns": {conn:
-    (heartbeat, away)}, "seen": t}``. The cache is per process, and so is this store: right for
-    the embedded default's one process. A lock makes each read-modify-write atomic."""
+    (heartbeat, away)}, "seen": t}``, and one per place. The cache is per process, and so is this
+    store: right for the embedded default's one process. A lock makes each read-modify-write atomic."""
 
     _lock = threading.Lock()
 
-    def __init__(self, alias: str = "default") -> None:
-        self.alias = alias
+    def __init__(self) -> None:
+        self.cache = LocMemCache(LOCAL_CACHE_NAME, {"OPTIONS": {"MAX_ENTRIES": LOCAL_MAX_ENTRIES}})
 
-    @property
-    def cache(self) -> Any:
-        return caches[self.alias]
+    def clear(self) -> None:
+        self.cache.clear()
 
     @staticmethod
     def _key(user_id: int) -> str:
@@ -277,7 +283,7 @@ def default_store() -> Store:
 
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
         return RedisStore(get_redis_connection("default"), prefix)
-    return LocalStore("default")
+    return LocalStore()
 
 
 def presence_group(user_id: int) -> str:
@@ -438,6 +444,12 @@ _service = PresenceService()
 def service() -> PresenceService:
     """The process's presence service (the store chosen by the settings on first use)."""
     return _service
+
+
+def reset_local() -> None:
+    """Forget everything the embedded default's store holds in this process (tests; with Redis,
+    the suite's flush empties it)."""
+    LocalStore().clear()
 
 
 def statuses(viewer: Any, users: Iterable[Any]) -> dict[int, Status]:

@@ -18,6 +18,14 @@ from apps.core.platform.hooks import AppHook, InstalledHook, Registry
 from apps.core.platform.presence import CONNECTION_TTL, PresenceService, default_store
 from tests.core.factories import UserFactory
 
+
+@pytest.fixture(autouse=True)
+def _presence_forgotten() -> None:
+    # The embedded default's store is presence's own local-memory cache, which the suite's clean
+    # slate (the configured caches) does not empty; with Redis the flush does.
+    presence.reset_local()
+
+
 START = 1_800_000_000.0
 
 
@@ -390,3 +398,14 @@ def test_two_processes_count_one_place_together(clock):
     second.place_heartbeat("stream.1", "process-2.tab")
 
     assert first.place_counts(["stream.1"]) == second.place_counts(["stream.1"]) == {"stream.1": 2}
+
+
+def test_a_busy_cache_does_not_push_people_out_of_presence(service):
+    from django.core.cache import cache
+
+    for user_id in range(1, 401):
+        service.heartbeat(user_id, f"tab-{user_id}")
+    for n in range(400):  # pages and reads filling the default cache past its 300 entries
+        cache.set(f"page-{n}", "x")
+
+    assert service.online_ids(range(1, 401)) == set(range(1, 401))

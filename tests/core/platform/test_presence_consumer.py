@@ -18,6 +18,14 @@ from apps.core.platform.hooks import AppHook, InstalledHook, Registry
 from apps.core.platform.presence import CONNECTION_TTL, PresenceService, default_store
 from config.asgi import application
 
+
+@pytest.fixture(autouse=True)
+def _presence_forgotten() -> None:
+    # The embedded default's store is presence's own local-memory cache, which the suite's clean
+    # slate (the configured caches) does not empty; with Redis the flush does.
+    presence.reset_local()
+
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 HEADERS = [(b"host", b"localhost"), (b"origin", b"http://localhost")]
