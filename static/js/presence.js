@@ -50,7 +50,8 @@
   function watch(force) {
     const ids = pageIds();
     const key = ids.join(",");
-    if (!force && key === watched) return;
+    // force (a new socket): send the page's list again, unless it is empty.
+    if (key === watched && !(force && key)) return;
     watched = key;
     send({ type: "watch", ids });
   }
