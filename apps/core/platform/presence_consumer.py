@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -32,6 +33,7 @@ from apps.core.platform.realtime import CLOSE_UNAUTHENTICATED
 # A page shows a few dozen badges at most; a longer list is cut rather than refused.
 WATCH_MAX = 200
 WATCH_POLL_SECONDS = 20.0
+BEAT_MIN_SECONDS = 5.0
 
 
 def _ids(raw: Any) -> list[int]:
@@ -47,6 +49,7 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
     sent: dict[int, dict[str, Any]]
     poller: asyncio.Task[None] | None = None
     away = False
+    beaten_at = 0.0
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -74,12 +77,17 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("type")
         if kind == "heartbeat":
-            await self._beat(away=content.get("away") is True)
+            away = content.get("away") is True
+            # A client beating faster than it should costs the store nothing more: the same state
+            # within BEAT_MIN_SECONDS of the last beat changes nothing worth a write.
+            if away != self.away or time.monotonic() - self.beaten_at >= BEAT_MIN_SECONDS:
+                await self._beat(away=away)
         elif kind == "watch":
             await self._watch(_ids(content.get("ids")))
 
     async def _beat(self, *, away: bool) -> None:
         self.away = away
+        self.beaten_at = time.monotonic()
         # The store's I/O is blocking; off the event loop, and off the database's one thread.
         await sync_to_async(presence.service().heartbeat, thread_sensitive=False)(
             self.user_id, self.channel_name, away=away

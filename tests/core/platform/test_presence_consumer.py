@@ -296,3 +296,19 @@ def test_two_server_processes_count_one_persons_tabs_as_one_presence(two_servers
 
         assert _next_state(watcher, member.pk) == "offline"
     assert presence.service().raw_statuses([member.pk])[member.pk].last_seen is not None
+
+
+async def test_a_client_beating_too_fast_writes_nothing_more_but_a_change_goes_through(member):
+    socket, _, _ = await open_socket(member)
+    await settle()
+    before = await sync_to_async(presence.service().raw_statuses)([member.pk])
+
+    for _ in range(5):
+        await socket.send_json_to({"type": "heartbeat", "away": False})
+    await settle()
+    assert await sync_to_async(presence.service().raw_statuses)([member.pk]) == before  # last seen unmoved
+
+    await socket.send_json_to({"type": "heartbeat", "away": True})
+    await settle()
+    assert await state_of(member) == "away"
+    await socket.disconnect()
