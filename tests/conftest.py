@@ -20,7 +20,7 @@ from django.db import connections
 from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
-from apps.core.platform import documents
+from apps.core.platform import documents, presence
 from tests.core.factories import UserFactory
 from tests.utils import free_port, wait_for_http
 
@@ -90,6 +90,7 @@ def _clean_slate() -> Iterator[None]:
     """Each test starts with empty caches and an empty document database."""
     for alias in settings.CACHES:
         caches[alias].clear()
+    presence.reset_local()  # the embedded presence store is a cache of its own
     yield
     if documents._client is not None:
         # Empty the collections rather than drop the database: nx-27017 deletes a dropped

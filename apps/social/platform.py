@@ -6,13 +6,18 @@ from __future__ import annotations
 from apps.core.platform import AppHook, Mount
 from apps.social.notifications import KINDS
 from apps.social.panels import PANELS
+from apps.social.presence import presence_visible_ids
 
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
+    # GET /api/v1/social/presence/?ids=1,2,3 (apps/social/api/presence.py).
+    api=(Mount("social/presence/", "apps.social.api.presence"),),
     # Direct messages: a socket per open conversation and the header's unread count.
     websockets="apps.social.routing",
     header_items=("social/_messages_header.html",),
     notification_kinds=KINDS,
     panels=PANELS,
+    # Who sees whose online status: each profile's presence_audience, and nobody across a block.
+    presence_policy=presence_visible_ids,
 )

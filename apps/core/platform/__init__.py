@@ -1,8 +1,8 @@
 """Core's platform room: the machinery every room and domain app stands on and which knows no
 room: the app hooks (``hooks``), domain events (``events``), the document store (``documents``,
 ``docserver``), the page cache (``pagecache``), health and system checks, the content security
-policy, realtime notifications (``realtime``, ``consumers``), URL converters, image uploads, PDF
-text and the benchmark's bare view.
+policy, realtime notifications (``realtime``, ``consumers``), presence (``presence``), URL
+converters, image uploads, PDF text and the benchmark's bare view.
 
 This face names what other apps may use; everything else here is core's own.
 """
@@ -41,6 +41,10 @@ _EXPORTS = {
     # mail.send_later: email on the queue, after the transaction commits
     "mail": "apps.core.platform.mail",
     "pagecache": "apps.core.platform.pagecache",
+    # presence: presence.statuses(viewer, users) / presence.status(viewer, user) / presence.online_ids(ids),
+    # presence.place_counts(places) (a stream's viewers), presence.service() (heartbeats, places),
+    # presence.Status; who is online, away or offline (docs/architecture.md, "Presence")
+    "presence": "apps.core.platform.presence",
     "bench_views": "apps.core.platform.bench_views",
 }
 __all__ = sorted(_EXPORTS)

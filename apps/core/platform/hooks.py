@@ -91,6 +91,8 @@ class Periodic:
     seconds: float
 
 
+# presence_policy(viewer, subject_ids): the ids among ``subject_ids`` whose presence ``viewer`` may see.
+PresencePolicy = Callable[[Any, frozenset[int]], "set[int] | frozenset[int]"]
 # seed(write=...) writes an app's demo content through its services; idempotent.
 DemoSeed = Callable[..., Any]
 # seed() writes an app's benchmark data and returns the addresses to measure by name.
@@ -155,6 +157,11 @@ class AppHook:
     sellables: tuple[SellableKind, ...] = ()
     # Periodic tasks of this app (``Periodic(task, seconds)``): beat runs them beside core's.
     periodic: tuple[Periodic, ...] = ()
+    # Who may see whose online status (core's presence service, apps/core/platform/presence.py):
+    # ``policy(viewer, subject_ids) -> the ids among them the viewer may see``, asked for a whole
+    # batch at once so a list page costs a few queries, not a few per person. None: this app does
+    # not narrow core's default (signed-in viewers see everyone's). Several apps' policies all apply.
+    presence_policy: PresencePolicy | None = None
 
 
 @dataclass(frozen=True)
@@ -264,6 +271,11 @@ class Registry:
     @property
     def periodic(self) -> tuple[Periodic, ...]:
         return self._gather(lambda hook: hook.periodic)
+
+    @property
+    def presence_policies(self) -> tuple[PresencePolicy, ...]:
+        """Every app's narrowing of who sees whose presence; a status shows where all allow it."""
+        return self._gather(lambda hook: (hook.presence_policy,) if hook.presence_policy else ())
 
     def beat_schedule(self) -> dict[str, dict[str, Any]]:
         """The apps' periodic tasks as entries of Celery's beat schedule, by task name."""

@@ -1,0 +1,1 @@
+"""The social network's API, under /api/v1/social/."""
