@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString
@@ -36,12 +37,16 @@ PART_CACHE_SECONDS = 600
 @dataclass(frozen=True)
 class CourseShared:
     """A live course's landing page as every reader who neither teaches nor is enrolled in it
-    sees it: the main column's HTML (header, outcomes, description, syllabus, instructors) and
-    the two figures the enrolment box repeats."""
+    sees it: the main column's HTML (header, outcomes, description, syllabus, instructors), the
+    breadcrumbs, the two figures the enrolment box repeats, and that box for visitors."""
 
     main: SafeString
     lesson_count: int
     minutes: int
+    crumbs: SafeString
+    # The enrolment box as visitors without an account see it ("Sign in to enrol"), for a free
+    # course; None for a paid one, whose box carries forms (and their CSRF tokens) and seats left.
+    visitor_aside: SafeString | None
 
 
 def course_main_context(course: Course, view: selectors.CourseView, *, request: HttpRequest | None) -> dict[str, Any]:
@@ -66,7 +71,14 @@ def course_shared(course: Course) -> CourseShared:
     def load() -> CourseShared:
         context = course_main_context(course, selectors.course_view(course, user=None), request=None)
         main = render_to_string("lms/course_detail.html#main", context)
-        return CourseShared(main=main, lesson_count=context["lesson_count"], minutes=context["minutes"])
+        figures = {"lesson_count": context["lesson_count"], "minutes": context["minutes"]}
+        crumbs = render_to_string("lms/course_detail.html#crumbs", {"course": course})
+        visitor_aside = (
+            render_to_string("lms/course_detail.html#aside", {"course": course, "user": AnonymousUser(), **figures})
+            if course.is_free
+            else None
+        )
+        return CourseShared(main=main, crumbs=crumbs, visitor_aside=visitor_aside, **figures)
 
     if has_slot(course.description):
         return load()

@@ -93,6 +93,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
         # What every such reader sees: the main column is kept rendered (apps/lms/fragments.py).
         shared = fragments.course_shared(course)
         context = {"course": course, "shared": shared, "lesson_count": shared.lesson_count, "minutes": shared.minutes}
+        if not user.is_authenticated:
+            context["visitor_aside"] = shared.visitor_aside
     else:
         context = _member_context(request, course, selectors.course_view(course, user=user))
     if not course.is_free and course.live and not teaches:
