@@ -54,7 +54,9 @@ def _hydrate(ids: Sequence[int]) -> list[Post]:
     return [by_id[i] for i in ids if i in by_id]
 
 
-def _visible_to(viewer: Any, posts: Iterable[Post], *, home: bool = False, following: set[int] | None = None) -> list[Post]:
+def _visible_to(
+    viewer: Any, posts: Iterable[Post], *, home: bool = False, following: set[int] | None = None
+) -> list[Post]:
     """The posts ``viewer`` may see now, in order: the timelines' read-time check.
 
     Not deleted; neither side blocked; author not muted; the post's visibility allows it: public
@@ -69,7 +71,10 @@ def _visible_to(viewer: Any, posts: Iterable[Post], *, home: bool = False, follo
     if following is None:
         following = following_ids(viewer) if viewer_id else set()
     mentioned_only = [
-        p.pk for post in posts for p in (post, post.repost_of) if p is not None and p.visibility == Post.Visibility.MENTIONED
+        p.pk
+        for post in posts
+        for p in (post, post.repost_of)
+        if p is not None and p.visibility == Post.Visibility.MENTIONED
     ]
     mentioned = (
         set(Mention.objects.filter(user_id=viewer_id, post_id__in=mentioned_only).values_list("post_id", flat=True))
@@ -210,7 +215,9 @@ def hashtag_get(name: str) -> Hashtag | None:
     return Hashtag.objects.filter(name=name.lower().lstrip("#")).first()
 
 
-def hashtag_timeline(viewer: Any, hashtag: Hashtag, *, max_id: int | None = None, limit: int = PAGE_SIZE) -> TimelinePage:
+def hashtag_timeline(
+    viewer: Any, hashtag: Hashtag, *, max_id: int | None = None, limit: int = PAGE_SIZE
+) -> TimelinePage:
     """The public posts carrying ``hashtag``, newest first."""
     return _page_of(_public_posts(viewer).filter(posthashtag__hashtag=hashtag), max_id=max_id, limit=limit)
 
