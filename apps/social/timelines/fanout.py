@@ -23,6 +23,8 @@ from apps.social import realtime_timelines
 from apps.social.models import Follow, Mention, Post
 from apps.social.timelines.store import timeline_cap, timeline_store
 
+# Celery's queue for timeline work (docs/architecture.md, "Background work").
+QUEUE = "fanout"
 # Visibilities a follower's home receives by fan-out (a "mentioned" post reaches only the
 # followers it mentions; an "audience" post only its author's own timeline).
 FOLLOWER_VISIBILITIES = (Post.Visibility.PUBLIC, Post.Visibility.FOLLOWERS)
@@ -69,7 +71,7 @@ def _send_on_commit(task_name: str, *args: object) -> None:
 
         task = getattr(tasks, task_name)
         try:
-            task.apply_async(args=list(args))
+            task.apply_async(args=list(args), queue=QUEUE)
         except Exception as exc:  # kombu's OperationalError, a refused socket
             degraded(f"social.{task_name}", exc, without="the broker")
 
@@ -140,7 +142,7 @@ def fanout_post(post_id: int) -> int:
         realtime_timelines.announce_public(post_id)
     batches = 0
     for batch in _batches(recipient_ids(post), fanout_batch_size()):
-        tasks.timeline_deliver.apply_async(args=[post_id, batch])
+        tasks.timeline_deliver.apply_async(args=[post_id, batch], queue=QUEUE)
         batches += 1
     return batches
 
@@ -173,7 +175,7 @@ def fanout_removal(post_id: int) -> int:
     purge_post(post_id, [author_id])
     batches = 0
     for batch in _batches(followers, fanout_batch_size()):
-        tasks.timeline_purge.apply_async(args=[post_id, batch])
+        tasks.timeline_purge.apply_async(args=[post_id, batch], queue=QUEUE)
         batches += 1
     return batches
 
