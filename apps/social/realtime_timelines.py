@@ -32,7 +32,7 @@ def _send(groups: Iterable[str], post_id: int) -> None:
         for group in groups:
             async_to_sync(layer.group_send)(group, message)
     except Exception as exc:  # the layer is down: the timelines are written, the live bar waits
-        degraded("social.timeline_push", exc, without="the channel layer")
+        degraded.degraded("social.timeline_push", exc, without="the channel layer")
 
 
 def announce_home(user_ids: Iterable[int], post_id: int) -> None:

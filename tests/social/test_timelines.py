@@ -408,3 +408,43 @@ def test_a_home_page_costs_the_same_few_queries_however_many_posts_it_holds(
     assert len(page.posts) == 20
     posts_queries = [q for q in few.captured_queries if 'FROM "social_post"' in q["sql"] and "INNER JOIN" in q["sql"]]
     assert len(posts_queries) == 1  # the page's posts, authors and originals: one query
+
+
+# --- Parts that are down ------------------------------------------------------------------
+
+
+def test_a_fan_out_the_broker_refuses_is_counted_and_never_raised_and_the_next_read_rebuilds(
+    author, reader, caplog, monkeypatch, django_capture_on_commit_callbacks
+):
+    from kombu.exceptions import OperationalError
+
+    from apps.social import tasks
+
+    def refused(*args, **kwargs):  # the broker, down: what kombu raises then
+        raise OperationalError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(tasks.timeline_fanout, "apply_async", refused)
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory(author=author)
+        timelines.post_published(post.pk)
+
+    assert "degraded: social.timeline_fanout went on without the broker" in caplog.text
+    assert home_ids(reader) == [post.pk]  # cold: rebuilt from SQL
+
+
+def test_a_delivery_with_the_channel_layer_down_still_writes_the_timelines(author, reader, caplog, settings):
+    settings.CHANNEL_LAYERS = {
+        "default": {"BACKEND": "channels_redis.core.RedisChannelLayer", "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]}}
+    }
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    warm(reader)
+    post = PostFactory(author=author)
+    try:
+        assert fanout.deliver_post(post.pk, [reader.pk]) == 1
+    finally:
+        channel_layers.backends.clear()
+
+    assert stored(reader) == [post.pk]
+    assert "social.timeline_push went on without the channel layer" in caplog.text

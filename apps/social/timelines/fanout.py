@@ -73,7 +73,7 @@ def _send_on_commit(task_name: str, *args: object) -> None:
         try:
             task.apply_async(args=list(args), queue=QUEUE)
         except Exception as exc:  # kombu's OperationalError, a refused socket
-            degraded(f"social.{task_name}", exc, without="the broker")
+            degraded.degraded(f"social.{task_name}", exc, without="the broker")
 
     transaction.on_commit(send, robust=True)
 
