@@ -90,6 +90,7 @@ def test_without_javascript_the_older_page_is_a_full_page(author, reader):
 
     assert b"<html" in response.content
     assert shown(response) == [posts[0].pk]
+    assert b"data-timeline-live" not in response.content  # what is above it was seen
 
 
 @pytest.mark.parametrize("cursor", ["abc", "-1", "1.5", "9" * 30, "١٢"])

@@ -32,10 +32,11 @@ def _max_id(request: HttpRequest) -> int | None:
 def _render(request: HttpRequest, template: str, page: TimelinePage, url: str, **context: object) -> HttpResponse:
     """The full page; for htmx, an older page's entries (appended in place of the "older" button)
     or the newest page's whole timeline section (the live bar's "show new posts")."""
-    name = template
+    name, older = template, "max_id" in request.GET
     if request.htmx and not request.htmx.history_restore_request:
-        name = "social/timelines/_entries.html" if "max_id" in request.GET else f"{template}#timeline"
-    return render(request, name, {"page": page, "posts": page.posts, "url": url, **context})
+        name = "social/timelines/_entries.html" if older else f"{template}#timeline"
+    # An older page read without JavaScript has no live bar: what is above it was seen already.
+    return render(request, name, {"page": page, "posts": page.posts, "url": url, "older": older, **context})
 
 
 @require_GET
