@@ -153,8 +153,7 @@ def deliver_post(post_id: int, user_ids: list[int]) -> int:
     author_id = Post.objects.filter(pk=post_id, deleted_at__isnull=True).values_list("author_id", flat=True).first()
     if author_id is None:
         return 0
-    store = timeline_store()
-    written = sum(store.add(home_key(user_id), [post_id]) for user_id in user_ids)
+    written = timeline_store().add_to_many([home_key(user_id) for user_id in user_ids], [post_id])
     realtime_timelines.announce_home([user_id for user_id in user_ids if user_id != author_id], post_id)
     return written
 

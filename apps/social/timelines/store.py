@@ -41,6 +41,11 @@ class TimelineStore(Protocol):
         missing (its rebuild from SQL will include them). True if the timeline was written."""
         ...
 
+    def add_to_many(self, keys: Iterable[str], post_ids: Iterable[int]) -> int:
+        """``add`` (only into existing timelines) for a batch of timelines at once: one round
+        trip on Redis. Returns how many timelines took the ids."""
+        ...
+
     def replace(self, key: str, post_ids: Iterable[int]) -> None:
         """Store a timeline whole (a rebuild), trimmed to the cap, even when empty."""
         ...
@@ -89,6 +94,16 @@ class RedisTimelineStore:
             return self.exists(key)
         # Rank 0 is the sentinel (score 0), which stays; the newest ``cap`` ids stay above it.
         return bool(self._add(keys=[self._key(key)], args=["1" if only_if_exists else "0", timeline_cap(), *ids]))
+
+    def add_to_many(self, keys: Iterable[str], post_ids: Iterable[int]) -> int:
+        ids = [int(i) for i in post_ids]
+        keys = list(keys)
+        if not ids or not keys:
+            return 0
+        with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                self._add(keys=[self._key(key)], args=["1", timeline_cap(), *ids], client=pipe)
+            return sum(int(result) for result in pipe.execute())
 
     def replace(self, key: str, post_ids: Iterable[int]) -> None:
         ids = sorted({int(i) for i in post_ids}, reverse=True)[: timeline_cap()]
@@ -146,6 +161,10 @@ class LocalTimelineStore:
             # A write keeps the copy's original expiry roughly: it is refreshed from SQL anyway.
             self._set(key, [*(current or []), *ids])
             return True
+
+    def add_to_many(self, keys: Iterable[str], post_ids: Iterable[int]) -> int:
+        ids = list(post_ids)
+        return sum(self.add(key, ids) for key in keys)
 
     def replace(self, key: str, post_ids: Iterable[int]) -> None:
         with self._lock:
