@@ -8,6 +8,7 @@ is in test_timelines_worker.py."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from apps.social import timelines
@@ -210,6 +211,22 @@ def test_hot_accounts_are_merged_page_by_page_without_gaps_or_repeats(author, re
     assert seen == [post.pk for post in reversed(posts)]
 
 
+def test_an_account_turning_hot_is_fanned_out_until_the_hot_set_is_refreshed_so_no_post_is_lost(
+    author, reader, settings, publish
+):
+    settings.SOCIAL_FANOUT_MAX_FOLLOWERS = 2
+    warm(reader)  # the hot set is taken: nobody is hot
+    FollowFactory(followee=author)
+    FollowFactory(followee=author)  # three followers now
+
+    post = publish(author=author)
+    assert stored(reader) == [post.pk]  # fan-out and reads agree on the set they share
+
+    cache.clear()  # the set is refreshed (and the timeline evicted)
+    assert home_ids(reader) == [post.pk]
+    assert stored(reader) == []  # now merged at read time
+
+
 # --- Changes take effect on the next read ----------------------------------------------
 
 
@@ -390,7 +407,9 @@ def test_a_home_page_costs_the_same_few_queries_however_many_posts_it_holds(
     original = PostFactory(author=UserFactory())
     publish(author=author, repost_of=original, text="")
 
-    with django_assert_num_queries(7) as few:
+    # Following, blocks, mutes, the page's posts (authors and originals joined), their images and
+    # the originals' images; the hot accounts come from the page cache.
+    with django_assert_num_queries(6) as few:
         page = timelines.home_timeline(reader)
         [
             (post.author.display_name, list(post.images.all()), post.repost_of and post.repost_of.author)

@@ -18,11 +18,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 
-from apps.core.platform import degraded
+from apps.core.platform import degraded, pagecache
 from apps.social import realtime_timelines
 from apps.social.models import Follow, Mention, Post
 from apps.social.timelines.store import timeline_cap, timeline_store
 
+# The page cache's namespace of the network's fragments (the hot accounts).
+PAGECACHE_NAMESPACE = "social"
 # Celery's queue for timeline work (docs/architecture.md, "Background work").
 QUEUE = "fanout"
 # Visibilities a follower's home receives by fan-out (a "mentioned" post reaches only the
@@ -43,19 +45,30 @@ def fanout_batch_size() -> int:
     return int(getattr(settings, "SOCIAL_FANOUT_BATCH", 500))
 
 
+def hot_accounts() -> frozenset[int]:
+    """Every account with more followers than fan-out serves. Fan-out, rebuilds and reads all
+    ask this one set, kept ``SOCIAL_HOT_ACCOUNTS_SECONDS`` (300) in the page cache's fragments, so
+    they agree on whose posts are merged at read time even while it is a few minutes old, and no
+    read counts a celebrity's million followers: one grouped scan of the follow index per period."""
+    threshold = fanout_max_followers()
+
+    def load() -> frozenset[int]:
+        rows = (
+            Follow.objects.filter(state=Follow.State.ACCEPTED)
+            .values("followee_id")
+            .annotate(n=Count("id"))
+            .filter(n__gt=threshold)
+            .values_list("followee_id", flat=True)
+        )
+        return frozenset(rows)
+
+    seconds = int(getattr(settings, "SOCIAL_HOT_ACCOUNTS_SECONDS", 300))
+    return pagecache.cached(PAGECACHE_NAMESPACE, f"hot-accounts:{threshold}", load, max_seconds=seconds)
+
+
 def hot_author_ids(author_ids: Iterable[int]) -> set[int]:
-    """Which of these accounts have more followers than fan-out serves: one grouped query."""
-    ids = list(author_ids)
-    if not ids:
-        return set()
-    rows = (
-        Follow.objects.filter(followee_id__in=ids, state=Follow.State.ACCEPTED)
-        .values("followee_id")
-        .annotate(n=Count("id"))
-        .filter(n__gt=fanout_max_followers())
-        .values_list("followee_id", flat=True)
-    )
-    return set(rows)
+    """Which of these accounts are hot (``hot_accounts``)."""
+    return set(author_ids) & hot_accounts()
 
 
 # --- Entry points: the post and relation services call these ---------------------------
