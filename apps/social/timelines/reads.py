@@ -18,7 +18,7 @@ from django.db.models import Q, QuerySet
 from apps.social.models import Hashtag, Mention, Post
 from apps.social.relations import blocked_ids, following_ids, muted_ids
 from apps.social.timelines.fanout import FOLLOWER_VISIBILITIES, home_key, hot_author_ids
-from apps.social.timelines.store import timeline_cap, timeline_store
+from apps.social.timelines.store import timeline_cap, timeline_store, uses_redis
 
 PAGE_SIZE = 20
 # Stored ids read per page beyond its size: room for entries the filter drops.
@@ -121,18 +121,36 @@ def fanned_out_posts(user_id: int, author_ids: Iterable[int]) -> QuerySet[Post]:
     )
 
 
+def _delivered_ids(user: Any, authors: set[int], *, above: int | None = None) -> list[int]:
+    """What fan-out would have put in ``user``'s home: their own posts and those of ``authors``
+    (followed, not hot) by fan-out's rule, newest ``SOCIAL_TIMELINE_CAP`` (above ``above``). One query."""
+    posts = Post.objects.filter(author_id=user.pk, deleted_at__isnull=True) | fanned_out_posts(user.pk, authors)
+    if above is not None:
+        posts = posts.filter(id__gt=above)
+    return list(posts.order_by("-id").values_list("id", flat=True)[: timeline_cap()])
+
+
 def rebuild_home(user: Any, *, following: set[int] | None = None, hot: set[int] | None = None) -> list[int]:
     """Build a cold (missing or evicted) home timeline from SQL and store it: the viewer's own
     posts and those fan-out would have delivered from the accounts they follow (hot accounts
-    excepted: they are merged at read time), newest ``SOCIAL_TIMELINE_CAP``. Two queries."""
+    excepted: they are merged at read time), newest ``SOCIAL_TIMELINE_CAP``. One query."""
     following = following_ids(user) if following is None else following
     hot = hot_author_ids(following) if hot is None else hot
-    cap = timeline_cap()
-    own = Post.objects.filter(author_id=user.pk, deleted_at__isnull=True).order_by("-id").values_list("id", flat=True)
-    ids = set(own[:cap]) | set(fanned_out_posts(user.pk, following - hot).values_list("id", flat=True)[:cap])
-    newest = sorted(ids, reverse=True)[:cap]
+    newest = _delivered_ids(user, following - hot)
     timeline_store().replace(home_key(user.pk), newest)
     return newest
+
+
+def _top_up_local(user: Any, authors: set[int]) -> None:
+    """On the local store only: add what SQL has above the stored timeline's newest entry. The
+    local store is one process's copy, and fan-out runs on a worker (another process) whose
+    writes never reach it; this one indexed range (usually empty) keeps new posts from waiting
+    for the copy to expire. Removals need no such help: the read-time filter drops them."""
+    store = timeline_store()
+    newest = store.range(home_key(user.pk), limit=1)
+    fresh = _delivered_ids(user, authors, above=newest[0] if newest else 0)
+    if fresh:
+        store.add(home_key(user.pk), fresh)
 
 
 def _home_candidates(
@@ -144,6 +162,8 @@ def _home_candidates(
     hot = hot_author_ids(following)
     if not store.exists(home_key(user.pk)):
         rebuild_home(user, following=following, hot=hot)
+    elif max_id is None and not uses_redis():
+        _top_up_local(user, following - hot)
     ids = store.range(home_key(user.pk), max_id=max_id, min_id=min_id, limit=window)
     more = len(ids) == window
     if hot:

@@ -10,9 +10,9 @@ but is empty (someone who follows nobody yet) is told apart from a missing one, 
 rebuilt from SQL. ``range`` never returns the sentinel.
 
 The local store is a per-process copy: a worker process's fan-out does not reach the web
-process's memory. Its timelines therefore expire after ``SOCIAL_TIMELINE_LOCAL_SECONDS`` (30)
-and are rebuilt from SQL, so another process's writes show within that; in one process (tests,
-``runserver`` with a worker thread) they show at once.
+process's memory. So reads on it top up a first page from SQL (reads._top_up_local), and its
+timelines expire after ``SOCIAL_TIMELINE_LOCAL_SECONDS`` (30) and are rebuilt from SQL, which
+bounds how long another process's backfill waits.
 """
 
 from __future__ import annotations
