@@ -10,6 +10,7 @@
   const bar = document.querySelector("[data-timeline-live]");
   if (!bar || !("WebSocket" in window)) return;
 
+  const row = bar.querySelector("[data-timeline-new-row]");
   const button = bar.querySelector("[data-timeline-new]");
   const text = bar.querySelector("[data-timeline-new-text]");
   const stream = bar.dataset.timelineLive;
@@ -27,7 +28,7 @@
   }
 
   function show(count) {
-    button.hidden = count <= 0;
+    row.hidden = count <= 0;
     text.textContent = count === 1 ? "1 new post" : `${count >= 99 ? "99+" : count} new posts`;
   }
 
