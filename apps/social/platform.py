@@ -3,7 +3,7 @@ apps/core/platform/hooks.py)."""
 
 from __future__ import annotations
 
-from apps.core.platform import AppHook, Mount
+from apps.core.platform import AppHook, Mount, NavLink
 from apps.social.notifications import KINDS
 from apps.social.panels import PANELS
 from apps.social.presence import presence_visible_ids
@@ -13,11 +13,14 @@ hook = AppHook(
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
     # GET /api/v1/social/presence/?ids=1,2,3 (apps/social/api/presence.py).
     api=(Mount("social/presence/", "apps.social.api.presence"),),
-    # Direct messages: a socket per open conversation and the header's unread count.
+    # The sockets of an open conversation and of the timelines' live bar (apps/social/routing.py),
+    # and the header's unread messages.
     websockets="apps.social.routing",
     header_items=("social/_messages_header.html",),
     notification_kinds=KINDS,
     panels=PANELS,
     # Who sees whose online status: each profile's presence_audience, and nobody across a block.
     presence_policy=presence_visible_ids,
+    # Timelines: home for the signed-in (a visitor is sent to the public timeline).
+    nav=(NavLink("Social", "social:home"),),
 )

@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 
 from apps.social.views import messages as dm
 from apps.social.views import people as people_views
+from apps.social.views import timelines as timeline_views
 
 app_name = "social"
 
@@ -38,4 +39,12 @@ urlpatterns += [
     path("messages/<id:conversation_id>/m/<id:message_id>/", dm.message_fragment, name="message-fragment"),
     path("messages/<id:conversation_id>/m/<id:message_id>/edit/", dm.message_edit, name="message-edit"),
     path("messages/<id:conversation_id>/m/<id:message_id>/delete/", dm.message_delete, name="message-delete"),
+]
+
+# Timelines (views/timelines.py).
+urlpatterns += [
+    path("", timeline_views.home, name="home"),
+    path("public/", timeline_views.public, name="public"),
+    path("tags/<str:name>/", timeline_views.hashtag, name="hashtag"),
+    path("trending/", timeline_views.trending, name="trending"),
 ]

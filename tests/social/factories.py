@@ -61,3 +61,25 @@ def conversation_between(starter, *others, title: str = ""):  # type: ignore[no-
     for other in others:
         Follow.objects.get_or_create(follower=other, followee=starter)
     return conversation_start(starter=starter, others=list(others), title=title)
+
+
+# --- Posts (timelines) ---------------------------------------------------------------------
+from apps.social.models import Hashtag, Post, PostHashtag  # noqa: E402
+
+
+class PostFactory(factory.django.DjangoModelFactory):
+    """A public post by a new member (``visibility``, ``author``, ``repost_of`` as needed)."""
+
+    class Meta:
+        model = Post
+
+    author = factory.SubFactory(UserFactory)
+    text = factory.Sequence(lambda n: f"Post number {n}")
+    visibility = Post.Visibility.PUBLIC
+
+
+def tag_post(post: Post, *names: str) -> None:
+    """Give ``post`` these hashtags (as the post services would on publishing)."""
+    for name in names:
+        hashtag, _ = Hashtag.objects.get_or_create(name=name.lower(), defaults={"display": name})
+        PostHashtag.objects.get_or_create(post=post, hashtag=hashtag, defaults={"created_at": post.created_at})

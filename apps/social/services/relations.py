@@ -20,6 +20,7 @@ from django.urls import reverse
 from apps.core.models import User
 from apps.core.notifications import notify
 from apps.core.platform import events
+from apps.social import timelines
 from apps.social.events_people import (
     BlockCreated,
     BlockDeleted,
@@ -93,6 +94,8 @@ def follow_create(*, follower: Any, followee: Any) -> Follow:
             )
         )
         _tell_followee(follower.pk, followee_profile, state)
+        if state == ACCEPTED:  # their recent posts join the follower's home after commit
+            timelines.follow_accepted(follower.pk, followee.pk)
     return follow
 
 
@@ -124,6 +127,8 @@ def _follow_end(follower_id: int, followee_id: int, *, reason: str, actor_id: in
     if found is None:
         return False
     rows.delete()
+    if found == ACCEPTED:  # reads stop showing their posts at once; the stored ids go after commit
+        timelines.follow_ended(follower_id, followee_id)
     events.publish(
         FollowDeleted(
             pair=pair_of(follower_id, followee_id),
@@ -157,6 +162,7 @@ def follow_request_approve(*, owner: Any, follower: Any) -> Follow:
             return follow
         follow.state = ACCEPTED
         follow.save(update_fields=["state"])
+        timelines.follow_accepted(follower.pk, owner.pk)
         events.publish(
             FollowAccepted(
                 pair=pair_of(owner.pk, follower.pk), follower_id=follower.pk, followee_id=owner.pk, actor_id=owner.pk
@@ -188,6 +194,7 @@ def follow_requests_accept_all(*, owner: Any) -> int:
             return 0
         Follow.objects.filter(pk__in=[pk for pk, _ in waiting]).update(state=ACCEPTED)
         for _, follower_id in waiting:
+            timelines.follow_accepted(follower_id, owner.pk)
             events.publish(
                 FollowAccepted(
                     pair=pair_of(owner.pk, follower_id),
