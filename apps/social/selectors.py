@@ -102,6 +102,10 @@ def _image_urls(images: Iterable[PostImage]) -> None:
         image.large_url = default_storage.url(image.renditions["960"]) if "960" in image.renditions else image.url
 
 
+def _avatar_url(user: Any) -> str:
+    return user.avatar.url if user.avatar else ""
+
+
 def with_viewer_state(posts: Sequence[Post], viewer: Any) -> Sequence[Post]:
     """Give each post (and a repost's original) what the viewer did with it (``liked``,
     ``bookmarked``, ``reposted``), what they may do (``may_interact``, ``may_repost``,
@@ -128,6 +132,7 @@ def with_viewer_state(posts: Sequence[Post], viewer: Any) -> Sequence[Post]:
         post.may_delete = bool(
             signed_in and not post.is_deleted and (post.author_id == viewer.pk or getattr(viewer, "is_staff", False))
         )
+        post.author.avatar_url = _avatar_url(post.author)
         post.audience_label = audiences.audience_label(post.audience) if post.audience else ""
         post.body_html = render_blocks(post.body) if post.body else ""
         _image_urls(post.images.all())
@@ -148,7 +153,7 @@ def profile_get(handle: str) -> Profile | None:
     """The profile of an active member by handle, whatever its case, with its counts (posts,
     followers, following) in the same query; None when there is none."""
     user = OuterRef("user_id")
-    return (
+    profile = (
         Profile.objects.select_related("user")
         .filter(handle__iexact=handle, user__is_active=True)
         .annotate(
@@ -158,6 +163,9 @@ def profile_get(handle: str) -> Profile | None:
         )
         .first()
     )
+    if profile is not None:
+        profile.user.avatar_url = _avatar_url(profile.user)
+    return profile
 
 
 def profile_posts(viewer: Any, profile: Profile, tab: str = "posts") -> QuerySet[Post]:
