@@ -43,7 +43,7 @@ class PostForm(forms.Form):
         label="Content warning", required=False, max_length=200, help_text="Readers open the post to see it."
     )
     visibility = forms.ChoiceField(label="Who may read it", choices=BASE_CHOICES, initial=V.PUBLIC)
-    body = BlocksField(label="Long post (optional)")
+    body = BlocksField(label="Long post", help_text="Headings, paragraphs and lists beneath the text.")
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
     locals().update(_image_fields())
 
@@ -56,6 +56,8 @@ class PostForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        if self.has_error("reply_to"):  # a hidden field: its error is said where it is seen
+            self.add_error(None, "The post you reply to could not be found.")
         choice = data.get("visibility", "")
         data["audience"] = "" if choice in V.values else choice
         data["visibility"] = choice if choice in V.values else V.AUDIENCE
