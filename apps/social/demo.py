@@ -101,7 +101,7 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
         made.append(services.post_create(**kwargs))
     for user in users:
         for post in rng.sample(made, k=min(12, len(made))):
-            if post.author_id != user.pk:
+            if post.author_id != user.pk and post.visibility == Post.Visibility.PUBLIC:
                 services.post_like(user=user, post=post)
     for user in users[:3]:
         originals = [p for p in made if p.author_id != user.pk and p.visibility == "public" and not p.reply_to_id]
