@@ -13,6 +13,7 @@ from apps.social.audiences import audience_choices
 from apps.social.models import Post
 from apps.social.models.posts import IMAGES_MAX, POST_MAX_CHARS
 from apps.social.services.posts import ALT_MAX, ImageInput
+from apps.social.services.profiles import LINKS_MAX
 
 V = Post.Visibility
 BASE_CHOICES = [(V.PUBLIC, "Everyone"), (V.FOLLOWERS, "Your followers"), (V.MENTIONED, "Only the people you mention")]
@@ -80,3 +81,40 @@ class PostEditForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "maxlength": POST_MAX_CHARS}),
     )
     content_warning = forms.CharField(label="Content warning", required=False, max_length=200)
+
+
+class ProfileForm(forms.Form):
+    """A member's profile on the network: handle, header image, links (name, bio and picture
+    are the platform account's, edited on its own page)."""
+
+    handle = forms.CharField(label="Handle", max_length=30, help_text="Letters, digits and underscores: /@handle/.")
+    header = forms.FileField(label="Header image", required=False)
+    remove_header = forms.BooleanField(label="Remove the header image", required=False)
+    locals().update(
+        {
+            name: field
+            for n in range(1, LINKS_MAX + 1)
+            for name, field in (
+                (f"link_label_{n}", forms.CharField(label=f"Link {n}: name", required=False, max_length=40)),
+                (
+                    f"link_url_{n}",
+                    forms.URLField(label=f"Link {n}: address", required=False, max_length=300, assume_scheme="https"),
+                ),
+            )
+        }
+    )
+
+    def links(self) -> list[dict[str, str]]:
+        data = self.cleaned_data
+        return [
+            {"label": data.get(f"link_label_{n}", ""), "url": data[f"link_url_{n}"]}
+            for n in range(1, LINKS_MAX + 1)
+            if data.get(f"link_url_{n}")
+        ]
+
+    @staticmethod
+    def initial_for(profile: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {"handle": profile.handle}
+        for n, link in enumerate(profile.links[:LINKS_MAX], start=1):
+            initial[f"link_label_{n}"], initial[f"link_url_{n}"] = link.get("label", ""), link.get("url", "")
+        return initial

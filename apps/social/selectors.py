@@ -100,6 +100,9 @@ def _image_urls(images: Iterable[PostImage]) -> None:
         image.url = image.image.url if image.image else ""
         image.card_url = default_storage.url(image.renditions["480"]) if "480" in image.renditions else image.url
         image.large_url = default_storage.url(image.renditions["960"]) if "960" in image.renditions else image.url
+        sizes = {int(width): default_storage.url(name) for width, name in image.renditions.items()}
+        sizes[image.width] = image.url
+        image.srcset = ", ".join(f"{url} {width}w" for width, url in sorted(sizes.items()) if width)
 
 
 def _avatar_url(user: Any) -> str:

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern] = []
 from django.urls import path  # noqa: E402
 
 from apps.social.views import posts as post_views  # noqa: E402
+from apps.social.views import profiles as profile_views  # noqa: E402
 
 urlpatterns += [
     path("posts/", post_views.compose, name="compose"),
@@ -24,6 +25,7 @@ urlpatterns += [
     path("posts/<int:pk>/repost/", post_views.post_repost, name="post-repost"),
     path("posts/<int:pk>/bookmark/", post_views.post_bookmark, name="post-bookmark"),
     path("bookmarks/", post_views.bookmarks, name="bookmarks"),
+    path("profile/", profile_views.profile_edit, name="profile-edit"),
     # A stand-in until the hashtag pages' part is merged (it owns "social:hashtag"): drop this line then.
     path("tags/<str:name>/", post_views.hashtag, name="hashtag"),
 ]

@@ -142,3 +142,42 @@ def test_the_profile_page_makes_as_many_queries_for_many_posts_as_for_few(
 
 def test_a_post_request_to_a_profile_is_405(client, author):
     assert client.post("/@ada/").status_code == 405
+
+
+# --- Editing one's profile --------------------------------------------------------------------
+
+
+def test_a_member_changes_their_handle_links_and_header(client, author):
+    from tests.social.test_posts import jpeg_with_gps
+
+    client.force_login(author)
+    assert client.get(reverse("social:profile-edit")).status_code == 200
+    data = {"handle": "Ada_L", "link_label_1": "Site", "link_url_1": "https://ada.test/", "header": jpeg_with_gps()}
+    response = client.post(reverse("social:profile-edit"), data)
+    assert response.status_code == 302 and response["Location"] == "/@Ada_L/"
+    profile = Profile.objects.get(user=author)
+    assert profile.links == [{"label": "Site", "url": "https://ada.test/"}]
+    with profile.header.open("rb") as stored:
+        assert b"SecretCam" not in stored.read()
+    page = client.get("/@Ada_L/").content.decode()
+    assert 'href="https://ada.test/" rel="nofollow ugc noopener me"' in page and "Edit your profile" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"handle": "admin"}, {"handle": "rey"}, {"handle": "bad handle"}, {"handle": "ok", "link_url_1": "javascript:x"}],
+)
+def test_a_bad_profile_edit_is_400_and_changes_nothing(client, author, reader, data):
+    client.force_login(author)
+    response = client.post(reverse("social:profile-edit"), data)
+    assert response.status_code == 400 and b'class="errorlist' in response.content
+    assert Profile.objects.get(user=author).handle == "ada"
+
+
+def test_a_header_that_is_not_an_image_is_refused(client, author):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(author)
+    fake = SimpleUploadedFile("x.png", b"not a png", content_type="image/png")
+    response = client.post(reverse("social:profile-edit"), {"handle": "ada", "header": fake})
+    assert response.status_code == 400 and not Profile.objects.get(user=author).header

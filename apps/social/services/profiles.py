@@ -10,8 +10,13 @@ import unicodedata
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from PIL import Image
 
+from apps.core.platform import encode_clean, open_upright, validate_image
 from apps.social.models import Profile
 from apps.social.models.relations import HANDLE_MAX, handle_validator
 
@@ -26,6 +31,7 @@ RESERVED_HANDLES = frozenset(
     }
 )  # fmt: skip
 LINKS_MAX = 4
+HEADER_MAX_SIDE = 1500
 
 
 def handle_refusal(handle: str, *, user: Any = None) -> str | None:
@@ -96,19 +102,47 @@ def _clean_links(links: list[dict[str, str]]) -> list[dict[str, str]]:
     return cleaned
 
 
+def _header_content(upload: UploadedFile) -> ContentFile:
+    """The header's pixels only (no metadata), upright, at most HEADER_MAX_SIDE a side."""
+    try:
+        suffix = validate_image(upload)
+        picture, transparent = open_upright(upload)
+    except ValidationError as exc:
+        raise ValidationError({"header": " ".join(exc.messages)}) from None
+    picture.thumbnail((HEADER_MAX_SIDE, HEADER_MAX_SIDE), Image.Resampling.LANCZOS)
+    content, suffix = encode_clean(picture, suffix=suffix, transparent=transparent)
+    return ContentFile(content, name=f"header{suffix}")
+
+
 @transaction.atomic
-def profile_update(*, user: Any, handle: str, links: list[dict[str, str]] | None = None) -> Profile:
-    """Change ``user``'s handle (checked as ``handle_refusal`` says) and links (http(s) only, at
-    most LINKS_MAX). Raises ValidationError, changing nothing."""
+def profile_update(
+    *,
+    user: Any,
+    handle: str,
+    links: list[dict[str, str]] | None = None,
+    header: UploadedFile | None = None,
+    remove_header: bool = False,
+) -> Profile:
+    """Change ``user``'s handle (checked as ``handle_refusal`` says), links (http(s) only, at
+    most LINKS_MAX) and header image (re-encoded without metadata). Raises ValidationError,
+    changing nothing."""
     profile = Profile.objects.select_for_update().get(pk=profile_ensure(user).pk)
     if (refusal := handle_refusal(handle, user=user)) is not None:
         raise ValidationError({"handle": refusal})
+    content = _header_content(header) if header is not None else None
     profile.handle = handle
     if links is not None:
         profile.links = _clean_links(links)
+    old_header = profile.header.name
+    if content is not None:
+        profile.header.save(content.name, content, save=False)
+    elif remove_header:
+        profile.header = ""
     try:
         with transaction.atomic():
-            profile.save(update_fields=["handle", "links"])
+            profile.save(update_fields=["handle", "links", "header"])
     except IntegrityError:
         raise ValidationError({"handle": f"@{handle} is taken: choose another handle."}) from None
+    if old_header and old_header != profile.header.name:
+        transaction.on_commit(lambda: default_storage.delete(old_header))
     return profile

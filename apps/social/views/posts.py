@@ -133,7 +133,8 @@ def post_delete(request: HttpRequest, pk: int) -> HttpResponse:
     post = _post_or_404(request, pk)
     post_services.post_delete(actor=request.user, post=post)  # PermissionDenied: 403
     messages.success(request, "The post is deleted.")
-    return redirect(post.get_absolute_url() if post.repost_of_id is None else "social:bookmarks")
+    # A repost is gone outright: back to the original it repeated.
+    return redirect(post.get_absolute_url() if post.repost_of_id is None else post.repost_of.get_absolute_url())
 
 
 def _on(request: HttpRequest) -> bool:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 
 from apps.social import selectors
+from apps.social.forms import ProfileForm
 from apps.social.relations import blocked_between
+from apps.social.services.profiles import profile_ensure, profile_update
 
 PAGE_SIZE = 20
 
@@ -44,3 +49,29 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "is_self": request.user.is_authenticated and request.user.pk == found.user_id,
     }
     return render(request, "social/profile_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """The member's own profile on the network: handle, header image and links."""
+    profile = profile_ensure(request.user)
+    form = ProfileForm(request.POST or None, request.FILES or None, initial=ProfileForm.initial_for(profile))
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                profile = profile_update(
+                    user=request.user,
+                    handle=form.cleaned_data["handle"],
+                    links=form.links(),
+                    header=form.cleaned_data["header"],
+                    remove_header=form.cleaned_data["remove_header"],
+                )
+            except ValidationError as exc:
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, "Your profile is saved.")
+                return redirect(profile.get_absolute_url())
+        return render(request, "social/profile_edit.html", {"form": form, "profile": profile}, status=400)
+    return render(request, "social/profile_edit.html", {"form": form, "profile": profile})
