@@ -33,10 +33,11 @@ def _pk(user: Any) -> int | None:
     return user.pk if getattr(user, "is_authenticated", False) and getattr(user, "is_active", True) else None
 
 
-def post_visible_q(viewer: Any, prefix: str = "") -> Q:
+def post_visible_q(viewer: Any, prefix: str = "", *, groups: list[str] | None = None) -> Q:
     """The posts ``viewer`` may read, as a ``Q`` over ``Post`` (or over a relation to it: ``prefix``
     ``"repost_of__"`` asks the same of a repost's original). Costs one query per audience provider
-    for a signed-in viewer (their groups); everything else is subqueries in the one SQL statement."""
+    for a signed-in viewer (their groups, unless ``groups`` gives them); everything else is
+    subqueries in the one SQL statement."""
     field = (lambda name: f"{prefix}{name}") if prefix else (lambda name: name)
     public = Q(**{field("visibility"): V.PUBLIC})
     pk = _pk(viewer)
@@ -51,7 +52,7 @@ def post_visible_q(viewer: Any, prefix: str = "") -> Q:
         | (Q(**{field("visibility"): V.FOLLOWERS}) & followed)
         | (Q(**{field("visibility"): V.MENTIONED}) & mentioned)
     )
-    groups = audiences.memberships(viewer)
+    groups = audiences.memberships(viewer) if groups is None else groups
     if groups:
         readers |= Q(**{field("visibility"): V.AUDIENCE, field("audience__in"): groups})
     return Q(**{field("author_id"): pk}) | (readers & ~blocked)
@@ -59,7 +60,9 @@ def post_visible_q(viewer: Any, prefix: str = "") -> Q:
 
 def post_and_original_visible_q(viewer: Any) -> Q:
     """A post ``viewer`` may read whose original, when it is a repost, they may read too."""
-    return post_visible_q(viewer) & (Q(repost_of__isnull=True) | post_visible_q(viewer, "repost_of__"))
+    groups = audiences.memberships(viewer)
+    original = post_visible_q(viewer, "repost_of__", groups=groups)
+    return post_visible_q(viewer, groups=groups) & (Q(repost_of__isnull=True) | original)
 
 
 def can_see_post(user: Any, post: Post) -> bool:

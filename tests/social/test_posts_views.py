@@ -241,3 +241,11 @@ def test_the_bookmarks_page_lists_what_one_kept_and_may_still_read(client, autho
 
 def test_the_bookmarks_page_is_for_members(client):
     assert client.get(reverse("social:bookmarks")).status_code == 302
+
+
+def test_the_hashtag_stand_in_lists_the_tags_posts_one_may_read(client, author):
+    shown = services.post_create(author=author, text="open #Kiln")
+    hidden = services.post_create(author=author, text="closed #kiln", visibility="followers")
+    page = client.get(reverse("social:hashtag", args=["kiln"])).content.decode()
+    assert f'id="post-{shown.pk}"' in page and f'id="post-{hidden.pk}"' not in page
+    assert client.get(reverse("social:hashtag", args=["nothing"])).status_code == 200
