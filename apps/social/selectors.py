@@ -92,6 +92,12 @@ def post_thread(viewer: Any, post: Post) -> list[ThreadEntry]:
             walk(child.pk, depth + 1)
 
     walk(None, 0)
+    if not any(entry.focused for entry in ordered):
+        # The post's own parent is hidden from the viewer: the thread starts at the post itself.
+        ordered = [ThreadEntry(row, 0, focused=True) for row in rows if row.pk == post.pk] or [
+            ThreadEntry(post, 0, focused=True)
+        ]
+        walk(post.pk, 1)
     return ordered
 
 

@@ -169,3 +169,17 @@ def test_a_thread_leaves_out_the_replies_one_may_not_read(client, people):
     thread = [entry.post.pk for entry in selectors.post_thread(people["mentioned"], root)]
     assert thread == [root.pk, shown.pk]
     assert hidden.pk in [entry.post.pk for entry in selectors.post_thread(follower, root)]
+
+
+def test_a_reply_whose_parent_is_hidden_opens_as_its_own_thread(client, people):
+    root = _post(people["author"], "public")
+    follower, stranger = people["follower"], people["stranger"]
+    FollowFactory(follower=stranger, followee=follower)
+    FollowFactory(follower=people["mentioned"], followee=stranger)  # reads the answer, not what it answers
+    hidden = services.post_create(author=follower, text="for my followers", visibility="followers", reply_to=root)
+    answer = services.post_create(author=stranger, text="answering in public", reply_to=hidden)
+    entries = selectors.post_thread(people["mentioned"], answer)
+    assert [(entry.post.pk, entry.focused) for entry in entries] == [(answer.pk, True)]
+    client.force_login(people["mentioned"])
+    page = client.get(reverse("social:post", args=[answer.pk])).content.decode()
+    assert "answering in public" in page and "for my followers" not in page
