@@ -325,3 +325,18 @@ def test_a_muted_person_notifies_nobody_who_muted_them(author, reader):
     services.post_like(user=reader, post=post)
     events.deliver_pending()
     assert not Notification.objects.filter(recipient=author).exists()
+
+
+def test_an_edit_tells_only_the_people_it_newly_mentions(author, reader, outsider):
+    post = services.post_create(author=author, text="hi @rey")
+    services.post_edit(actor=author, post=post, text="hi @rey and @oz")
+    events.deliver_pending()
+    assert Notification.objects.filter(recipient=reader, kind="social.mention").count() == 1
+    assert Notification.objects.get(recipient=outsider, kind="social.mention").count == 1
+
+
+def test_nobody_is_told_of_their_own_reply(author, reader):
+    post = services.post_create(author=author, text="mine")
+    services.post_create(author=author, text="me again", reply_to=post)
+    events.deliver_pending()
+    assert not Notification.objects.exists()
