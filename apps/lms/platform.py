@@ -6,6 +6,7 @@ from __future__ import annotations
 from apps.core.accounts import Tool
 from apps.core.platform import AppHook, Mount, NavLink, Periodic, SellableKind
 from apps.lms import bench, demo
+from apps.lms.audiences import AUDIENCES
 from apps.lms.comments import lesson_comments
 from apps.lms.notifications import KINDS
 from apps.lms.panels import PANELS
@@ -54,6 +55,7 @@ hook = AppHook(
     # Learners hear of drip lessons that opened for them within five minutes (tasks.py); quiz
     # attempts past their deadline are graded and closed within a minute.
     periodic=(Periodic("lms.tell_opened_lessons", 300), Periodic("lms.close_expired_attempts", 60)),
+    audiences=AUDIENCES,  # groups a social post may address (apps/lms/audiences.py)
     # Places the shop sells for the LMS (services/selling.py keeps them on sale and fulfils them).
     sellables=(
         SellableKind("course", "A place in a course", url_of=_course_url),

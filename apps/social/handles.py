@@ -7,7 +7,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
 
 from apps.social.models import Profile
 from apps.social.models.relations import handle_validator
@@ -15,10 +14,12 @@ from apps.social.models.relations import handle_validator
 # Words that would read as the site's own voice or collide with its addresses; compared lowercased.
 RESERVED_HANDLES: frozenset[str] = frozenset(
     {
-        "about", "account", "accounts", "admin", "administrator", "api", "blog", "certificates", "courses",
-        "dashboard", "explore", "followers", "following", "help", "home", "login", "logout", "me", "messages",
-        "moderator", "notifications", "null", "official", "root", "search", "security", "settings", "shop",
-        "signup", "social", "staff", "static", "support", "system", "media", "none", "undefined", "www",
+        "about", "abuse", "account", "accounts", "admin", "administrator", "api", "app", "auth", "billing",
+        "blog", "certificates", "contact", "courses", "dashboard", "everyone", "explore", "followers",
+        "following", "help", "home", "info", "login", "logout", "me", "media", "messages", "mod", "moderator",
+        "moderators", "news", "nobody", "none", "notifications", "null", "official", "owner", "privacy",
+        "root", "search", "security", "settings", "shop", "signin", "signup", "social", "staff", "static",
+        "status", "support", "system", "team", "terms", "undefined", "user", "users", "webmaster", "www",
     }
 )  # fmt: skip
 
@@ -38,28 +39,17 @@ def handle_clean(handle: str, *, owner: Any = None) -> str:
     return handle
 
 
-def _handle_base(user: Any) -> str:
-    raw = user.display_name or user.email.split("@")[0]
-    base = "".join(ch for ch in raw.replace(" ", "_") if ch.isascii() and (ch.isalnum() or ch == "_"))[:20]
-    return base if base and base.lower() not in RESERVED_HANDLES else "user"
+def handle_refusal(handle: str, *, user: Any = None) -> str | None:
+    """Why ``handle`` may not be ``user``'s (None: it may), as ``handle_clean`` says."""
+    try:
+        handle_clean(handle, owner=user)
+    except ValidationError as exc:
+        return " ".join(exc.messages)
+    return None
 
 
 def profile_for(user: Any) -> Profile:
-    """``user``'s profile, made with a handle of their name (their id appended when it is taken)
-    the first time it is needed.
+    """``user``'s profile, made with a free handle the first time it is needed."""
+    from apps.social.services.profiles import profile_ensure  # the service writes; this module reads
 
-    The relations' one way to a profile they need (the viewer's settings, a followee's lock):
-    the lead points it at services/profiles.py ``profile_ensure`` when the parts merge."""
-    profile = Profile.objects.filter(user_id=user.pk).first()
-    if profile is not None:
-        return profile
-    base = _handle_base(user)
-    for handle in (base, f"{base[:18]}{user.pk}", f"user{user.pk}"):
-        try:
-            with transaction.atomic():
-                return Profile.objects.get_or_create(user_id=user.pk, defaults={"handle": handle})[0]
-        except IntegrityError:  # the handle is someone else's (or theirs was made a moment ago)
-            profile = Profile.objects.filter(user_id=user.pk).first()
-            if profile is not None:
-                return profile
-    raise ValidationError("No handle could be found for this account.", code="no_handle")
+    return profile_ensure(user)

@@ -1,6 +1,15 @@
-"""The social network's notifications: its kinds (declared in its hook, apps/social/platform.py).
+"""The social network's notifications: its kinds (declared in its hook) and the durable
+subscribers that send them on the worker, once per event (apps/social/events.py).
 
-Sent by services rather than subscribers:
+Posts:
+- ``social.mention``: someone mentioned you in a post (or in an edit of one);
+- ``social.reply``: someone replied to your post;
+- ``social.like``: people liked your post, grouped per post ("Ana and 3 others liked ...");
+- ``social.repost``: people reposted your post, grouped per post.
+
+Nobody is told by someone they muted, or across a block, nor of their own act.
+
+People and messages, sent by their services:
 - ``social.follow``: someone follows you (services/relations.py ``follow_create`` of an open
   account, grouped: "Ana and 3 others followed you");
 - ``social.follow_request``: someone asks to follow your locked account (the same service).
@@ -11,13 +20,53 @@ Sent by services rather than subscribers:
 
 from __future__ import annotations
 
-from apps.core.notifications import Email, NotificationKind
+from django.db.models import Q
+from django.urls import reverse
 
+from apps.core.notifications import Email, NotificationKind, notify
+from apps.core.platform import events
+from apps.social.events import PostCreated, PostEdited, PostLiked
+from apps.social.models import Block, Mute, Post
+
+MENTION = "social.mention"
+REPLY = "social.reply"
+LIKE = "social.like"
+REPOST = "social.repost"
 FOLLOW = "social.follow"
 FOLLOW_REQUEST = "social.follow_request"
 MESSAGE = "social.message"
 
 KINDS: tuple[NotificationKind, ...] = (
+    NotificationKind(
+        name=MENTION,
+        label="Mentions",
+        description="Someone mentioned you in a post.",
+        template="{actors} mentioned you in “{target}”",
+        template_many="{actors} mentioned you in “{target}”",
+        email=Email.DAILY,
+    ),
+    NotificationKind(
+        name=REPLY,
+        label="Replies to your posts",
+        description="Someone replied to a post of yours.",
+        template="{actors} replied to your post “{target}”",
+        template_many="{actors} replied to your post “{target}”",
+        email=Email.DAILY,
+    ),
+    NotificationKind(
+        name=LIKE,
+        label="Likes of your posts",
+        description="Someone liked a post of yours.",
+        template="{actors} liked your post “{target}”",
+        template_many="{actors} liked your post “{target}”",
+    ),
+    NotificationKind(
+        name=REPOST,
+        label="Reposts of your posts",
+        description="Someone reposted a post of yours to their followers.",
+        template="{actors} reposted your post “{target}”",
+        template_many="{actors} reposted your post “{target}”",
+    ),
     NotificationKind(
         name=FOLLOW,
         label="New followers",
@@ -42,3 +91,64 @@ KINDS: tuple[NotificationKind, ...] = (
         template_many="{actors} sent you {count} messages",
     ),
 )
+
+
+def _label(post: Post) -> str:
+    words = post.text or "an image"
+    return words if len(words) <= 60 else f"{words[:57]}…"
+
+
+def _tell(recipient_id: int, actor_id: int, kind: str, post: Post, group_post: Post) -> None:
+    """Notify unless it is the actor's own act, a block stands between them or the recipient
+    muted the actor. ``group_post``: the post a group of these gathers on."""
+    if recipient_id == actor_id:
+        return
+    if Mute.objects.filter(muter_id=recipient_id, muted_id=actor_id).exists():
+        return
+    if Block.objects.filter(
+        Q(blocker_id=recipient_id, blocked_id=actor_id) | Q(blocker_id=actor_id, blocked_id=recipient_id)
+    ).exists():
+        return
+    notify(
+        recipient_id=recipient_id,
+        kind=kind,
+        group=f"{kind}:{group_post.pk}",
+        target_url=reverse("social:post", args=[post.pk]),
+        target_label=_label(group_post),
+        actor_id=actor_id,
+    )
+
+
+def _live(post_id: int) -> Post | None:
+    return Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
+
+
+@events.subscribe(PostCreated, key="social.tell_post_created")
+def on_post_created(event: PostCreated) -> None:
+    """Mentioned people, the author replied to and the author reposted hear of it."""
+    post = _live(event.post_id)
+    if post is None:
+        return
+    for user_id in event.mention_ids:
+        _tell(user_id, event.author_id, MENTION, post, post)
+    parent = _live(event.reply_to_id) if event.reply_to_id is not None else None
+    # Someone mentioned in the reply was told of the mention already.
+    if parent is not None and parent.author_id not in event.mention_ids:
+        _tell(parent.author_id, event.author_id, REPLY, post, parent)
+    if event.repost_of_id is not None and (original := _live(event.repost_of_id)) is not None:
+        _tell(original.author_id, event.author_id, REPOST, original, original)
+
+
+@events.subscribe(PostEdited, key="social.tell_post_edited")
+def on_post_edited(event: PostEdited) -> None:
+    post = _live(event.post_id)
+    if post is not None:
+        for user_id in event.new_mention_ids:
+            _tell(user_id, event.author_id, MENTION, post, post)
+
+
+@events.subscribe(PostLiked, key="social.tell_post_liked")
+def on_post_liked(event: PostLiked) -> None:
+    post = _live(event.post_id)
+    if post is not None:
+        _tell(post.author_id, event.user_id, LIKE, post, post)

@@ -4,6 +4,7 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.platform import AppHook, Mount, NavLink
+from apps.social import demo
 from apps.social.notifications import KINDS
 from apps.social.panels import PANELS
 from apps.social.presence import presence_visible_ids
@@ -23,4 +24,6 @@ hook = AppHook(
     presence_policy=presence_visible_ids,
     # Timelines: home for the signed-in (a visitor is sent to the public timeline).
     nav=(NavLink("Social", "social:home"),),
+    # Profiles for the demo accounts, their posts, threads, follows and a group conversation.
+    demo_seed=demo.seed_demo,
 )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from apps.core.models import User
 from apps.social import relations
@@ -36,11 +36,8 @@ class Relation:
 
 
 def profile_url(handle: str) -> str:
-    """A person's page, /@<handle>/ (built by the posts' part); their followers until it exists."""
-    try:
-        return reverse("people:profile", args=[handle])
-    except NoReverseMatch:
-        return reverse("people:followers", args=[handle])
+    """A person's page, /@<handle>/."""
+    return reverse("people:profile", args=[handle])
 
 
 def profile_get(handle: str) -> Profile | None:

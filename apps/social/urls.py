@@ -6,6 +6,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 
 from apps.social.views import messages as dm
 from apps.social.views import people as people_views
+from apps.social.views import posts as post_views
 from apps.social.views import timelines as timeline_views
 
 app_name = "social"
@@ -47,4 +48,17 @@ urlpatterns += [
     path("public/", timeline_views.public, name="public"),
     path("tags/<str:name>/", timeline_views.hashtag, name="hashtag"),
     path("trending/", timeline_views.trending, name="trending"),
+]
+
+# Posts (views/posts.py).
+urlpatterns += [
+    path("posts/", post_views.compose, name="compose"),
+    path("posts/<int:pk>/", post_views.post_detail, name="post"),
+    path("posts/<int:pk>/edit/", post_views.post_edit, name="post-edit"),
+    path("posts/<int:pk>/history/", post_views.post_history, name="post-history"),
+    path("posts/<int:pk>/delete/", post_views.post_delete, name="post-delete"),
+    path("posts/<int:pk>/like/", post_views.post_like, name="post-like"),
+    path("posts/<int:pk>/repost/", post_views.post_repost, name="post-repost"),
+    path("posts/<int:pk>/bookmark/", post_views.post_bookmark, name="post-bookmark"),
+    path("bookmarks/", post_views.bookmarks, name="bookmarks"),
 ]

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, re_path
+
+from apps.social.views import people as people_views
+from apps.social.views import profiles as profile_views
 
 app_name = "people"
 
-urlpatterns: list[URLPattern] = []
-
-# --- Relations (the people part): apps/social/views/people.py ---
-from django.urls import re_path  # noqa: E402
-
-from apps.social.views import people as people_views  # noqa: E402
-
 _HANDLE = r"(?P<handle>[A-Za-z0-9_]{1,30})"
-urlpatterns += [
+
+urlpatterns: list[URLPattern] = [
+    # The profile with its tabs (views/profiles.py); a handle in another case redirects.
+    re_path(rf"^{_HANDLE}/$", profile_views.profile, name="profile"),
+    # Relations (views/people.py).
     re_path(rf"^{_HANDLE}/followers/$", people_views.connections, {"which": "followers"}, name="followers"),
     re_path(rf"^{_HANDLE}/following/$", people_views.connections, {"which": "following"}, name="following"),
     re_path(

@@ -63,18 +63,20 @@ def conversation_between(starter, *others, title: str = ""):  # type: ignore[no-
     return conversation_start(starter=starter, others=list(others), title=title)
 
 
-# --- Posts (timelines) ---------------------------------------------------------------------
-from apps.social.models import Hashtag, Post, PostHashtag  # noqa: E402
+# --- Posts ------------------------------------------------------------------------------------
+from apps.social.models import Bookmark, Hashtag, Like, Mention, Post, PostHashtag  # noqa: E402
 
 
 class PostFactory(factory.django.DjangoModelFactory):
-    """A public post by a new member (``visibility``, ``author``, ``repost_of`` as needed)."""
+    """A public post by a new member, written straight to the table (``visibility``, ``author``,
+    ``repost_of`` as needed; services' tests write through post_create)."""
 
     class Meta:
         model = Post
 
     author = factory.SubFactory(UserFactory)
     text = factory.Sequence(lambda n: f"Post number {n}")
+    html = factory.LazyAttribute(lambda post: post.text)
     visibility = Post.Visibility.PUBLIC
 
 
@@ -83,3 +85,27 @@ def tag_post(post: Post, *names: str) -> None:
     for name in names:
         hashtag, _ = Hashtag.objects.get_or_create(name=name.lower(), defaults={"display": name})
         PostHashtag.objects.get_or_create(post=post, hashtag=hashtag, defaults={"created_at": post.created_at})
+
+
+class MentionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Mention
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class LikeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Like
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class BookmarkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Bookmark
+
+    post = factory.SubFactory(PostFactory)
+    user = factory.SubFactory(UserFactory)

@@ -14,7 +14,7 @@ from apps.core.models import OutboxEvent
 from apps.core.notifications.models import Notification
 from apps.social import relations
 from apps.social import selectors_people as people
-from apps.social.handles import profile_for
+from apps.social.handles import RESERVED_HANDLES, profile_for
 from apps.social.models import Block, Follow, Mute, Profile
 from apps.social.services import relations as services
 from apps.social.services.profile_settings import Settings, profile_settings_save
@@ -175,8 +175,8 @@ def test_a_generated_handle_steps_around_a_taken_or_reserved_one():
     ProfileFactory(handle="admin_x")
     taken = UserFactory(display_name="Bea Brown")
     ProfileFactory(handle="bea_brown")
-    assert profile_for(taken).handle == f"Bea_Brown{taken.pk}"
-    assert profile_for(UserFactory(display_name="Admin")).handle == "user"
+    assert profile_for(taken).handle == "Bea_Brown2"
+    assert profile_for(UserFactory(display_name="Admin")).handle.lower() not in RESERVED_HANDLES
 
 
 # --- Profile settings --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from apps.core.platform.faces import lazy_face
 _EXPORTS = {
     # app hooks: what a domain app contributes (apps/<app>/platform.py)
     "AppHook": "apps.core.platform.hooks",
+    "Audience": "apps.core.platform.hooks",
     "DemoAccount": "apps.core.platform.hooks",
     "Mount": "apps.core.platform.hooks",
     "NavLink": "apps.core.platform.hooks",

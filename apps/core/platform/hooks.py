@@ -17,7 +17,7 @@ A later kind of contribution (search or audience providers) is one more field on
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
@@ -93,6 +93,27 @@ class Periodic:
 
 # presence_policy(viewer, subject_ids): the ids among ``subject_ids`` whose presence ``viewer`` may see.
 PresencePolicy = Callable[[Any, frozenset[int]], "set[int] | frozenset[int]"]
+
+
+@dataclass(frozen=True)
+class Audience:
+    """A kind of group an app offers as the readers of a post (a course's learners, a cohort):
+    another app (the social network) lets an author address one without importing the provider.
+
+    ``key`` is "<app label>.<noun>" ("lms.cohort"); a group is named by ``ref`` (its id, a string),
+    stored by the consumer as "<key>:<ref>". ``choices_for(author)``: the (ref, label) pairs of the
+    groups this author may post to; ``is_member(user, ref)``: whether ``user`` reads that group's
+    posts; ``refs_of(user)``: every ref of this kind ``user`` belongs to (one query: a list page
+    filters by it in SQL); ``member_ids(ref)``: the ids of the group's members (fan-out)."""
+
+    key: str
+    label: str
+    choices_for: Callable[[Any], Iterable[tuple[str, str]]]
+    is_member: Callable[[Any, str], bool]
+    refs_of: Callable[[Any], Iterable[str]]
+    member_ids: Callable[[str], Iterable[int]] | None = None
+
+
 # seed(write=...) writes an app's demo content through its services; idempotent.
 DemoSeed = Callable[..., Any]
 # seed() writes an app's benchmark data and returns the addresses to measure by name.
@@ -162,6 +183,8 @@ class AppHook:
     # batch at once so a list page costs a few queries, not a few per person. None: this app does
     # not narrow core's default (signed-in viewers see everyone's). Several apps' policies all apply.
     presence_policy: PresencePolicy | None = None
+    # Groups this app offers as a post's readers (``Audience(key, label, ...)``), keyed "<app>.<noun>".
+    audiences: tuple[Audience, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -282,6 +305,11 @@ class Registry:
         return {job.task: {"task": job.task, "schedule": float(job.seconds)} for job in self.periodic}
 
     @property
+    def audiences(self) -> dict[str, Audience]:
+        """Every declared audience by its key ("lms.cohort")."""
+        return {item.key: item for installed in self.hooks for item in installed.hook.audiences}
+
+    @property
     def sellables(self) -> dict[tuple[str, str], SellableKind]:
         """Every declared sellable kind by (app label, kind)."""
         return {(installed.app, item.kind): item for installed in self.hooks for item in installed.hook.sellables}
@@ -310,6 +338,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "commentable kind": _duplicates(across(lambda hook: [c.kind for c in hook.commentables])),
         "periodic task": _duplicates(across(lambda hook: [job.task for job in hook.periodic])),
         "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
+        "audience": _duplicates(across(lambda hook: [a.key for a in hook.audiences])),
     }
     for kind, names in clashes.items():
         if names:
@@ -328,6 +357,11 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook declares the notification kind {kind.name!r}: name it "
                     f"'{installed.app}.<noun>'."
+                )
+        for audience in installed.hook.audiences:
+            if audience.key.split(".", 1)[0] != installed.app or ":" in audience.key:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook declares the audience {audience.key!r}: name it '{installed.app}.<noun>'."
                 )
         for mount in installed.hook.pages:
             if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:

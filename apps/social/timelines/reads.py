@@ -16,6 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from apps.social.models import Hashtag, Mention, Post
+from apps.social.permissions import post_and_original_visible_q
 from apps.social.relations import blocked_ids, following_ids, muted_ids
 from apps.social.timelines.fanout import FOLLOWER_VISIBILITIES, home_key, hot_author_ids
 from apps.social.timelines.store import timeline_cap, timeline_store, uses_redis
@@ -40,13 +41,15 @@ def _pk(user: Any) -> int | None:
     return user.pk if getattr(user, "is_authenticated", False) else None
 
 
-def _hydrate(ids: Sequence[int]) -> list[Post]:
-    """The posts of ``ids`` in that order: one query (authors and reposted originals joined),
-    plus one for their images."""
+def _hydrate(ids: Sequence[int], viewer: Any) -> list[Post]:
+    """The posts of ``ids`` that ``viewer`` may read (the network's one rule,
+    ``permissions.post_and_original_visible_q``), in that order: one query (authors and reposted
+    originals joined), plus one for their images."""
     if not ids:
         return []
     rows = (
         Post.objects.filter(pk__in=ids)
+        .filter(post_and_original_visible_q(viewer))
         .select_related("author", "author__social_profile", "repost_of", "repost_of__author")
         .prefetch_related("images", "repost_of__images")
     )
@@ -57,44 +60,19 @@ def _hydrate(ids: Sequence[int]) -> list[Post]:
 def _visible_to(
     viewer: Any, posts: Iterable[Post], *, home: bool = False, following: set[int] | None = None
 ) -> list[Post]:
-    """The posts ``viewer`` may see now, in order: the timelines' read-time check.
-
-    Not deleted; neither side blocked; author not muted; the post's visibility allows it: public
-    to anyone, followers-only to the author's followers, mentioned-only to those it mentions,
-    and an audience post to nobody but its author here (the network's shared visibility rule
-    will answer for audiences). A repost also needs its original visible. On ``home``, the
-    author must still be followed (or be the viewer): an unfollow shows on the next read.
+    """The posts ``viewer`` may see now, in order: the timelines' read-time check beside the
+    visibility rule ``_hydrate`` applied in SQL. Not deleted; author not muted (nor blocked
+    either way); a repost's original likewise. On ``home``, the author must still be followed (or
+    be the viewer): an unfollow shows on the next read.
     """
     posts = list(posts)
     viewer_id = _pk(viewer)
     hidden = (blocked_ids(viewer) | muted_ids(viewer)) if viewer_id else set()
     if following is None:
         following = following_ids(viewer) if viewer_id else set()
-    mentioned_only = [
-        p.pk
-        for post in posts
-        for p in (post, post.repost_of)
-        if p is not None and p.visibility == Post.Visibility.MENTIONED
-    ]
-    mentioned = (
-        set(Mention.objects.filter(user_id=viewer_id, post_id__in=mentioned_only).values_list("post_id", flat=True))
-        if viewer_id and mentioned_only
-        else set()
-    )
 
     def readable(post: Post) -> bool:
-        if post.deleted_at is not None or post.author_id in hidden:
-            return False
-        if post.author_id == viewer_id:
-            return True
-        match post.visibility:
-            case Post.Visibility.PUBLIC:
-                return True
-            case Post.Visibility.FOLLOWERS:
-                return post.author_id in following
-            case Post.Visibility.MENTIONED:
-                return post.pk in mentioned
-        return False  # an audience: see the docstring
+        return post.deleted_at is None and post.author_id not in hidden
 
     shown = []
     for post in posts:
@@ -187,7 +165,7 @@ def home_timeline(user: Any, *, max_id: int | None = None, limit: int = PAGE_SIZ
     following = following_ids(user)
     window = limit * OVERFETCH
     ids, more = _home_candidates(user, max_id=max_id, min_id=None, window=window, following=following)
-    shown = _visible_to(user, _hydrate(ids), home=True, following=following)
+    shown = _visible_to(user, _hydrate(ids, user), home=True, following=following)
     if len(shown) > limit:
         return TimelinePage(shown[:limit], shown[limit - 1].pk)
     return TimelinePage(shown, ids[-1] if more and ids else None)
@@ -198,7 +176,7 @@ def home_new_count(user: Any, *, since_id: int, cap: int = 99) -> int:
     the live "N new posts" bar's number, checked as a page read is."""
     following = following_ids(user)
     ids, _ = _home_candidates(user, max_id=None, min_id=since_id, window=cap, following=following)
-    return len(_visible_to(user, _hydrate(ids), home=True, following=following))
+    return len(_visible_to(user, _hydrate(ids, user), home=True, following=following))
 
 
 # --- Public and hashtag pages -------------------------------------------------------------

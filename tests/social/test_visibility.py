@@ -1,0 +1,185 @@
+"""Who reads a post: the one rule (permissions.post_visible_q) on a post's page, on its author's
+profile, in the selectors every list uses, and in ``can_see_post``: visibility (public,
+followers, mentioned, audience) x reader (visitor, stranger, follower, mentioned, audience member,
+blocked, author). Mutes hide in lists and not on a direct view."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from apps.core.platform import Audience
+from apps.social import audiences, permissions, selectors
+from apps.social.services import posts as services
+from tests.core.factories import UserFactory
+from tests.social.factories import BlockFactory, FollowFactory, MuteFactory, ProfileFactory
+
+pytestmark = pytest.mark.django_db
+
+CLUB_MEMBERS: set[int] = set()
+
+
+def _club_refs(user):
+    return ["chess"] if getattr(user, "pk", None) in CLUB_MEMBERS else []
+
+
+CLUB = Audience(
+    key="tests.club",
+    label="A club's members",
+    choices_for=lambda author: [("chess", "The chess club")] if author.pk in CLUB_MEMBERS else [],
+    is_member=lambda user, ref: ref in _club_refs(user),
+    refs_of=_club_refs,
+    member_ids=lambda ref: sorted(CLUB_MEMBERS),
+)
+
+
+@pytest.fixture
+def club(monkeypatch):
+    """A test app's audience beside the installed ones (as its hook would declare it)."""
+    real = audiences.audiences()
+    monkeypatch.setattr(audiences, "audiences", lambda: {**real, CLUB.key: CLUB})
+    CLUB_MEMBERS.clear()
+    yield CLUB
+    CLUB_MEMBERS.clear()
+
+
+@pytest.fixture
+def people(db, author, club):
+    def person(handle):
+        return ProfileFactory(handle=handle, user=UserFactory(display_name=handle.title())).user
+
+    cast = {
+        "author": author,
+        "stranger": person("stranger"),
+        "follower": person("follower"),
+        "mentioned": person("mentioned"),
+        "member": person("member"),
+        "blocked": person("blocked"),
+    }
+    FollowFactory(follower=cast["follower"], followee=author)
+    FollowFactory(follower=cast["blocked"], followee=author)
+    BlockFactory(blocker=author, blocked=cast["blocked"])
+    CLUB_MEMBERS.update({author.pk, cast["member"].pk, cast["blocked"].pk})
+    return cast
+
+
+def _post(author, visibility):
+    kwargs = {"visibility": visibility, "audience": "tests.club:chess" if visibility == "audience" else ""}
+    return services.post_create(author=author, text=f"A {visibility} post, hi @mentioned @blocked", **kwargs)
+
+
+READS = {
+    # visibility: readers among the cast (the visitor reads only public posts)
+    "public": {"visitor", "stranger", "follower", "mentioned", "member", "author"},
+    "followers": {"follower", "author"},
+    "mentioned": {"mentioned", "author"},
+    "audience": {"member", "author"},
+}
+READERS = ("visitor", "stranger", "follower", "mentioned", "member", "blocked", "author")
+
+
+@pytest.mark.parametrize("visibility", list(READS))
+@pytest.mark.parametrize("reader", READERS)
+def test_a_posts_page_answers_its_readers_and_404s_everyone_else(client, people, visibility, reader):
+    post = _post(people["author"], visibility)
+    if reader != "visitor":
+        client.force_login(people[reader])
+    response = client.get(reverse("social:post", args=[post.pk]))
+    assert response.status_code == (200 if reader in READS[visibility] else 404)
+    user = people.get(reader)
+    assert permissions.can_see_post(user, post) is (reader in READS[visibility])
+
+
+@pytest.mark.parametrize("visibility", list(READS))
+@pytest.mark.parametrize("reader", READERS)
+def test_a_profile_lists_only_the_posts_its_visitor_may_read(client, people, visibility, reader):
+    post = _post(people["author"], visibility)
+    if reader != "visitor":
+        client.force_login(people[reader])
+    response = client.get(reverse("people:profile", args=["ada"]))
+    assert response.status_code == 200
+    shown = f'id="post-{post.pk}"' in response.content.decode()
+    assert shown is (reader in READS[visibility])
+
+
+@pytest.mark.parametrize("visibility", list(READS))
+@pytest.mark.parametrize("reader", READERS)
+def test_the_selectors_filter_by_the_same_rule(people, visibility, reader):
+    post = _post(people["author"], visibility)
+    user = people.get(reader)
+    listed = selectors.posts_visible_to(user).filter(pk=post.pk).exists()
+    assert listed is (reader in READS[visibility])
+    assert (selectors.post_get_for_user(user, post.pk) is not None) is (reader in READS[visibility])
+
+
+def test_a_block_hides_the_blockers_posts_from_the_blocked_and_back(people):
+    blocked = people["blocked"]
+    theirs = services.post_create(author=blocked, text="from the blocked side")
+    assert not permissions.can_see_post(people["author"], theirs)
+    assert permissions.can_see_post(people["stranger"], theirs)
+
+
+def test_the_blocked_see_the_profile_but_none_of_its_posts(client, people):
+    _post(people["author"], "public")
+    client.force_login(people["blocked"])
+    response = client.get(reverse("people:profile", args=["ada"]))
+    assert response.status_code == 200
+    assert b"A block stands between you" in response.content and b'class="card social-post' not in response.content
+
+
+def test_a_mute_hides_in_lists_but_not_on_the_posts_page(client, people):
+    post = _post(people["author"], "public")
+    muter = people["stranger"]
+    MuteFactory(muter=muter, muted=people["author"])
+    assert not selectors.posts_visible_to(muter).filter(pk=post.pk).exists()
+    client.force_login(muter)
+    assert client.get(reverse("social:post", args=[post.pk])).status_code == 200
+    assert f'id="post-{post.pk}"'.encode() in client.get(reverse("people:profile", args=["ada"])).content
+
+
+def test_a_pending_follow_request_reads_no_followers_only_post(people):
+    requester = UserFactory()
+    FollowFactory(follower=requester, followee=people["author"], state="pending")
+    post = _post(people["author"], "followers")
+    assert not permissions.can_see_post(requester, post)
+
+
+def test_a_repost_of_a_post_one_may_not_read_is_not_listed(people):
+    post = _post(people["author"], "public")
+    repost = services.post_repost(user=people["stranger"], post=post)
+    # The blocked person reads the stranger's posts, but not the author's original inside the repost.
+    assert permissions.can_see_post(people["stranger"], repost)
+    assert not selectors.posts_visible_to(people["blocked"]).filter(pk=repost.pk).exists()
+
+
+def test_a_deleted_post_is_a_tombstone_on_its_page_and_gone_from_lists(client, people):
+    post = _post(people["author"], "public")
+    services.post_delete(actor=people["author"], post=post)
+    response = client.get(reverse("social:post", args=[post.pk]))
+    assert response.status_code == 200 and b"This post was deleted." in response.content
+    assert b"A public post" not in response.content
+    assert not selectors.posts_visible_to(None).filter(pk=post.pk).exists()
+
+
+def test_a_thread_leaves_out_the_replies_one_may_not_read(client, people):
+    root = _post(people["author"], "public")
+    follower = people["follower"]
+    hidden = services.post_create(author=follower, text="only for my followers", visibility="followers", reply_to=root)
+    shown = services.post_create(author=people["stranger"], text="everyone sees this", reply_to=root)
+    thread = [entry.post.pk for entry in selectors.post_thread(people["mentioned"], root)]
+    assert thread == [root.pk, shown.pk]
+    assert hidden.pk in [entry.post.pk for entry in selectors.post_thread(follower, root)]
+
+
+def test_a_reply_whose_parent_is_hidden_opens_as_its_own_thread(client, people):
+    root = _post(people["author"], "public")
+    follower, stranger = people["follower"], people["stranger"]
+    FollowFactory(follower=stranger, followee=follower)
+    FollowFactory(follower=people["mentioned"], followee=stranger)  # reads the answer, not what it answers
+    hidden = services.post_create(author=follower, text="for my followers", visibility="followers", reply_to=root)
+    answer = services.post_create(author=stranger, text="answering in public", reply_to=hidden)
+    entries = selectors.post_thread(people["mentioned"], answer)
+    assert [(entry.post.pk, entry.focused) for entry in entries] == [(answer.pk, True)]
+    client.force_login(people["mentioned"])
+    page = client.get(reverse("social:post", args=[answer.pk])).content.decode()
+    assert "answering in public" in page and "for my followers" not in page
