@@ -5,18 +5,15 @@ read in one batch lookup per page however long it is."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
 from apps.core.platform import presence
-from apps.core.platform.presence import PresenceService
 from apps.social.models import Follow, Profile
 from tests.social.factories import BlockFactory, conversation_between, person
+from tests.social.presence_helpers import presence_lookups
 
 pytestmark = pytest.mark.django_db
 
@@ -44,41 +41,6 @@ def client_of(user) -> Client:  # type: ignore[no-untyped-def]
 
 def badge(user) -> str:  # type: ignore[no-untyped-def]
     return f'data-presence="{user.pk}"'
-
-
-@contextlib.contextmanager
-def presence_lookups() -> Iterator[dict[str, int]]:
-    """Count the presence store's batch reads during the block and, with Redis, the round trips
-    those reads make (the rest of the request's Redis traffic, sessions and cache, is not counted)."""
-    counted = {"reads": 0, "round_trips": 0}
-    original = PresenceService.raw_statuses
-    patches = contextlib.ExitStack()
-    sending = {"on": False}
-    if settings.REDIS_URL:
-        import redis.connection
-
-        send = redis.connection.AbstractConnection.send_packed_command
-
-        def counting(self, command, check_health=True):  # type: ignore[no-untyped-def]
-            if sending["on"]:
-                counted["round_trips"] += 1
-            return send(self, command, check_health)
-
-        redis.connection.AbstractConnection.send_packed_command = counting  # type: ignore[method-assign]
-        patches.callback(setattr, redis.connection.AbstractConnection, "send_packed_command", send)
-
-    def reading(self, user_ids):  # type: ignore[no-untyped-def]
-        counted["reads"] += 1
-        sending["on"] = True
-        try:
-            return original(self, user_ids)
-        finally:
-            sending["on"] = False
-
-    PresenceService.raw_statuses = reading  # type: ignore[method-assign]
-    patches.callback(setattr, PresenceService, "raw_statuses", original)
-    with patches:
-        yield counted
 
 
 # --- The thread -----------------------------------------------------------------------------
