@@ -66,10 +66,17 @@
     window.htmx.process(element);
   }
 
+  // A person's name from the header (its [data-person-name], not the presence badge beside it).
+  function personName(userId) {
+    const person = document.querySelector(`[data-presence-user="${userId}"]`);
+    if (!person) return "";
+    const name = person.querySelector("[data-person-name]") || person;
+    return name.textContent.trim();
+  }
+
   function showTyping(userId) {
     if (userId === me || !typingLine) return;
-    const person = document.querySelector(`[data-presence-user="${userId}"]`);
-    const name = person ? person.textContent.trim() : "Someone";
+    const name = personName(userId) || "Someone";
     typingLine.textContent = `${name} is typing…`;
     typingLine.hidden = false;
     window.clearTimeout(typingTimer);
@@ -83,8 +90,7 @@
     const mine = list.querySelectorAll(`.dm-message--mine`);
     const last = mine.length ? Number(mine[mine.length - 1].dataset.messageId) : 0;
     if (last && messageId >= last) {
-      const person = document.querySelector(`[data-presence-user="${userId}"]`);
-      seenLine.textContent = `Seen by ${person ? person.textContent.trim() : "someone"}`;
+      seenLine.textContent = `Seen by ${personName(userId) || "someone"}`;
       seenLine.hidden = false;
     }
   }

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.comments import comment_thread_for
-from apps.core.platform import cache_public_page, idempotency_exempt
+from apps.core.platform import cache_public_page, idempotency_exempt, presence
 from apps.core.publishing import as_draft
 from apps.lms import fragments, permissions, reviews, selectors
 from apps.lms.forms import SubmissionForm
@@ -124,12 +124,22 @@ def _review_context(user: Any, course: Course, view: selectors.CourseView) -> di
     }
 
 
+def _instructor_presence(user: Any, view: selectors.CourseView, instructors: list[Any]) -> dict[str, Any]:
+    """ "Instructor online", for the course's learners: the instructors' statuses as ``user`` may
+    see them (the social network's settings apply), in one batch lookup. Only for member pages:
+    a shared fragment (fragments.py) is the same for every reader and never carries a status."""
+    if not view.enrolled:
+        return {}
+    return {"instructors": instructors, "instructor_presence": presence.statuses(user, instructors)}
+
+
 def _member_context(request: HttpRequest, course: Course, view: selectors.CourseView) -> dict[str, Any]:
     """The landing page as its learners and teachers see it: the main column rendered for them,
     their certificate, the review form and the announcements (each as the policy allows)."""
     user = request.user
     context = fragments.course_main_context(course, view, request=request)
     context["certificate"] = selectors.certificate_of(view.enrolment) if view.enrolled else None
+    context.update(_instructor_presence(user, view, context["instructors"]))
     context.update(_review_context(user, course, view))
     if permissions.can_read_announcements(user, course, enrolment=view.enrolment):
         context["announcements"] = selectors.announcements_of(course, limit=ANNOUNCEMENTS_SHOWN)
@@ -246,6 +256,7 @@ def lesson_detail(request: HttpRequest, slug: str, lesson_slug: str) -> HttpResp
     if not found.allowed:
         return render(request, "lms/lesson_locked.html", context, status=403)
     lesson, course = found.lesson, found.view.course
+    context.update(_instructor_presence(user, found.view, selectors.instructors_of(course)))
     # The lesson's questions and answers, for its course's people (apps/lms/comments.py).
     context["comments"] = comment_thread_for(target=lesson, viewer=request.user)
     context["body"] = fragments.body_html(

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
 
+from apps.core.platform import presence
 from apps.social import selectors_messages as selectors
 from apps.social.forms_messages import EditForm, MessageForm, NewConversationForm
 from apps.social.models import Message, Participant
@@ -61,13 +62,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     for row in page.object_list:
         row.others = [p for p in row.conversation.people if p.user_id != request.user.pk]
+    # One batch lookup for the page: the other person of each 1:1 conversation (a group shows none).
+    pair_ids = [row.others[0].user_id for row in page.object_list if not row.conversation.is_group and row.others]
     inbox_url = reverse("social:messages")
     request_count = selectors.request_count_for_user(request.user)
     tabs = [
         {"label": "Inbox", "url": inbox_url, "current": not requests},
         {"label": f"Requests ({request_count})", "url": f"{inbox_url}?tab=requests", "current": requests},
     ]
-    return render(request, "social/messages/inbox.html", {"page": page, "requests": requests, "tabs": tabs})
+    found = presence.statuses(request.user, pair_ids)
+    context = {"page": page, "requests": requests, "tabs": tabs, "presence_found": found}
+    return render(request, "social/messages/inbox.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -124,6 +129,8 @@ def _thread_context(request: HttpRequest, me: Participant, *, before: int | None
         "me": me,
         "people": people,
         "others": others,
+        # Everyone else's online status as the reader may see it, in one lookup.
+        "presence_found": presence.statuses(request.user, [p.user_id for p in others]),
         "page": page,
         "form": form or MessageForm(),
         "seen_by": seen_by,

@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.platform import presence
 from apps.social import permissions, relations
 from apps.social import selectors_people as people
 from apps.social.forms_people import ProfileSettingsForm
@@ -72,7 +73,9 @@ def connections(request: HttpRequest, handle: str, which: str) -> HttpResponse:
         else people.following_of(profile, viewer=request.user)
     )
     page = Paginator(users, PER_PAGE).get_page(request.GET.get("page"))
-    context.update(page=page, rows=_rows(request, list(page.object_list)))
+    listed = list(page.object_list)
+    # Everyone's online status on the page as the viewer may see it: one batch lookup.
+    context.update(page=page, rows=_rows(request, listed), presence_found=presence.statuses(request.user, listed))
     template = "social/people/connections.html" + ("#list" if request.htmx else "")
     return render(request, template, context)
 
