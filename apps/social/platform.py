@@ -11,8 +11,9 @@ from apps.social.presence import presence_visible_ids
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
-    # GET /api/v1/social/presence/?ids=1,2,3 (apps/social/api/presence.py).
-    api=(Mount("social/presence/", "apps.social.api.presence"),),
+    # /api/v1/social/: people, relations, messages, presence (apps/social/api/urls.py).
+    api=(Mount("social/", "apps.social.api.urls"),),
+    api_links={"social": "api-social-root"},
     # Direct messages: a socket per open conversation and the header's unread count.
     websockets="apps.social.routing",
     header_items=("social/_messages_header.html",),
