@@ -78,9 +78,7 @@ def test_a_locked_accounts_lists_are_for_its_owner_and_accepted_followers(api_as
         error_of(api_as(None).get(url), 403)
 
 
-def test_an_open_accounts_followers_page_by_cursor_with_flat_queries(
-    api_as, ana, ben, django_assert_max_num_queries
-):
+def test_an_open_accounts_followers_page_by_cursor_with_flat_queries(api_as, ana, ben, django_assert_max_num_queries):
     followers = [person(f"fan{i}") for i in range(5)]
     for fan in followers:
         follow(fan, ana)
