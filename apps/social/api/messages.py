@@ -174,7 +174,7 @@ class ConversationListView(GenericAPIView):
                 "folder", str, enum=["inbox", "requests"], description="requests: the message requests waiting for you"
             )
         ],
-        responses={400: error("An unknown folder."), 401: NOT_SIGNED_IN},
+        responses={200: ConversationOutput(many=True), 400: error("An unknown folder."), 401: NOT_SIGNED_IN},
         tags=MESSAGES_TAGS,
     )
     def get(self, request: Request) -> Response:
@@ -253,7 +253,7 @@ class MessageListView(GenericAPIView):
     @extend_schema(
         summary="List a conversation's messages, newest first",
         operation_id="social_conversations_messages_list",
-        responses={401: NOT_SIGNED_IN, 404: NO_CONVERSATION},
+        responses={200: MessageOutput(many=True), 401: NOT_SIGNED_IN, 404: NO_CONVERSATION},
         tags=MESSAGES_TAGS,
     )
     def get(self, request: Request, pk: int) -> Response:

@@ -209,7 +209,7 @@ class FollowersView(_ConnectionsView):
     @extend_schema(
         summary="List a person's followers",
         operation_id="social_profiles_followers_list",
-        responses={403: LOCKED_LIST, 404: NOBODY},
+        responses={200: PersonOutput(many=True), 403: LOCKED_LIST, 404: NOBODY},
         tags=TAGS,
     )
     def get(self, request: Request, handle: str) -> Response:
@@ -222,7 +222,7 @@ class FollowingView(_ConnectionsView):
     @extend_schema(
         summary="List whom a person follows",
         operation_id="social_profiles_following_list",
-        responses={403: LOCKED_LIST, 404: NOBODY},
+        responses={200: PersonOutput(many=True), 403: LOCKED_LIST, 404: NOBODY},
         tags=TAGS,
     )
     def get(self, request: Request, handle: str) -> Response:
@@ -384,7 +384,7 @@ class FollowRequestListView(GenericAPIView):
     @extend_schema(
         summary="List the follow requests waiting for you",
         operation_id="social_follow_requests_list",
-        responses={401: NOT_SIGNED_IN},
+        responses={200: FollowRequestOutput(many=True), 401: NOT_SIGNED_IN},
         tags=TAGS,
     )
     def get(self, request: Request) -> Response:
