@@ -51,9 +51,7 @@ def _known_values(operation: Any, seeded: dict[str, Any]) -> list[dict[str, Any]
     ]
 
 
-@pytest.mark.parametrize(
-    ("path", "method"), SOCIAL_OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in SOCIAL_OPERATIONS]
-)
+@pytest.mark.parametrize(("path", "method"), SOCIAL_OPERATIONS, ids=[f"{m.upper()} {p}" for p, m in SOCIAL_OPERATIONS])
 def test_every_social_answer_conforms_to_the_schema_over_real_people(
     path: str, method: str, social_seeded: dict[str, Any], unthrottled: None, roomy_send_limit: None
 ) -> None:
