@@ -224,3 +224,24 @@ def test_a_message_of_another_conversation_is_not_found(api_as, pair, ana, cat):
     message = services.message_send(sender=cat, conversation=other, body="Hi")
     error_of(api_as(ana).patch(url(pair, f"messages/{message.pk}/"), {"text": "x"}, format="json"), 404)
     error_of(api_as(ana).delete(url(other, f"messages/{message.pk}/")), 404)
+
+
+# --- Idempotency -------------------------------------------------------------------------------
+
+
+def test_a_retried_send_with_its_idempotency_key_is_one_message(api_as, pair, ana):
+    client = api_as(ana)
+    first = client.post(url(pair, "messages/"), {"text": "Once"}, format="json", HTTP_IDEMPOTENCY_KEY="send-1")
+    again = client.post(url(pair, "messages/"), {"text": "Once"}, format="json", HTTP_IDEMPOTENCY_KEY="send-1")
+    assert first.status_code == again.status_code == 201
+    assert again["Idempotent-Replayed"] == "true" and again.json()["id"] == first.json()["id"]
+    assert Message.objects.count() == 1
+
+
+def test_a_retried_start_with_its_idempotency_key_is_one_group(api_as, ana, ben, cat):
+    client = api_as(ana)
+    data = {"handles": ["ben", "cat"], "text": "All of us"}
+    for _ in range(2):
+        response = client.post(f"{API}conversations/", data, format="json", HTTP_IDEMPOTENCY_KEY="start-1")
+        assert response.status_code == 201
+    assert Conversation.objects.count() == 1 and Message.objects.count() == 1

@@ -253,3 +253,11 @@ def test_a_header_that_is_no_image_is_400(api_as, ana):
     error = error_of(api_as(ana).patch(f"{API}me/profile/", {"header": upload}, format="multipart"), 400)
     assert "header" in error["fields"]
     assert not Profile.objects.get(user=ana).header
+
+
+def test_a_retried_follow_with_its_idempotency_key_replays_its_answer(api_as, ana, ben):
+    client = api_as(ben)
+    first = client.post(f"{API}profiles/ana/follow/", HTTP_IDEMPOTENCY_KEY="follow-1")
+    again = client.post(f"{API}profiles/ana/follow/", HTTP_IDEMPOTENCY_KEY="follow-1")
+    assert first.status_code == again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert Follow.objects.count() == 1
