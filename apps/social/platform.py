@@ -12,8 +12,9 @@ from apps.social.presence import presence_visible_ids
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
     pages=(Mount("social/", "apps.social.urls"), Mount("@", "apps.social.urls_people")),
-    # GET /api/v1/social/presence/?ids=1,2,3 (apps/social/api/presence.py).
-    api=(Mount("social/presence/", "apps.social.api.presence"),),
+    # /api/v1/social/: people, relations, messages, presence (apps/social/api/urls.py).
+    api=(Mount("social/", "apps.social.api.urls"),),
+    api_links={"social": "api-social-root"},
     # The sockets of an open conversation and of the timelines' live bar (apps/social/routing.py),
     # and the header's unread messages.
     websockets="apps.social.routing",

@@ -53,12 +53,12 @@ urlpatterns += [
 # Posts (views/posts.py).
 urlpatterns += [
     path("posts/", post_views.compose, name="compose"),
-    path("posts/<int:pk>/", post_views.post_detail, name="post"),
-    path("posts/<int:pk>/edit/", post_views.post_edit, name="post-edit"),
-    path("posts/<int:pk>/history/", post_views.post_history, name="post-history"),
-    path("posts/<int:pk>/delete/", post_views.post_delete, name="post-delete"),
-    path("posts/<int:pk>/like/", post_views.post_like, name="post-like"),
-    path("posts/<int:pk>/repost/", post_views.post_repost, name="post-repost"),
-    path("posts/<int:pk>/bookmark/", post_views.post_bookmark, name="post-bookmark"),
+    path("posts/<id:pk>/", post_views.post_detail, name="post"),
+    path("posts/<id:pk>/edit/", post_views.post_edit, name="post-edit"),
+    path("posts/<id:pk>/history/", post_views.post_history, name="post-history"),
+    path("posts/<id:pk>/delete/", post_views.post_delete, name="post-delete"),
+    path("posts/<id:pk>/like/", post_views.post_like, name="post-like"),
+    path("posts/<id:pk>/repost/", post_views.post_repost, name="post-repost"),
+    path("posts/<id:pk>/bookmark/", post_views.post_bookmark, name="post-bookmark"),
     path("bookmarks/", post_views.bookmarks, name="bookmarks"),
 ]
