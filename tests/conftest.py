@@ -21,6 +21,7 @@ from django.test import Client
 from rest_framework.throttling import SimpleRateThrottle
 
 from apps.core.platform import documents, presence
+from tests.api_clients import jwt_client
 from tests.core.factories import UserFactory
 from tests.utils import free_port, wait_for_http
 
@@ -360,3 +361,10 @@ def unthrottled(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         SimpleRateThrottle, "THROTTLE_RATES", {"anon": "100000/min", "user": "100000/min", "auth": "100000/min"}
     )
+
+
+@pytest.fixture
+def api_as():
+    """``api_as(user)``: an API client sending a fresh JWT access token of ``user`` (anonymous
+    for None), as an app would after signing in."""
+    return jwt_client

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
+
+from tests.api_clients import error_of  # noqa: F401  (its tests import it from here)
 
 POSTS = "/api/v1/blog/posts/"
 MINE = "/api/v1/blog/posts/mine/"
@@ -26,16 +27,6 @@ def comments_url(slug: str) -> str:
 def action_url(pk: int, action: str) -> str:
     """``action_url(post.pk, "publish")``: one of draft, submit, publish, request-changes, schedule, unpublish."""
     return f"{POSTS}{pk}/{action}/"
-
-
-def error_of(response: Any, status: int) -> dict[str, Any]:
-    """The response's error, after checking it is in the API's one error shape."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert list(body) == ["error"]
-    assert body["error"]["status"] == status
-    assert body["error"]["code"] and body["error"]["message"]
-    return body["error"]
 
 
 def png(name: str = "cover.png", size: tuple[int, int] = (1200, 600)) -> SimpleUploadedFile:

@@ -2,32 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-from rest_framework.test import APIClient
-
-from apps.core.api.auth_views import issue_tokens
+from tests.api_clients import error_of  # noqa: F401  (its tests import it from here)
 
 API = "/api/v1/shop/"
-
-
-@pytest.fixture
-def api_as():
-    """``api_as(user)``: an API client sending a fresh JWT of ``user`` (anonymous for None)."""
-
-    def make(user: Any) -> APIClient:
-        client = APIClient()
-        if user is not None:
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user)['access']}")
-        return client
-
-    return make
-
-
-def error_of(response: Any, status: int) -> dict[str, Any]:
-    """The response's error, after checking it is in the API's one error shape."""
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert list(body) == ["error"] and body["error"]["status"] == status
-    return body["error"]

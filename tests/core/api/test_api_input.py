@@ -19,15 +19,9 @@ from rest_framework.test import APIClient
 
 from apps.core.api import parsers
 from apps.core.api.auth_views import issue_tokens
+from tests.api_clients import error_of
 
 HUGE = 99999999999999999999  # past a signed 64-bit integer
-
-
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.content
-    body = response.json()
-    assert list(body) == ["error"] and body["error"]["status"] == status
-    return body["error"]
 
 
 def nested(depth: int) -> str:

@@ -25,11 +25,11 @@ from PIL import Image
 from rest_framework.test import APIClient
 
 from apps.blog.models import Post
-from apps.core.api.auth_views import issue_tokens
 from apps.core.comments.models import Comment
 from apps.core.models import IdempotencyKey, WorkerHeartbeat
 from apps.core.platform import idempotency
 from apps.core.platform.tasks import idempotency_prune
+from tests.api_clients import jwt_client
 from tests.blog.factories import paragraph
 from tests.core.comments.factories import CommentFactory
 from tests.core.factories import DEFAULT_PASSWORD
@@ -40,11 +40,7 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 FIELD_RE = re.compile(r'name="_idempotency" value="([^"]+)"')
 
 
-def api_as(user: Any) -> APIClient:
-    client = APIClient()
-    if user is not None:
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {issue_tokens(user)['access']}")
-    return client
+api_as = jwt_client
 
 
 def new_post(title: str = "Written once") -> dict[str, Any]:
