@@ -40,6 +40,15 @@ def test_the_index_exists_on_the_engine_in_use():
             assert {row[0] for row in cursor.fetchall()} == {"social_post_search", "social_people_search"}
 
 
+def test_postgresql_answers_from_the_gin_index():
+    if connection.vendor != "postgresql":
+        pytest.skip("the GIN index is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = search.matching(Post.objects.all(), found.POST_INDEX, "hello wor").explain()
+    assert "social_post_search" in plan
+
+
 def test_words_match_whatever_their_case_and_the_last_as_a_prefix():
     post = PostFactory(text="Knitting a Scarf for winter")
     PostFactory(text="something else entirely")
