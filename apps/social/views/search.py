@@ -36,7 +36,7 @@ def _tabs(q: str, kind: str) -> list[dict[str, Any]]:
 
 
 @require_GET
-@vary_on_headers("HX-Request", "Cookie")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request", "Cookie")
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search people, hashtags and posts."""
     form = SearchForm(request.GET or None)
