@@ -18,6 +18,14 @@ def ensure_document_indexes(**kwargs: object) -> None:
         logger.warning("document indexes not created (%s); run migrate again once the store is up", exc)
 
 
+def ensure_search_triggers(using: str = "default", **kwargs: object) -> None:
+    # A later SQLite migration that remakes an indexed table drops its full-text triggers with
+    # the old table; they come back here (and the index is rebuilt) after every migrate.
+    from apps.core.platform.search import ensure_sqlite_triggers
+
+    ensure_sqlite_triggers(using)
+
+
 def ensure_role_rows(**kwargs: object) -> None:
     # Core's roles got their rows from a data migration; the app hooks' roles (and any added
     # later) get theirs here, after every migrate. get_or_create keeps it idempotent.
@@ -72,6 +80,7 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
         post_migrate.connect(ensure_role_rows, sender=self, dispatch_uid="core.role_rows")
+        post_migrate.connect(ensure_search_triggers, sender=self, dispatch_uid="core.search_triggers")
 
 
 class PlatformAdminConfig(admin_apps.AdminConfig):

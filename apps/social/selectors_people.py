@@ -84,9 +84,14 @@ def relation_for(viewer: Any, user: Any) -> Relation:
     return relations_for(viewer, [user.pk])[user.pk]
 
 
-def _people(viewer: Any) -> QuerySet[User]:
+def people_visible_to(viewer: Any) -> QuerySet[User]:
+    """Active people with a profile, without anyone ``viewer`` blocked or was blocked by (mutual
+    invisibility): where every list of people starts (connections, search)."""
     hidden = relations.blocked_ids(viewer)
     return User.objects.filter(is_active=True, social_profile__isnull=False).exclude(pk__in=hidden)
+
+
+_people = people_visible_to
 
 
 def followers_of(profile: Profile, *, viewer: Any) -> QuerySet[User]:

@@ -7,6 +7,7 @@ from django.urls import URLPattern, URLResolver, path, re_path
 from apps.social.views import messages as dm
 from apps.social.views import people as people_views
 from apps.social.views import posts as post_views
+from apps.social.views import search as search_views
 from apps.social.views import timelines as timeline_views
 
 app_name = "social"
@@ -48,6 +49,11 @@ urlpatterns += [
     path("public/", timeline_views.public, name="public"),
     path("tags/<str:name>/", timeline_views.hashtag, name="hashtag"),
     path("trending/", timeline_views.trending, name="trending"),
+]
+
+# Search (views/search.py).
+urlpatterns += [
+    path("search/", search_views.search_page, name="search"),
 ]
 
 # Posts (views/posts.py).

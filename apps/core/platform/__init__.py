@@ -47,6 +47,9 @@ _EXPORTS = {
     # presence.Status; who is online, away or offline (docs/architecture.md, "Presence")
     "presence": "apps.core.platform.presence",
     "bench_views": "apps.core.platform.bench_views",
+    # full-text search: search.SearchIndex, search.CreateSearchIndex (migrations),
+    # search.matching(queryset, index, q), search.clean_query(q) (docs/architecture.md, "Search")
+    "search": "apps.core.platform.search",
 }
 __all__ = sorted(_EXPORTS)
 __getattr__, __dir__ = lazy_face(__name__, _EXPORTS)

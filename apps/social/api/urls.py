@@ -3,7 +3,8 @@
 People and relations (apps/social/api/people.py) go by handle, conversations and their
 messages (apps/social/api/messages.py) by id; presence is apps/social/api/presence.py. A handle
 is matched as ``str``: an address that is no handle simply names nobody (404). Parts that come
-later (posts, timelines) add their own module and their patterns here."""
+later (posts, timelines) add their own module and their patterns here, as search
+(apps/social/api/search.py) did."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.core.api import ApiRootOutput
-from apps.social.api import messages, people, presence
+from apps.social.api import messages, people, presence, search
 from apps.social.api.common import TAGS
 
 
@@ -31,6 +32,7 @@ class SocialApiRootView(APIView):
         "follow_requests": "api-social-follow-requests",
         "my_profile": "api-social-my-profile",
         "presence": "api-social-presence",
+        "search": "api-social-search",
     }
 
     @extend_schema(summary="The social network API's endpoints", responses=ApiRootOutput, tags=TAGS)
@@ -73,4 +75,6 @@ urlpatterns = [
     path(f"{CONVERSATION}accept/", messages.AcceptView.as_view(), name="api-social-conversation-accept"),
     path(f"{CONVERSATION}decline/", messages.DeclineView.as_view(), name="api-social-conversation-decline"),
     path(f"{CONVERSATION}leave/", messages.LeaveView.as_view(), name="api-social-conversation-leave"),
+    # Search (people, hashtags, posts).
+    path("search/", search.SearchView.as_view(), name="api-social-search"),
 ]

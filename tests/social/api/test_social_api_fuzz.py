@@ -12,6 +12,7 @@ import pytest
 
 from apps.social.models import Follow, Profile
 from apps.social.services import messages as services
+from apps.social.services.posts import post_create
 from tests.fuzzing import api_schema, assert_conforms, operations, strategy
 from tests.social.factories import BlockFactory, conversation_between, follow, person
 
@@ -32,6 +33,9 @@ def social_seeded(db: Any, django_capture_on_commit_callbacks: Any) -> dict[str,
         reply = services.message_send(sender=ben, conversation=pair, body="Hi")
         request = services.conversation_start(starter=dee, others=[ana])
         services.message_send(sender=dee, conversation=request, body="A request")
+        # Something for search to find (words schemathesis may well send: "0", "a").
+        post_create(author=ana, text="a 0 hello #a0 world", visibility="public")
+        post_create(author=dee, text="a 0 followers only", visibility="followers")
     return {
         "people": {"anonymous": None, "ana": ana, "ben": ben, "cat": cat},
         "handles": ["ana", "ben", "cat", "dee"],
@@ -82,4 +86,5 @@ def test_every_social_endpoint_is_in_the_schema() -> None:
         "/api/v1/social/conversations/{id}/accept/",
         "/api/v1/social/conversations/{id}/decline/",
         "/api/v1/social/conversations/{id}/leave/",
+        "/api/v1/social/search/",
     } <= paths
