@@ -29,16 +29,20 @@ PAGE_SIZE = 20
 SECTION_LIMIT = 12
 
 
-def profile_sections() -> tuple[ProfileSection, ...]:
-    """The apps' profile sections in the strip's order (core's registry). A key that one of the
-    network's own addresses takes would never be reached: refused (at the first URL check)."""
-    sections = registry().profile_sections
+def checked_sections(sections: tuple[ProfileSection, ...]) -> tuple[ProfileSection, ...]:
+    """``sections``, unless a key is one the network's own addresses take: that tab would never
+    be reached, so it is refused (urls_people checks the installed ones when the URLs load)."""
     taken = sorted(section.key for section in sections if section.key in OWN_PATHS)
     if taken:
         raise ImproperlyConfigured(
             f"A hook's profile section takes an address of the profile itself: {', '.join(taken)}."
         )
     return sections
+
+
+def profile_sections() -> tuple[ProfileSection, ...]:
+    """The installed apps' profile sections in the strip's order (core's registry)."""
+    return checked_sections(registry().profile_sections)
 
 
 def section_get(key: str) -> ProfileSection | None:
