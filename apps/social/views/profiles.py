@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
+from apps.core.platform import ProfileSection
 from apps.social import selectors, selectors_people
 from apps.social import selectors_profile as tabs
 from apps.social.models import Profile
@@ -30,11 +31,11 @@ def _max_id(request: HttpRequest) -> int | None:
     return int(raw)
 
 
-def _canonical(request: HttpRequest, found: Profile, tab: str) -> HttpResponse | None:
+def _canonical(request: HttpRequest, found: Profile, handle: str, tab: str) -> HttpResponse | None:
     """One address per person and tab: /@Ada/ and /@ada/ are one page, and the old ``?tab=``
     addresses lead to the tab's own."""
     old = request.GET.get("tab")
-    if found.handle == request.resolver_match.kwargs["handle"] and old is None:
+    if found.handle == handle and old is None:
         return None
     if old is not None:
         tab = old if old in tabs.OWN_TABS else "posts"
@@ -43,13 +44,14 @@ def _canonical(request: HttpRequest, found: Profile, tab: str) -> HttpResponse |
     return redirect(tabs.tab_url(found, tab) + (f"?{query.urlencode()}" if query else ""))
 
 
-def _panel(request: HttpRequest, found: Profile, tab: str, context: dict[str, Any]) -> None:
+def _panel(
+    request: HttpRequest, found: Profile, tab: str, section: ProfileSection | None, context: dict[str, Any]
+) -> None:
     """The open tab's content: an app section's things, or a page of the network's own posts."""
     if context["blocked"]:
         return
-    if tab not in tabs.OWN_TABS:
-        section = tabs.section_get(tab)
-        content = tabs.section_content(section, request.user, found) if section else None
+    if section is not None:
+        content = tabs.section_content(section, request.user, found)
         if content is None:  # nothing the viewer may see there: as if the tab did not exist
             raise Http404("This profile has no such tab.")
         context["section"] = content
@@ -72,12 +74,12 @@ def profile(request: HttpRequest, handle: str, tab: str = "posts") -> HttpRespon
     section = tabs.section_get(tab) if tab not in tabs.OWN_TABS else None
     if tab not in tabs.OWN_TABS and section is None:
         raise Http404("This profile has no such tab.")
-    if (moved := _canonical(request, found, tab)) is not None:
+    if (moved := _canonical(request, found, handle, tab)) is not None:
         return moved
     blocked = blocked_between(request.user, found.user)
     context: dict[str, Any] = {"profile": found, "person": found.user, "tab": tab, "blocked": blocked}
     context.update(url=tabs.tab_url(found, tab), label=section.label if section else tabs.OWN_TABS[tab])
-    _panel(request, found, tab, context)
+    _panel(request, found, tab, section, context)
     if request.htmx and not request.htmx.history_restore_request:
         older = "max_id" in request.GET and "page" in context
         name = "social/_profile_entries.html" if older else "social/profile_detail.html#panel"
