@@ -148,7 +148,7 @@ PROFILE_SECTION_KEY = re.compile(r"[a-z][a-z0-9-]{0,29}")
 
 @dataclass(frozen=True)
 class ProfileSection:
-    """A tab of people's profiles that an app fills (their blog posts, the courses they teach):
+    """A tab of people's profiles that an app fills (what they wrote, taught or sell there):
     ``key`` is its address beneath the profile (/@<handle>/<key>/: lower-case letters, digits,
     dashes), ``label`` the tab's name, ``order`` its place among the apps' tabs (lower first)."""
 
