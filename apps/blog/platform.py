@@ -10,12 +10,13 @@ from apps.blog.comments import post_comments
 from apps.blog.comments.demo import seed_comment_threads
 from apps.blog.notifications import KINDS as NOTIFICATION_KINDS
 from apps.blog.panels import PANELS
+from apps.blog.profile_section import author_posts
 from apps.blog.roles import BLOG_ADMIN, BLOG_AUTHOR, ROLES
 from apps.blog.sitemaps import SITEMAPS
 from apps.blog.slots import latest_posts
 from apps.core.accounts import Dashboard, Tool
 from apps.core.blocks import Slot
-from apps.core.platform import AppHook, DemoAccount, Mount, NavLink
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, ProfileSection
 
 
 def seed_demo(*, write: Callable[[str], Any] = print) -> None:
@@ -63,4 +64,6 @@ hook = AppHook(
     slots=(Slot("latest_posts", latest_posts, "The newest published blog posts."),),
     commentables=(post_comments(),),
     notification_kinds=NOTIFICATION_KINDS,
+    # A tab of people's profiles: their live posts (/@<handle>/blog/).
+    profile_sections=(ProfileSection("blog", "Blog", author_posts, order=10),),
 )

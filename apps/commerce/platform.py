@@ -10,11 +10,12 @@ from apps.commerce.demo_checkout import seed_checkout
 from apps.commerce.demo_orders import seed_orders
 from apps.commerce.notifications import KINDS
 from apps.commerce.panels import PANELS
+from apps.commerce.profile_section import shops_owned
 from apps.commerce.sitemaps import SITEMAPS
 from apps.commerce.slots import new_products
 from apps.core.accounts import RoleName, Tool
 from apps.core.blocks import Slot
-from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, Periodic
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, Periodic, ProfileSection
 
 
 def _customer(user: object) -> bool:
@@ -78,4 +79,6 @@ hook = AppHook(
     panels=PANELS,
     # Beat, every minute: checkouts whose stock reservation ran out give it back (tasks.py).
     periodic=(Periodic("commerce.release_expired", 60),),
+    # A tab of people's profiles: the active shops they own (/@<handle>/shop/).
+    profile_sections=(ProfileSection("shop", "Shop", shops_owned, order=30),),
 )

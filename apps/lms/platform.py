@@ -4,13 +4,14 @@ apps/core/platform/hooks.py)."""
 from __future__ import annotations
 
 from apps.core.accounts import Tool
-from apps.core.platform import AppHook, Mount, NavLink, Periodic, SellableKind
+from apps.core.platform import AppHook, Mount, NavLink, Periodic, ProfileSection, SellableKind
 from apps.lms import bench, demo
 from apps.lms.audiences import AUDIENCES
 from apps.lms.comments import lesson_comments
 from apps.lms.notifications import KINDS
 from apps.lms.panels import PANELS
 from apps.lms.permissions import can_create_course, is_lms_staff
+from apps.lms.profile_section import courses_taught
 
 
 def _member(user: object) -> bool:
@@ -61,4 +62,6 @@ hook = AppHook(
         SellableKind("course", "A place in a course", url_of=_course_url),
         SellableKind("seat", "A seat in a course's cohort", url_of=_seat_url),
     ),
+    # A tab of people's profiles: the live courses they teach (/@<handle>/courses/).
+    profile_sections=(ProfileSection("courses", "Courses", courses_taught, order=20),),
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
-from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, SellableKind
+from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, ProfileSection, ProfileSectionContent, SellableKind
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
@@ -19,6 +19,16 @@ def seed_demo(*, write: Callable[[str], Any] = print) -> None:
 
 def _panel(user: Any) -> dict[str, Any]:
     return {"things": THINGS}
+
+
+def hooked_things(person: Any, viewer: Any, limit: int) -> ProfileSectionContent | None:
+    """A keeper's things, shown on their profile to signed-in viewers only (a section that
+    depends on who looks); nobody else keeps any."""
+    if not has_role(person, KEEPER) or not getattr(viewer, "is_authenticated", False):
+        return None
+    return ProfileSectionContent(
+        count=len(THINGS), template="hookapp/_profile_section.html", items=THINGS[:limit], more_url="/hooked/"
+    )
 
 
 hook = AppHook(
@@ -37,6 +47,8 @@ hook = AppHook(
     robots_disallow=("/hooked/private/",),
     # Tickets the shop sells for this app (fulfilled in tests/hookapp/tickets.py).
     sellables=(SellableKind("ticket", "Ticket to the hook show"),),
+    # A tab of keepers' profiles (/@<handle>/hooked/), before every real app's.
+    profile_sections=(ProfileSection("hooked", "Hooked", hooked_things, order=1),),
     notification_kinds=(
         NotificationKind(
             name="hookapp.thing_hooked",

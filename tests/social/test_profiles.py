@@ -111,12 +111,20 @@ def test_the_tabs_show_posts_replies_and_media(client, author, reader):
     media = services.post_create(
         author=author, text="a picture", images=[services.ImageInput(jpeg_with_gps(size=(60, 40)), "a dot")]
     )
-    pages = {tab: client.get(f"/@ada/?tab={tab}").content.decode() for tab in ("posts", "replies", "media", "bogus")}
+    pages = {
+        tab: client.get(f"/@ada/{tab}/".replace("/posts/", "/")).content.decode()
+        for tab in ("posts", "replies", "media")
+    }
     assert f'id="post-{post.pk}"' in pages["posts"] and f'id="post-{reply.pk}"' not in pages["posts"]
     assert f'id="post-{reply.pk}"' in pages["replies"] and f'id="post-{post.pk}"' not in pages["replies"]
     assert f'id="post-{media.pk}"' in pages["media"] and f'id="post-{post.pk}"' not in pages["media"]
     assert 'alt="a dot"' in pages["media"]
-    assert f'id="post-{post.pk}"' in pages["bogus"]  # an unknown tab shows the posts
+
+
+@pytest.mark.parametrize(("old", "new"), [("posts", "/@ada/"), ("replies", "/@ada/replies/"), ("bogus", "/@ada/")])
+def test_the_old_tab_addresses_lead_to_each_tabs_own(client, author, old, new):
+    response = client.get(f"/@ADA/?tab={old}&max_id=9")
+    assert response.status_code == 302 and response["Location"] == f"{new}?max_id=9"
 
 
 def _write(author, reader, n: int) -> None:

@@ -18,6 +18,8 @@ _EXPORTS = {
     "NavLink": "apps.core.platform.hooks",
     "SellableKind": "apps.core.platform.hooks",
     "Periodic": "apps.core.platform.hooks",
+    "ProfileSection": "apps.core.platform.hooks",
+    "ProfileSectionContent": "apps.core.platform.hooks",
     "registry": "apps.core.platform.hooks",
     # idempotent requests: a view a rendered form posts again and again by design
     "idempotency_exempt": "apps.core.platform.idempotency",

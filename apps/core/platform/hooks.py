@@ -17,7 +17,8 @@ A later kind of contribution (search or audience providers) is one more field on
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import MappingProxyType
@@ -125,6 +126,39 @@ def _empty_mapping() -> Mapping[str, Any]:
 
 
 @dataclass(frozen=True)
+class ProfileSectionContent:
+    """What one viewer sees of a person's things in an app, as a tab of their profile: ``count``
+    (how many in all: the tab's number), ``items`` (at most the limit asked for) rendered by the
+    app's own ``template`` (a fragment that never extends, given ``items``, ``count``, ``person``,
+    ``more_url`` and ``extra``), ``more_url``: the app's own page of them all ("See all"), or ""."""
+
+    count: int
+    template: str = ""
+    items: Sequence[Any] = ()
+    more_url: str = ""
+    extra: Mapping[str, Any] = field(default_factory=_empty_mapping)
+
+
+# content(person, viewer, limit): what ``viewer`` may see of ``person``'s things (published and
+# public only, never drafts), the first ``limit`` of them; ``limit=0`` asks for the count alone (one
+# cheap query: the tab strip asks every section); None when there is nothing to show that viewer.
+ProfileSectionReader = Callable[[Any, Any, int], ProfileSectionContent | None]
+PROFILE_SECTION_KEY = re.compile(r"[a-z][a-z0-9-]{0,29}")
+
+
+@dataclass(frozen=True)
+class ProfileSection:
+    """A tab of people's profiles that an app fills (what they wrote, taught or sell there):
+    ``key`` is its address beneath the profile (/@<handle>/<key>/: lower-case letters, digits,
+    dashes), ``label`` the tab's name, ``order`` its place among the apps' tabs (lower first)."""
+
+    key: str
+    label: str
+    content: ProfileSectionReader
+    order: int = 100
+
+
+@dataclass(frozen=True)
 class AppHook:
     """Everything one app contributes. Every field is optional; see docs/architecture.md."""
 
@@ -185,6 +219,8 @@ class AppHook:
     presence_policy: PresencePolicy | None = None
     # Groups this app offers as a post's readers (``Audience(key, label, ...)``), keyed "<app>.<noun>".
     audiences: tuple[Audience, ...] = ()
+    # Tabs of people's profiles this app fills (``ProfileSection(key, label, content, order)``).
+    profile_sections: tuple[ProfileSection, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -310,6 +346,11 @@ class Registry:
         return {item.key: item for installed in self.hooks for item in installed.hook.audiences}
 
     @property
+    def profile_sections(self) -> tuple[ProfileSection, ...]:
+        """Every app's profile tabs, by ``order`` then key (the profile page's order)."""
+        return tuple(sorted(self._gather(lambda hook: hook.profile_sections), key=lambda s: (s.order, s.key)))
+
+    @property
     def sellables(self) -> dict[tuple[str, str], SellableKind]:
         """Every declared sellable kind by (app label, kind)."""
         return {(installed.app, item.kind): item for installed in self.hooks for item in installed.hook.sellables}
@@ -339,6 +380,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "periodic task": _duplicates(across(lambda hook: [job.task for job in hook.periodic])),
         "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
         "audience": _duplicates(across(lambda hook: [a.key for a in hook.audiences])),
+        "profile section": _duplicates(across(lambda hook: [s.key for s in hook.profile_sections])),
     }
     for kind, names in clashes.items():
         if names:
@@ -362,6 +404,12 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
             if audience.key.split(".", 1)[0] != installed.app or ":" in audience.key:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook declares the audience {audience.key!r}: name it '{installed.app}.<noun>'."
+                )
+        for section in installed.hook.profile_sections:
+            if not PROFILE_SECTION_KEY.fullmatch(section.key):
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook declares the profile section {section.key!r}: its key is an address, "
+                    "lower-case letters, digits and dashes, starting with a letter."
                 )
         for mount in installed.hook.pages:
             if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:
