@@ -11,6 +11,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from django.db import connections
 
 from apps.social.models import Bookmark, Like, Post, PostEdit
 from apps.social.services import posts as services
@@ -435,8 +436,11 @@ def test_a_race_of_identical_creates_with_one_key_makes_one_post(api_as):
     ada = person("ada")
 
     def create(_: int) -> tuple[int, bytes]:
-        response = api_as(ada).post(f"{API}posts/", {"text": "Racing"}, format="json", HTTP_IDEMPOTENCY_KEY="race")
-        return response.status_code, response.content
+        try:
+            response = api_as(ada).post(f"{API}posts/", {"text": "Racing"}, format="json", HTTP_IDEMPOTENCY_KEY="race")
+            return response.status_code, response.content
+        finally:
+            connections.close_all()  # this thread's own: the test database is dropped at the end
 
     # In-process: fewer threads than the database pool's connections.
     with ThreadPoolExecutor(max_workers=4) as pool:
