@@ -325,6 +325,9 @@ def test_bookmarks_are_private_and_listed_latest_first(api_as, cast):
     listed = client.get(f"{API}bookmarks/").json()["results"]
     assert [row["id"] for row in listed] == [first.pk, second.pk]
     assert all(row["viewer"]["bookmarked"] for row in listed)
+    page = client.get(f"{API}bookmarks/", {"page_size": 1}).json()
+    following = client.get(page["next"]).json()
+    assert [page["results"][0]["id"], following["results"][0]["id"]] == [first.pk, second.pk]
     assert api_as(cast["stranger"]).get(f"{API}bookmarks/").json()["results"] == []
 
 
