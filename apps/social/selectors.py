@@ -17,15 +17,19 @@ from django.db.models.functions import Coalesce
 
 from apps.core.blocks import render_blocks
 from apps.social import audiences
-from apps.social.models import Bookmark, Follow, Like, Post, PostEdit, PostImage, Profile
+from apps.social.models import Bookmark, Follow, Like, Mention, Post, PostEdit, PostImage, Profile
 from apps.social.permissions import post_and_original_visible_q, post_visible_q
-from apps.social.relations import blocked_between, muted_ids
+from apps.social.relations import blocked_between, blocked_ids, muted_ids
 
 __all__ = [
     "bookmarks_for",
     "post_get_for_user",
     "post_history",
+    "post_likers",
+    "post_replies",
+    "post_reposters",
     "post_thread",
+    "posts_context",
     "post_visible_q",
     "posts_visible_to",
     "profile_get",
@@ -200,3 +204,73 @@ def bookmarks_for(user: Any) -> QuerySet[Post]:
         .annotate(kept_at=Subquery(kept))
         .order_by("-kept_at", "-pk")
     )
+
+
+def post_replies(viewer: Any, post: Post) -> QuerySet[Post]:
+    """The direct replies to ``post`` that ``viewer`` may read (the one rule, as the thread page
+    reads them; mutes do not hide here either), ready for cards. A deleted reply stays as a
+    tombstone only while replies of its own hang under it, so a thread keeps its shape. The
+    caller orders (oldest first reads a thread)."""
+    has_replies = Exists(Post.objects.filter(reply_to_id=OuterRef("pk")))
+    rows = Post.objects.filter(reply_to_id=post.pk).filter(post_visible_q(viewer))
+    return _cards(rows.filter(Q(deleted_at__isnull=True) | has_replies))
+
+
+def post_likers(viewer: Any, post: Post) -> QuerySet[Like]:
+    """Who liked ``post`` (its Like rows, with each person's profile), leaving out anyone on
+    either side of a block with ``viewer`` and accounts gone or without a profile."""
+    hidden = blocked_ids(viewer)
+    likes = Like.objects.filter(post_id=post.pk, user__is_active=True, user__social_profile__isnull=False)
+    return likes.exclude(user_id__in=hidden).select_related("user__social_profile")
+
+
+def post_reposters(viewer: Any, post: Post) -> QuerySet[Post]:
+    """The live reposts of ``post`` (each with its author's profile), as ``post_likers`` leaves
+    people out."""
+    hidden = blocked_ids(viewer)
+    reposts = Post.objects.filter(
+        repost_of_id=post.pk, deleted_at__isnull=True, author__is_active=True, author__social_profile__isnull=False
+    )
+    return reposts.exclude(author_id__in=hidden).select_related("author__social_profile")
+
+
+@dataclass(frozen=True)
+class PostsContext:
+    """What cards beyond the posts' own rows show, read for a whole page at once."""
+
+    # post id -> the handles it mentions
+    mentions: dict[int, list[str]]
+    # post id -> its live replies the viewer may read
+    reply_counts: dict[int, int]
+    # the parents (of replies on the page) the viewer may read
+    visible_parents: set[int]
+
+
+def posts_context(viewer: Any, posts: Sequence[Post]) -> PostsContext:
+    """For ``posts`` (and a repost's original): whom each mentions, how many of its replies
+    ``viewer`` may read (a count of all would tell of replies kept from them) and which of
+    their parents they may read (a hidden parent is not named). Three queries whatever the
+    page's length (plus the viewer's audience memberships), none for an empty page."""
+    shown = [post.repost_of if post.repost_of_id and post.repost_of else post for post in posts]
+    ids = {post.pk for post in [*posts, *shown]}
+    parents = {post.reply_to_id for post in shown if post.reply_to_id}
+    if not ids:
+        return PostsContext({}, {}, set())
+    mentions: dict[int, list[str]] = {}
+    rows = Mention.objects.filter(post_id__in=ids, user__social_profile__isnull=False).order_by("pk")
+    for post_id, handle in rows.values_list("post_id", "user__social_profile__handle"):
+        mentions.setdefault(post_id, []).append(handle)
+    groups = audiences.memberships(viewer) if getattr(viewer, "is_authenticated", False) else []
+    replies = (
+        Post.objects.filter(reply_to_id__in=ids, deleted_at__isnull=True)
+        .filter(post_visible_q(viewer, groups=groups))
+        .order_by()
+        .values("reply_to_id")
+        .annotate(n=Count("pk"))
+    )
+    counts = {row["reply_to_id"]: row["n"] for row in replies}
+    visible: set[int] = set()
+    if parents:
+        readable = Post.objects.filter(pk__in=parents).filter(post_visible_q(viewer, groups=groups))
+        visible = set(readable.values_list("pk", flat=True))
+    return PostsContext(mentions, counts, visible)

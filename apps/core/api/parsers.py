@@ -78,11 +78,14 @@ class FormParser(parsers.FormParser):
 
 
 class MultiPartParser(parsers.MultiPartParser):
-    """Its fields count against the limit as a form body does; its files may add one image."""
+    """Its fields count against the limit as a form body does; its files may add one image (a
+    view taking more images at once, a post's four, subclasses with a larger ``images``)."""
+
+    images = 1
 
     def parse(self, stream: IO[bytes], media_type: str | None = None, parser_context: dict | None = None) -> Any:
         request = (parser_context or {}).get("request")
-        limit = max_body_bytes() + MAX_IMAGE_BYTES
+        limit = max_body_bytes() + self.images * MAX_IMAGE_BYTES
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0) if request is not None else 0
         except ValueError:

@@ -3,8 +3,8 @@
 People and relations (apps/social/api/people.py) go by handle, conversations and their
 messages (apps/social/api/messages.py) by id; presence is apps/social/api/presence.py. A handle
 is matched as ``str``: an address that is no handle simply names nobody (404). Parts that come
-later (posts, timelines) add their own module and their patterns here, as search
-(apps/social/api/search.py) did."""
+later add their own module and their patterns here. Posts (apps/social/api/posts.py) go by id,
+their timelines (apps/social/api/timelines.py) by name; search is apps/social/api/search.py."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
 from apps.core.api import ApiRootOutput
-from apps.social.api import messages, people, presence, search
+from apps.social.api import messages, people, posts, presence, search, timelines
 from apps.social.api.common import TAGS
 
 
@@ -33,6 +33,12 @@ class SocialApiRootView(APIView):
         "my_profile": "api-social-my-profile",
         "presence": "api-social-presence",
         "search": "api-social-search",
+        "posts": "api-social-posts",
+        "bookmarks": "api-social-bookmarks",
+        "home": "api-social-timeline-home",
+        "public": "api-social-timeline-public",
+        "trends": "api-social-trends",
+        "suggestions": "api-social-suggestions",
     }
 
     @extend_schema(summary="The social network API's endpoints", responses=ApiRootOutput, tags=TAGS)
@@ -43,6 +49,7 @@ class SocialApiRootView(APIView):
 
 PROFILE = "profiles/<str:handle>/"
 CONVERSATION = "conversations/<id:pk>/"
+POST = "posts/<id:pk>/"
 
 urlpatterns = [
     path("", SocialApiRootView.as_view(), name="api-social-root"),
@@ -77,4 +84,21 @@ urlpatterns = [
     path(f"{CONVERSATION}leave/", messages.LeaveView.as_view(), name="api-social-conversation-leave"),
     # Search (people, hashtags, posts).
     path("search/", search.SearchView.as_view(), name="api-social-search"),
+    # Posts, what people do with them, and timelines.
+    path("posts/", posts.PostCreateView.as_view(), name="api-social-posts"),
+    path(POST, posts.PostView.as_view(), name="api-social-post"),
+    path(f"{POST}history/", posts.PostHistoryView.as_view(), name="api-social-post-history"),
+    path(f"{POST}replies/", posts.RepliesView.as_view(), name="api-social-post-replies"),
+    path(f"{POST}likes/", posts.LikersView.as_view(), name="api-social-post-likes"),
+    path(f"{POST}reposts/", posts.RepostersView.as_view(), name="api-social-post-reposts"),
+    path(f"{POST}like/", posts.LikeView.as_view(), name="api-social-post-like"),
+    path(f"{POST}repost/", posts.RepostView.as_view(), name="api-social-post-repost"),
+    path(f"{POST}bookmark/", posts.BookmarkView.as_view(), name="api-social-post-bookmark"),
+    path("bookmarks/", posts.BookmarksView.as_view(), name="api-social-bookmarks"),
+    path(f"{PROFILE}posts/", posts.PersonPostsView.as_view(), name="api-social-profile-posts"),
+    path("timelines/home/", timelines.HomeTimelineView.as_view(), name="api-social-timeline-home"),
+    path("timelines/public/", timelines.PublicTimelineView.as_view(), name="api-social-timeline-public"),
+    path("timelines/tag/<str:name>/", timelines.HashtagTimelineView.as_view(), name="api-social-timeline-tag"),
+    path("trends/", timelines.TrendsView.as_view(), name="api-social-trends"),
+    path("suggestions/", timelines.SuggestionsView.as_view(), name="api-social-suggestions"),
 ]

@@ -50,7 +50,7 @@ def _hydrate(ids: Sequence[int], viewer: Any) -> list[Post]:
     rows = (
         Post.objects.filter(pk__in=ids)
         .filter(post_and_original_visible_q(viewer))
-        .select_related("author", "author__social_profile", "repost_of", "repost_of__author")
+        .select_related("author__social_profile", "repost_of__author__social_profile")
         .prefetch_related("images", "repost_of__images")
     )
     by_id = {post.pk: post for post in rows}
