@@ -257,6 +257,16 @@ def test_deleting_leaves_message_deleted_in_its_place(pair, ana, ben):
 # --- Starting -------------------------------------------------------------------------------
 
 
+def test_a_profile_offers_message_to_signed_in_people_but_not_oneself_visitors_or_across_a_block(ana, ben):
+    link = f'href="{reverse("social:message-new")}?to=ben"'
+
+    assert link in client_of(ana).get("/@ben/").text
+    assert link not in client_of(ben).get("/@ben/").text
+    assert link not in Client().get("/@ben/").text
+    BlockFactory(blocker=ben, blocked=ana)
+    assert link not in client_of(ana).get("/@ben/").text
+
+
 def test_new_with_to_opens_an_existing_conversation_at_once(pair, ana):
     response = client_of(ana).get(reverse("social:message-new") + "?to=@BEN")
 
