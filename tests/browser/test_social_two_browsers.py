@@ -5,7 +5,8 @@ Ann follows Ben from his profile; Ben writes a followers-only post on the compos
 open home shows "1 new post" without a reload and a click shows it, while the stranger's public
 timeline, Ben's profile and the hashtag's page never do. Then Ann opens a conversation with Ben
 from his profile: Ben sees her typing, her message arrives in his open thread, his reading it
-shows "Seen by Ben" in hers, and Ben sees her online and then "last seen" once her tab is closed.
+shows "Seen by Ben" in hers (hidden by her next message until he is back on the thread to read
+it), and Ben sees her online and then "last seen" once her tab is closed.
 """
 
 from __future__ import annotations
@@ -27,6 +28,14 @@ pytestmark = pytest.mark.browser
 LIVE = 15_000
 
 FOR_FOLLOWERS = "Glaze test results, for my followers only #pottery"
+
+
+# The tab hidden (true) or shown again (false), as switching tabs does.
+TAB_HIDDEN = """(hidden) => {
+  Object.defineProperty(document, "hidden", { value: hidden, configurable: true });
+  Object.defineProperty(document, "visibilityState", { value: hidden ? "hidden" : "visible", configurable: true });
+  document.dispatchEvent(new Event("visibilitychange"));
+}"""
 
 
 def live_thread(page: Page) -> None:
@@ -119,7 +128,18 @@ def test_two_people_follow_post_and_message_live_and_a_stranger_never_sees_it(
     expect(typing).to_be_hidden()
 
     # Ben's open thread read it: Ann sees the receipt.
-    expect(anns.locator("#dm-seen")).to_have_text("Seen by Ben Baker")
+    seen = anns.locator("#dm-seen")
+    expect(seen).to_have_text("Seen by Ben Baker")
+
+    # Ben looks away; Ann's next message is not seen until he is back on the thread.
+    bens.evaluate(TAB_HIDDEN, True)
+    anns.get_by_role("textbox", name="Message").fill("Saturday at ten?")
+    anns.get_by_role("button", name="Send").click()
+    expect(anns.locator(".dm-message--mine", has_text="Saturday at ten?")).to_be_visible()
+    expect(bens.locator(".dm-message", has_text="Saturday at ten?")).to_be_visible()
+    expect(seen).to_be_hidden()
+    bens.evaluate(TAB_HIDDEN, False)
+    expect(seen).to_have_text("Seen by Ben Baker")
 
     # Ann closes her tab: Ben sees when she was last there.
     anns.close()
