@@ -101,7 +101,7 @@ def test_the_thread_says_how_far_each_other_person_has_read_for_the_live_receipt
     body = client_of(ana).get(thread_url(pair)).text
 
     # social-messages.js starts "Seen by" from these, so a receipt for an older message stays apart.
-    assert f'data-presence-user="{ben.pk}" data-read-upto="{first.pk}"' in body
+    assert f'data-read-upto="{first.pk}" data-presence-user="{ben.pk}"' in body
     assert 'id="dm-seen" hidden' in body
 
 
