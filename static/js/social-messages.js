@@ -4,7 +4,9 @@
 // The conversation's socket (apps/social/consumers.py) announces messages by id; each is fetched
 // as this reader sees it (their own edit and delete buttons) and put in place. It also carries
 // "typing" (sent at most every two seconds while the reader types) and "read" receipts (sent when
-// a new message arrives while the page is visible).
+// a new message arrives while the page is visible, or when the page turns visible again with
+// messages it has not marked read). "Seen by" names who has read one's newest message: a message
+// of one's own sent since hides it until they read that one too.
 (() => {
   "use strict";
 
@@ -21,6 +23,12 @@
   const seenLine = document.getElementById("dm-seen");
   let socket = null;
   let typingTimer = null;
+  let unread = false; // a message arrived while the page was hidden
+  // Who has read up to which message (the page's [data-read-upto], then the socket's "read").
+  const reads = new Map();
+  document.querySelectorAll("[data-presence-user][data-read-upto]").forEach((person) => {
+    reads.set(Number(person.dataset.presenceUser), Number(person.dataset.readUpto) || 0);
+  });
 
   // A message htmx swapped in may also arrive from the socket: the first copy stays.
   document.addEventListener("htmx:load", (event) => {
@@ -31,6 +39,7 @@
     });
     const empty = list.querySelector("[data-dm-empty]");
     if (empty) empty.remove();
+    showSeen();
   });
 
   const send = (data) => {
@@ -64,6 +73,7 @@
       list.append(element);
     }
     window.htmx.process(element);
+    showSeen();
   }
 
   // A person's name from the header (its [data-person-name], not the presence badge beside it).
@@ -85,14 +95,22 @@
     }, TYPING_SHOWN);
   }
 
-  function showRead(userId, messageId) {
-    if (userId === me || !seenLine) return;
+  // Against the newest message of one's own on the page, whenever either side moves: a receipt
+  // that arrives before one's message is in place is kept, and a newer message hides an old one.
+  function showSeen() {
+    if (!seenLine) return;
     const mine = list.querySelectorAll(`.dm-message--mine`);
     const last = mine.length ? Number(mine[mine.length - 1].dataset.messageId) : 0;
-    if (last && messageId >= last) {
-      seenLine.textContent = `Seen by ${personName(userId) || "someone"}`;
-      seenLine.hidden = false;
-    }
+    const names = [...reads]
+      .filter(([userId, upto]) => userId !== me && last && upto >= last)
+      .map(([userId]) => personName(userId) || "someone");
+    seenLine.textContent = names.length ? `Seen by ${names.join(", ")}` : "";
+    seenLine.hidden = !names.length;
+  }
+
+  function showRead(userId, messageId) {
+    reads.set(userId, Math.max(reads.get(userId) || 0, messageId));
+    showSeen();
   }
 
   function handle(data) {
@@ -100,8 +118,8 @@
       fetchMessage(data.message_id, { replace: false });
       if (data.sender_id !== me) {
         if (typingLine) typingLine.hidden = true;
-        if (seenLine) seenLine.hidden = true;
         if (document.visibilityState === "visible") send({ type: "read", message_id: data.message_id });
+        else unread = true;
       }
     } else if (data.type === "message.edited" || data.type === "message.deleted") {
       fetchMessage(data.message_id, { replace: true });
@@ -117,6 +135,13 @@
       list.after(status);
     }
   }
+
+  // Back to a page that heard messages while hidden: they are read now (up to the newest).
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState !== "visible" || !unread) return;
+    unread = false;
+    send({ type: "read" });
+  });
 
   let lastTyping = 0;
   document.addEventListener("input", (event) => {

@@ -93,6 +93,18 @@ def test_a_participant_reads_the_thread_and_the_page_marks_it_read(pair, ana, be
     assert Participant.objects.get(conversation=pair, user=ben).last_read_message_id == pair.messages.get().pk
 
 
+def test_the_thread_says_how_far_each_other_person_has_read_for_the_live_receipts(pair, ana, ben):
+    first = services.message_send(sender=ana, conversation=pair, body="One")
+    services.conversation_mark_read(user=ben, conversation=pair)
+    services.message_send(sender=ana, conversation=pair, body="Two")
+
+    body = client_of(ana).get(thread_url(pair)).text
+
+    # social-messages.js starts "Seen by" from these, so a receipt for an older message stays apart.
+    assert f'data-read-upto="{first.pk}" data-presence-user="{ben.pk}"' in body
+    assert 'id="dm-seen" hidden' in body
+
+
 def test_a_request_shows_accept_and_decline_and_refuses_a_reply_until_accepted(ana, ben):
     conversation = services.conversation_start(starter=ana, others=[ben])
     services.message_send(sender=ana, conversation=conversation, body="Hi")
@@ -255,6 +267,16 @@ def test_deleting_leaves_message_deleted_in_its_place(pair, ana, ben):
 
 
 # --- Starting -------------------------------------------------------------------------------
+
+
+def test_a_profile_offers_message_to_signed_in_people_but_not_oneself_visitors_or_across_a_block(ana, ben):
+    link = f'href="{reverse("social:message-new")}?to=ben"'
+
+    assert link in client_of(ana).get("/@ben/").text
+    assert link not in client_of(ben).get("/@ben/").text
+    assert link not in Client().get("/@ben/").text
+    BlockFactory(blocker=ben, blocked=ana)
+    assert link not in client_of(ana).get("/@ben/").text
 
 
 def test_new_with_to_opens_an_existing_conversation_at_once(pair, ana):
