@@ -33,6 +33,7 @@ from apps.core.accounts.roles import RoleSpec
 from apps.core.blocks.slots import Slot
 from apps.core.comments.registry import Commentable
 from apps.core.notifications.registry import NotificationKind
+from apps.core.reports.registry import Reportable
 
 HOOK_MODULE = "platform"
 
@@ -185,6 +186,10 @@ class AppHook:
     presence_policy: PresencePolicy | None = None
     # Groups this app offers as a post's readers (``Audience(key, label, ...)``), keyed "<app>.<noun>".
     audiences: tuple[Audience, ...] = ()
+    # Kinds of this app's things people may report into core's one moderation queue
+    # (``Reportable(kind, label, load_many, ...)``, keyed "<app>.<noun>"): who reports, who
+    # moderates, how the queue shows one and the staff actions it offers (apps/core/reports/).
+    reportables: tuple[Reportable, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,10 @@ class Registry:
         return self._gather(lambda hook: hook.commentables)
 
     @property
+    def reportables(self) -> tuple[Reportable, ...]:
+        return self._gather(lambda hook: hook.reportables)
+
+    @property
     def notification_kinds(self) -> tuple[NotificationKind, ...]:
         return self._gather(lambda hook: hook.notification_kinds)
 
@@ -339,6 +348,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "periodic task": _duplicates(across(lambda hook: [job.task for job in hook.periodic])),
         "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
         "audience": _duplicates(across(lambda hook: [a.key for a in hook.audiences])),
+        "reportable kind": _duplicates(across(lambda hook: [r.kind for r in hook.reportables])),
     }
     for kind, names in clashes.items():
         if names:
@@ -362,6 +372,12 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
             if audience.key.split(".", 1)[0] != installed.app or ":" in audience.key:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook declares the audience {audience.key!r}: name it '{installed.app}.<noun>'."
+                )
+        for item in installed.hook.reportables:
+            if item.kind.split(".", 1)[0] != installed.app:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook declares the reportable kind {item.kind!r}: "
+                    f"name it '{installed.app}.<noun>'."
                 )
         for mount in installed.hook.pages:
             if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:
