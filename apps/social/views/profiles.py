@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
-from apps.social import selectors, selectors_people
+from apps.social import permissions, selectors, selectors_people
 from apps.social.relations import blocked_between
 
 PAGE_SIZE = 20
@@ -44,5 +44,6 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         # The follow, mute and block controls (templates/social/_relationship_actions.html).
         "relation": selectors_people.relation_for(request.user, found.user),
         "is_self": request.user.is_authenticated and request.user.pk == found.user_id,
+        "may_report": permissions.can_report_profile(request.user, found),
     }
     return render(request, "social/profile_detail.html", context)
