@@ -78,30 +78,16 @@ def restricted_author_q(field: str = "author_id") -> Q:
     return Q(Exists(restricted))
 
 
-_SUSPENDED_ATTR = "_social_suspended"
-
-
 def is_suspended(user: Any) -> bool:
-    """Whether ``user``'s account is suspended on the social network (one query, then kept on
-    the user object for the request)."""
+    """Whether ``user``'s account is suspended on the social network: one indexed query, asked
+    afresh by every write (not kept on the user object: a socket holds its user for hours)."""
     if _pk(user) is None:
         return False
-    cached = getattr(user, _SUSPENDED_ATTR, None)
-    if cached is None:
-        # A profile already loaded with the user (select_related) answers without a query.
-        loaded = user._state.fields_cache.get("social_profile")
-        if loaded is not None:
-            cached = loaded.suspended_at is not None
-        else:
-            cached = Profile.objects.filter(user_id=user.pk, suspended_at__isnull=False).exists()
-        setattr(user, _SUSPENDED_ATTR, cached)
-    return cached
+    return Profile.objects.filter(user_id=user.pk, suspended_at__isnull=False).exists()
 
 
 def forget_suspension(user: Any) -> None:
-    """Drop ``is_suspended``'s kept answer (after staff suspend or unsuspend)."""
-    if user is not None and hasattr(user, _SUSPENDED_ATTR):
-        delattr(user, _SUSPENDED_ATTR)
+    """Kept for callers that changed a suspension; nothing is remembered between asks."""
 
 
 def suspension_refusal(user: Any) -> None:

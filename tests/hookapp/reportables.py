@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from apps.core.accounts import has_role
-from apps.core.platform import ReportAction, Reportable
+from apps.core.platform import Reportable, ReportAction
 from tests.hookapp.roles import KEEPER
 from tests.hookapp.views import THINGS
 

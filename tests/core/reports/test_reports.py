@@ -126,7 +126,7 @@ def test_the_queue_page_costs_the_same_queries_whatever_it_holds(client_for, sta
 def test_acting_closes_every_open_report_of_the_object(staff, reported):
     closed = services.report_act(moderator=staff, kind=KIND, object_id=2, action="hide", note="enough")
 
-    assert closed == 2 and reportables.HIDDEN == {2}
+    assert closed == 2 and {2} == reportables.HIDDEN
     rows = Report.objects.filter(object_id=2)
     assert {(r.status, r.action, r.handled_by_id, r.decision_note) for r in rows} == {
         ("actioned", "hide", staff.pk, "enough")
@@ -145,7 +145,7 @@ def test_an_action_not_on_offer_or_by_a_non_moderator_is_refused(staff, member, 
 
 def test_dismissing_closes_the_reports_and_changes_nothing_else(staff, reported):
     assert services.report_dismiss(moderator=staff, kind=KIND, object_id=2) == 2
-    assert reportables.HIDDEN == set()
+    assert set() == reportables.HIDDEN
     assert set(Report.objects.filter(object_id=2).values_list("status", flat=True)) == {"dismissed"}
 
 
