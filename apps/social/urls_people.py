@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, re_path
 
+from apps.social.views import moderation as moderation_views
 from apps.social.views import people as people_views
 from apps.social.views import profiles as profile_views
 
@@ -21,5 +22,11 @@ urlpatterns: list[URLPattern] = [
         rf"^{_HANDLE}/(?P<action>follow|unfollow|block|unblock|mute|unmute)/$",
         people_views.relationship,
         name="relationship",
+    ),
+    # Staff's account controls (views/moderation.py).
+    re_path(
+        rf"^{_HANDLE}/moderate/(?P<action>silence|unsilence|suspend|unsuspend)/$",
+        moderation_views.account_moderate,
+        name="moderate",
     ),
 ]

@@ -197,3 +197,35 @@ def test_reports_of_one_post_sent_at_once_make_one_row():
 
     assert not [r for r in results if isinstance(r, BaseException)], results
     assert Report.objects.filter(kind="social.post", object_id=post.pk).count() == 1
+
+
+# --- Staff's controls on a profile ---------------------------------------------------------------
+
+
+def test_staff_suspend_and_unsuspend_from_the_profile_without_a_report(author, reader, admin, client_for):
+    page = client_for(admin).get("/@ada/").content.decode()
+    assert "/@ada/moderate/suspend/" in page
+    assert "/@ada/moderate/" not in client_for(reader).get("/@ada/").content.decode()
+
+    assert client_for(admin).post("/@ada/moderate/suspend/", {"note": "abuse"}).status_code == 302
+    author.social_profile.refresh_from_db()
+    assert author.social_profile.suspended_by == admin and author.social_profile.suspension_reason == "abuse"
+    assert "/@ada/moderate/unsuspend/" in client_for(admin).get("/@ada/").content.decode()
+    client_for(admin).post("/@ada/moderate/unsuspend/")
+    author.social_profile.refresh_from_db()
+    assert author.social_profile.suspended_at is None
+
+
+def test_members_may_not_use_the_staff_controls(author, reader, client_for):
+    assert client_for(reader).post("/@ada/moderate/suspend/").status_code == 403
+    assert client_for(reader).get("/@ada/moderate/suspend/").status_code == 405
+    author.social_profile.refresh_from_db()
+    assert author.social_profile.suspended_at is None
+
+
+def test_staff_are_not_suspended_nor_anyone_by_themselves(admin):
+    other = ProfileFactory(user=UserFactory(roles=["admin"])).user
+    with pytest.raises(ValidationError):
+        moderation.profile_suspend(target=other, moderator=admin)
+    with pytest.raises(ValidationError):
+        moderation.profile_suspend(target=admin, moderator=admin)

@@ -45,5 +45,10 @@ def profile(request: HttpRequest, handle: str) -> HttpResponse:
         "relation": selectors_people.relation_for(request.user, found.user),
         "is_self": request.user.is_authenticated and request.user.pk == found.user_id,
         "may_report": permissions.can_report_profile(request.user, found),
+        "may_moderate": permissions.can_moderate_social(request.user),
+        "moderation_actions": [
+            ("unsilence", "Unsilence") if found.is_silenced else ("silence", "Silence"),
+            ("unsuspend", "Unsuspend") if found.is_suspended else ("suspend", "Suspend"),
+        ],
     }
     return render(request, "social/profile_detail.html", context)
