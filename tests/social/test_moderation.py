@@ -229,3 +229,55 @@ def test_staff_are_not_suspended_nor_anyone_by_themselves(admin):
         moderation.profile_suspend(target=other, moderator=admin)
     with pytest.raises(ValidationError):
         moderation.profile_suspend(target=admin, moderator=admin)
+
+
+# --- More read paths, the compose form, trends, the queue's cost ---------------------------------
+
+
+def test_a_suspended_repliers_reply_leaves_the_thread_and_the_public_pages(author, reader, outsider, admin, client_for):
+    root = _post(author, "a question #news")
+    reply = post_services.post_create(author=reader, text="an answer", reply_to=root)
+    moderation.profile_suspend(target=reader, moderator=admin)
+
+    thread = client_for(outsider).get(f"/social/posts/{root.pk}/").content.decode()
+    assert "a question" in thread and "an answer" not in thread
+    assert reply.pk not in [p.pk for p in reads.public_timeline(None).posts]
+    assert "an answer" not in client_for(None).get("/social/public/").content.decode()
+    assert "a question" in client_for(None).get("/social/tags/news/").content.decode()
+
+
+def test_the_compose_form_says_only_that_a_rule_was_broken(author, client_for):
+    FilteredPhrase.objects.create(phrase="forbidden", match="word", action="refuse")
+    answer = client_for(author).post("/social/posts/", {"text": "a forbidden word", "visibility": "public"})
+
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "breaks one of the community" in html and not Post.objects.filter(text__contains="forbidden").exists()
+
+
+def test_trends_do_not_count_a_silenced_authors_posts(author, admin):
+    from apps.social import trends
+
+    moderation.profile_silence(target=author, moderator=admin)
+    trends.record_post(_post(author, "#quiet"))
+    assert "news" not in trends.scores()
+
+
+def test_the_social_queue_costs_the_same_queries_whatever_it_holds(
+    author, reader, admin, client_for, django_assert_max_num_queries
+):
+    client = client_for(admin)
+    _report(reader, "social.post", _post(author).pk)
+    client.get("/moderation/")
+    with django_assert_max_num_queries(40) as few:
+        client.get("/moderation/")
+    conversation = conversation_between(author, reader)
+    for n in range(4):
+        someone = ProfileFactory().user
+        _report(someone, "social.post", _post(author, f"post {n}").pk)
+        _report(someone, "social.account", author.social_profile.pk)
+        message = message_services.message_send(sender=author, conversation=conversation, body=f"m {n}")
+        _report(reader, "social.message", message.pk)
+    with django_assert_max_num_queries(len(few.captured_queries) + 4):  # one per kind on the page, and a count
+        html = client.get("/moderation/").content.decode()
+    assert html.count('id="report-social-post-') == 5 and html.count('id="report-social-message-') == 4
