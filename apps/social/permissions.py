@@ -103,8 +103,7 @@ def suspension_refusal(user: Any) -> None:
 
 def can_moderate_social(user: Any) -> bool:
     """Staff handle the social network's reports: admins (and super admins)."""
-    from apps.core.accounts import has_role
-    from apps.core.accounts.roles import RoleName
+    from apps.core.accounts import RoleName, has_role
 
     return _pk(user) is not None and has_role(user, RoleName.ADMIN)
 

@@ -108,7 +108,7 @@ def test_the_hooks_notification_kind_sends_and_has_its_preferences(client_for, u
 
 
 def test_the_hooks_reportable_kind_reaches_the_moderation_queue(client_for, user_with_role):
-    from apps.core.reports.registry import reportable
+    from apps.core.reports import reportable
 
     assert reportable("hookapp.thing") is not None  # registered from the hook at start-up
     reader, keeper = user_with_role(None), user_with_role("hook_keeper")

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 
 from apps.core.notifications.models import Notification
+from apps.core.reports import Report
 from apps.core.reports import services as reports
-from apps.core.reports.models import Report
 from apps.social import selectors
 from apps.social.models import FilteredPhrase, Post
 from apps.social.services import messages as message_services

@@ -8,8 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from apps.core.reports import registry, selectors, services
-from apps.core.reports.models import Report
+from apps.core.reports import Report, registry, selectors, services
 from tests.core.factories import UserFactory
 from tests.hookapp import reportables
 
