@@ -77,6 +77,10 @@ class CoreConfig(AppConfig):
 
         for notification_kind in hooks.notification_kinds:
             register_notification_kind(notification_kind)
+        from apps.core.reports.registry import register as register_reportable
+
+        for reportable in hooks.reportables:
+            register_reportable(reportable)
 
         post_migrate.connect(ensure_document_indexes, sender=self, dispatch_uid="core.document_indexes")
         post_migrate.connect(ensure_role_rows, sender=self, dispatch_uid="core.role_rows")

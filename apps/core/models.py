@@ -20,6 +20,7 @@ from apps.core.accounts.roles import RoleName
 from apps.core.comments.models import Comment, CommentBan, CommentFlag  # noqa: F401 (the comment room's tables, app label core)
 from apps.core.notifications.models import Notification, NotificationPreference  # noqa: F401 (the notification room's)
 from apps.core.publishing.models import Publishable
+from apps.core.reports.models import Report  # noqa: F401 (the report room's table, app label core)
 
 
 def normalize_email(email: str) -> str:
@@ -168,6 +169,7 @@ RESERVED_PAGE_SLUGS = frozenset(
         "ws",
         "styleguide",
         "notifications",
+        "reports",
     }
 )
 

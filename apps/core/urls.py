@@ -15,6 +15,8 @@ urlpatterns = [
     path("dashboard/<slug:key>/", dashboards.dashboard_page, name="dashboard-page"),
     # Comments on every kind, and the one moderation queue (/moderation/).
     path("", include("apps.core.comments.urls")),
+    # Reports of any app's objects (/reports/<kind>/<id>/) and staff's decisions on them.
+    path("", include("apps.core.reports.urls")),
     # Every domain's notifications, their preferences and the emails' unsubscribe link.
     path("notifications/", include("apps.core.notifications.urls")),
     # Accounts

@@ -16,6 +16,8 @@ People and messages, sent by their services:
 - ``social.message``: someone sent a direct message in a conversation the recipient accepted
   (sent by services/messages.py; one notification per conversation while unread, counting the
   messages; requests and muted senders notify nobody).
+- ``social.moderation``: staff removed a post of yours, or silenced, suspended or restored your
+  account (services/moderation.py; who did it is not said).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ REPOST = "social.repost"
 FOLLOW = "social.follow"
 FOLLOW_REQUEST = "social.follow_request"
 MESSAGE = "social.message"
+MODERATION = "social.moderation"
 
 KINDS: tuple[NotificationKind, ...] = (
     NotificationKind(
@@ -89,6 +92,13 @@ KINDS: tuple[NotificationKind, ...] = (
         description="Someone sent you a message in a conversation you are in.",
         template="{actors} sent you a message",
         template_many="{actors} sent you {count} messages",
+    ),
+    NotificationKind(
+        name=MODERATION,
+        label="Moderation of your account",
+        description="Staff removed a post of yours, or limited, suspended or restored your account.",
+        template="{target}",
+        email=Email.DAILY,
     ),
 )
 

@@ -12,6 +12,12 @@ filters by (a page's list, a thread, a profile, bookmarks, a timeline, the API) 
 - ``mentioned``: the people it mentions;
 - ``audience``: the members of the group another app offers (apps/social/audiences.py).
 
+Staff's moderation is in the rule too (apps/social/services/moderation.py): a **suspended**
+author's posts are hidden from everyone but the author; a **silenced** author's public posts
+reach only their accepted followers (the public timeline, hashtag pages, trends and suggestions
+leave them out: ``restricted_author_q``); a post the word filter **held** is seen by its author
+alone until staff release it.
+
 Mutes are not in the rule: a muted person's posts leave the muter's lists (``posts_visible_to``
 with ``hide_muted``) but open on their own address. A deleted post stays readable as a tombstone
 (its text is gone) so a thread keeps its shape; lists leave it out.
@@ -40,22 +46,83 @@ def post_visible_q(viewer: Any, prefix: str = "", *, groups: list[str] | None = 
     subqueries in the one SQL statement."""
     field = (lambda name: f"{prefix}{name}") if prefix else (lambda name: name)
     public = Q(**{field("visibility"): V.PUBLIC})
+    author = OuterRef(field("author_id"))
+    silenced = Exists(Profile.objects.filter(user_id=author, silenced_at__isnull=False))
+    # Suspended authors and held posts: nobody but the author (the first clause below).
+    live = Q(**{field("held_at__isnull"): True}) & ~Exists(
+        Profile.objects.filter(user_id=author, suspended_at__isnull=False)
+    )
     pk = _pk(viewer)
     if pk is None:
-        return public
-    author = OuterRef(field("author_id"))
+        return public & ~silenced & live
     followed = Exists(Follow.objects.filter(follower_id=pk, followee_id=author, state=Follow.State.ACCEPTED))
     mentioned = Exists(Mention.objects.filter(user_id=pk, post_id=OuterRef(f"{prefix[:-2]}_id" if prefix else "pk")))
     blocked = Exists(Block.objects.filter(Q(blocker_id=pk, blocked_id=author) | Q(blocker_id=author, blocked_id=pk)))
     readers = (
-        public
+        (public & (~silenced | followed))
         | (Q(**{field("visibility"): V.FOLLOWERS}) & followed)
         | (Q(**{field("visibility"): V.MENTIONED}) & mentioned)
     )
     groups = audiences.memberships(viewer) if groups is None else groups
     if groups:
         readers |= Q(**{field("visibility"): V.AUDIENCE, field("audience__in"): groups})
-    return Q(**{field("author_id"): pk}) | (readers & ~blocked)
+    return Q(**{field("author_id"): pk}) | (readers & ~blocked & live)
+
+
+def restricted_author_q(field: str = "author_id") -> Q:
+    """Rows whose author (``field``: the user id's path) is silenced or suspended: what the
+    public timeline, hashtag pages and suggestions leave out whoever reads them."""
+    restricted = Profile.objects.filter(user_id=OuterRef(field)).filter(
+        Q(silenced_at__isnull=False) | Q(suspended_at__isnull=False)
+    )
+    return Q(Exists(restricted))
+
+
+def is_suspended(user: Any) -> bool:
+    """Whether ``user``'s account is suspended on the social network: one indexed query, asked
+    afresh by every write (not kept on the user object: a socket holds its user for hours)."""
+    if _pk(user) is None:
+        return False
+    return Profile.objects.filter(user_id=user.pk, suspended_at__isnull=False).exists()
+
+
+def forget_suspension(user: Any) -> None:
+    """Kept for callers that changed a suspension; nothing is remembered between asks."""
+
+
+def suspension_refusal(user: Any) -> None:
+    """Raise PermissionDenied when ``user`` is suspended: every writing service asks first."""
+    from django.core.exceptions import PermissionDenied
+
+    if is_suspended(user):
+        raise PermissionDenied("Your account is suspended: you cannot do this.")
+
+
+# --- Moderation ---
+
+
+def can_moderate_social(user: Any) -> bool:
+    """Staff handle the social network's reports: admins (and super admins)."""
+    from apps.core.accounts import RoleName, has_role
+
+    return _pk(user) is not None and has_role(user, RoleName.ADMIN)
+
+
+def can_report_post(user: Any, post: Post) -> bool:
+    """A signed-in reader reports a live post they may read, not their own."""
+    return _pk(user) is not None and post.author_id != user.pk and not post.is_deleted and can_see_post(user, post)
+
+
+def can_report_profile(user: Any, profile: Profile) -> bool:
+    """A signed-in member reports someone else's account."""
+    return _pk(user) is not None and profile.user_id != user.pk
+
+
+def can_report_message(user: Any, message: Any) -> bool:
+    """Only someone in the conversation (still in it) reports one of its messages, not their own."""
+    if _pk(user) is None or message.sender_id == user.pk or message.deleted_at is not None:
+        return False
+    return message.conversation.participants.filter(user_id=user.pk, left_at__isnull=True).exists()
 
 
 def post_and_original_visible_q(viewer: Any) -> Q:

@@ -8,6 +8,7 @@ from apps.social import demo
 from apps.social.notifications import KINDS
 from apps.social.panels import PANELS
 from apps.social.presence import presence_visible_ids
+from apps.social.reportables import REPORTABLES
 
 hook = AppHook(
     # Profiles live at the short /@<handle>/ (as Mastodon's do); everything else under /social/.
@@ -25,6 +26,9 @@ hook = AppHook(
     presence_policy=presence_visible_ids,
     # Timelines: home for the signed-in (a visitor is sent to the public timeline).
     nav=(NavLink("Social", "social:home"),),
+    # Posts, accounts and messages people may report into core's moderation queue, with staff's
+    # actions (remove, release, silence, suspend and their undoing: apps/social/reportables.py).
+    reportables=REPORTABLES,
     # Profiles for the demo accounts, their posts, threads, follows and a group conversation.
     demo_seed=demo.seed_demo,
 )

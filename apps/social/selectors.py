@@ -122,7 +122,7 @@ def _avatar_url(user: Any) -> str:
 def with_viewer_state(posts: Sequence[Post], viewer: Any) -> Sequence[Post]:
     """Give each post (and a repost's original) what the viewer did with it (``liked``,
     ``bookmarked``, ``reposted``), what they may do (``may_interact``, ``may_repost``,
-    ``may_change``), its images' URLs, its audience's label and its long body rendered. Three
+    ``may_change``, ``may_report``), its images' URLs, its audience's label and its long body rendered. Three
     queries for a signed-in viewer, none for a visitor."""
     shown = [post.repost_of if post.repost_of_id else post for post in posts]
     ids = {post.pk for post in shown}
@@ -142,6 +142,7 @@ def with_viewer_state(posts: Sequence[Post], viewer: Any) -> Sequence[Post]:
         post.may_interact = bool(signed_in and live)
         post.may_repost = post.may_interact and post.visibility == V.PUBLIC
         post.may_change = bool(signed_in and live and post.author_id == viewer.pk)
+        post.may_report = bool(signed_in and not post.is_deleted and post.author_id != viewer.pk)
         post.may_delete = bool(
             signed_in and not post.is_deleted and (post.author_id == viewer.pk or getattr(viewer, "is_staff", False))
         )

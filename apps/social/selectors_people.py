@@ -180,8 +180,11 @@ def who_to_follow(user: Any, *, limit: int = SUGGESTIONS) -> list[User]:
     )
     if len(ranked) < limit:
         ranked += _shared_hashtags(user, exclude=asked, excluded=excluded | set(ranked), limit=limit - len(ranked))
-    people = User.objects.filter(pk__in=ranked, is_active=True, social_profile__isnull=False).select_related(
-        "social_profile"
+    # Silenced and suspended accounts are suggested to nobody.
+    people = (
+        User.objects.filter(pk__in=ranked, is_active=True, social_profile__isnull=False)
+        .filter(social_profile__silenced_at__isnull=True, social_profile__suspended_at__isnull=True)
+        .select_related("social_profile")
     )
     found = {person.pk: person for person in people}
     return [found[pk] for pk in ranked if pk in found]

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from apps.core.models import User
 from apps.core.platform import search
-from apps.social import relations
+from apps.social import permissions, relations
 from apps.social.models import Hashtag, Post
 from apps.social.selectors import posts_visible_to
 from apps.social.selectors_people import people_visible_to
@@ -53,7 +53,14 @@ def search_people(viewer: Any, q: str) -> QuerySet[User]:
     """People ``viewer`` may see whose handle starts with ``q`` (one word, an optional ``@``) or
     whose name or bio holds its words: the handle that is ``q`` first, then handles starting
     with it, then the best text match. With their profiles."""
-    people = people_visible_to(viewer).select_related("social_profile")
+    # Staff's limits hold here as on the public timeline: a suspended account is found by nobody,
+    # a silenced one only by the people who already follow it.
+    people = (
+        people_visible_to(viewer)
+        .filter(social_profile__suspended_at__isnull=True)
+        .exclude(Q(social_profile__silenced_at__isnull=False) & ~Q(pk__in=relations.following_ids(viewer)))
+        .select_related("social_profile")
+    )
     found = search.match(PEOPLE_INDEX, q, using=people.db)
     handle = _HANDLE.match(q.strip())
     if found is None and handle is None:
@@ -82,7 +89,11 @@ def search_hashtags(viewer: Any, q: str) -> QuerySet[Hashtag]:
     tag = _TAG.search(q.strip().lstrip("#"))
     if tag is None:
         return Hashtag.objects.none()
-    counted = Q(posthashtag__post__visibility=Post.Visibility.PUBLIC, posthashtag__post__deleted_at__isnull=True)
+    counted = Q(
+        posthashtag__post__visibility=Post.Visibility.PUBLIC,
+        posthashtag__post__deleted_at__isnull=True,
+        posthashtag__post__held_at__isnull=True,
+    ) & ~permissions.restricted_author_q("posthashtag__post__author_id")
     if hidden := relations.blocked_ids(viewer):
         counted &= ~Q(posthashtag__post__author_id__in=hidden)
     return (

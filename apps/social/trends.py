@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from apps.social.models import Hashtag, Post
+from apps.social.permissions import restricted_author_q
 from apps.social.timelines.store import counter_store
 
 BUCKET_SECONDS = 3600
@@ -45,7 +46,10 @@ def record(names: list[str], *, at: float | None = None) -> None:
 
 
 def record_post(post: Post) -> None:
-    """Count a published public post's hashtags, once per post."""
+    """Count a published public post's hashtags, once per post; never a held post's nor those of
+    a silenced or suspended author (their posts reach no public page)."""
+    if post.held_at is not None or Post.objects.filter(pk=post.pk).filter(restricted_author_q()).exists():
+        return
     if not counter_store().first_time(f"social:trends:seen:{post.pk}", ttl=(_hours() + 1) * BUCKET_SECONDS):
         return
     names = list(Hashtag.objects.filter(posthashtag__post=post).values_list("name", flat=True))

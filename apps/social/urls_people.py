@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import URLPattern, re_path
 
 from apps.social import selectors_profile
+from apps.social.views import moderation as moderation_views
 from apps.social.views import people as people_views
 from apps.social.views import profiles as profile_views
 
@@ -23,6 +24,12 @@ urlpatterns: list[URLPattern] = [
         rf"^{_HANDLE}/(?P<action>follow|unfollow|block|unblock|mute|unmute)/$",
         people_views.relationship,
         name="relationship",
+    ),
+    # Staff's account controls (views/moderation.py).
+    re_path(
+        rf"^{_HANDLE}/moderate/(?P<action>silence|unsilence|suspend|unsuspend)/$",
+        moderation_views.account_moderate,
+        name="moderate",
     ),
     # The tabs other apps fill through their hook's profile_sections (/@ada/blog/), after every
     # address of the profile's own: selectors_profile refuses a section key that one of them takes.

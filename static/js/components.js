@@ -132,9 +132,19 @@
     start();
   }
 
+  // A dialog that htmx brought in (a "Report" button's form): opened as a modal at once, and
+  // taken off the page when it closes, so opening it again fetches a fresh one.
+  function openFetched(dialog) {
+    if (dialog.open || typeof dialog.showModal !== "function") return;
+    dialog.addEventListener("close", () => dialog.remove(), { once: true });
+    dialog.showModal();
+  }
+
   function setUp(root) {
     setUpTabs(root);
     root.querySelectorAll(".message[data-autodismiss]").forEach(schedule);
+    if (root.matches && root.matches("dialog[data-modal-fetched]")) openFetched(root);
+    root.querySelectorAll("dialog[data-modal-fetched]").forEach(openFetched);
   }
 
   document.addEventListener("DOMContentLoaded", () => setUp(document));

@@ -105,3 +105,15 @@ def test_the_hooks_notification_kind_sends_and_has_its_preferences(client_for, u
     assert "Hal Hooker hooked “line”" in client.get("/notifications/?domain=hookapp").content.decode()
     page = client.get("/notifications/preferences/").content.decode()
     assert "Things hooked" in page and "Replies to your comments" in page  # the blog's still come
+
+
+def test_the_hooks_reportable_kind_reaches_the_moderation_queue(client_for, user_with_role):
+    from apps.core.reports import reportable
+
+    assert reportable("hookapp.thing") is not None  # registered from the hook at start-up
+    reader, keeper = user_with_role(None), user_with_role("hook_keeper")
+    answer = client_for(reader).post("/reports/hookapp.thing/2/", {"reason": "spam"})
+    assert answer.status_code == 302
+
+    page = client_for(keeper).get("/moderation/?kind=hookapp.thing").content.decode()
+    assert 'id="report-hookapp-thing-2"' in page and "Hide it" in page

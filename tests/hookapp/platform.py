@@ -8,6 +8,7 @@ from typing import Any
 from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, ProfileSection, ProfileSectionContent, SellableKind
+from tests.hookapp.reportables import THING
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
@@ -49,6 +50,8 @@ hook = AppHook(
     sellables=(SellableKind("ticket", "Ticket to the hook show"),),
     # A tab of keepers' profiles (/@<handle>/hooked/), before every real app's.
     profile_sections=(ProfileSection("hooked", "Hooked", hooked_things, order=1),),
+    # Things people may report into core's moderation queue (tests/hookapp/reportables.py).
+    reportables=(THING,),
     notification_kinds=(
         NotificationKind(
             name="hookapp.thing_hooked",

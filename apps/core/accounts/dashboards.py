@@ -90,9 +90,9 @@ def _site_editor(model_name: str) -> Callable[[Any], bool]:
 
 
 def _moderates(user: Any) -> bool:
-    from apps.core.comments import permissions as comment_permissions
+    from apps.core.reports.permissions import can_open_moderation_queue
 
-    return comment_permissions.can_moderate_comments(user)
+    return can_open_moderation_queue(user)
 
 
 # Core's tools: the domains' (``AppHook.tools``) come between the first two and the rest.
@@ -100,7 +100,7 @@ CORE_TOOLS_FIRST: tuple[Tool, ...] = (
     Tool("Your profile", "profile", "Your name, avatar and password."),
     Tool("Notifications", "notifications:list", "What happened to your comments and your work."),
     Tool("Notification preferences", "notifications:preferences", "What you hear about, in the app and by email."),
-    Tool("Moderation queue", "comments:moderation", "Comments waiting for a decision.", show=_moderates),
+    Tool("Moderation queue", "comments:moderation", "Reports and comments waiting for a decision.", show=_moderates),
 )
 CORE_TOOLS_LAST: tuple[Tool, ...] = (
     Tool("Admin", "admin:index", "People, roles and every model.", show=permissions.can_access_admin),

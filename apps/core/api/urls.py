@@ -8,6 +8,7 @@ from apps.core.api.notification_views import (
     PreferencesView,
     UnreadCountView,
 )
+from apps.core.api.report_views import ReportCreateView
 from apps.core.api.site_views import SiteComponentsView, SitePageDetailView, SitePageListView, ThemeView
 from apps.core.api.views import ActivityListView, ApiRootView
 from apps.core.platform.hooks import registry
@@ -24,6 +25,7 @@ urlpatterns = [
     path("notifications/read-all/", NotificationReadAllView.as_view(), name="api-notifications-read-all"),
     path("notifications/preferences/", PreferencesView.as_view(), name="api-notification-preferences"),
     path("notifications/<id:pk>/read/", NotificationReadView.as_view(), name="api-notification-read"),
+    path("reports/", ReportCreateView.as_view(), name="api-reports"),
     path("site/pages/", SitePageListView.as_view(), name="api-site-pages"),
     path("site/pages/<slug:slug>/", SitePageDetailView.as_view(), name="api-site-page"),
     path("site/components/", SiteComponentsView.as_view(), name="api-site-components"),

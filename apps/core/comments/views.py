@@ -31,6 +31,8 @@ from apps.core.comments import permissions, selectors, services
 from apps.core.comments.forms import BanForm, CommentForm
 from apps.core.comments.models import Comment
 from apps.core.comments.registry import commentable_of
+from apps.core.reports import permissions as report_permissions
+from apps.core.reports import selectors as report_selectors
 
 TEMPLATES = "comments/"
 QUEUE = TEMPLATES + "moderation_queue.html"
@@ -335,18 +337,28 @@ def _queue_url(request: HttpRequest) -> str:
 @never_cache
 @signed_in
 def moderation_queue(request: HttpRequest) -> HttpResponse:
-    """The platform's one moderation queue: comments waiting for a decision on every kind the
-    moderator moderates (``?domain=`` or ``?kind=`` narrows it), and the banned readers."""
-    _moderator(request)
+    """The platform's one moderation queue: reported objects of every reportable kind the viewer
+    handles (grouped per object, oldest first) and comments waiting for a decision on every kind
+    they moderate (``?domain=`` or ``?kind=`` narrows both), and the banned readers."""
+    if not report_permissions.can_open_moderation_queue(request.user):
+        raise PermissionDenied("Only moderators may do this.")
     chosen = _queue_filter(request)
     page = selectors.moderation_queue(viewer=request.user, page=request.GET.get("page", 1), **chosen)
+    reports = report_selectors.report_queue(viewer=request.user, page=request.GET.get("reports_page", 1), **chosen)
+    moderates_comments = permissions.can_moderate_comments(request.user)
     context = {
         "page": page,
         "rows": page.object_list,
         "waiting": page.paginator.count,
+        "reports": reports,
+        "groups": reports.object_list,
+        "reports_waiting": reports.paginator.count,
+        "moderates_comments": moderates_comments,
+        "moderates_reports": report_permissions.can_handle_any_reports(request.user),
         "filters": selectors.queue_filters(viewer=request.user),
+        "report_filters": report_selectors.report_filters(viewer=request.user),
         "chosen": chosen,
-        "bans": selectors.comment_bans()[:200],
+        "bans": selectors.comment_bans()[:200] if moderates_comments else [],
         "threshold": settings.COMMENT_FLAG_THRESHOLD,
     }
     return render(request, QUEUE, context)

@@ -20,6 +20,9 @@ _EXPORTS = {
     "Periodic": "apps.core.platform.hooks",
     "ProfileSection": "apps.core.platform.hooks",
     "ProfileSectionContent": "apps.core.platform.hooks",
+    # reportable kinds for core's moderation queue (apps/core/reports/registry.py)
+    "Reportable": "apps.core.reports.registry",
+    "ReportAction": "apps.core.reports.registry",
     "registry": "apps.core.platform.hooks",
     # idempotent requests: a view a rendered form posts again and again by design
     "idempotency_exempt": "apps.core.platform.idempotency",

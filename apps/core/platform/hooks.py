@@ -34,6 +34,7 @@ from apps.core.accounts.roles import RoleSpec
 from apps.core.blocks.slots import Slot
 from apps.core.comments.registry import Commentable
 from apps.core.notifications.registry import NotificationKind
+from apps.core.reports.registry import Reportable
 
 HOOK_MODULE = "platform"
 
@@ -221,6 +222,10 @@ class AppHook:
     audiences: tuple[Audience, ...] = ()
     # Tabs of people's profiles this app fills (``ProfileSection(key, label, content, order)``).
     profile_sections: tuple[ProfileSection, ...] = ()
+    # Kinds of this app's things people may report into core's one moderation queue
+    # (``Reportable(kind, label, load_many, ...)``, keyed "<app>.<noun>"): who reports, who
+    # moderates, how the queue shows one and the staff actions it offers (apps/core/reports/).
+    reportables: tuple[Reportable, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -324,6 +329,10 @@ class Registry:
         return self._gather(lambda hook: hook.commentables)
 
     @property
+    def reportables(self) -> tuple[Reportable, ...]:
+        return self._gather(lambda hook: hook.reportables)
+
+    @property
     def notification_kinds(self) -> tuple[NotificationKind, ...]:
         return self._gather(lambda hook: hook.notification_kinds)
 
@@ -381,6 +390,7 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
         "notification kind": _duplicates(across(lambda hook: [k.name for k in hook.notification_kinds])),
         "audience": _duplicates(across(lambda hook: [a.key for a in hook.audiences])),
         "profile section": _duplicates(across(lambda hook: [s.key for s in hook.profile_sections])),
+        "reportable kind": _duplicates(across(lambda hook: [r.kind for r in hook.reportables])),
     }
     for kind, names in clashes.items():
         if names:
@@ -410,6 +420,12 @@ def _check(hooks: tuple[InstalledHook, ...]) -> None:
                 raise ImproperlyConfigured(
                     f"{installed.app}'s hook declares the profile section {section.key!r}: its key is an address, "
                     "lower-case letters, digits and dashes, starting with a letter."
+                )
+        for item in installed.hook.reportables:
+            if item.kind.split(".", 1)[0] != installed.app:
+                raise ImproperlyConfigured(
+                    f"{installed.app}'s hook declares the reportable kind {item.kind!r}: "
+                    f"name it '{installed.app}.<noun>'."
                 )
         for mount in installed.hook.pages:
             if mount.prefix.split("/")[0] in RESERVED_PAGE_SLUGS:

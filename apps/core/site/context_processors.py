@@ -11,9 +11,9 @@ from django.utils.functional import SimpleLazyObject
 from apps.core.accounts import permissions
 from apps.core.blocks import render_blocks
 from apps.core.blocks.fields import link_url_problem
-from apps.core.comments import permissions as comment_permissions
 from apps.core.notifications.selectors import notification_unread_count
 from apps.core.platform.hooks import registry
+from apps.core.reports.permissions import can_open_moderation_queue
 from apps.core.site import selectors
 
 
@@ -68,7 +68,7 @@ def _nav(request: HttpRequest, header: dict[str, Any] | None) -> list[NavItem]:
     role_links = []
     if user is not None and user.is_authenticated and user.is_active:
         role_links.append(("Dashboard", reverse("dashboard")))
-    if comment_permissions.can_moderate_comments(user):
+    if can_open_moderation_queue(user):
         role_links.append(("Moderation", reverse("comments:moderation")))
     if permissions.can_access_admin(user):
         role_links.append(("Admin", reverse("admin:index")))

@@ -51,6 +51,8 @@ class Post(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Held by the word filter for review: only its author sees it until staff release or remove it.
+    held_at = models.DateTimeField(null=True, blank=True)
     # Counters kept by the services with F() updates, so a page never counts rows per post.
     like_count = models.PositiveIntegerField(default=0)
     repost_count = models.PositiveIntegerField(default=0)

@@ -53,15 +53,45 @@ class Profile(models.Model):
     locked = models.BooleanField(default=False, help_text="Follow requests wait for approval.")
     presence_audience = models.CharField(max_length=10, choices=Presence.choices, default=Presence.EVERYONE)
     created_at = models.DateTimeField(default=timezone.now)
+    # Staff's moderation (apps/social/services/moderation.py), each with who, when and why.
+    # Silenced: their posts reach only their followers (out of the public timeline, hashtag
+    # pages, trends and suggestions). Suspended: their posts are hidden everywhere and they may
+    # not post, reply, like, follow or message. Both are reversible by staff.
+    silenced_at = models.DateTimeField(null=True, blank=True)
+    silenced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    silence_reason = models.TextField(max_length=1000, blank=True)
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    suspension_reason = models.TextField(max_length=1000, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(Lower("handle"), name="social_profile_handle_ci_unique")]
+        indexes = [
+            # The visibility rule asks "is this author restricted?" of every post it filters.
+            models.Index(
+                fields=["user"],
+                name="social_profile_restricted",
+                condition=Q(silenced_at__isnull=False) | Q(suspended_at__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"@{self.handle}"
 
     def get_absolute_url(self) -> str:
         return reverse("people:profile", args=[self.handle])
+
+    @property
+    def is_silenced(self) -> bool:
+        return self.silenced_at is not None
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 class Follow(models.Model):

@@ -41,10 +41,11 @@ from PIL import Image
 from apps.core.accounts import rate_limited
 from apps.core.notifications import notify
 from apps.core.platform import encode_clean, open_upright, pagecache, validate_image
-from apps.social import realtime, relations
+from apps.social import permissions, realtime, relations, wordfilter
 from apps.social.models import Conversation, Message, Mute, Participant
 from apps.social.models.messages import GROUP_MAX, MESSAGE_MAX_CHARS, TITLE_MAX, pair_key
 from apps.social.notifications import MESSAGE as MESSAGE_KIND
+from apps.social.wordfilter import KIND_MESSAGE
 
 EDIT_WINDOW = timedelta(minutes=15)
 SEND_LIMIT, SEND_WINDOW = 30, 60  # messages per sender per minute
@@ -109,7 +110,9 @@ def conversation_start(*, starter: Any, others: Sequence[Any], title: str = "") 
     """A conversation between ``starter`` and ``others`` (one other: their one-to-one conversation,
     reused if it exists, also when both start it at once; more: a new group of at most GROUP_MAX,
     with an optional ``title``). Recipients who do not follow the starter get it as a request.
-    Refused (PermissionDenied) if a block stands between the starter and any of them."""
+    Refused (PermissionDenied) if a block stands between the starter and any of them, or the
+    starter is suspended."""
+    permissions.suspension_refusal(starter)
     if not getattr(starter, "is_authenticated", False) or not starter.is_active:
         raise PermissionDenied("Sign in to send messages.")
     people = {other.pk: other for other in others if other.pk != starter.pk}
@@ -203,12 +206,14 @@ def message_send(*, sender: Any, conversation: Conversation, body: str, image: U
     """Send ``body`` (and optionally an image, re-encoded) to ``conversation``. The sender must be
     an accepted, active participant, and no block may stand between the two of a one-to-one
     conversation. Broadcasts ``message.new`` on commit; notifies the other accepted participants."""
+    permissions.suspension_refusal(sender)
     me = _participant(sender, conversation)
     if me.state != Participant.State.ACCEPTED:
         raise PermissionDenied("Accept this message request before replying.")
     if conversation_blocked(conversation, sender):
         raise PermissionDenied("You cannot message this person.")
     body = _clean_body(body, has_image=image is not None)
+    verdict = wordfilter.check(body, field="body")
     _check_rate(sender, scope="social-dm-send", limit=SEND_LIMIT, window=SEND_WINDOW)
     stored = _store_image(image) if image is not None else None
     with transaction.atomic():
@@ -216,6 +221,8 @@ def message_send(*, sender: Any, conversation: Conversation, body: str, image: U
         if stored is not None:
             message.image.save(stored.name, stored, save=False)
         message.save()
+        if verdict.hold:  # sent (a conversation is private), but staff are asked to look at it
+            wordfilter.flag_for_review(KIND_MESSAGE, message.pk, verdict)
         now = message.created_at
         # Only forward: two sends racing leave the newer one as the conversation's last.
         Conversation.objects.filter(pk=conversation.pk).filter(
@@ -267,6 +274,9 @@ def message_edit(*, actor: Any, message: Message, body: str) -> Message:
     if conversation_blocked(message.conversation, actor):
         raise PermissionDenied("You cannot message this person.")
     body = _clean_body(body, has_image=bool(message.image))
+    if wordfilter.check(body, field="body").hold:
+        # An edit cannot slip a held phrase in after the send: refused like a refusing phrase.
+        raise ValidationError({"body": wordfilter.REFUSAL}, code="word_filter")
     with transaction.atomic():
         message.body, message.edited_at = body, timezone.now()
         message.save(update_fields=["body", "edited_at"])

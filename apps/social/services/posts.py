@@ -29,7 +29,7 @@ from PIL import Image
 
 from apps.core.blocks import clean_blocks
 from apps.core.platform import encode_clean, events, open_upright, validate_image
-from apps.social import permissions, timelines
+from apps.social import permissions, timelines, wordfilter
 from apps.social import text as post_text
 from apps.social.events import PostCreated, PostDeleted, PostEdited, PostLiked
 from apps.social.models import Bookmark, Hashtag, Like, Mention, Post, PostEdit, PostHashtag, PostImage, Profile
@@ -168,7 +168,9 @@ def post_create(
     its mentions (Mention rows, told by the subscriber) and hashtags, up to IMAGES_MAX images with
     alt text, a content warning, and a long ``body`` of the platform's blocks. A reply must be to a
     post the author may reply to, and reaches no further than its parent. Publishes
-    ``social.post_created``. Raises ValidationError (nothing written) or PermissionDenied."""
+    ``social.post_created``. Raises ValidationError (nothing written) or PermissionDenied.
+    The word filter (apps/social/wordfilter.py) refuses the text, or holds the post for review."""
+    permissions.suspension_refusal(author)
     if reply_to is not None and not permissions.can_reply(author, reply_to):
         raise PermissionDenied("You may not reply to this post.")
     blocks = clean_blocks(body, known_slots=set()) if body else []
@@ -178,6 +180,7 @@ def post_create(
     if len(warning) > 200:
         raise ValidationError({"content_warning": "A content warning is at most 200 characters."})
     visibility, audience = _addressing(author, visibility, audience, reply_to)
+    verdict = wordfilter.check(raw, field="text")
     html, mention_ids, tags = _render(author, raw)
     if reply_to is not None and visibility == V.MENTIONED and reply_to.author_id != author.pk:
         mention_ids = list(dict.fromkeys([reply_to.author_id, *mention_ids]))
@@ -191,7 +194,10 @@ def post_create(
         audience=audience,
         reply_to=reply_to,
         root_id=(reply_to.root_id or reply_to.pk) if reply_to is not None else None,
+        held_at=timezone.now() if verdict.hold else None,
     )
+    if verdict.hold:
+        wordfilter.hold_for_review(post, verdict)
     Mention.objects.bulk_create([Mention(post=post, user_id=pk) for pk in mention_ids])
     _set_hashtags(post, tags)
     _store_images(post, prepared)
@@ -228,10 +234,12 @@ def post_edit(*, actor: Any, post: Post, text: str, content_warning: str = "") -
     """The author changes a post's text and content warning; the earlier version is kept as a
     PostEdit (the "edited" history). Mentions and hashtags follow the new text; people newly
     mentioned are told (``social.post_edited``). An unchanged text writes nothing."""
+    permissions.suspension_refusal(actor)
     post = _locked(post)
     if not permissions.can_edit_post(actor, post):
         raise PermissionDenied("You may not edit this post.")
     raw = _check_text(text, required=not post.body and not post.images.exists())
+    verdict = wordfilter.check(raw, field="text")
     warning = content_warning.strip()
     if len(warning) > 200:
         raise ValidationError({"content_warning": "A content warning is at most 200 characters."})
@@ -244,7 +252,12 @@ def post_edit(*, actor: Any, post: Post, text: str, content_warning: str = "") -
         # Whoever could read it keeps reading it: an edit does not take a reader's access away.
         mention_ids = list(dict.fromkeys([*mention_ids, *before]))
     post.text, post.html, post.content_warning, post.edited_at = raw, html, warning, timezone.now()
-    post.save(update_fields=["text", "html", "content_warning", "edited_at"])
+    fields = ["text", "html", "content_warning", "edited_at"]
+    if verdict.hold and post.held_at is None:
+        post.held_at = post.edited_at
+        fields.append("held_at")
+        wordfilter.hold_for_review(post, verdict)
+    post.save(update_fields=fields)
     Mention.objects.filter(post=post).exclude(user_id__in=mention_ids).delete()
     Mention.objects.bulk_create([Mention(post=post, user_id=pk) for pk in mention_ids], ignore_conflicts=True)
     _set_hashtags(post, tags)
@@ -308,6 +321,7 @@ def _toggle(model: type[Like] | type[Bookmark], *, user: Any, post: Post, on: bo
 def post_like(*, user: Any, post: Post, on: bool = True) -> bool:
     """``user`` likes ``post`` (or no longer, ``on=False``); True when that changed anything. The
     author hears of a new like (``social.post_liked``)."""
+    permissions.suspension_refusal(user)
     if on and not permissions.can_like(user, post):
         raise PermissionDenied("You may not like this post.")
     changed = _toggle(Like, user=user, post=post, on=on, counter="like_count")
@@ -329,6 +343,7 @@ def post_repost(*, user: Any, post: Post, on: bool = True) -> Post | None:
     """``user`` reposts a public ``post`` to their followers (a Post with ``repost_of``; one per
     person, the unique constraint deciding a race), or undoes it (``on=False``). Returns the
     repost, or None once undone."""
+    permissions.suspension_refusal(user)
     existing = Post.objects.filter(author=user, repost_of=post, deleted_at__isnull=True).first()
     if not on:
         if existing is not None:

@@ -20,7 +20,7 @@ from django.urls import reverse
 from apps.core.models import User
 from apps.core.notifications import notify
 from apps.core.platform import events
-from apps.social import timelines
+from apps.social import permissions, timelines
 from apps.social.events_people import (
     BlockCreated,
     BlockDeleted,
@@ -66,7 +66,9 @@ def follow_create(*, follower: Any, followee: Any) -> Follow:
     open, as a request (``pending``) their owner approves or rejects when it is locked.
 
     Idempotent: following again returns the existing follow or request unchanged. Refused
-    (ValidationError, nothing changed) for oneself and when either has blocked the other."""
+    (ValidationError, nothing changed) for oneself and when either has blocked the other;
+    PermissionDenied for a suspended follower."""
+    permissions.suspension_refusal(follower)
     _refuse_self(follower, followee, "You cannot follow yourself.")
     profile_for(followee)  # made before the lock: a new profile is no part of the pair's write
     with transaction.atomic():

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from apps.social.models import Hashtag, Mention, Post
-from apps.social.permissions import post_and_original_visible_q
+from apps.social.permissions import post_and_original_visible_q, restricted_author_q
 from apps.social.relations import blocked_ids, following_ids, muted_ids
 from apps.social.timelines.fanout import FOLLOWER_VISIBILITIES, home_key, hot_author_ids
 from apps.social.timelines.store import timeline_cap, timeline_store, uses_redis
@@ -185,8 +185,10 @@ def home_new_count(user: Any, *, since_id: int, cap: int = 99) -> int:
 def _public_posts(viewer: Any) -> QuerySet[Post]:
     """Public, not deleted, original posts and replies (reposts are not repeated here, as on
     Mastodon's public timelines), without those of people the viewer blocked, was blocked by
-    or muted."""
-    posts = Post.objects.filter(visibility=Post.Visibility.PUBLIC, deleted_at__isnull=True, repost_of__isnull=True)
+    or muted, and without held posts or those of silenced or suspended authors."""
+    posts = Post.objects.filter(
+        visibility=Post.Visibility.PUBLIC, deleted_at__isnull=True, repost_of__isnull=True, held_at__isnull=True
+    ).exclude(restricted_author_q())  # silenced and suspended authors reach no public page
     if _pk(viewer):
         hidden = blocked_ids(viewer) | muted_ids(viewer)
         if hidden:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from django.views.decorators.vary import vary_on_headers
 
 from apps.core.platform import ProfileSection
-from apps.social import selectors, selectors_people
+from apps.social import permissions, selectors, selectors_people
 from apps.social import selectors_profile as tabs
 from apps.social.models import Profile
 from apps.social.relations import blocked_between
@@ -48,7 +48,7 @@ def _panel(
     request: HttpRequest, found: Profile, tab: str, section: ProfileSection | None, context: dict[str, Any]
 ) -> None:
     """The open tab's content: an app section's things, or a page of the network's own posts."""
-    if context["blocked"]:
+    if context["blocked"] or context["hidden"]:
         return
     if section is not None:
         content = tabs.section_content(section, request.user, found)
@@ -77,18 +77,27 @@ def profile(request: HttpRequest, handle: str, tab: str = "posts") -> HttpRespon
     if (moved := _canonical(request, found, handle, tab)) is not None:
         return moved
     blocked = blocked_between(request.user, found.user)
-    context: dict[str, Any] = {"profile": found, "person": found.user, "tab": tab, "blocked": blocked}
+    is_self = request.user.is_authenticated and request.user.pk == found.user_id
+    # A suspended account's tabs are closed to everyone but itself (the header says why).
+    hidden = found.is_suspended and not is_self
+    context: dict[str, Any] = {"profile": found, "person": found.user, "tab": tab, "blocked": blocked, "hidden": hidden}
     context.update(url=tabs.tab_url(found, tab), label=section.label if section else tabs.OWN_TABS[tab])
     _panel(request, found, tab, section, context)
     if request.htmx and not request.htmx.history_restore_request:
         older = "max_id" in request.GET and "page" in context
         name = "social/_profile_entries.html" if older else "social/profile_detail.html#panel"
         return render(request, name, context)
-    strip = [] if blocked else tabs.profile_tabs(request.user, found)
+    strip = [] if blocked or hidden else tabs.profile_tabs(request.user, found)
     context.update(
         tabs=[{"label": t.label, "url": t.url, "count": t.count, "current": t.key == tab} for t in strip],
         # The follow, mute and block controls (templates/social/_relationship_actions.html).
         relation=selectors_people.relation_for(request.user, found.user),
-        is_self=request.user.is_authenticated and request.user.pk == found.user_id,
+        is_self=is_self,
+        may_report=permissions.can_report_profile(request.user, found),
+        may_moderate=permissions.can_moderate_social(request.user),
+        moderation_actions=[
+            ("unsilence", "Unsilence") if found.is_silenced else ("silence", "Silence"),
+            ("unsuspend", "Unsuspend") if found.is_suspended else ("suspend", "Suspend"),
+        ],
     )
     return render(request, "social/profile_detail.html", context)
