@@ -8,6 +8,7 @@ from typing import Any
 from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, SellableKind
+from tests.hookapp.audiences import AUDIENCES
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
@@ -37,6 +38,8 @@ hook = AppHook(
     robots_disallow=("/hooked/private/",),
     # Tickets the shop sells for this app (fulfilled in tests/hookapp/tickets.py).
     sellables=(SellableKind("ticket", "Ticket to the hook show"),),
+    # A test group's members as a post's readers (tests/hookapp/audiences.py).
+    audiences=AUDIENCES,
     notification_kinds=(
         NotificationKind(
             name="hookapp.thing_hooked",
