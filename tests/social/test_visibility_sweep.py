@@ -105,7 +105,7 @@ def _page_shows(user: Any, url: str, *, follow: bool = True) -> bool:
     return response.status_code == 200 and WORD in response.content.decode()
 
 
-def _needs(address: str) -> None:
+def _needs(address: str, shown: str = "") -> None:
     """Skip while another part of the network has not mounted ``address`` yet."""
     try:
         match = resolve(address.split("?", 1)[0])
@@ -113,7 +113,7 @@ def _needs(address: str) -> None:
         match = None
     # The API's catch-all answers its JSON 404 for every address it does not know.
     if match is None or match.func.__name__ == "api_not_found":
-        pytest.skip(f"{address} resolves nowhere yet (being built in parallel): on at merge")
+        pytest.skip(f"{shown or address} resolves nowhere yet (being built in parallel): on at merge")
 
 
 def read_profile(user: Any, post: Post) -> bool:
@@ -151,7 +151,7 @@ def _api(user: Any) -> APIClient:
 
 def read_api_post(user: Any, post: Post) -> bool:
     address = f"/api/v1/social/posts/{post.pk}/"
-    _needs(address)
+    _needs(address, "/api/v1/social/posts/<id>/")
     response = _api(user).get(address)
     return response.status_code == 200 and response.json().get("id") == post.pk
 
