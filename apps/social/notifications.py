@@ -7,7 +7,8 @@ Posts:
 - ``social.like``: people liked your post, grouped per post ("Ana and 3 others liked ...");
 - ``social.repost``: people reposted your post, grouped per post.
 
-Nobody is told by someone they muted, or across a block, nor of their own act.
+Nobody is told by someone they muted, or across a block, nor of their own act, nor of a mention
+in a post they may not read (a followers-only post naming someone who does not follow).
 
 People and messages, sent by their services:
 - ``social.follow``: someone follows you (services/relations.py ``follow_create`` of an open
@@ -22,6 +23,7 @@ People and messages, sent by their services:
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.urls import reverse
 
@@ -29,6 +31,7 @@ from apps.core.notifications import Email, NotificationKind, notify
 from apps.core.platform import events
 from apps.social.events import PostCreated, PostEdited, PostLiked
 from apps.social.models import Block, Mute, Post
+from apps.social.permissions import can_see_post
 
 MENTION = "social.mention"
 REPLY = "social.reply"
@@ -133,13 +136,21 @@ def _live(post_id: int) -> Post | None:
     return Post.objects.select_related("author").filter(pk=post_id, deleted_at__isnull=True).first()
 
 
+def _readers_of(post: Post, user_ids: list[int]) -> list[int]:
+    """Of ``user_ids`` (in their order), those who may read ``post``: a followers-only or
+    group post may name someone outside its reach, and telling them would show them its words
+    (the notification's label) while its page answers 404."""
+    users = {user.pk: user for user in get_user_model().objects.filter(pk__in=user_ids)}
+    return [pk for pk in user_ids if pk in users and can_see_post(users[pk], post)]
+
+
 @events.subscribe(PostCreated, key="social.tell_post_created")
 def on_post_created(event: PostCreated) -> None:
     """Mentioned people, the author replied to and the author reposted hear of it."""
     post = _live(event.post_id)
     if post is None:
         return
-    for user_id in event.mention_ids:
+    for user_id in _readers_of(post, event.mention_ids):
         _tell(user_id, event.author_id, MENTION, post, post)
     parent = _live(event.reply_to_id) if event.reply_to_id is not None else None
     # Someone mentioned in the reply was told of the mention already.
@@ -153,7 +164,7 @@ def on_post_created(event: PostCreated) -> None:
 def on_post_edited(event: PostEdited) -> None:
     post = _live(event.post_id)
     if post is not None:
-        for user_id in event.new_mention_ids:
+        for user_id in _readers_of(post, event.new_mention_ids):
             _tell(user_id, event.author_id, MENTION, post, post)
 
 

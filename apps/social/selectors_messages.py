@@ -103,7 +103,13 @@ def inbox_for_user(*, user: Any, requests: bool = False) -> QuerySet[Participant
     return (
         Participant.objects.filter(user_id=user.pk, state=state, left_at__isnull=True)
         .exclude(conversation__pair_key__in=_blocked_pair_keys(user))
-        .select_related("conversation", "conversation__last_message", "conversation__last_message__sender")
+        .select_related(
+            "conversation",
+            "conversation__last_message",
+            "conversation__last_message__sender",
+            # The last message's sender is named by handle (the API's inbox rows).
+            "conversation__last_message__sender__social_profile",
+        )
         .annotate(unread=Coalesce(_unread_of(user.pk), 0))
         .prefetch_related(people)
         .order_by("-conversation__last_activity_at", "-conversation_id")

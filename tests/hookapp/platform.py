@@ -9,6 +9,7 @@ from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, ProfileSection, ProfileSectionContent, SellableKind
 from tests.hookapp.reportables import THING
+from tests.hookapp.audiences import AUDIENCES
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
@@ -52,6 +53,8 @@ hook = AppHook(
     profile_sections=(ProfileSection("hooked", "Hooked", hooked_things, order=1),),
     # Things people may report into core's moderation queue (tests/hookapp/reportables.py).
     reportables=(THING,),
+    # A test group's members as a post's readers (tests/hookapp/audiences.py).
+    audiences=AUDIENCES,
     notification_kinds=(
         NotificationKind(
             name="hookapp.thing_hooked",
