@@ -8,8 +8,8 @@ from typing import Any
 from apps.core.accounts import Dashboard, Panel, has_role
 from apps.core.notifications import Email, NotificationKind
 from apps.core.platform import AppHook, DemoAccount, Mount, NavLink, ProfileSection, ProfileSectionContent, SellableKind
-from tests.hookapp.reportables import THING
 from tests.hookapp.audiences import AUDIENCES
+from tests.hookapp.reportables import THING
 from tests.hookapp.roles import KEEPER, ROLES
 from tests.hookapp.sitemaps import HookedSitemap
 from tests.hookapp.views import THINGS
