@@ -466,9 +466,10 @@ def measure_social(
         args += ["--other-prefix", shlex.join(client_prefix)]
     command = [*client_prefix, sys.executable, *args]
     commands.append(shlex.join([*client_prefix, "python", *args]) + "  # issue 15's figures")
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    # Its progress (stderr) shows as it goes: the parts take a minute or two each.
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     if done.returncode != 0:
-        sys.stderr.write(done.stdout + done.stderr)
+        sys.stderr.write(done.stdout)
         sys.exit("measuring the social network failed")
     report = json.loads(done.stdout.strip().splitlines()[-1])
     commands.extend(report["commands"])

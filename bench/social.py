@@ -40,6 +40,7 @@ import shlex
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -119,22 +120,29 @@ def bulk_follow(follower_ids: list[int], followee_ids: list[int]) -> None:
     Follow.objects.bulk_create(rows, batch_size=2000, ignore_conflicts=True)
 
 
-def session_for(user_id: int) -> str:
-    """A signed-in session for the account, as ``login()`` leaves it (the consumer's
-    AuthMiddlewareStack and every page read it from the cookie): its key."""
+def sessions_for(user_ids: list[int]) -> dict[int, str]:
+    """A signed-in session for each account, as ``login()`` leaves it (the consumer's
+    AuthMiddlewareStack and every page read it from the cookie): {user id: session key}."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.utils.module_loading import import_string
 
     from apps.core.models import User
 
-    user = User.objects.get(pk=user_id)
-    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    return str(store.session_key)
+    store_class = import_string(f"{settings.SESSION_ENGINE}.SessionStore")
+    keys = {}
+    for user in User.objects.filter(pk__in=user_ids):
+        store = store_class()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        store.create()
+        keys[user.pk] = str(store.session_key)
+    return keys
+
+
+def session_for(user_id: int) -> str:
+    return sessions_for([user_id])[user_id]
 
 
 # --- Push vs pull -----------------------------------------------------------------------------
@@ -287,9 +295,11 @@ def fanout_seed(followers: int) -> tuple[int, list[int]]:
     follower_ids = bulk_users("fan", followers)
     bulk_follow(follower_ids, [author])
     Post.objects.filter(author_id=author, deleted_at__isnull=True).update(deleted_at=timezone.now())  # a failed run's
+    # What each follower's rebuild stores (the same for all: they follow only the author, and
+    # no bench post mentions anyone), written straight to each timeline.
+    ids = list(fanned_out_posts(follower_ids[0], [author]).values_list("id", flat=True)[:20])
     store = timeline_store()
     for follower in follower_ids:
-        ids = list(fanned_out_posts(follower, [author]).values_list("id", flat=True)[:20])
         store.replace(home_key(follower), ids)
     return author, follower_ids
 
@@ -331,11 +341,21 @@ def measure_fanout(author_id: int, follower_ids: list[int], *, timeout: float = 
 
     post_delete(actor=author, post=post)
     removed = time.monotonic()
+    # The removal tasks' progress is watched from a thread while this one reads every home
+    # right away (the reads must not wait for the purge: the read-time filter is under test).
+    purge: dict[str, Any] = {}
+
+    def watch_purge() -> None:
+        purge["done"] = wait_for(lambda: holding(keys, post.pk) == 0, timeout, interval=0.05)
+        purge["at"] = time.monotonic()
+
+    watcher = threading.Thread(target=watch_purge)
+    watcher.start()
     users = User.objects.filter(pk__in=follower_ids)
     shown = sum(post.pk in {p.pk for p in home_timeline(user).posts} for user in users.iterator(chunk_size=500))
     read_all = time.monotonic()
-    purged = wait_for(lambda: holding(keys, post.pk) == 0, timeout)
-    purged_at = time.monotonic()
+    watcher.join()
+    purged, purged_at = purge["done"], purge["at"]
     seconds = delivered - started
     return {
         "followers": len(follower_ids),
@@ -540,7 +560,7 @@ async def dm_run(
 
 def measure_dm_at(base: str, sockets: int, *, group: int, messages: int, rate: float) -> dict[str, Any]:
     conversations = dm_seed(sockets, group)
-    sessions = {user: session_for(user) for c in conversations for user in c[1:]}
+    sessions = sessions_for([user for c in conversations for user in c[1:]])
     return asyncio.run(dm_run(base, conversations, sessions, messages=messages, rate=rate))
 
 
@@ -763,12 +783,18 @@ def main(argv: list[str] | None = None) -> None:
     parts = [part for part in args.parts.split(",") if part]
     commands: list[str] = []
     report: dict[str, Any] = {"parts": parts}
-    if "fanout" in parts:
-        report["fanout"] = run_fanout(args, commands)
-    if "reads" in parts:
-        report["reads"] = measure_reads(args.sizes, repeats=args.repeats)
-    if "dm" in parts:
-        report["dm"] = run_dm(args, commands)
+    runs = {
+        "fanout": lambda: run_fanout(args, commands),
+        "reads": lambda: measure_reads(args.sizes, repeats=args.repeats),
+        "dm": lambda: run_dm(args, commands),
+    }
+    for part in parts:
+        started = time.monotonic()
+        print(f"{PARTS[part]} ...", file=sys.stderr, flush=True)
+        report[part] = runs[part]()
+        # Progress on stderr (stdout's last line is the report): the part's figures as they come.
+        line = summary({part: report[part]})
+        print(f"  {line} ({time.monotonic() - started:.0f} s)", file=sys.stderr, flush=True)
     report["commands"] = commands
     print(json.dumps(report))
 

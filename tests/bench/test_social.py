@@ -58,7 +58,7 @@ def dm_server_env(transactional_db, tmp_path: Path) -> dict[str, str]:  # type: 
 
 def test_dm_delivery_times_every_message_at_every_other_members_socket(dm_server_env, tmp_path):
     conversations = social.dm_seed(4, 2)
-    sessions = {user: social.session_for(user) for conversation in conversations for user in conversation[1:]}
+    sessions = social.sessions_for([user for conversation in conversations for user in conversation[1:]])
 
     # The harness's own server start (60 s to answer: a busy machine's first import is slow).
     with run.server({**os.environ, **dm_server_env}, [], tmp_path / "server.log", []) as (base, _pid):
