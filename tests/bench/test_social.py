@@ -142,3 +142,16 @@ def test_the_social_section_says_each_figure_and_its_goal_and_replaces_only_itse
     assert "python -m bench.social --parts fanout,reads,dm" in text
     assert json.loads(json.dumps(sample_report())) == sample_report()  # the report is plain JSON
     assert "fan-out: 5000 of 5000 home timelines in 1.25 s" in social.summary(sample_report())
+
+
+def test_the_dm_table_has_a_row_per_socket_count_and_says_the_verdict():
+    row = {"sockets": 1000, "open_seconds": 12.5, "open_retries": 2, "conversations": 500, "messages": 200}
+    row |= {"rate": 10.0, "deliveries": 200, "lost": 0, "p50_ms": 9.5, "p99_ms": 40.0, "max_ms": 55.0}
+    small = row | {"sockets": 10, "conversations": 5, "p99_ms": 20.0, "open_retries": 0}
+    report = {**sample_report(), "dm": {**social.dm_verdict([small, row]), "group": 2, "open_files": 4096}}
+
+    text = social.render_section(report, header=[])
+
+    assert "one-to-one conversations" in text
+    assert "| 1,000 | 12.5 (2) | 500 | 200 (10) | 200 | 0 | 9.5 | 40.0 | 55.0 |" in text
+    assert "(measured 2.00x): **pass**" in text
