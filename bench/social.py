@@ -271,12 +271,14 @@ def measure_reads(sizes: list[int], *, repeats: int, noise: int | None = None) -
     }
 
 
-def prepare_home(size: int) -> dict[str, str]:
-    """The home timeline page target of bench/run.py: the reader of ``size`` posts, signed in."""
+def prepare_home(sizes: list[int]) -> dict[str, str]:
+    """The home timeline page target of bench/run.py: the reader of the largest size, signed in.
+    Every size is seeded now, in one stream (seeded later, a size's posts would all be newer
+    than the rest, the top of the table, which a pull query finds at once)."""
     from django.urls import reverse
 
-    readers = reads_seed([size])
-    return {"social_home": reverse("social:home"), "social_home_session": session_for(readers[size])}
+    readers = reads_seed(sizes)
+    return {"social_home": reverse("social:home"), "social_home_session": session_for(readers[max(sizes)])}
 
 
 # --- Fan-out ----------------------------------------------------------------------------------
@@ -801,7 +803,7 @@ def main(argv: list[str] | None = None) -> None:
 
     django.setup()
     if args.prepare:
-        print(json.dumps(prepare_home(max(args.sizes))))
+        print(json.dumps(prepare_home(args.sizes)))
         return
     parts = [part for part in args.parts.split(",") if part]
     commands: list[str] = []
