@@ -52,7 +52,8 @@ check-services: $(VENV)/.installed
 	$(BIN)/python manage.py check_services
 
 # One daphne process in production mode against wrk: see bench/README.md. Writes bench/RESULTS.md.
-bench: $(VENV)/.installed var
+# The social network's DM figures open their websockets with a dev package (websockets).
+bench: $(VENV)/.installed-dev var
 	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Mixed traffic for SOAK_MINUTES (30) against one production-mode process: see bench/README.md.

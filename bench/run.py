@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench import social
+
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
 RESULTS_MD = ROOT / "bench" / "RESULTS.md"
@@ -88,6 +90,8 @@ TARGETS = [
         session="{progress_write_session}",
         goal=0.3,
     ),
+    # A signed-in reader's home timeline (bench/social.py seeds it: 20,000 followed posts).
+    Target("social home timeline page", "{social_home}", session="{social_home_session}"),
 ]
 
 # A CSRF secret of the bench's own, sent as the cookie and (unmasked, which Django accepts) as
@@ -248,7 +252,12 @@ def post_headers(session: str | None = None) -> dict[str, str]:
 
 def fetch(url: str, *, cookie: bool, form: str | None = None, session: str | None = None) -> tuple[int, dict[str, str]]:
     # Only ever the harness's own server on loopback.
-    headers = post_headers(session) if form is not None else {"Cookie": BENCH_COOKIE} if cookie else {}
+    if form is not None:
+        headers = post_headers(session)
+    elif session is not None:
+        headers = {"Cookie": f"sessionid={session}"}  # a signed-in GET: past the page cache anyway
+    else:
+        headers = {"Cookie": BENCH_COOKIE} if cookie else {}
     data = form.encode() if form is not None else None
     request = urllib.request.Request(url, data=data, headers=headers)  # noqa: S310
     try:
@@ -322,6 +331,8 @@ def wrk_command(
     session: str | None = None,
 ) -> list[str]:
     headers = ["-H", f"Cookie: {BENCH_COOKIE}"] if cookie else []
+    if session is not None and form is None:
+        headers = ["-H", f"Cookie: sessionid={session}"]
     script = post_script(form, session) if form is not None else REPORTER
     return [
         *prefix,
@@ -432,6 +443,36 @@ def measure_jobs(
         sys.exit("measuring the queue failed")
     report = json.loads(done.stdout.strip().splitlines()[-1])
     commands.append(report["worker"])
+    return report
+
+
+def prepare_social(env: dict[str, str], commands: list[str]) -> dict[str, str]:
+    """Seed the home timeline page target (bench/social.py --prepare): its address and session."""
+    command = [sys.executable, "-m", "bench.social", "--prepare"]
+    commands.append("python -m bench.social --prepare  # the home timeline page's reader, signed in")
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout + done.stderr)
+        sys.exit("seeding the social targets failed")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def measure_social(
+    env: dict[str, str], parts: list[str], server_prefix: list[str], client_prefix: list[str], commands: list[str]
+) -> dict[str, Any]:
+    """Issue 15's figures (bench/social.py): fan-out, push vs pull, DM delivery."""
+    args = ["-m", "bench.social", "--parts", ",".join(parts), "--server-prefix", shlex.join(server_prefix)]
+    if client_prefix:  # the second fan-out worker on the other core
+        args += ["--other-prefix", shlex.join(client_prefix)]
+    command = [*client_prefix, sys.executable, *args]
+    commands.append(shlex.join([*client_prefix, "python", *args]) + "  # issue 15's figures")
+    # Its progress (stderr) shows as it goes: the parts take a minute or two each.
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    if done.returncode != 0:
+        sys.stderr.write(done.stdout)
+        sys.exit("measuring the social network failed")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    commands.extend(report["commands"])
     return report
 
 
@@ -565,6 +606,20 @@ def kept_sections(document: str) -> list[str]:
     return [match.group(0) for match in _KEPT_SECTION.finditer(document)]
 
 
+def social_header(data: dict[str, Any]) -> list[str]:
+    """The social section's first lines: when, where, on what (the section is kept by later
+    runs that skip it, so it says these itself)."""
+    m, backend = data["machine"], data["backend"]
+    return [
+        "Written by `make bench` (bench/social.py) from one run; do not edit by hand. See bench/README.md.",
+        "",
+        f"- date: {data['date']}; machine: {m['cpu']}, {m['cpus']} CPUs; load average at the end: "
+        + ", ".join(map(str, data["hello"].get("load_average", []))),
+        f"- backend: SQL {backend['sql']}; cache {backend['cache']}",
+        f"- pinning: {data['settings']['pinning']} (fan-out: one worker per core)",
+    ]
+
+
 # --- Main ---------------------------------------------------------------------------------------
 
 
@@ -585,6 +640,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", help="measure only targets whose name contains this text (hello always runs)")
     parser.add_argument("--no-markdown", action="store_true", help="do not rewrite bench/RESULTS.md")
     parser.add_argument("--no-jobs", action="store_true", help="skip the queue's figures (bench/jobs.py)")
+    parser.add_argument("--no-social", action="store_true", help="skip issue 15's figures (bench/social.py)")
     return parser.parse_args(argv)
 
 
@@ -610,6 +666,8 @@ def main(argv: list[str] | None = None) -> None:
     urls = json.loads(seed_file.read_text())
 
     selected = [t for t in TARGETS if not args.only or args.only.lower() in t.name.lower()]
+    if not args.no_social and any(t.url == "{social_home}" for t in selected):
+        urls.update(prepare_social(env, commands))
     rows: list[dict[str, Any]] = []
     with server(env, server_prefix, VAR / "server.log", commands) as (base, pid):
         plan: list[tuple[Target, str | None]] = [(HELLO, HELLO.url)]
@@ -660,6 +718,9 @@ def main(argv: list[str] | None = None) -> None:
     count_queries(env, client_prefix, measured, args.query_samples)
     commands.append("python -m bench.queries  # queries per request, Django's test client, same environment")
     jobs = None if args.no_jobs else measure_jobs(env, server_prefix, client_prefix, commands)
+    parts = [] if args.no_social else social.selected_parts(args.only)
+    social_commands: list[str] = []
+    social_report = measure_social(env, parts, server_prefix, client_prefix, social_commands) if parts else None
 
     hello_first, hello_last = rows[0], rows[-1]
     hello = summarise(rows, hello_first, hello_last)
@@ -684,7 +745,13 @@ def main(argv: list[str] | None = None) -> None:
             *commands,
         ],
     }
+    if social_report is not None:
+        data["social"] = social_report
+        setup = [c for c in data["commands"] if "bench.social" not in c][:4]
+        social_report["commands"] = [*setup, *social_commands]
     path = write_results(data, json_dir=VAR, markdown=None if args.no_markdown else RESULTS_MD)
+    if social_report is not None and not args.no_markdown:
+        social.write_section(RESULTS_MD, social.render_section(social_report, header=social_header(data)))
     print()
     print(table(data))
     print(f"\nhello: {hello['first']:.0f} then {hello['last']:.0f} req/s (drift {hello['drift']:+.1%})")
@@ -693,6 +760,8 @@ def main(argv: list[str] | None = None) -> None:
             f"queue ({jobs['broker']}): enqueue-to-start p50 {jobs['latency']['p50_ms']:.1f} ms, "
             f"p99 {jobs['latency']['p99_ms']:.1f} ms; outbox {jobs['outbox']['events_per_second']:.0f} events/s"
         )
+    if social_report is not None:
+        print(social.summary(social_report))
     print(f"results: {path.relative_to(ROOT)}" + ("" if args.no_markdown else f" and {RESULTS_MD.relative_to(ROOT)}"))
     if any(row.get("errors") for row in measured):
         sys.exit("some requests failed: see the errors column")
