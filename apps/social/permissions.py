@@ -58,10 +58,15 @@ def post_visible_q(viewer: Any, prefix: str = "", *, groups: list[str] | None = 
     followed = Exists(Follow.objects.filter(follower_id=pk, followee_id=author, state=Follow.State.ACCEPTED))
     mentioned = Exists(Mention.objects.filter(user_id=pk, post_id=OuterRef(f"{prefix[:-2]}_id" if prefix else "pk")))
     blocked = Exists(Block.objects.filter(Q(blocker_id=pk, blocked_id=author) | Q(blocker_id=author, blocked_id=pk)))
+    # A reply is addressed to the post it answers: its author reads it whatever its visibility
+    # (as Mastodon's implicit mention does), or a followers-only answer would hide from the one
+    # person it answers and their reply notification would lead to a 404.
+    answers_viewer = Exists(Post.objects.filter(pk=OuterRef(field("reply_to_id")), author_id=pk))
     readers = (
         (public & (~silenced | followed))
         | (Q(**{field("visibility"): V.FOLLOWERS}) & followed)
         | (Q(**{field("visibility"): V.MENTIONED}) & mentioned)
+        | Q(answers_viewer)
     )
     groups = audiences.memberships(viewer) if groups is None else groups
     if groups:

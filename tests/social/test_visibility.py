@@ -183,3 +183,16 @@ def test_a_reply_whose_parent_is_hidden_opens_as_its_own_thread(client, people):
     client.force_login(people["mentioned"])
     page = client.get(reverse("social:post", args=[answer.pk])).content.decode()
     assert "answering in public" in page and "for my followers" not in page
+
+
+def test_a_followers_only_reply_reaches_the_author_it_answers(client, people):
+    # The author follows nobody here: the reply reaches them because it answers their post.
+    root = _post(people["author"], "public")
+    answer = services.post_create(
+        author=people["follower"], text="just for you and mine", visibility="followers", reply_to=root
+    )
+    assert permissions.can_see_post(people["author"], answer)
+    assert answer.pk in [entry.post.pk for entry in selectors.post_thread(people["author"], root)]
+    assert not permissions.can_see_post(people["stranger"], answer)
+    client.force_login(people["author"])
+    assert client.get(reverse("social:post", args=[answer.pk])).status_code == 200
