@@ -105,6 +105,7 @@ def rows(w: dict[str, Any]) -> dict[str, Row]:
     post, c, m = w["post"].pk, w["conversation"].pk, w["message"].pk
     at = f"/social/messages/{c}/"
     api_c = f"{API}conversations/{c}/"
+    api_p = f"{API}posts/{post}/"
     return {
         # Relations' pages.
         "social:requests GET": Row("GET", "/social/requests/"),
@@ -175,6 +176,37 @@ def rows(w: dict[str, Any]) -> dict[str, Row]:
         "api-social-conversation-accept POST": Row("POST", f"{api_c}accept/"),
         "api-social-conversation-decline POST": Row("POST", f"{api_c}decline/"),
         "api-social-conversation-leave POST": Row("POST", f"{api_c}leave/"),
+        # Search, profiles' tabs and sections, staff's account controls.
+        "social:search GET": Row("GET", "/social/search/?q=tea&type=posts"),
+        "people:profile-tab GET": Row("GET", "/@olive/replies/"),
+        "people:profile-section GET": Row("GET", "/@olive/blog/"),
+        "people:moderate POST": Row("POST", "/@olive/moderate/silence/", {"note": "spam"}),
+        # The posts and timelines API.
+        "api-social-search GET": Row("GET", f"{API}search/?q=tea&type=posts"),
+        "api-social-posts POST": Row("POST", f"{API}posts/", {"text": "New", "visibility": "public"}),
+        "api-social-post GET": Row("GET", api_p),
+        "api-social-post PATCH": Row("PATCH", api_p, {"text": "Tea, edited"}),
+        "api-social-post DELETE": Row("DELETE", api_p),
+        "api-social-post-history GET": Row("GET", f"{api_p}history/"),
+        "api-social-post-replies GET": Row("GET", f"{api_p}replies/"),
+        "api-social-post-likes GET": Row("GET", f"{api_p}likes/"),
+        "api-social-post-reposts GET": Row("GET", f"{api_p}reposts/"),
+        "api-social-post-like PUT": Row("PUT", f"{api_p}like/"),
+        "api-social-post-like POST": Row("POST", f"{api_p}like/"),
+        "api-social-post-like DELETE": Row("DELETE", f"{api_p}like/"),
+        "api-social-post-repost PUT": Row("PUT", f"{api_p}repost/"),
+        "api-social-post-repost POST": Row("POST", f"{api_p}repost/"),
+        "api-social-post-repost DELETE": Row("DELETE", f"{api_p}repost/"),
+        "api-social-post-bookmark PUT": Row("PUT", f"{api_p}bookmark/"),
+        "api-social-post-bookmark POST": Row("POST", f"{api_p}bookmark/"),
+        "api-social-post-bookmark DELETE": Row("DELETE", f"{api_p}bookmark/"),
+        "api-social-bookmarks GET": Row("GET", f"{API}bookmarks/"),
+        "api-social-profile-posts GET": Row("GET", f"{API}profiles/olive/posts/"),
+        "api-social-timeline-home GET": Row("GET", f"{API}timelines/home/"),
+        "api-social-timeline-public GET": Row("GET", f"{API}timelines/public/"),
+        "api-social-timeline-tag GET": Row("GET", f"{API}timelines/tag/tea/"),
+        "api-social-trends GET": Row("GET", f"{API}trends/"),
+        "api-social-suggestions GET": Row("GET", f"{API}suggestions/"),
     }
 
 
@@ -255,6 +287,39 @@ EXPECTED: dict[str, tuple[Any, ...]] = {
     "api-social-conversation-accept POST": (401, 404, 200, 404, 404),
     "api-social-conversation-decline POST": (401, 404, 409, 404, 404),
     "api-social-conversation-leave POST": (401, 404, 204, 404, 404),
+    # Search: anyone; what is found follows the one rule (test_visibility_sweep.py).
+    "social:search GET": (200, 200, 200, 200, 200),
+    "people:profile-tab GET": (200, 200, 200, 200, 200),
+    # A section with nothing to show is 404 (Olive writes no blog); across a block the page says so.
+    "people:profile-section GET": (404, 404, 404, 200, 404),
+    # Staff's account controls: staff alone.
+    "people:moderate POST": (L, 403, 403, 403, 302),
+    # The posts and timelines API: the post's rule on every endpoint, a 404 across the block.
+    "api-social-search GET": (200, 200, 200, 200, 200),
+    "api-social-posts POST": (401, 201, 201, 201, 201),
+    "api-social-post GET": (200, 200, 200, 404, 200),
+    "api-social-post PATCH": (401, 403, 200, 404, 403),
+    "api-social-post DELETE": (401, 403, 204, 404, 204),
+    "api-social-post-history GET": (200, 200, 200, 404, 200),
+    "api-social-post-replies GET": (200, 200, 200, 404, 200),
+    "api-social-post-likes GET": (200, 200, 200, 404, 200),
+    "api-social-post-reposts GET": (200, 200, 200, 404, 200),
+    "api-social-post-like PUT": (401, 200, 200, 404, 200),
+    "api-social-post-like POST": (401, 200, 200, 404, 200),
+    "api-social-post-like DELETE": (401, 200, 200, 404, 200),
+    "api-social-post-repost PUT": (401, 200, 200, 404, 200),
+    "api-social-post-repost POST": (401, 200, 200, 404, 200),
+    "api-social-post-repost DELETE": (401, 200, 200, 404, 200),
+    "api-social-post-bookmark PUT": (401, 200, 200, 404, 200),
+    "api-social-post-bookmark POST": (401, 200, 200, 404, 200),
+    "api-social-post-bookmark DELETE": (401, 200, 200, 404, 200),
+    "api-social-bookmarks GET": (401, 200, 200, 200, 200),
+    "api-social-profile-posts GET": (200, 200, 200, 404, 200),
+    "api-social-timeline-home GET": (401, 200, 200, 200, 200),
+    "api-social-timeline-public GET": (200, 200, 200, 200, 200),
+    "api-social-timeline-tag GET": (200, 200, 200, 200, 200),
+    "api-social-trends GET": (200, 200, 200, 200, 200),
+    "api-social-suggestions GET": (401, 200, 200, 200, 200),
 }
 
 
@@ -351,8 +416,8 @@ def _seed_posts(w: dict[str, Any], n: int) -> None:
 
 
 FLAT_PAGES = {
-    "profile-replies": "/@olive/?tab=replies",
-    "profile-media": "/@olive/?tab=media",
+    "profile-replies": "/@olive/replies/",
+    "profile-media": "/@olive/media/",
     "hashtag-signed-in": "/social/tags/tea/",
     "home-with-bookmarks": "/social/",
     "bookmarks": "/social/bookmarks/",

@@ -5,6 +5,7 @@ their undoing without a report open, the same services the moderation queue's ac
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -23,6 +24,7 @@ DONE = {
 
 
 @require_POST
+@login_required
 def account_moderate(request: HttpRequest, handle: str, action: str) -> HttpResponse:
     """Staff silence, unsilence, suspend or unsuspend the account at ``handle``, with a reason."""
     if not permissions.can_moderate_social(request.user):
