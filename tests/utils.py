@@ -135,3 +135,21 @@ def race(work: Callable[[int], T], times: int) -> list[T | BaseException]:
     for thread in threads:
         thread.join()
     return results
+
+
+def run_with_hookapp(*pytest_args: str, timeout: float = 600) -> None:
+    """Run pytest on ``pytest_args`` in a process of its own with the tiny test app installed
+    (tests/hookapp/settings.py: config.settings plus the app), and fail unless it passed. A
+    process of its own because the hook registry and the urlconf are built once, at startup,
+    from INSTALLED_APPS."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", *pytest_args, "--ds=tests.hookapp.settings", "-n0", "-q"]
+        + ["-p", "no:cacheprovider"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert " passed" in result.stdout and "failed" not in result.stdout

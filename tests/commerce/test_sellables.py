@@ -3,15 +3,11 @@ in a process of its own, where it is installed; here the LMS declares only "cour
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from apps.commerce.services import sellables
+from tests.utils import run_with_hookapp
 
 pytestmark = pytest.mark.django_db
 
@@ -24,22 +20,4 @@ def test_a_kind_no_app_declares_is_refused(shop):
 
 
 def test_an_app_declares_sells_fulfils_and_undoes_a_sellable_through_its_hook_alone():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/hookapp/sellable_checks.py",
-            "--ds=tests.hookapp.settings",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_with_hookapp("tests/hookapp/sellable_checks.py")

@@ -7,13 +7,9 @@ the strip's query count fixed whatever each person made."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 from apps.blog.services import post_unpublish
@@ -27,6 +23,7 @@ from tests.commerce.factories import ShopFactory, make_product
 from tests.core.factories import UserFactory
 from tests.lms.factories import make_course
 from tests.social.factories import ProfileFactory
+from tests.utils import run_with_hookapp
 
 pytestmark = pytest.mark.django_db
 
@@ -72,25 +69,7 @@ def test_a_section_taking_one_of_the_profiles_own_addresses_is_refused(key):
 
 
 def test_a_tiny_app_adds_a_profile_tab_through_its_hook_alone():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/hookapp/profile_section_checks.py",
-            "--ds=tests.hookapp.settings",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_with_hookapp("tests/hookapp/profile_section_checks.py")
 
 
 # --- The real apps' sections ------------------------------------------------------------------

@@ -16,9 +16,6 @@ addresses they will have and skipped, with the reason, while those addresses res
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -38,6 +35,7 @@ from apps.social.services import posts as services
 from apps.social.services import relations
 from config.asgi import application
 from tests.social.factories import FollowFactory, PostFactory, person
+from tests.utils import run_with_hookapp
 
 pytestmark = pytest.mark.django_db
 
@@ -320,25 +318,4 @@ def test_a_repost_or_a_reply_shows_the_post_only_to_its_readers(people, kind, le
 
 @pytest.mark.skipif(HOOKAPP, reason="this process is the one with the test app installed")
 def test_the_sweep_of_a_test_apps_audience_passes_with_the_app_installed():
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            __file__,
-            "--ds=tests.hookapp.settings",
-            "-n0",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-k",
-            "audience and not installed",
-        ],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_with_hookapp(__file__, "-k", "audience and not installed", timeout=900)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 
 import pytest
 from django.conf import settings
@@ -15,31 +13,13 @@ from apps.core.accounts import roles
 from apps.core.accounts.roles import RoleName, RoleSpec, build_hierarchy
 from apps.core.models import Role
 from apps.core.platform.hooks import AppHook, InstalledHook, Mount, _check, registry
+from tests.utils import run_with_hookapp
 
 
 def test_a_tiny_domain_app_contributes_everything_through_its_hook_alone():
     # A process of its own: the registry and the urlconf are built once, at startup, from
     # INSTALLED_APPS; tests/hookapp/settings.py is config.settings plus the app, nothing else.
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "tests/hookapp/checks.py",
-            "--ds=tests.hookapp.settings",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
-        cwd=settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "tests.hookapp.settings"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    run_with_hookapp("tests/hookapp/checks.py")
 
 
 def _allowed(hit: str) -> bool:
