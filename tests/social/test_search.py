@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
 
-from apps.core.platform import Audience, search
-from apps.social import audiences
+from apps.core.platform import search
 from apps.social import selectors_search as found
 from apps.social.models import Post
 from apps.social.services import posts as services
 from tests.core.factories import UserFactory
+from tests.social.conftest import CLUB_MEMBERS
 from tests.social.factories import BlockFactory, FollowFactory, MuteFactory, PostFactory, ProfileFactory, tag_post
 
 pytestmark = pytest.mark.django_db
@@ -133,28 +133,9 @@ def test_a_table_remade_by_a_migration_gets_its_triggers_back():
 
 # --- Who finds which post -------------------------------------------------------------------
 
-CLUB_MEMBERS: set[int] = set()
-
-
-def _club_refs(user):
-    return ["chess"] if getattr(user, "pk", None) in CLUB_MEMBERS else []
-
-
-CLUB = Audience(
-    key="tests.club",
-    label="A club's members",
-    choices_for=lambda author: [("chess", "The chess club")] if author.pk in CLUB_MEMBERS else [],
-    is_member=lambda user, ref: ref in _club_refs(user),
-    refs_of=_club_refs,
-    member_ids=lambda ref: sorted(CLUB_MEMBERS),
-)
-
 
 @pytest.fixture
-def cast(db, author, monkeypatch):
-    real = audiences.audiences()
-    monkeypatch.setattr(audiences, "audiences", lambda: {**real, CLUB.key: CLUB})
-    CLUB_MEMBERS.clear()
+def cast(db, author, club):
 
     def person(handle):
         return ProfileFactory(handle=handle, user=UserFactory(display_name=handle.title())).user
@@ -174,8 +155,7 @@ def cast(db, author, monkeypatch):
     # The other way: someone who blocked the author never finds the author's posts either.
     BlockFactory(blocker=people["blocker"], blocked=author)
     CLUB_MEMBERS.update({author.pk, people["member"].pk, people["blocked"].pk, people["blocker"].pk})
-    yield people
-    CLUB_MEMBERS.clear()
+    return people
 
 
 FINDS = {

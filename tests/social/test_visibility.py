@@ -8,39 +8,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from apps.core.platform import Audience
-from apps.social import audiences, permissions, selectors
+from apps.social import permissions, selectors
 from apps.social.services import posts as services
 from tests.core.factories import UserFactory
+from tests.social.conftest import CLUB_MEMBERS
 from tests.social.factories import BlockFactory, FollowFactory, MuteFactory, ProfileFactory
 
 pytestmark = pytest.mark.django_db
-
-CLUB_MEMBERS: set[int] = set()
-
-
-def _club_refs(user):
-    return ["chess"] if getattr(user, "pk", None) in CLUB_MEMBERS else []
-
-
-CLUB = Audience(
-    key="tests.club",
-    label="A club's members",
-    choices_for=lambda author: [("chess", "The chess club")] if author.pk in CLUB_MEMBERS else [],
-    is_member=lambda user, ref: ref in _club_refs(user),
-    refs_of=_club_refs,
-    member_ids=lambda ref: sorted(CLUB_MEMBERS),
-)
-
-
-@pytest.fixture
-def club(monkeypatch):
-    """A test app's audience beside the installed ones (as its hook would declare it)."""
-    real = audiences.audiences()
-    monkeypatch.setattr(audiences, "audiences", lambda: {**real, CLUB.key: CLUB})
-    CLUB_MEMBERS.clear()
-    yield CLUB
-    CLUB_MEMBERS.clear()
 
 
 @pytest.fixture
