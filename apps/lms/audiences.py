@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Q
 
 from apps.core.platform import Audience
-from apps.lms.models import Cohort, Course, Enrolment
+from apps.lms.models import Cohort, Course, CourseInstructor, Enrolment
 
 
 def _pk(user: Any) -> int | None:
@@ -19,13 +19,15 @@ def _pk(user: Any) -> int | None:
 
 
 def _taught_q(pk: int, prefix: str = "") -> Q:
-    return Q(**{f"{prefix}owner_id": pk}) | Q(**{f"{prefix}co_instructors__user_id": pk})
+    # Co-teaching as a subquery, not a join: every read of a social timeline asks this.
+    co_taught = CourseInstructor.objects.filter(user_id=pk).values("course_id")
+    return Q(**{f"{prefix}owner_id": pk}) | Q(**{f"{prefix}pk__in": co_taught})
 
 
 def _course_ids(pk: int) -> set[int]:
-    taught = Course.objects.filter(_taught_q(pk)).values_list("pk", flat=True)
-    learning = Enrolment.objects.filter(user_id=pk, revoked_at__isnull=True).values_list("course_id", flat=True)
-    return set(taught) | set(learning)
+    # One query (taught, co-taught or learning): a social timeline's read asks it every time.
+    learning = Enrolment.objects.filter(user_id=pk, revoked_at__isnull=True).values("course_id")
+    return set(Course.objects.filter(_taught_q(pk) | Q(pk__in=learning)).values_list("pk", flat=True))
 
 
 def _int(ref: str) -> int | None:
@@ -62,11 +64,8 @@ def course_member_ids(ref: str) -> list[int]:
 
 
 def _cohort_ids(pk: int) -> set[int]:
-    taught = Cohort.objects.filter(_taught_q(pk, "course__")).values_list("pk", flat=True)
-    own = Enrolment.objects.filter(user_id=pk, revoked_at__isnull=True, cohort__isnull=False).values_list(
-        "cohort_id", flat=True
-    )
-    return set(taught) | set(own)
+    own = Enrolment.objects.filter(user_id=pk, revoked_at__isnull=True, cohort__isnull=False).values("cohort_id")
+    return set(Cohort.objects.filter(_taught_q(pk, "course__") | Q(pk__in=own)).values_list("pk", flat=True))
 
 
 def cohort_choices(author: Any) -> list[tuple[str, str]]:
