@@ -220,7 +220,15 @@ if REDIS_URL:
     }
 else:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        # Django's local-memory default keeps 300 entries and then drops a third of them on the
+        # next write: whole pages, fragments and their version keys, throttles and per-visitor
+        # counters share this one, so a burst of new visitors (a shop's add-to-cart) emptied the
+        # page cache for everyone. 5,000 entries of pages of ~20 KB stay near 100 MB at worst.
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "default",
+            "OPTIONS": {"MAX_ENTRIES": env_int("LOCAL_CACHE_MAX_ENTRIES", 5000, minimum=300)},
+        },
         "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sessions"},
     }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
