@@ -413,7 +413,7 @@ def test_a_home_page_costs_the_same_few_queries_however_many_posts_it_holds(
     # statement), their images and the originals' images; the hot accounts come from the page
     # cache. The local store also asks SQL for posts above its newest entry (another process's
     # fan-out cannot reach it).
-    with django_assert_num_queries(10 if uses_redis() else 11) as few:
+    with django_assert_num_queries(8 if uses_redis() else 9) as few:
         page = timelines.home_timeline(reader)
         [
             (post.author.display_name, list(post.images.all()), post.repost_of and post.repost_of.author)

@@ -18,8 +18,8 @@ from apps.social.services import posts as services
 from tests.core.factories import UserFactory
 from tests.core.images import image_upload
 from tests.social.api.conftest import API, error_of
+from tests.social.conftest import CLUB_MEMBERS
 from tests.social.factories import BlockFactory, ProfileFactory, follow, person
-from tests.social.test_visibility import CLUB_MEMBERS, club  # noqa: F401 (the audience fixture)
 
 pytestmark = pytest.mark.django_db
 
