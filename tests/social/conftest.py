@@ -7,7 +7,7 @@ import pytest
 from apps.core.platform import Audience
 from apps.social import audiences
 from tests.core.factories import UserFactory
-from tests.social.factories import ProfileFactory
+from tests.social.factories import BlockFactory, FollowFactory, ProfileFactory
 
 
 # --- Posts and profiles ---------------------------------------------------------------------------
@@ -58,3 +58,27 @@ def club(monkeypatch):
     CLUB_MEMBERS.clear()
     yield CLUB
     CLUB_MEMBERS.clear()
+
+
+@pytest.fixture
+def readers(db, author, club):
+    """The visibility tests' cast: the author, a stranger, a follower, someone mentioned, a club
+    member, and someone the author blocked who follows, is mentioned and is in the club (so the
+    block alone keeps them out)."""
+
+    def person(handle):
+        return ProfileFactory(handle=handle, user=UserFactory(display_name=handle.title())).user
+
+    cast = {
+        "author": author,
+        "stranger": person("stranger"),
+        "follower": person("follower"),
+        "mentioned": person("mentioned"),
+        "member": person("member"),
+        "blocked": person("blocked"),
+    }
+    FollowFactory(follower=cast["follower"], followee=author)
+    FollowFactory(follower=cast["blocked"], followee=author)
+    BlockFactory(blocker=author, blocked=cast["blocked"])
+    CLUB_MEMBERS.update({author.pk, cast["member"].pk, cast["blocked"].pk})
+    return cast

@@ -16,7 +16,7 @@ from apps.social.models import Post
 from apps.social.services import posts as services
 from tests.core.factories import UserFactory
 from tests.social.conftest import CLUB_MEMBERS
-from tests.social.factories import BlockFactory, FollowFactory, MuteFactory, PostFactory, ProfileFactory, tag_post
+from tests.social.factories import BlockFactory, MuteFactory, PostFactory, ProfileFactory, tag_post
 
 pytestmark = pytest.mark.django_db
 
@@ -135,27 +135,12 @@ def test_a_table_remade_by_a_migration_gets_its_triggers_back():
 
 
 @pytest.fixture
-def cast(db, author, club):
-
-    def person(handle):
-        return ProfileFactory(handle=handle, user=UserFactory(display_name=handle.title())).user
-
-    people = {
-        "author": author,
-        "stranger": person("stranger"),
-        "follower": person("follower"),
-        "mentioned": person("mentioned"),
-        "member": person("member"),
-        "blocked": person("blocked"),
-        "blocker": person("blocker"),
-    }
-    FollowFactory(follower=people["follower"], followee=author)
-    FollowFactory(follower=people["blocked"], followee=author)
-    BlockFactory(blocker=author, blocked=people["blocked"])
-    # The other way: someone who blocked the author never finds the author's posts either.
-    BlockFactory(blocker=people["blocker"], blocked=author)
-    CLUB_MEMBERS.update({author.pk, people["member"].pk, people["blocked"].pk, people["blocker"].pk})
-    return people
+def cast(readers, author):
+    # The other way too: someone who blocked the author never finds the author's posts either.
+    blocker = ProfileFactory(handle="blocker", user=UserFactory(display_name="Blocker")).user
+    BlockFactory(blocker=blocker, blocked=author)
+    CLUB_MEMBERS.add(blocker.pk)
+    return {**readers, "blocker": blocker}
 
 
 FINDS = {
