@@ -39,7 +39,9 @@ def _person_or_404(request: HttpRequest, handle: str) -> Profile:
     return profile
 
 
-def _rows(request: HttpRequest, users: list[Any]) -> list[dict[str, Any]]:
+def person_rows(request: HttpRequest, users: list[Any]) -> list[dict[str, Any]]:
+    """The rows of a list of people (followers, blocked, search results): each with its profile,
+    its address and the viewer's relation to it, the relations read for the whole list at once."""
     found = people.relations_for(request.user, [user.pk for user in users])
     return [
         {
@@ -75,7 +77,7 @@ def connections(request: HttpRequest, handle: str, which: str) -> HttpResponse:
     page = Paginator(users, PER_PAGE).get_page(request.GET.get("page"))
     listed = list(page.object_list)
     # Everyone's online status on the page as the viewer may see it: one batch lookup.
-    context.update(page=page, rows=_rows(request, listed), presence_found=presence.statuses(request.user, listed))
+    context.update(page=page, rows=person_rows(request, listed), presence_found=presence.statuses(request.user, listed))
     template = "social/people/connections.html" + ("#list" if request.htmx else "")
     return render(request, template, context)
 
@@ -210,8 +212,10 @@ def settings_blocked(request: HttpRequest) -> HttpResponse:
     mutes = list(people.muted_by_me(request.user)[:200])
     profile = profile_for(request.user)
     context = {
-        "blocked": _rows(request, [block.blocked for block in blocks if hasattr(block.blocked, "social_profile")]),
-        "muted": _rows(request, [mute.muted for mute in mutes if hasattr(mute.muted, "social_profile")]),
+        "blocked": person_rows(
+            request, [block.blocked for block in blocks if hasattr(block.blocked, "social_profile")]
+        ),
+        "muted": person_rows(request, [mute.muted for mute in mutes if hasattr(mute.muted, "social_profile")]),
         "profile": profile,
         "tabs": _settings_tabs("blocked"),
     }

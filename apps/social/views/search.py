@@ -17,7 +17,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from apps.social import selectors, selectors_search
 from apps.social.forms_search import SearchForm
-from apps.social.views.people import _rows
+from apps.social.views.people import person_rows
 
 PER_PAGE = 20
 SEARCHES = {
@@ -52,7 +52,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if kind == "posts":
         selectors.with_viewer_state(page.object_list, request.user)
     elif kind == "people":
-        context["rows"] = _rows(request, list(page.object_list))
+        context["rows"] = person_rows(request, list(page.object_list))
     context.update(q=q, kind=kind, page=page, tabs=_tabs(q, kind), query=f"{urlencode({'q': q, 'type': kind})}&")
     template = "social/search.html#results" if request.htmx and not request.htmx.history_restore_request else None
     return render(request, template or "social/search.html", context)
