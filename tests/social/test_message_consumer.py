@@ -35,6 +35,10 @@ async def listen(conversation_id: int, *, user=None) -> tuple[WebsocketCommunica
         headers.append((b"cookie", await session_cookie_for(user)))
     socket = WebsocketCommunicator(application, realtime.conversation_socket_path(conversation_id), headers=headers)
     connected, code = await socket.connect()
+    if not connected:
+        # A refused socket's application ends here, within the test, not when pytest-asyncio
+        # closes the loop (one left running there hung a CI worker in _cancel_all_tasks).
+        await socket.wait(WAIT)
     return socket, connected, code
 
 
